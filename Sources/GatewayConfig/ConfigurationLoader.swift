@@ -1,0 +1,357 @@
+public import Foundation
+public import GatewayModel
+import Yams
+
+/// Reads every `*.yaml` under a `Routes/` directory into one validated ``GatewayConfiguration``.
+///
+/// Files are read in path order; lists (`providers`, `routes`, `tenants`) concatenate, and a
+/// single-valued section (`server`, `ledger`, `admin_key`) may appear in one file only, so
+/// teams can split config by concern without ambiguity about which value wins.
+public struct ConfigurationLoader: Sendable {
+    public var catalog: ModelCatalog
+
+    public init(catalog: ModelCatalog = .empty) {
+        self.catalog = catalog
+    }
+
+    static let topLevelKeys = ["version", "server", "ledger", "admin_key", "providers", "routes", "tenants"]
+
+    /// Loads the directory; every problem found is reported together.
+    public func load(directory: URL) throws(ConfigurationErrors) -> GatewayConfiguration {
+        let files: [URL]
+        do {
+            files = try Self.yamlFiles(in: directory)
+        } catch {
+            throw ConfigurationErrors([ConfigurationError(file: directory.path, keyPath: "", message: "\(error)")])
+        }
+        guard !files.isEmpty else {
+            throw ConfigurationErrors([
+                ConfigurationError(file: directory.path, keyPath: "", message: "no *.yaml files found")
+            ])
+        }
+        var sources: [(file: String, text: String)] = []
+        for file in files {
+            do {
+                sources.append((Self.displayPath(file), try String(contentsOf: file, encoding: .utf8)))
+            } catch {
+                throw ConfigurationErrors([ConfigurationError(file: file.path, keyPath: "", message: "cannot read: \(error)")])
+            }
+        }
+        return try load(sources: sources)
+    }
+
+    /// Loads configuration from in-memory sources (`file` names each in errors).
+    public func load(sources: [(file: String, text: String)]) throws(ConfigurationErrors) -> GatewayConfiguration {
+        var builder = Builder(catalog: catalog)
+        for source in sources {
+            builder.read(source.text, file: source.file)
+        }
+        return try builder.finish()
+    }
+
+    static func yamlFiles(in directory: URL) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigurationError(file: directory.path, keyPath: "", message: "not a directory")
+        }
+        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+            return []
+        }
+        var files: [URL] = []
+        for case let url as URL in enumerator where ["yaml", "yml"].contains(url.pathExtension) {
+            files.append(url)
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    static func displayPath(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+}
+
+extension ConfigurationLoader {
+    /// Accumulates sections across files, collecting errors instead of stopping at the first.
+    struct Builder {
+        let catalog: ModelCatalog
+        var errors: [ConfigurationError] = []
+        var server: (ServerSettings, YAMLValue)?
+        var ledger: (LedgerLocation, YAMLValue)?
+        var adminKey: (SecretReference, YAMLValue)?
+        var providers: [(ProviderConfiguration, YAMLValue)] = []
+        var routes: [(RouteConfiguration, YAMLValue)] = []
+        var tenants: [(TenantConfiguration, YAMLValue)] = []
+
+        mutating func read(_ text: String, file: String) {
+            let root: Node?
+            do {
+                root = try Yams.compose(yaml: text)
+            } catch let error as YamlError {
+                errors.append(ConfigurationError(file: file, keyPath: "", message: "not valid YAML: \(error)"))
+                return
+            } catch {
+                errors.append(ConfigurationError(file: file, keyPath: "", message: "not valid YAML: \(error)"))
+                return
+            }
+            guard let root else { return }  // an empty or all-comment file
+            let top: YAMLMapping
+            do {
+                top = try YAMLValue(node: root, file: file, path: "").mapping(allowed: ConfigurationLoader.topLevelKeys)
+                if let version = top["version"] { _ = try version.int(in: 1...1) }
+            } catch {
+                errors.append(error)
+                return
+            }
+            do {
+                if let value = top["server"] { try setOnce(&server, (try Self.server(value), value), key: "server") }
+                if let value = top["ledger"] { try setOnce(&ledger, (try Self.ledger(value), value), key: "ledger") }
+                if let value = top["admin_key"] {
+                    try setOnce(&adminKey, (SecretReference(parsing: try value.string()), value), key: "admin_key")
+                }
+            } catch {
+                errors.append(error)
+            }
+            let catalog = catalog
+            providers += readList(top["providers"]) { item throws(ConfigurationError) in try Self.provider(item, catalog: catalog) }
+            routes += readList(top["routes"]) { item throws(ConfigurationError) in try Self.route(item) }
+            tenants += readList(top["tenants"]) { item throws(ConfigurationError) in try Self.tenant(item) }
+        }
+
+        /// Parses each item of a list section, keeping the good ones and collecting errors for the rest.
+        private mutating func readList<Item>(
+            _ list: YAMLValue?, _ parse: (YAMLValue) throws(ConfigurationError) -> Item
+        ) -> [(Item, YAMLValue)] {
+            guard let list else { return [] }
+            var items: [(Item, YAMLValue)] = []
+            do {
+                for item in try list.sequence() {
+                    do {
+                        items.append((try parse(item), item))
+                    } catch {
+                        errors.append(error)
+                    }
+                }
+            } catch {
+                errors.append(error)
+            }
+            return items
+        }
+
+        private func setOnce<T>(_ slot: inout (T, YAMLValue)?, _ value: (T, YAMLValue), key: String) throws(ConfigurationError) {
+            if let existing = slot {
+                throw value.1.error("'\(key)' is already set in \(existing.1.file)")
+            }
+            slot = value
+        }
+
+        /// Cross-file checks: unique names, route targets that exist.
+        mutating func finish() throws(ConfigurationErrors) -> GatewayConfiguration {
+            checkUnique(providers.map { ($0.0.name, $0.1) }, what: "provider")
+            checkUnique(routes.map { ($0.0.name, $0.1) }, what: "route")
+            checkUnique(tenants.map { ($0.0.name, $0.1) }, what: "tenant")
+            for (route, value) in routes {
+                for (index, target) in route.targets.enumerated() {
+                    let located = YAMLValue(node: value.node, file: value.file, path: "\(value.path).targets[\(index)]")
+                    guard let provider = providers.first(where: { $0.0.name == target.provider })?.0 else {
+                        errors.append(located.error("unknown provider '\(target.provider)' in target '\(target)'"))
+                        continue
+                    }
+                    if provider.model(named: target.model) == nil {
+                        errors.append(
+                            located.error(
+                                "provider '\(provider.name)' has no model '\(target.model)' (it lists: \(provider.models.map(\.name).joined(separator: ", ")))"
+                            ))
+                    }
+                }
+            }
+            for (tenant, value) in tenants {
+                if let policy = tenant.policy {
+                    errors.append(
+                        YAMLValue(node: value.node, file: value.file, path: "\(value.path).policy")
+                            .error("unknown policy '\(policy)' (no policies are defined)"))
+                }
+            }
+            guard errors.isEmpty else { throw ConfigurationErrors(errors) }
+            return GatewayConfiguration(
+                server: server?.0 ?? ServerSettings(),
+                ledger: ledger?.0 ?? .sqlite(path: "switchyard.db"),
+                adminKey: adminKey?.0,
+                providers: providers.map(\.0),
+                routes: routes.map(\.0),
+                tenants: tenants.map(\.0))
+        }
+
+        private mutating func checkUnique(_ names: [(String, YAMLValue)], what: String) {
+            var seen: [String: YAMLValue] = [:]
+            for (name, value) in names {
+                if let first = seen[name] {
+                    let line = first.node.mark.map { ":\($0.line)" } ?? ""
+                    errors.append(value.error("\(what) '\(name)' is already defined at \(first.file)\(line)"))
+                } else {
+                    seen[name] = value
+                }
+            }
+        }
+
+        static func server(_ value: YAMLValue) throws(ConfigurationError) -> ServerSettings {
+            let fields = try value.mapping(allowed: ["host", "port", "max_body_bytes"])
+            var settings = ServerSettings()
+            if let host = fields["host"] { settings.host = try host.string() }
+            if let port = fields["port"] { settings.port = try port.int(in: 0...65535) }
+            if let limit = fields["max_body_bytes"] { settings.maxBodyBytes = try limit.int(in: 1...(1 << 30)) }
+            return settings
+        }
+
+        static func ledger(_ value: YAMLValue) throws(ConfigurationError) -> LedgerLocation {
+            let text = try value.string()
+            if text.hasPrefix("sqlite:") {
+                let path = String(text.dropFirst("sqlite:".count))
+                guard !path.isEmpty else { throw value.error("sqlite: needs a file path, e.g. sqlite:switchyard.db") }
+                return .sqlite(path: path)
+            }
+            if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+                throw value.error("the PostgreSQL ledger is not available in this version; use sqlite:FILE")
+            }
+            throw value.error("expected sqlite:FILE")
+        }
+
+        static func provider(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ProviderConfiguration {
+            let fields = try value.mapping(allowed: [
+                "name", "dialect", "base_url", "api_key", "auth", "region", "deployment", "retention",
+                "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "mock",
+                "models",
+            ])
+            let baseURLValue = try fields.required("base_url")
+            let baseURL = try baseURLValue.string()
+            guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+            else {
+                throw baseURLValue.error("'\(baseURL)' is not an http(s) URL")
+            }
+            var provider = ProviderConfiguration(
+                name: try fields.required("name").name(),
+                dialect: try fields.required("dialect").choice(WireFormat.self),
+                baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
+            if let key = fields["api_key"] { provider.apiKey = SecretReference(parsing: try key.string()) }
+            if let auth = fields["auth"] { provider.authentication = try auth.choice(ProviderAuthentication.self) }
+            if let region = fields["region"] { provider.region = try region.name() }
+            if let deployment = fields["deployment"] { provider.deployment = try deployment.choice(Deployment.self) }
+            if let retention = fields["retention"] { provider.retention = try Self.retention(retention) }
+            if let value = fields["connect_timeout_ms"] { provider.connectTimeoutMilliseconds = try value.int(in: 1...600_000) }
+            if let value = fields["read_timeout_ms"] { provider.readTimeoutMilliseconds = try value.int(in: 1...3_600_000) }
+            if let value = fields["max_connections"] { provider.maxConnections = try value.int(in: 1...100_000) }
+            if let value = fields["query"] { provider.query = try value.stringMap() }
+            if let value = fields["headers"] { provider.headers = try value.stringMap() }
+            if let value = fields["stream_usage"] { provider.streamUsage = try value.bool() }
+            if let value = fields["mock"] { provider.mock = try Self.mockProfile(value) }
+            if provider.dialect != .openAI {
+                throw try fields.required("dialect").error(
+                    "dialect '\(provider.dialect.rawValue)' is not available in this version; use openai")
+            }
+            let models = try fields.required("models").sequence()
+            guard !models.isEmpty else { throw try fields.required("models").error("a provider needs at least one model") }
+            for model in models {
+                let offering = try Self.model(model, catalog: catalog)
+                if provider.model(named: offering.name) != nil {
+                    throw model.error("model '\(offering.name)' is listed twice")
+                }
+                provider.models.append(offering)
+            }
+            return provider
+        }
+
+        static func retention(_ value: YAMLValue) throws(ConfigurationError) -> String {
+            let text = try value.string()
+            if text == "none" { return text }
+            let units: Set<Character> = ["h", "d", "w"]
+            guard let unit = text.last, units.contains(unit), let amount = Int(text.dropLast()), amount > 0 else {
+                throw value.error("expected 'none' or a duration such as 30d, 12h or 4w, got '\(text)'")
+            }
+            return text
+        }
+
+        static func mockProfile(_ value: YAMLValue) throws(ConfigurationError) -> MockProfile {
+            let fields = try value.mapping(allowed: ["ttft_ms", "tokens_per_second", "latency_ms", "fail_rate"])
+            var profile = MockProfile()
+            if let value = fields["ttft_ms"] { profile.timeToFirstTokenMilliseconds = try value.int(in: 0...600_000) }
+            if let value = fields["tokens_per_second"] { profile.tokensPerSecond = try value.int(in: 0...1_000_000) }
+            if let value = fields["latency_ms"] { profile.latencyMilliseconds = try value.int(in: 0...600_000) }
+            if let value = fields["fail_rate"] { profile.failRate = try value.fraction() }
+            return profile
+        }
+
+        static func model(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ModelOffering {
+            let fields = try value.mapping(allowed: [
+                "name", "upstream", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency", "context",
+                "capabilities",
+            ])
+            let name = try fields.required("name").string()
+            guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
+                throw try fields.required("name").error("a model name must be non-empty and without spaces")
+            }
+            let known = catalog.entry(for: name)
+            let priceKeys = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency"]
+            let price: ModelPrice
+            if priceKeys.contains(where: { fields[$0] != nil }) {
+                // A price written here is complete on its own: mixing half a catalog price in would mislead.
+                price = ModelPrice(
+                    inputPerMillion: try fields.required("input_per_mtok").decimal(),
+                    outputPerMillion: try fields.required("output_per_mtok").decimal(),
+                    cachedInputPerMillion: try fields["cached_input_per_mtok"]?.decimal(),
+                    currency: try Self.currency(fields.required("currency")))
+            } else if let known {
+                price = known.price
+            } else {
+                throw value.error(
+                    "model '\(name)' has no price: set input_per_mtok, output_per_mtok and currency, or add it to seeds/catalog.yaml"
+                )
+            }
+            var capabilities = known?.capabilities ?? []
+            if let list = fields["capabilities"] {
+                capabilities = []
+                for item in try list.sequence() { capabilities.insert(try item.choice(ModelCapability.self)) }
+            }
+            return ModelOffering(
+                name: name,
+                upstreamName: try fields["upstream"]?.string(),
+                price: price,
+                contextTokens: try fields["context"]?.int(in: 1...100_000_000) ?? known?.contextTokens,
+                capabilities: capabilities)
+        }
+
+        static func currency(_ value: YAMLValue) throws(ConfigurationError) -> String {
+            let text = try value.string()
+            guard text.count == 3, text.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw value.error("expected an ISO 4217 currency code such as USD or CNY, got '\(text)'")
+            }
+            return text
+        }
+
+        static func route(_ value: YAMLValue) throws(ConfigurationError) -> RouteConfiguration {
+            let fields = try value.mapping(allowed: ["name", "strategy", "targets"])
+            let name = try fields.required("name").string()
+            guard !name.isEmpty, !name.contains("/"), !name.contains(where: \.isWhitespace) else {
+                throw try fields.required("name").error("a route name must be non-empty, without '/' or spaces")
+            }
+            var targets: [ModelReference] = []
+            let list = try fields.required("targets").sequence()
+            guard !list.isEmpty else { throw try fields.required("targets").error("a route needs at least one target") }
+            for item in list {
+                let text = try item.string()
+                guard let reference = ModelReference(parsing: text) else {
+                    throw item.error("expected provider/model, got '\(text)'")
+                }
+                targets.append(reference)
+            }
+            return RouteConfiguration(
+                name: name,
+                strategy: try fields["strategy"]?.choice(RouteStrategy.self) ?? .ordered,
+                targets: targets)
+        }
+
+        static func tenant(_ value: YAMLValue) throws(ConfigurationError) -> TenantConfiguration {
+            let fields = try value.mapping(allowed: ["name", "policy"])
+            return TenantConfiguration(name: try fields.required("name").name(), policy: try fields["policy"]?.string())
+        }
+    }
+}

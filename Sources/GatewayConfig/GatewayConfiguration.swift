@@ -1,0 +1,198 @@
+public import Foundation
+public import GatewayModel
+
+/// Everything `Routes/` says, validated and with catalog prices filled in.
+///
+/// An immutable snapshot: a reload builds a new one, in-flight requests keep theirs.
+public struct GatewayConfiguration: Sendable {
+    public var server: ServerSettings
+    public var ledger: LedgerLocation
+    public var adminKey: SecretReference?
+    public var providers: [ProviderConfiguration]
+    public var routes: [RouteConfiguration]
+    public var tenants: [TenantConfiguration]
+
+    public init(
+        server: ServerSettings = .init(), ledger: LedgerLocation = .sqlite(path: "switchyard.db"),
+        adminKey: SecretReference? = nil, providers: [ProviderConfiguration] = [],
+        routes: [RouteConfiguration] = [], tenants: [TenantConfiguration] = []
+    ) {
+        self.server = server
+        self.ledger = ledger
+        self.adminKey = adminKey
+        self.providers = providers
+        self.routes = routes
+        self.tenants = tenants
+    }
+
+    public func provider(named name: String) -> ProviderConfiguration? {
+        providers.first { $0.name == name }
+    }
+
+    public func route(named name: String) -> RouteConfiguration? {
+        routes.first { $0.name == name }
+    }
+
+    public func tenant(named name: String) -> TenantConfiguration? {
+        tenants.first { $0.name == name }
+    }
+}
+
+/// Where and how the gateway listens (`server:`).
+public struct ServerSettings: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodyBytes: Int
+
+    public static let defaultMaxBodyBytes = 8 << 20
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = Self.defaultMaxBodyBytes) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// Which database holds keys and the ledger (`ledger:`).
+public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
+    case sqlite(path: String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        }
+    }
+}
+
+/// How a provider's endpoint wants its key.
+public enum ProviderAuthentication: String, Sendable, Hashable, CaseIterable {
+    /// `Authorization: Bearer KEY` — OpenAI and nearly every compatible API.
+    case bearer
+    /// `api-key: KEY` — Azure OpenAI.
+    case apiKeyHeader = "api-key"
+    /// No key (local vLLM or Ollama).
+    case none
+}
+
+/// An offline stand-in's behaviour for one provider, used when the gateway runs without provider keys.
+public struct MockProfile: Sendable, Hashable {
+    public var timeToFirstTokenMilliseconds: Int
+    public var tokensPerSecond: Int
+    public var latencyMilliseconds: Int
+    public var failRate: Double
+
+    public init(timeToFirstTokenMilliseconds: Int = 30, tokensPerSecond: Int = 200, latencyMilliseconds: Int = 0, failRate: Double = 0) {
+        self.timeToFirstTokenMilliseconds = timeToFirstTokenMilliseconds
+        self.tokensPerSecond = tokensPerSecond
+        self.latencyMilliseconds = latencyMilliseconds
+        self.failRate = failRate
+    }
+}
+
+/// One upstream API endpoint and the models it serves (`providers[]`).
+public struct ProviderConfiguration: Sendable, Hashable {
+    public var name: String
+    public var dialect: WireFormat
+    /// Written as the provider's own SDK takes it (OpenAI-style includes `/v1`).
+    public var baseURL: String
+    public var apiKey: SecretReference?
+    public var authentication: ProviderAuthentication
+    /// Residency tag, free-form (`cn`, `us`, `eu`, `on-prem`).
+    public var region: String
+    public var deployment: Deployment
+    /// `none`, or how long the provider keeps prompts (`30d`); `nil` when unknown.
+    public var retention: String?
+    public var connectTimeoutMilliseconds: Int
+    /// Longest wait for the response head or between two body reads.
+    public var readTimeoutMilliseconds: Int
+    /// Concurrent upstream connections this gateway may open to the provider.
+    public var maxConnections: Int
+    /// Extra query items (Azure's `api-version`).
+    public var query: [String: String]
+    /// Extra static request headers.
+    public var headers: [String: String]
+    /// Ask for `stream_options.include_usage` on streams (turn off for endpoints that reject it).
+    public var streamUsage: Bool
+    public var mock: MockProfile?
+    public var models: [ModelOffering]
+
+    public init(
+        name: String, dialect: WireFormat, baseURL: String, apiKey: SecretReference? = nil,
+        authentication: ProviderAuthentication = .bearer, region: String = "unknown", deployment: Deployment = .public,
+        retention: String? = nil, connectTimeoutMilliseconds: Int = 5_000, readTimeoutMilliseconds: Int = 120_000,
+        maxConnections: Int = 512, query: [String: String] = [:], headers: [String: String] = [:],
+        streamUsage: Bool = true, mock: MockProfile? = nil, models: [ModelOffering] = []
+    ) {
+        self.name = name
+        self.dialect = dialect
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.authentication = authentication
+        self.region = region
+        self.deployment = deployment
+        self.retention = retention
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.readTimeoutMilliseconds = readTimeoutMilliseconds
+        self.maxConnections = maxConnections
+        self.query = query
+        self.headers = headers
+        self.streamUsage = streamUsage
+        self.mock = mock
+        self.models = models
+    }
+
+    public func model(named name: String) -> ModelOffering? {
+        models.first { $0.name == name }
+    }
+}
+
+/// A model as one provider sells it: the name clients use, its price and limits.
+public struct ModelOffering: Sendable, Hashable {
+    /// The name clients and routes use.
+    public var name: String
+    /// The id sent upstream when it differs (an Azure deployment name).
+    public var upstreamName: String
+    public var price: ModelPrice
+    /// Context window in tokens, when known.
+    public var contextTokens: Int?
+    public var capabilities: Set<ModelCapability>
+
+    public init(name: String, upstreamName: String? = nil, price: ModelPrice, contextTokens: Int? = nil, capabilities: Set<ModelCapability> = []) {
+        self.name = name
+        self.upstreamName = upstreamName ?? name
+        self.price = price
+        self.contextTokens = contextTokens
+        self.capabilities = capabilities
+    }
+}
+
+/// How a route picks among its targets.
+public enum RouteStrategy: String, Sendable, Hashable, CaseIterable {
+    /// Try targets in the order written; fall back to the next on failure.
+    case ordered
+}
+
+/// A named model alias that apps call, mapped to provider models (`routes[]`).
+public struct RouteConfiguration: Sendable, Hashable {
+    public var name: String
+    public var strategy: RouteStrategy
+    public var targets: [ModelReference]
+
+    public init(name: String, strategy: RouteStrategy = .ordered, targets: [ModelReference]) {
+        self.name = name
+        self.strategy = strategy
+        self.targets = targets
+    }
+}
+
+/// Who is calling: every virtual key belongs to a tenant (`tenants[]`).
+public struct TenantConfiguration: Sendable, Hashable {
+    public var name: String
+    public var policy: String?
+
+    public init(name: String, policy: String? = nil) {
+        self.name = name
+        self.policy = policy
+    }
+}

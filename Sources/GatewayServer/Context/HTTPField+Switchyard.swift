@@ -1,0 +1,14 @@
+public import HTTPTypes
+
+extension HTTPField.Name {
+    /// Every response carries it; logs carry the same id.
+    public static let switchyardRequestID = Self("x-switchyard-request-id")!
+    /// The route (or `provider/model`) the request resolved as.
+    public static let switchyardRoute = Self("x-switchyard-route")!
+    /// The provider that served the answer.
+    public static let switchyardProvider = Self("x-switchyard-provider")!
+    /// The provider's model that served the answer.
+    public static let switchyardModel = Self("x-switchyard-model")!
+    /// How many targets were tried, counting the one that answered.
+    public static let switchyardAttempts = Self("x-switchyard-attempts")!
+}

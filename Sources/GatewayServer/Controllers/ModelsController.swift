@@ -1,0 +1,23 @@
+import Dialects
+import Foundation
+import Hummingbird
+import NIOCore
+import Routing
+
+/// `GET /v1/models`: the routes and `provider/model` names this key may call, in OpenAI's list format.
+struct ModelsController: Sendable {
+    let planner: RoutePlanner
+    let authenticator: BearerAuthenticator
+    /// A fixed `created` so the list is stable between calls.
+    let created = Int(Date().timeIntervalSince1970)
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/v1/models") { request, _ in
+            _ = try authenticator.authenticate(request)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            let body = OpenAIModelList.body(models: planner.modelNames, created: created)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+    }
+}

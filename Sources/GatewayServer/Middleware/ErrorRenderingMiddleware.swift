@@ -1,0 +1,66 @@
+import Dialects
+import GatewayModel
+public import Hummingbird
+import Logging
+import NIOCore
+
+/// The one place errors become responses: every failure leaves as OpenAI's error JSON
+/// with its status, `Retry-After` when known, and the request id — never a stack trace or a secret.
+public struct ErrorRenderingMiddleware: RouterMiddleware {
+    public typealias Context = GatewayRequestContext
+
+    /// The body limit in force, for the 413 message.
+    let maxBodyBytes: Int
+
+    public init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let gatewayError = Self.gatewayError(for: error, request: request, maxBodyBytes: maxBodyBytes)
+            let level: Logger.Level = gatewayError.status >= 500 ? .error : .info
+            context.logger.log(
+                level: level, "request failed",
+                metadata: [
+                    "status": "\(gatewayError.status)", "error": "\(gatewayError.message)",
+                    "path": "\(request.uri.path)",
+                ])
+            response = Self.response(for: gatewayError)
+        }
+        response.headers[.switchyardRequestID] = context.requestID
+        return response
+    }
+
+    static func gatewayError(for error: any Error, request: Request, maxBodyBytes: Int) -> GatewayError {
+        switch error {
+        case let error as GatewayError:
+            return error
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound(path: request.uri.path)
+            case .methodNotAllowed: return .methodNotAllowed(request.method.rawValue, path: request.uri.path)
+            case .contentTooLarge: return .payloadTooLarge(limit: maxBodyBytes)
+            default:
+                return GatewayError(
+                    kind: error.status.code >= 500 ? .internal : .invalidRequest, status: error.status.code,
+                    message: error.body ?? error.status.reasonPhrase)
+            }
+        default:
+            return .internalError()
+        }
+    }
+
+    static func response(for error: GatewayError) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
+        let body = ByteBuffer(bytes: OpenAIErrorFormat.body(for: error))
+        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,45 @@
+public import Crypto
+import Foundation
+
+/// A gateway key as handed to an app: `sy-<id>-<secret>`.
+///
+/// Only the SHA-256 of the whole key is stored; the `id` part is public and names the key
+/// in logs, the ledger and `keys list` without revealing it.
+public struct VirtualKey: Sendable {
+    public let id: String
+    public let plaintext: String
+
+    static let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    /// A new random key (190 bits of secret from the system's CSPRNG).
+    public static func generate() -> VirtualKey {
+        var generator = SystemRandomNumberGenerator()
+        let id = String((0..<10).map { _ in alphabet.randomElement(using: &generator)! })
+        let secret = String((0..<32).map { _ in alphabet.randomElement(using: &generator)! })
+        return VirtualKey(id: "key_\(id)", plaintext: "sy-\(id)-\(secret)")
+    }
+
+    /// The stored form of a presented key: hex SHA-256.
+    public static func hash(_ presented: some StringProtocol) -> String {
+        SHA256.hash(data: Array(presented.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public var hash: String { Self.hash(plaintext) }
+}
+
+/// What the key table says of one key.
+public struct VirtualKeyRecord: Sendable, Hashable {
+    public var id: String
+    public var tenant: String
+    public var hash: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, tenant: String, hash: String, createdAt: Date = Date(), revokedAt: Date? = nil) {
+        self.id = id
+        self.tenant = tenant
+        self.hash = hash
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}

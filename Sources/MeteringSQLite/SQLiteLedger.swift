@@ -1,0 +1,97 @@
+import Foundation
+public import Metering
+import SQLiteNIO
+
+/// The embedded ledger: one SQLite file in WAL mode, the default for a single gateway.
+///
+/// sqlite-nio runs every statement on NIO's thread pool, so callers never block an event loop.
+/// WAL lets the CLI (`switchyard keys create`) write while a running gateway reads.
+public final class SQLiteLedger: Ledger {
+    private let connection: SQLiteConnection
+    public let path: String
+
+    private init(connection: SQLiteConnection, path: String) {
+        self.connection = connection
+        self.path = path
+    }
+
+    /// Opens (creating if needed) the database at `path`, or an in-memory one for `":memory:"`.
+    public static func open(path: String) async throws -> SQLiteLedger {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection = try await SQLiteConnection.open(storage: storage)
+        let ledger = SQLiteLedger(connection: connection, path: path)
+        _ = try await connection.query("PRAGMA busy_timeout = 5000")
+        if path != ":memory:" {
+            _ = try await connection.query("PRAGMA journal_mode = WAL")
+            _ = try await connection.query("PRAGMA synchronous = NORMAL")
+        }
+        return ledger
+    }
+
+    /// Ordered migrations; `PRAGMA user_version` records how many have run.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS virtual_keys (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )
+        """,
+        "CREATE TABLE IF NOT EXISTS readiness_probe (id INTEGER PRIMARY KEY, checked_at TEXT NOT NULL)",
+    ]
+
+    public func migrate() async throws {
+        let version = try await connection.query("PRAGMA user_version").first?.column("user_version")?.integer ?? 0
+        for (index, statement) in Self.migrations.enumerated() where index >= version {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                _ = try await connection.query(statement)
+                _ = try await connection.query("PRAGMA user_version = \(index + 1)")
+                _ = try await connection.query("COMMIT")
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func insertKey(_ record: VirtualKeyRecord) async throws {
+        _ = try await connection.query(
+            "INSERT INTO virtual_keys (id, tenant, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                .text(record.id), .text(record.tenant), .text(record.hash), .text(Self.timestamp(record.createdAt)),
+                record.revokedAt.map { .text(Self.timestamp($0)) } ?? .null,
+            ])
+    }
+
+    public func activeKeys() async throws -> [VirtualKeyRecord] {
+        let rows = try await connection.query(
+            "SELECT id, tenant, key_hash, created_at FROM virtual_keys WHERE revoked_at IS NULL")
+        return rows.compactMap { row in
+            guard let id = row.column("id")?.string, let tenant = row.column("tenant")?.string,
+                let hash = row.column("key_hash")?.string
+            else { return nil }
+            let created = row.column("created_at")?.string.flatMap(Self.date(from:)) ?? Date(timeIntervalSince1970: 0)
+            return VirtualKeyRecord(id: id, tenant: tenant, hash: hash, createdAt: created)
+        }
+    }
+
+    public func checkWritable() async throws {
+        _ = try await connection.query(
+            "INSERT OR REPLACE INTO readiness_probe (id, checked_at) VALUES (1, ?)", [.text(Self.timestamp(Date()))])
+    }
+
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    static func date(from text: String) -> Date? {
+        try? Date(text, strategy: .iso8601)
+    }
+}

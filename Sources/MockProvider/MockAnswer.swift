@@ -1,0 +1,39 @@
+import Foundation
+
+/// The deterministic answer a mock gives: the same request always yields the same words and usage,
+/// so tests can assert exact token counts end to end.
+struct MockAnswer {
+    let words: [String]
+    let promptTokens: Int
+    let finishReason: String
+
+    static let vocabulary = [
+        "switchyard", "routes", "every", "token", "to", "the", "cheapest", "provider", "that", "policy", "allows",
+        "and", "meters", "it", "in", "a", "durable", "ledger", "while", "apps", "keep", "their", "own", "SDK",
+    ]
+
+    init(requestText: String, messageCount: Int, options: MockProviderOptions, maxTokens: Int?) {
+        // FNV-1a: stable across processes, unlike Swift's seeded Hasher.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in requestText.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let limit = maxTokens.map { min($0, options.outputTokens) } ?? options.outputTokens
+        var words: [String] = []
+        for index in 0..<max(limit, 0) {
+            if index == 0 {
+                words.append("[\(options.name)]")
+            } else {
+                let pick = Int((hash >> UInt64(index % 48)) % UInt64(Self.vocabulary.count))
+                words.append(" " + Self.vocabulary[(pick + index) % Self.vocabulary.count])
+            }
+        }
+        self.words = words
+        // About four characters a token, plus the per-message overhead chat formats add.
+        self.promptTokens = max(1, requestText.utf8.count / 4) + 3 * messageCount
+        self.finishReason = (maxTokens.map { $0 < options.outputTokens } ?? false) ? "length" : "stop"
+    }
+
+    var text: String { words.joined() }
+    var completionTokens: Int { words.count }
+}

@@ -1,0 +1,134 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import NIOCore
+import ServerSentEvents
+
+/// An offline provider speaking OpenAI's chat completions wire format, JSON and SSE with usage.
+///
+/// A product feature, not only a fixture: with no provider keys set, `switchyard serve` starts
+/// a few of these on loopback so routing, streaming and metering are visible offline. The
+/// gateway reaches them over HTTP through the same adapter as real providers.
+public struct MockProvider: Sendable {
+    public let options: MockProviderOptions
+    let log = MockRequestLog()
+
+    public init(options: MockProviderOptions) {
+        self.options = options
+    }
+
+    /// A Hummingbird application serving the mock on `host:port` (port 0 picks a free one;
+    /// `onServerRunning` receives the bound channel).
+    public func application(
+        host: String = "127.0.0.1", port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ in try await self.chatCompletions(request) }
+        router.post("/chat/completions") { request, _ in try await self.chatCompletions(request) }
+        router.get("/mock/requests") { _, _ in self.requestLog() }
+        router.delete("/mock/requests") { _, _ -> HTTPResponse.Status in
+            self.log.reset()
+            return .noContent
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "switchyard-mock"),
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+
+    func chatCompletions(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 32 << 20)
+        let authorization = request.headers[.authorization]
+        log.append(.init(authorization: authorization, body: String(buffer: body)))
+        if options.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.latencyMilliseconds)) }
+        if let required = options.requiredKey, authorization != "Bearer \(required)" {
+            return Self.error(.unauthorized, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided.")
+        }
+        if options.failRate > 0, Double.random(in: 0..<1) < options.failRate {
+            return Self.error(.serviceUnavailable, type: "server_error", code: nil, message: "\(options.name) is overloaded (simulated).")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+            let model = json["model"] as? String, let messages = json["messages"] as? [[String: Any]]
+        else {
+            return Self.error(.badRequest, type: "invalid_request_error", code: nil, message: "Expected a chat completion request.")
+        }
+        let requestText = messages.map { Self.text(of: $0["content"]) }.joined(separator: "\n")
+        let maxTokens = (json["max_completion_tokens"] as? Int) ?? (json["max_tokens"] as? Int)
+        let answer = MockAnswer(requestText: requestText, messageCount: messages.count, options: options, maxTokens: maxTokens)
+        let id = "chatcmpl-\(options.name)-\(UInt32.random(in: 0...UInt32.max))"
+        let created = Int(Date().timeIntervalSince1970)
+        if json["stream"] as? Bool == true {
+            let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
+            return stream(answer, id: id, created: created, model: model, includeUsage: includeUsage)
+        }
+        try await pause(forTokens: answer.completionTokens, includingFirst: true)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let completion = MockWire.completion(answer, id: id, created: created, model: model)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: completion)))
+    }
+
+    private func stream(_ answer: MockAnswer, id: String, created: Int, model: String, includeUsage: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let body = ResponseBody { writer in
+            let frame = MockWire.ChunkFrame(id: id, created: created, model: model, includeUsage: includeUsage)
+            try await writer.write(Self.event(frame.roleChunk()))
+            for (index, word) in answer.words.enumerated() {
+                if index == 0 {
+                    if options.timeToFirstTokenMilliseconds > 0 {
+                        try await Task.sleep(for: .milliseconds(options.timeToFirstTokenMilliseconds))
+                    }
+                } else if options.tokensPerSecond > 0 {
+                    try await Task.sleep(for: .microseconds(1_000_000 / options.tokensPerSecond))
+                }
+                try await writer.write(Self.event(frame.contentChunk(word)))
+            }
+            try await writer.write(Self.event(frame.finishChunk(answer.finishReason)))
+            if includeUsage {
+                try await writer.write(Self.event(frame.usageChunk(answer)))
+            }
+            try await writer.write(Self.event("[DONE]"))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    private func pause(forTokens count: Int, includingFirst: Bool) async throws {
+        var milliseconds = includingFirst ? options.timeToFirstTokenMilliseconds : 0
+        if options.tokensPerSecond > 0, count > 1 { milliseconds += (count - 1) * 1000 / options.tokensPerSecond }
+        if milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
+    }
+
+    private func requestLog() -> Response {
+        let snapshot = log.snapshot
+        let entries: [[String: Any]] = snapshot.entries.map {
+            ["authorization": $0.authorization ?? NSNull(), "body": $0.body]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: ["total": snapshot.total, "requests": entries])) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func text(of content: Any?) -> String {
+        if let text = content as? String { return text }
+        if let parts = content as? [[String: Any]] { return parts.compactMap { $0["text"] as? String }.joined(separator: " ") }
+        return ""
+    }
+
+    static func event(_ data: String) -> ByteBuffer {
+        ServerSentEventEncoder.encode(data: Array(data.utf8))
+    }
+
+    static func error(_ status: HTTPResponse.Status, type: String, code: String?, message: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let payload: [String: Any] = ["error": ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]]
+        let data = (try? JSONSerialization.data(withJSONObject: payload)) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

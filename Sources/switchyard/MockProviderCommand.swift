@@ -1,0 +1,63 @@
+import ArgumentParser
+import GatewayModel
+import Hummingbird
+import Logging
+import MockProvider
+
+/// `switchyard mock-provider`: an offline provider speaking a real wire format, for demos, tests and benchmarks.
+struct MockProviderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock-provider", abstract: "Serve an offline mock LLM provider on this machine.")
+
+    @Option(help: "Wire format to speak (openai).")
+    var dialect: String = "openai"
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int
+
+    @Option(help: "Name shown in answers.")
+    var name: String = "mock"
+
+    @Option(name: .customLong("latency-ms"), help: "Delay before the response head.")
+    var latencyMilliseconds: Int = 0
+
+    @Option(name: .customLong("ttft-ms"), help: "Delay before the first token.")
+    var timeToFirstTokenMilliseconds: Int = 0
+
+    @Option(name: .customLong("tokens-per-second"), help: "Pace of later tokens (0: all at once).")
+    var tokensPerSecond: Int = 0
+
+    @Option(name: .customLong("fail-rate"), help: "Share of requests answered 503 (0...1).")
+    var failRate: Double = 0
+
+    @Option(name: .customLong("output-tokens"), help: "Answer length in tokens.")
+    var outputTokens: Int = 16
+
+    @Option(name: .customLong("require-key"), help: "Reject requests without 'Authorization: Bearer <this>'.")
+    var requireKey: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .warning
+
+    func validate() throws {
+        guard dialect == WireFormat.openAI.rawValue else {
+            throw ValidationError("--dialect \(dialect) is not available yet; use openai")
+        }
+        guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    }
+
+    func run() async throws {
+        let logger = bootstrapLogging(level: logLevel)
+        let options = MockProviderOptions(
+            name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
+            tokensPerSecond: tokensPerSecond, failRate: failRate, outputTokens: outputTokens, requiredKey: requireKey)
+        let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
+            announce("mock-provider \(name) listening on http://\(host):\(channel.localAddress?.port ?? port)/v1")
+        }
+        try await app.runService()
+    }
+}

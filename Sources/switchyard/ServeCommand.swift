@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayServer
+import Hummingbird
+import Logging
+import Metering
+import MockProvider
+import Providers
+import Routing
+import ServiceLifecycle
+import UnixSignals
+
+/// `switchyard serve`: run the gateway on `Routes/`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the gateway (the default command).")
+
+    @OptionGroup var routes: RoutesOptions
+
+    @Option(help: "Address to listen on (overrides server.host).")
+    var host: String?
+
+    @Option(help: "Port to listen on (overrides server.port; 0 picks a free one).")
+    var port: Int?
+
+    @Option(
+        help: "auto: serve built-in mock providers when no provider key is set; on: always; off: never.")
+    var offline: ProviderResolution.OfflineMode = .auto
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    /// Accepted in offline mode only, where every answer comes from a local mock and nothing costs money.
+    static let offlineDemoKey = "sy-offline-demo"
+
+    func run() async throws {
+        let logger = bootstrapLogging(level: logLevel)
+        var configuration = try routes.load()
+        if let host { configuration.server.host = host }
+        if let port { configuration.server.port = port }
+
+        let environment = ProcessInfo.processInfo.environment
+        let resolution = ProviderResolution(configuration: configuration, environment: environment, mode: offline)
+        for (provider, reason) in resolution.unavailable.sorted(by: { $0.key < $1.key }) {
+            logger.warning("provider \(provider) is unavailable: \(reason); routes will skip it")
+        }
+
+        var mockServices: [any Service] = []
+        var mockBaseURLs: [String: String] = [:]
+        for (provider, profile) in resolution.mockedProviders {
+            let port = try await reserveLoopbackPort()
+            let mock = MockProvider(
+                options: MockProviderOptions(
+                    name: provider.name, latencyMilliseconds: profile.latencyMilliseconds,
+                    timeToFirstTokenMilliseconds: profile.timeToFirstTokenMilliseconds,
+                    tokensPerSecond: profile.tokensPerSecond, failRate: profile.failRate))
+            var mockLogger = logger
+            mockLogger.logLevel = .warning
+            mockServices.append(mock.application(port: port, logger: mockLogger))
+            mockBaseURLs[provider.name] = "http://127.0.0.1:\(port)/v1"
+            logger.notice("offline: provider \(provider.name) is served by a local mock at http://127.0.0.1:\(port)/v1")
+        }
+
+        let ledger = try await openLedger(configuration.ledger)
+        var fixedKeys: [String: AuthenticatedKey] = [:]
+        if resolution.isOffline {
+            let tenant = configuration.tenants.first?.name ?? "demo"
+            fixedKeys[VirtualKey.hash(Self.offlineDemoKey)] = AuthenticatedKey(id: "key_offline_demo", tenant: tenant)
+            logger.notice(
+                "offline mode: no provider keys are set, answers come from local mocks; the demo key '\(Self.offlineDemoKey)' is accepted (tenant \(tenant))"
+            )
+        }
+        let keys = KeyDirectory(fixedKeys: fixedKeys)
+        let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger)
+        try await refresher.refresh()
+
+        let planner = RoutePlanner(configuration: configuration, unavailableProviders: resolution.unavailable)
+        let endpoints = resolution.endpoints(for: configuration, environment: environment, mockBaseURLs: mockBaseURLs)
+        let serverSettings = configuration.server
+        do {
+            try await UpstreamClients.withClients(for: configuration.providers, logger: logger) { upstream in
+                let gateway = Gateway(
+                    configuration: configuration, planner: planner, endpoints: endpoints, upstream: upstream,
+                    keys: keys, ledger: ledger, logger: logger)
+                let app = gateway.makeApplication { channel in
+                    let port = channel.localAddress?.port ?? serverSettings.port
+                    announce("switchyard listening on http://\(serverSettings.host):\(port)/v1")
+                }
+                var groupConfiguration = ServiceGroupConfiguration(
+                    services: (mockServices + [refresher, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger)
+                groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+                try await ServiceGroup(configuration: groupConfiguration).run()
+            }
+        } catch {
+            try? await ledger.close()
+            throw error
+        }
+        try await ledger.close()
+    }
+}
+
+extension ProviderResolution.OfflineMode: ExpressibleByArgument {}
+
+/// Writes a line to stdout at once (stdout is block-buffered when piped, and scripts wait for this line).
+func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

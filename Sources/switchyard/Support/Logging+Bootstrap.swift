@@ -1,0 +1,16 @@
+import ArgumentParser
+import Logging
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Logs go to stderr as `level label: message metadata`, so stdout stays for command output.
+func bootstrapLogging(level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    var logger = Logger(label: "switchyard")
+    logger.logLevel = level
+    return logger
+}

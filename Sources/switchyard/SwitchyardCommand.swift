@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `switchyard` command: the gateway and its operator tools.
+@main
+struct SwitchyardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "A cross-model routing gateway: one API for every LLM provider, routed by price, latency and policy.",
+        subcommands: [ServeCommand.self, KeysCommand.self, ConfigCommand.self, MockProviderCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
