@@ -117,18 +117,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JSONScanningTests", dependencies: ["JSONScanning"], swiftSettings: swiftSettings),
-        .testTarget(name: "ServerSentEventsTests", dependencies: ["ServerSentEvents"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "GatewayConfigTests",
-            dependencies: ["GatewayConfig"],
-            resources: [.copy("Fixtures")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(name: "DialectsTests", dependencies: ["Dialects"], swiftSettings: swiftSettings),
+        .testTarget(name: "ServerSentEventsTests", dependencies: ["ServerSentEvents", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
+        .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "DialectsTests", dependencies: ["Dialects", "JSONScanning", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "GatewayConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MeteringTests",
-            dependencies: ["Metering", "MeteringSQLite"],
+            dependencies: ["Metering", "MeteringSQLite", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

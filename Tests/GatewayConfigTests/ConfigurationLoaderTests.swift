@@ -1,0 +1,175 @@
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Testing
+
+@Suite struct ConfigurationLoaderTests {
+    static let catalog = try! ModelCatalog(
+        yaml: """
+            models:
+              - { vendor: deepseek, name: deepseek-chat, input_per_mtok: 0.28, output_per_mtok: 0.42, cached_input_per_mtok: 0.028, currency: USD, context: 131072, capabilities: [tools, json], as_of: 2025-10-01 }
+            """, file: "catalog.yaml")
+
+    static let valid = """
+        server: { host: 0.0.0.0, port: 9090 }
+        ledger: sqlite:test.db
+        admin_key: env:ADMIN
+        providers:
+          - name: deepseek
+            dialect: openai
+            base_url: https://api.deepseek.com/v1/
+            api_key: env:DEEPSEEK_API_KEY
+            region: cn
+            retention: none
+            models:
+              - name: deepseek-chat
+              - { name: private-model, upstream: pm-v2, input_per_mtok: 1.5, output_per_mtok: 2, currency: CNY, capabilities: [tools] }
+        routes:
+          - { name: chat, targets: [deepseek/deepseek-chat, deepseek/private-model] }
+        tenants:
+          - { name: demo, policy: null }
+        """
+
+    func load(_ files: [(String, String)]) throws(ConfigurationErrors) -> GatewayConfiguration {
+        try ConfigurationLoader(catalog: Self.catalog).load(sources: files.map { (file: $0.0, text: $0.1) })
+    }
+
+    /// The single error a broken config produces, as the operator would read it.
+    func error(_ text: String, file: String = "Routes/gateway.yaml") -> String {
+        do {
+            _ = try load([(file, text)])
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func loadsAValidConfigurationAndFillsPricesFromTheCatalog() throws {
+        let configuration = try load([("Routes/gateway.yaml", Self.valid)])
+        #expect(configuration.server == ServerSettings(host: "0.0.0.0", port: 9090))
+        #expect(configuration.ledger == .sqlite(path: "test.db"))
+        #expect(configuration.adminKey == .environment("ADMIN"))
+        let provider = try #require(configuration.provider(named: "deepseek"))
+        #expect(provider.baseURL == "https://api.deepseek.com/v1")
+        #expect(provider.region == "cn")
+        #expect(provider.retention == "none")
+        let chat = try #require(provider.model(named: "deepseek-chat"))
+        #expect(chat.price == ModelPrice(inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!, cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD"))
+        #expect(chat.contextTokens == 131072)
+        #expect(chat.capabilities == [.tools, .json])
+        let custom = try #require(provider.model(named: "private-model"))
+        #expect(custom.upstreamName == "pm-v2")
+        #expect(custom.price.currency == "CNY")
+        #expect(configuration.routes.first?.targets == [ModelReference(provider: "deepseek", model: "deepseek-chat"), ModelReference(provider: "deepseek", model: "private-model")])
+        #expect(configuration.tenants == [TenantConfiguration(name: "demo")])
+    }
+
+    @Test func unknownKeysNameFileLineAndKey() {
+        let text = Self.valid.replacingOccurrences(of: "    region: cn", with: "    regoin: cn")
+        #expect(error(text).hasPrefix("Routes/gateway.yaml:9:5: providers[0].regoin: unknown key 'regoin'"))
+    }
+
+    @Test func badValuesNameTheAllowedOnes() {
+        let text = Self.valid.replacingOccurrences(of: "dialect: openai", with: "dialect: cohere")
+        #expect(error(text).hasPrefix("Routes/gateway.yaml:6:14: providers[0].dialect: 'cohere' is not one of openai, anthropic, gemini\n"))
+    }
+
+    @Test func aModelWithoutAnyPriceIsAnError() {
+        let text = Self.valid.replacingOccurrences(of: "- name: deepseek-chat", with: "- name: unknown-model")
+        #expect(error(text).contains("providers[0].models[0]: model 'unknown-model' has no price"))
+    }
+
+    @Test func aPartialPriceIsAnError() {
+        let text = Self.valid.replacingOccurrences(of: "output_per_mtok: 2, ", with: "")
+        #expect(error(text).contains("missing required key 'output_per_mtok'"))
+    }
+
+    @Test func routeTargetsMustExist() {
+        let text = Self.valid.replacingOccurrences(of: "deepseek/private-model]", with: "openai/gpt-4o]")
+        #expect(error(text).contains("routes[0].targets[1]: unknown provider 'openai' in target 'openai/gpt-4o'"))
+        let wrongModel = Self.valid.replacingOccurrences(of: "deepseek/private-model]", with: "deepseek/gpt-4o]")
+        #expect(error(wrongModel).contains("provider 'deepseek' has no model 'gpt-4o'"))
+    }
+
+    @Test(arguments: [
+        ("port: 9090", "port: 99999", "server.port: 99999 is out of range 0...65535"),
+        ("ledger: sqlite:test.db", "ledger: mysql://x", "ledger: expected sqlite:FILE"),
+        ("base_url: https://api.deepseek.com/v1/", "base_url: api.deepseek.com", "'api.deepseek.com' is not an http(s) URL"),
+        ("retention: none", "retention: forever", "expected 'none' or a duration such as 30d"),
+        ("input_per_mtok: 1.5", "input_per_mtok: -1", "expected a non-negative number such as 0.27, got '-1'"),
+        ("currency: CNY", "currency: yuan", "expected an ISO 4217 currency code"),
+        ("capabilities: [tools]", "capabilities: [telepathy]", "'telepathy' is not one of"),
+        ("policy: null", "policy: finance", "tenants[0].policy: unknown policy 'finance'"),
+        ("name: chat,", "name: a/b,", "a route name must be non-empty, without '/' or spaces"),
+    ])
+    func rejectsBadValues(original: String, replacement: String, message: String) {
+        let text = Self.valid.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.valid)
+        #expect(error(text).contains(message), "\(error(text))")
+    }
+
+    @Test func singleValuedSectionsMayAppearInOneFileOnly() {
+        do {
+            _ = try load([("Routes/a.yaml", Self.valid), ("Routes/b.yaml", "ledger: sqlite:other.db")])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("Routes/b.yaml:1:9: ledger: 'ledger' is already set in Routes/a.yaml"))
+        }
+    }
+
+    @Test func duplicateNamesAcrossFilesAreReported() {
+        let extra = """
+            tenants:
+              - { name: demo }
+            """
+        do {
+            _ = try load([("Routes/a.yaml", Self.valid), ("Routes/b.yaml", extra)])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("tenant 'demo' is already defined at Routes/a.yaml:17"))
+        }
+    }
+
+    @Test func reportsEveryErrorAtOnce() {
+        let text = Self.valid
+            .replacingOccurrences(of: "dialect: openai", with: "dialect: nope")
+            .replacingOccurrences(of: "{ name: demo, policy: null }", with: "{ name: demo, colour: red }")
+        do {
+            _ = try load([("g.yaml", text)])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.errors.count == 4)  // the bad dialect, the bad tenant key, and both route targets of the now-missing provider
+        }
+    }
+
+    @Test func invalidYAMLIsReportedWithTheFile() {
+        #expect(error("providers: [", file: "Routes/x.yaml").hasPrefix("Routes/x.yaml: not valid YAML"))
+    }
+
+    @Test func theShippedRoutesAndCatalogAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let catalog = try ModelCatalog(contentsOf: root.appendingPathComponent("seeds/catalog.yaml"))
+        #expect(catalog.entries.count >= 25)
+        let vendors = Set(catalog.entries.map(\.vendor))
+        #expect(vendors.isSuperset(of: ["openai", "anthropic", "google", "deepseek", "qwen", "baidu", "bytedance", "zhipu", "moonshot", "minimax"]))
+        #expect(catalog.entries.allSatisfy { $0.asOf.count == 10 })
+        let configuration = try ConfigurationLoader(catalog: catalog).load(directory: root.appendingPathComponent("Routes"))
+        #expect(!configuration.routes.isEmpty)
+        #expect(configuration.tenants.contains { $0.name == "demo" })
+    }
+
+    @Test func secretsNeverPrintThemselves() {
+        let secret = SecretReference(parsing: "sk-live-123")
+        #expect(!"\(secret)".contains("sk-live"))
+        #expect(!"\(Secret("sk-live-123"))".contains("sk-live"))
+        #expect(SecretReference(parsing: "env:KEY").resolve(in: ["KEY": "v"])?.revealed == "v")
+        #expect(SecretReference(parsing: "env:KEY").resolve(in: ["KEY": ""]) == nil)
+    }
+
+    @Test func priceArithmeticIsExactDecimal() {
+        let price = ModelPrice(inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!, cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD")
+        let cost = price.cost(of: TokenUsage(input: 1_000, cachedInput: 400, output: 500))
+        // 600 × 0.28 + 400 × 0.028 + 500 × 0.42 = 168 + 11.2 + 210 = 389.2 per million
+        #expect(cost == Decimal(string: "0.0003892")!)
+    }
+}
