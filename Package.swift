@@ -129,8 +129,12 @@ let package = Package(
         .testTarget(
             name: "GatewayServerTests",
             dependencies: [
-                "GatewayServer", "MockProvider", "MeteringSQLite", "GatewayConfig",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "GatewayServer", "MockProvider", "MeteringSQLite", "GatewayConfig", "GatewayModel", "Metering",
+                "Providers", "Routing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

@@ -17,6 +17,14 @@ public struct MockProvider: Sendable {
         self.options = options
     }
 
+    /// Requests received so far (most recent last, at most 200), as `GET /mock/requests` shows them.
+    public var receivedRequests: [(authorization: String?, body: String)] {
+        log.snapshot.entries.map { ($0.authorization, $0.body) }
+    }
+
+    /// How many requests arrived in all.
+    public var receivedCount: Int { log.snapshot.total }
+
     /// A Hummingbird application serving the mock on `host:port` (port 0 picks a free one;
     /// `onServerRunning` receives the bound channel).
     public func application(
@@ -47,7 +55,12 @@ public struct MockProvider: Sendable {
             return Self.error(.unauthorized, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided.")
         }
         if options.failRate > 0, Double.random(in: 0..<1) < options.failRate {
-            return Self.error(.serviceUnavailable, type: "server_error", code: nil, message: "\(options.name) is overloaded (simulated).")
+            var response = Self.error(
+                .init(code: options.failStatus), type: options.failStatus == 429 ? "requests" : "server_error",
+                code: options.failStatus == 429 ? "rate_limit_exceeded" : nil,
+                message: "\(options.name) failed with \(options.failStatus) (simulated).")
+            if let retryAfter = options.retryAfterSeconds { response.headers[.retryAfter] = String(retryAfter) }
+            return response
         }
         guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
             let model = json["model"] as? String, let messages = json["messages"] as? [[String: Any]]
@@ -84,6 +97,9 @@ public struct MockProvider: Sendable {
                     }
                 } else if options.tokensPerSecond > 0 {
                     try await Task.sleep(for: .microseconds(1_000_000 / options.tokensPerSecond))
+                }
+                if let breakAfter = options.breakAfterTokens, index >= breakAfter {
+                    throw MockStreamBroken()
                 }
                 try await writer.write(Self.event(frame.contentChunk(word)))
             }
@@ -132,3 +148,6 @@ public struct MockProvider: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
+
+/// Thrown inside a stream to drop the connection mid-answer, as a failing provider would.
+struct MockStreamBroken: Error {}

@@ -8,8 +8,14 @@ public struct MockProviderOptions: Sendable, Hashable {
     public var timeToFirstTokenMilliseconds: Int
     /// Pace of the tokens after the first; 0 sends them all at once.
     public var tokensPerSecond: Int
-    /// Share of requests answered 503, to exercise fallback.
+    /// Share of requests answered with `failStatus`, to exercise fallback.
     public var failRate: Double
+    /// The status of a simulated failure (503 overloaded, 429 rate limited, 500…).
+    public var failStatus: Int
+    /// `Retry-After` seconds sent with a simulated 429.
+    public var retryAfterSeconds: Int?
+    /// Ends a stream abruptly after this many tokens, to exercise mid-stream failure.
+    public var breakAfterTokens: Int?
     /// Answer length in tokens, before the request's `max_tokens` bound.
     public var outputTokens: Int
     /// When set, requests must carry `Authorization: Bearer <key>`.
@@ -17,13 +23,17 @@ public struct MockProviderOptions: Sendable, Hashable {
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
-        tokensPerSecond: Int = 0, failRate: Double = 0, outputTokens: Int = 16, requiredKey: String? = nil
+        tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
+        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil
     ) {
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
         self.timeToFirstTokenMilliseconds = timeToFirstTokenMilliseconds
         self.tokensPerSecond = tokensPerSecond
         self.failRate = failRate
+        self.failStatus = failStatus
+        self.retryAfterSeconds = retryAfterSeconds
+        self.breakAfterTokens = breakAfterTokens
         self.outputTokens = outputTokens
         self.requiredKey = requiredKey
     }

@@ -33,6 +33,12 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-rate"), help: "Share of requests answered 503 (0...1).")
     var failRate: Double = 0
 
+    @Option(name: .customLong("fail-status"), help: "HTTP status of a simulated failure (503, 429, 500…).")
+    var failStatus: Int = 503
+
+    @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with simulated failures.")
+    var retryAfter: Int?
+
     @Option(name: .customLong("output-tokens"), help: "Answer length in tokens.")
     var outputTokens: Int = 16
 
@@ -47,6 +53,7 @@ struct MockProviderCommand: AsyncParsableCommand {
             throw ValidationError("--dialect \(dialect) is not available yet; use openai")
         }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
+        guard (400...599).contains(failStatus) else { throw ValidationError("--fail-status must be 400...599") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
     }
 
@@ -54,7 +61,8 @@ struct MockProviderCommand: AsyncParsableCommand {
         let logger = bootstrapLogging(level: logLevel)
         let options = MockProviderOptions(
             name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
-            tokensPerSecond: tokensPerSecond, failRate: failRate, outputTokens: outputTokens, requiredKey: requireKey)
+            tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
+            retryAfterSeconds: retryAfter, outputTokens: outputTokens, requiredKey: requireKey)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             announce("mock-provider \(name) listening on http://\(host):\(channel.localAddress?.port ?? port)/v1")
         }

@@ -19,16 +19,33 @@ struct ChatCompletionsController: Sendable {
         }
     }
 
-    /// The whole body, refusing early (by Content-Length) or while reading when it exceeds `limit`.
+    /// The whole body, refusing with 413 when it exceeds `limit`.
+    ///
+    /// Before answering 413 the rest of the body is read and dropped (up to a bound): a client
+    /// that sends its whole body before reading — Python's http.client does — would otherwise
+    /// block forever on a full socket while the server waits for it to close.
     static func collectBody(of request: Request, limit: Int) async throws -> ByteBuffer {
+        let drainLimit = max(limit * 4, 64 << 20)
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            if declared <= drainLimit { await discard(request.body, upTo: drainLimit) }
             throw GatewayError.payloadTooLarge(limit: limit)
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
+            await discard(request.body, upTo: drainLimit)
             throw GatewayError.payloadTooLarge(limit: limit)
         }
+    }
+
+    private static func discard(_ body: RequestBody, upTo limit: Int) async {
+        var seen = 0
+        do {
+            for try await chunk in body {
+                seen += chunk.readableBytes
+                if seen > limit { return }
+            }
+        } catch {}
     }
 
     static func requireJSON(_ request: Request) throws(GatewayError) {

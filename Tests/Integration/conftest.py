@@ -1,0 +1,160 @@
+"""Process fixtures: the real `switchyard` binary and its mock providers, on loopback ports."""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+BIN = os.environ.get("SWITCHYARD_BIN", str(Path(__file__).resolve().parents[2] / ".build/debug/switchyard"))
+REPO = Path(__file__).resolve().parents[2]
+LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)/v1")
+
+
+class Process:
+    """A child process whose stdout/stderr are captured; `url` is parsed from its 'listening on' line."""
+
+    def __init__(self, args, cwd=None, env=None, timeout=60):
+        self.args = args
+        self.output = []
+        self.proc = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        found = threading.Event()
+        self.url = None
+
+        def pump():
+            for line in self.proc.stdout:
+                self.output.append(line)
+                match = LISTENING.search(line)
+                if match and self.url is None:
+                    self.url = match.group(1)
+                    found.set()
+            found.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not found.wait(timeout) or self.url is None:
+            self.stop()
+            raise RuntimeError(f"{args[1]} did not start:\n{''.join(self.output)}")
+
+    @property
+    def log(self):
+        return "".join(self.output)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def mock_provider(name, *flags):
+    return Process([BIN, "mock-provider", "--port", "0", "--name", name, *flags])
+
+
+def write_routes(directory: Path, providers, routes, tenants=("demo",)):
+    """A Routes/ directory for the given mocks: each provider keyed by an env variable."""
+    config = {
+        "ledger": f"sqlite:{directory / 'ledger.db'}",
+        "providers": [
+            {
+                "name": name,
+                "dialect": "openai",
+                "base_url": url + "/v1",
+                "api_key": f"env:{name.upper()}_KEY",
+                "region": region,
+                "read_timeout_ms": 3000,
+                "models": [
+                    {"name": f"{name}-model", "input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}
+                ],
+            }
+            for name, url, region in providers
+        ],
+        "routes": routes,
+        "tenants": [{"name": tenant} for tenant in tenants],
+    }
+    routes_dir = directory / "Routes"
+    routes_dir.mkdir(parents=True, exist_ok=True)
+    (routes_dir / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return routes_dir
+
+
+class RawResponse:
+    def __init__(self, status, headers, body):
+        self.status_code = status
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def raw_request(method, url, body=None, headers=None, timeout=30):
+    """A plain HTTP call (stdlib only), for what an SDK would refuse to send."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return RawResponse(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return RawResponse(error.code, dict(error.headers), error.read())
+
+
+def create_key(routes_dir, tenant="demo"):
+    result = subprocess.run(
+        [BIN, "keys", "create", "--tenant", tenant, "--routes", str(routes_dir), "--json"],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+class Stack:
+    def __init__(self, gateway, mocks, key, routes_dir):
+        self.gateway = gateway
+        self.mocks = mocks
+        self.key = key
+        self.routes_dir = routes_dir
+
+    @property
+    def base_url(self):
+        return self.gateway.url + "/v1"
+
+    def received(self, mock):
+        import urllib.request
+
+        with urllib.request.urlopen(self.mocks[mock].url + "/mock/requests") as response:
+            return json.load(response)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """Two mocks (alpha answers; broken always fails) behind one gateway, with a real key."""
+    alpha = mock_provider("alpha", "--output-tokens", "12")
+    broken = mock_provider("broken", "--fail-rate", "1")
+    tmp = Path(tempfile.mkdtemp(prefix="switchyard-it-"))
+    routes_dir = write_routes(
+        tmp,
+        [("alpha", alpha.url, "us"), ("broken", broken.url, "cn")],
+        [
+            {"name": "chat", "targets": ["alpha/alpha-model"]},
+            {"name": "resilient", "targets": ["broken/broken-model", "alpha/alpha-model"]},
+        ],
+    )
+    key = create_key(routes_dir)
+    env = dict(os.environ, ALPHA_KEY="sk-alpha-secret", BROKEN_KEY="sk-broken-secret")
+    gateway = Process([BIN, "serve", "--routes", str(routes_dir), "--port", "0", "--offline", "off"], cwd=tmp, env=env)
+    time.sleep(0.1)
+    yield Stack(gateway, {"alpha": alpha, "broken": broken}, key, routes_dir)
+    for process in (gateway, alpha, broken):
+        process.stop()

@@ -1,0 +1,98 @@
+"""The operator's chair: keys, config validation, and the zero-setup offline gateway."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+
+import openai
+
+from conftest import BIN, REPO, Process, create_key
+
+
+def test_keys_are_printed_once_and_stored_hashed(stack):
+    key = create_key(stack.routes_dir)
+    assert key["key"].startswith("sy-") and key["id"].startswith("key_") and key["tenant"] == "demo"
+    database = stack.routes_dir.parent / "ledger.db"
+    rows = sqlite3.connect(database).execute("SELECT id, tenant, key_hash FROM virtual_keys").fetchall()
+    assert (key["id"], "demo") in [(row[0], row[1]) for row in rows]
+    assert all(key["key"] not in str(row) for row in rows)
+    # A key created while the gateway runs works within the refresh interval.
+    client = openai.OpenAI(base_url=stack.base_url, api_key=key["key"], max_retries=0)
+    import time
+
+    deadline = time.time() + 10
+    while True:
+        try:
+            client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi"}])
+            break
+        except openai.AuthenticationError:
+            assert time.time() < deadline, "a new key was not accepted within 10 s"
+            time.sleep(0.5)
+
+
+def test_keys_for_unknown_tenants_are_refused(stack):
+    result = subprocess.run(
+        [BIN, "keys", "create", "--tenant", "nobody", "--routes", str(stack.routes_dir)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "unknown tenant 'nobody'" in result.stderr
+
+
+def test_config_errors_name_file_line_and_key():
+    directory = Path(tempfile.mkdtemp()) / "Routes"
+    directory.mkdir()
+    (directory / "gateway.yaml").write_text(
+        "providers:\n"
+        "  - name: x\n    dialect: openai\n    base_url: http://127.0.0.1:9/v1\n    colour: red\n    models: [{name: m}]\n"
+        "  - name: y\n    dialect: openai\n    base_url: http://127.0.0.1:9/v1\n    models: [{name: m}]\n"
+    )
+    for command in (["config", "check"], ["serve"]):
+        result = subprocess.run([BIN, *command, "--routes", str(directory)], capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2
+        assert "gateway.yaml:5:5: providers[0].colour: unknown key 'colour'" in result.stderr
+        assert "gateway.yaml:10:14: providers[1].models[0]: model 'm' has no price" in result.stderr
+
+
+def test_offline_default_serves_the_shipped_routes_with_the_demo_key():
+    """The README's run command on a fresh checkout: no provider keys, no set-up, a real streamed answer."""
+    workdir = Path(tempfile.mkdtemp())
+    shutil.copytree(REPO / "Routes", workdir / "Routes")
+    shutil.copytree(REPO / "seeds", workdir / "seeds")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    gateway = Process([BIN, "serve", "--port", "0"], cwd=workdir, env=env)
+    try:
+        client = openai.OpenAI(base_url=gateway.url + "/v1", api_key="sy-offline-demo", max_retries=0)
+        raw = client.chat.completions.with_raw_response.create(
+            model="chat", messages=[{"role": "user", "content": "hello"}], stream=True
+        )
+        text = "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices)
+        assert text.startswith("[deepseek]")
+        assert raw.headers["x-switchyard-provider"] == "deepseek"
+        assert "offline mode" in gateway.log
+        assert (workdir / "switchyard.db").exists()
+    finally:
+        gateway.stop()
+
+
+def test_a_live_key_disables_offline_mode_and_skips_unkeyed_providers():
+    workdir = Path(tempfile.mkdtemp())
+    shutil.copytree(REPO / "Routes", workdir / "Routes")
+    shutil.copytree(REPO / "seeds", workdir / "seeds")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["OPENAI_API_KEY"] = "sk-not-real"
+    gateway = Process([BIN, "serve", "--port", "0"], cwd=workdir, env=env)
+    try:
+        assert "offline mode" not in gateway.log
+        assert "provider deepseek is unavailable: its key env:DEEPSEEK_API_KEY is not set" in gateway.log
+        client = openai.OpenAI(base_url=gateway.url + "/v1", api_key="sy-offline-demo", max_retries=0)
+        try:
+            client.models.list()
+            raise AssertionError("the demo key must not work outside offline mode")
+        except openai.AuthenticationError:
+            pass
+        assert "sk-not-real" not in gateway.log
+    finally:
+        gateway.stop()

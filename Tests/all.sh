@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: set-up, Swift unit and live tests, then the Python SDK integration tests
+# against the real `switchyard` binary. Fails loudly on the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== setup"
+bash .ci/setup
+
+echo "== swift build"
+swift build --build-tests
+
+echo "== swift test"
+swift test --skip-build
+
+echo "== integration (openai SDK, CLI)"
+export SWITCHYARD_BIN="$PWD/.build/debug/switchyard"
+.venv/bin/python -m pytest -q Tests/Integration
