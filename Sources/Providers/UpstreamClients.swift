@@ -74,7 +74,7 @@ public struct UpstreamClients: Sendable {
             throw Self.classify(error, provider: endpoint.providerName)
         }
         guard (200..<300).contains(response.status.code) else {
-            throw await Self.failure(for: response, provider: endpoint.providerName)
+            throw await Self.failure(for: response, provider: endpoint.providerName).redacting(endpoint.apiKey)
         }
         return response
     }

@@ -9,6 +9,8 @@ public struct UpstreamEndpoint: Sendable {
     public let chatCompletionsURL: String
     /// Headers every call carries: the key (per `auth`), extra headers, JSON content type.
     public let headers: HTTPHeaders
+    /// Kept only to scrub it from upstream error text, which some providers echo back.
+    let apiKey: Secret?
 
     /// - Parameters:
     ///   - baseURL: overrides `base_url` (offline mode points providers at local mocks).
@@ -21,6 +23,7 @@ public struct UpstreamEndpoint: Sendable {
             url += "?" + items.joined(separator: "&")
         }
         self.chatCompletionsURL = url
+        self.apiKey = apiKey
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "accept", value: "application/json, text/event-stream")

@@ -1,4 +1,6 @@
 public import GatewayModel
+import GatewayConfig
+import Foundation
 
 /// Why one attempt at a provider failed, classified for the fallback decision.
 ///
@@ -40,6 +42,12 @@ public struct UpstreamFailure: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "provider \(provider): \(detail)" }
+
+    /// The same failure with `secret` removed from its detail.
+    func redacting(_ secret: Secret?) -> UpstreamFailure {
+        guard let secret, secret.revealed.count >= 4, detail.contains(secret.revealed) else { return self }
+        return UpstreamFailure(provider: provider, kind: kind, detail: detail.replacingOccurrences(of: secret.revealed, with: "<redacted>"))
+    }
 
     /// The error the client sees when this was the last failure.
     public var gatewayError: GatewayError {

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The `switchyard` command: the gateway and its operator tools.
-@main
+
 struct SwitchyardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",

@@ -37,6 +37,10 @@ import Testing
         try await reopened.close()
     }
 
+    @Test func hashIsHexSHA256() {
+        #expect(VirtualKey.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func fixedKeysAuthenticateWithoutTheLedger() {
         let keys = KeyDirectory(fixedKeys: [VirtualKey.hash("demo"): AuthenticatedKey(id: "k", tenant: "t")])
         #expect(keys.authenticate("demo")?.tenant == "t")

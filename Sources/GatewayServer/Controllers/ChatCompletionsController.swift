@@ -1,6 +1,5 @@
 import Dialects
 import GatewayModel
-import Foundation
 import Hummingbird
 import NIOCore
 
@@ -48,9 +47,21 @@ struct ChatCompletionsController: Sendable {
         } catch {}
     }
 
+    /// `application/json`, with or without parameters (`; charset=utf-8`), case-insensitively.
     static func requireJSON(_ request: Request) throws(GatewayError) {
         let contentType = request.headers[.contentType]
-        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else { throw .unsupportedMediaType(contentType) }
+        guard let contentType, Self.isJSON(contentType) else { throw .unsupportedMediaType(contentType) }
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let trimmed = mediaType.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+        let expected = "application/json".utf8
+        return trimmed.count == expected.count
+            && zip(trimmed, expected).allSatisfy { Self.asciiLowercased($0) == $1 }
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 }

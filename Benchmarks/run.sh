@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Gateway overhead benchmark: the same fast mock upstream called directly and through the gateway,
+# in one run, with wrk. The gateway is pinned to CPU 0; the mock and wrk share CPU 1.
+#
+#   bash Benchmarks/run.sh            # 10 s per scenario
+#   DURATION=5 bash Benchmarks/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+bash .ci/setup --runtime
+command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
+swift build -c release --product switchyard >/dev/null
+BIN=$PWD/.build/release/switchyard
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_url() {  # file → the URL its process announced
+  for _ in $(seq 1 100); do
+    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$1" | head -1 || true)
+    [[ -n "$url" ]] && { echo "$url"; return; }
+    sleep 0.1
+  done
+  echo "no listening line in $1" >&2; cat "$1" >&2; exit 1
+}
+
+taskset -c 1 "$BIN" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
+pids+=($!)
+mock=$(wait_url "$work/mock.out")
+
+mkdir -p "$work/Routes"
+cat >"$work/Routes/gateway.yaml" <<YAML
+ledger: sqlite:$work/ledger.db
+providers:
+  - name: bench
+    dialect: openai
+    base_url: $mock/v1
+    api_key: env:BENCH_KEY
+    models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
+routes:
+  - { name: chat, targets: [bench/bench-model] }
+tenants:
+  - { name: bench }
+YAML
+key=$("$BIN" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
+BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
+  >"$work/gateway.out" 2>&1 &
+gateway_pid=$!
+pids+=($gateway_pid)
+gateway=$(wait_url "$work/gateway.out")
+
+plain='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+stream='{"model":"chat","stream":true,"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+
+run() {  # name url body connections
+  local out
+  out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${DURATION}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
+  printf '%-10s %-8s %5s  %s\n' "$1" "$5" "$4" "${out#RESULT }"
+}
+
+# Warm both paths (connection pools, caches).
+BODY="$plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+
+echo "path       mode     conns  result"
+for conns in 1 64; do
+  for mode in json stream; do
+    body=$plain; [[ $mode == stream ]] && body=$stream
+    run direct "$mock" "$body" "$conns" "$mode"
+    run gateway "$gateway" "$body" "$conns" "$mode"
+  done
+done
+echo "gateway peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$gateway_pid/status)"
+echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

@@ -1,0 +1,44 @@
+import GatewayConfig
+import GatewayModel
+import NIOHTTP1
+import Testing
+
+@testable import Providers
+
+@Suite struct UpstreamTests {
+    @Test func endpointsCarryTheKeyAsTheProviderWantsIt() {
+        var azure = ProviderConfiguration(
+            name: "azure", dialect: .openAI, baseURL: "https://x.openai.azure.com/openai/deployments/gpt-4o",
+            authentication: .apiKeyHeader, query: ["api-version": "2024-10-21"], headers: ["x-extra": "1"])
+        let endpoint = UpstreamEndpoint(configuration: azure, apiKey: Secret("azure-key"))
+        #expect(endpoint.chatCompletionsURL == "https://x.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
+        #expect(endpoint.headers["api-key"] == ["azure-key"])
+        #expect(endpoint.headers["authorization"].isEmpty)
+        #expect(endpoint.headers["x-extra"] == ["1"])
+
+        azure.authentication = .bearer
+        #expect(UpstreamEndpoint(configuration: azure, apiKey: Secret("k")).headers["authorization"] == ["Bearer k"])
+        azure.authentication = .none
+        #expect(UpstreamEndpoint(configuration: azure, apiKey: Secret("k")).headers["authorization"].isEmpty)
+    }
+
+    @Test func failuresMapToTheRightClientStatus() {
+        func status(_ kind: UpstreamFailure.Kind) -> Int { UpstreamFailure(provider: "p", kind: kind, detail: "d").gatewayError.status }
+        #expect(status(.unreachable) == 502)
+        #expect(status(.timeout) == 504)
+        #expect(status(.rateLimited(retryAfterSeconds: 3)) == 429)
+        #expect(UpstreamFailure(provider: "p", kind: .rateLimited(retryAfterSeconds: 3), detail: "").gatewayError.retryAfterSeconds == 3)
+        #expect(status(.serverError(status: 503)) == 502)
+        #expect(status(.credentialsRejected(status: 401)) == 502)
+        #expect(status(.requestRejected(status: 422)) == 422)
+        #expect(!UpstreamFailure(provider: "p", kind: .requestRejected(status: 400), detail: "").allowsFallback)
+        #expect(UpstreamFailure(provider: "p", kind: .modelUnknown(status: 404), detail: "").allowsFallback)
+    }
+
+    @Test func anEchoedKeyIsScrubbedFromTheDetail() {
+        let failure = UpstreamFailure(provider: "p", kind: .requestRejected(status: 400), detail: "bad key sk-secret-123 for model")
+        let scrubbed = failure.redacting(Secret("sk-secret-123"))
+        #expect(scrubbed.detail == "bad key <redacted> for model")
+        #expect(!scrubbed.gatewayError.message.contains("sk-secret"))
+    }
+}
