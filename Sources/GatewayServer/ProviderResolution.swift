@@ -9,7 +9,8 @@ public import Providers
 /// with fake text for the providers whose keys are missing.
 public struct ProviderResolution: Sendable {
     public enum OfflineMode: String, Sendable, CaseIterable {
-        /// Offline when no provider that declares an `api_key` has it set.
+        /// Offline when providers declare `api_key`s and none of them is set
+        /// (a configuration of keyless on-prem providers is always live).
         case auto
         case on
         case off
@@ -27,7 +28,7 @@ public struct ProviderResolution: Sendable {
         switch mode {
         case .on: isOffline = true
         case .off: isOffline = false
-        case .auto: isOffline = !configuration.providers.isEmpty && !anyKeySet
+        case .auto: isOffline = !declaringKeys.isEmpty && !anyKeySet
         }
         if isOffline {
             mockedProviders = configuration.providers.enumerated().map { index, provider in

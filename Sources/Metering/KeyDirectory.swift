@@ -65,17 +65,16 @@ public struct KeyDirectoryRefresher: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
+        // Stop at once on graceful shutdown rather than after the current sleep.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
-            do {
-                try await refresh()
-            } catch {
-                // Keep the last good table: an unreachable database must not lock everyone out.
-                logger.warning("key refresh failed; keeping the previous keys", metadata: ["error": "\(error)"])
+                do {
+                    try await refresh()
+                } catch {
+                    // Keep the last good table: an unreachable database must not lock everyone out.
+                    logger.warning("key refresh failed; keeping the previous keys", metadata: ["error": "\(error)"])
+                }
             }
         }
     }

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import MockProvider
 import Testing
 
@@ -122,6 +125,28 @@ import Testing
             let response = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
             #expect(response.status == 400)
             #expect(stack.mocks["good"]?.receivedCount == 0)
+        }
+    }
+}
+
+@Suite struct DisconnectTests {
+    @Test func aClientLeavingMidStreamDoesNotHurtTheGateway() async throws {
+        try await LiveStack.run([.mock("slow", .init(tokensPerSecond: 20))]) { stack in
+            var request = HTTPClientRequest(url: stack.gatewayURL + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "authorization", value: "Bearer \(LiveStack.clientKey)")
+            request.body = .bytes(ByteBuffer(string: LiveStack.chat(stream: true)))
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+            let reader = Task {
+                let response = try await client.execute(request, timeout: .seconds(10))
+                for try await _ in response.body { break }  // read the first chunk, then walk away
+            }
+            try await reader.value
+            try await client.shutdown()  // closes the connection mid-stream
+
+            let after = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
+            #expect(after.status == 200)
         }
     }
 }

@@ -48,6 +48,7 @@ class Process:
         return "".join(self.output)
 
     def stop(self):
+        """SIGTERM, then wait; returns the exit code (None if it had to be killed)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -55,6 +56,8 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                return None
+        return self.proc.returncode
 
 
 def mock_provider(name, *flags):

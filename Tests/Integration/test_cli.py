@@ -74,7 +74,8 @@ def test_offline_default_serves_the_shipped_routes_with_the_demo_key():
         assert "offline mode" in gateway.log
         assert (workdir / "switchyard.db").exists()
     finally:
-        gateway.stop()
+        exit_code = gateway.stop()
+    assert exit_code == 0, f"SIGTERM must shut the gateway down cleanly:\n{gateway.log}"
 
 
 def test_a_live_key_disables_offline_mode_and_skips_unkeyed_providers():
