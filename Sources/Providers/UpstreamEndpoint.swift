@@ -1,3 +1,4 @@
+import Foundation
 public import GatewayConfig
 public import NIOHTTP1
 
@@ -44,8 +45,6 @@ public struct UpstreamEndpoint: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? text
     }
 }
-
-import Foundation
 
 extension CharacterSet {
     fileprivate static let urlQueryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+?#"))
