@@ -30,6 +30,8 @@ public struct UpstreamClients: Sendable {
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: provider.maxConnections)
             configuration.redirectConfiguration = .disallow
             configuration.decompression = .disabled
+            // No per-request spans until the gateway has tracing of its own to join them to.
+            configuration.tracing.tracer = nil
             clients[provider.name] = HTTPClient(
                 eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
                 backgroundActivityLogger: logger)

@@ -43,7 +43,7 @@ struct ChatCompletionProxy: Sendable {
                 let upstreamBody = chat.upstreamBody(
                     model: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)
                 let response = try await gateway.upstream.post(
-                    upstreamBody, to: endpoint, requestID: context.requestID, logger: context.logger)
+                    upstreamBody, to: endpoint, requestID: context.requestID, logger: gateway.logger)
                 if chat.stream {
                     return try await streamResponse(
                         response, chat: chat, target: target, headers: headers, context: context)
