@@ -4,32 +4,51 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Measures the upstream leg alone: AsyncHTTPClient posting chat requests to a mock provider,
-/// N concurrent workers for D seconds, pinned by the caller (taskset). Prints requests/s and
-/// CPU µs per request, to tell how much of the gateway's per-request cost is its HTTP client.
+/// Measures the upstream leg alone: chat requests posted to a mock provider by N concurrent
+/// workers for D seconds, pinned by the caller (taskset). Prints requests/s and CPU µs per
+/// request, to tell how much of the gateway's per-request cost is its HTTP client.
 ///
-///   upstream-client-benchmark URL [connections] [seconds]
+/// `ahc` uses AsyncHTTPClient as the gateway does; `nio` is a minimal keep-alive HTTP/1.1
+/// client on NIOAsyncChannel — the floor a client of our own could approach.
+///
+///   UpstreamClientBenchmark ahc|nio HOST PORT [connections] [seconds]
 @main
 enum UpstreamClientBenchmark {
     static func main() async throws {
         NIOSingletons.groupLoopCountSuggestion = 1
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let arguments = CommandLine.arguments
-        guard arguments.count >= 2 else {
-            print("usage: upstream-client-benchmark URL [connections] [seconds]")
+        guard arguments.count >= 4, ["ahc", "nio"].contains(arguments[1]), let port = Int(arguments[3]) else {
+            print("usage: UpstreamClientBenchmark ahc|nio HOST PORT [connections] [seconds]")
             return
         }
-        let url = arguments[1]
-        let connections = arguments.count > 2 ? Int(arguments[2]) ?? 64 : 64
-        let seconds = arguments.count > 3 ? Double(arguments[3]) ?? 5 : 5
+        let host = arguments[2]
+        let connections = arguments.count > 4 ? Int(arguments[4]) ?? 64 : 64
+        let seconds = arguments.count > 5 ? Double(arguments[5]) ?? 5 : 5
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let started = ProcessInfo.processInfo.systemUptime
+        let cpuBefore = cpuTime()
+        let total =
+            arguments[1] == "ahc"
+            ? try await runAsyncHTTPClient(host: host, port: port, connections: connections, until: deadline)
+            : try await runNIO(host: host, port: port, connections: connections, until: deadline)
+        let elapsed = ProcessInfo.processInfo.systemUptime - started
+        let cpu = cpuTime() - cpuBefore
+        print(
+            String(
+                format: "RESULT client=%@ conns=%d rps=%.0f cpu_us_per_request=%.1f requests=%d", arguments[1], connections,
+                Double(total) / elapsed, cpu * 1e6 / Double(total), total))
+    }
+
+    static let body = ByteBuffer(
+        string: #"{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}"#)
+
+    static func runAsyncHTTPClient(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         configuration.tracing.tracer = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let body = ByteBuffer(string: #"{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}"#)
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        let cpuBefore = ProcessInfo.processInfo.systemUptime
-        let usageBefore = cpuTime()
+        let url = "http://\(host):\(port)/v1/chat/completions"
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<connections {
                 group.addTask {
@@ -50,10 +69,49 @@ enum UpstreamClientBenchmark {
             for try await count in group { total += count }
             return total
         }
-        let elapsed = ProcessInfo.processInfo.systemUptime - cpuBefore
-        let cpu = cpuTime() - usageBefore
-        print(String(format: "RESULT rps=%.0f cpu_us_per_request=%.1f requests=%d", Double(total) / elapsed, cpu * 1e6 / Double(total), total))
         try await client.shutdown()
+        return total
+    }
+
+    static func runNIO(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                        .connect(host: host, port: port) { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                                return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                                    wrappingChannelSynchronously: channel)
+                            }
+                        }
+                    return try await channel.executeThenClose { inbound, outbound in
+                        var parts = inbound.makeAsyncIterator()
+                        var count = 0
+                        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/chat/completions")
+                        head.headers.add(name: "host", value: host)
+                        head.headers.add(name: "content-type", value: "application/json")
+                        head.headers.add(name: "content-length", value: String(body.readableBytes))
+                        while ContinuousClock.now < deadline {
+                            try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
+                            var received = ByteBuffer()
+                            loop: while let part = try await parts.next() {
+                                switch part {
+                                case .head: continue
+                                case .body(var chunk): received.writeBuffer(&chunk)
+                                case .end: break loop
+                                }
+                            }
+                            count += 1
+                        }
+                        return count
+                    }
+                }
+            }
+            var total = 0
+            for try await count in group { total += count }
+            return total
+        }
     }
 
     static func cpuTime() -> Double {
