@@ -120,7 +120,9 @@ let package = Package(
         .executableTarget(
             name: "UpstreamClientBenchmark",
             dependencies: [
+                "Providers", "GatewayConfig", "GatewayModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,14 +1,18 @@
 import AsyncHTTPClient
 import Foundation
+import GatewayConfig
+import GatewayModel
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Providers
 
 /// Measures the upstream leg alone: chat requests posted to a mock provider by N concurrent
 /// workers for D seconds, pinned by the caller (taskset). Prints requests/s and CPU µs per
 /// request, to tell how much of the gateway's per-request cost is its HTTP client.
 ///
-/// `ahc` uses AsyncHTTPClient as the gateway does; `nio` is a minimal keep-alive HTTP/1.1
+/// `ahc` runs the gateway's own upstream client (AsyncHTTPClient via `UpstreamClients`); `nio` is a minimal keep-alive HTTP/1.1
 /// client on NIOAsyncChannel — the floor a client of our own could approach.
 ///
 ///   UpstreamClientBenchmark ahc|nio HOST PORT [connections] [seconds]
@@ -43,73 +47,69 @@ enum UpstreamClientBenchmark {
     static let body = ByteBuffer(
         string: #"{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}"#)
 
+    /// The gateway's own upstream path: `UpstreamClients.post` with a provider's endpoint.
     static func runAsyncHTTPClient(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
-        configuration.tracing.tracer = nil
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let url = "http://\(host):\(port)/v1/chat/completions"
-        let total = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    var count = 0
-                    while ContinuousClock.now < deadline {
-                        var request = HTTPClientRequest(url: url)
-                        request.method = .POST
-                        request.headers.add(name: "content-type", value: "application/json")
-                        request.body = .bytes(body)
-                        let response = try await client.execute(request, timeout: .seconds(10))
-                        _ = try await response.body.collect(upTo: 1 << 20)
-                        count += 1
-                    }
-                    return count
+        let provider = ProviderConfiguration(name: "bench", dialect: .openAI, baseURL: "http://\(host):\(port)/v1")
+        let endpoint = UpstreamEndpoint(configuration: provider, apiKey: Secret("bench-key"))
+        let logger = {
+            var logger = Logger(label: "bench")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let bytes = Array(body.readableBytesView)
+        return try await UpstreamClients.withClients(for: [provider], logger: logger) { upstream in
+            try await sumOverWorkers(connections) {
+                var count = 0
+                while ContinuousClock.now < deadline {
+                    let response = try await upstream.post(bytes, to: endpoint, requestID: "bench", logger: logger)
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    count += 1
                 }
+                return count
             }
-            var total = 0
-            for try await count in group { total += count }
-            return total
         }
-        try await client.shutdown()
-        return total
     }
 
     static func runNIO(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                        .connect(host: host, port: port) { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                                return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                                    wrappingChannelSynchronously: channel)
-                            }
-                        }
-                    return try await channel.executeThenClose { inbound, outbound in
-                        var parts = inbound.makeAsyncIterator()
-                        var count = 0
-                        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/chat/completions")
-                        head.headers.add(name: "host", value: host)
-                        head.headers.add(name: "content-type", value: "application/json")
-                        head.headers.add(name: "content-length", value: String(body.readableBytes))
-                        while ContinuousClock.now < deadline {
-                            try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
-                            var received = ByteBuffer()
-                            loop: while let part = try await parts.next() {
-                                switch part {
-                                case .head: continue
-                                case .body(var chunk): received.writeBuffer(&chunk)
-                                case .end: break loop
-                                }
-                            }
-                            count += 1
-                        }
-                        return count
+        try await sumOverWorkers(connections) {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                            wrappingChannelSynchronously: channel)
                     }
                 }
+            return try await channel.executeThenClose { inbound, outbound in
+                var parts = inbound.makeAsyncIterator()
+                var count = 0
+                var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/chat/completions")
+                head.headers.add(name: "host", value: host)
+                head.headers.add(name: "content-type", value: "application/json")
+                head.headers.add(name: "content-length", value: String(body.readableBytes))
+                while ContinuousClock.now < deadline {
+                    try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
+                    var received = ByteBuffer()
+                    loop: while let part = try await parts.next() {
+                        switch part {
+                        case .head: continue
+                        case .body(var chunk): received.writeBuffer(&chunk)
+                        case .end: break loop
+                        }
+                    }
+                    count += 1
+                }
+                return count
             }
+        }
+    }
+
+    /// Runs `worker` `count` times concurrently and adds up the requests each completed.
+    static func sumOverWorkers(_ count: Int, _ worker: @escaping @Sendable () async throws -> Int) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<count { group.addTask(operation: worker) }
             var total = 0
-            for try await count in group { total += count }
+            for try await completed in group { total += completed }
             return total
         }
     }

@@ -30,7 +30,7 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("tokens-per-second"), help: "Pace of later tokens (0: all at once).")
     var tokensPerSecond: Int = 0
 
-    @Option(name: .customLong("fail-rate"), help: "Share of requests answered 503 (0...1).")
+    @Option(name: .customLong("fail-rate"), help: "Share of requests answered with --fail-status (0...1).")
     var failRate: Double = 0
 
     @Option(name: .customLong("fail-status"), help: "HTTP status of a simulated failure (503, 429, 500…).")
