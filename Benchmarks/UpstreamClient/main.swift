@@ -12,18 +12,19 @@ import Providers
 /// workers for D seconds, pinned by the caller (taskset). Prints requests/s and CPU µs per
 /// request, to tell how much of the gateway's per-request cost is its HTTP client.
 ///
-/// `ahc` runs the gateway's own upstream client (AsyncHTTPClient via `UpstreamClients`); `nio` is a minimal keep-alive HTTP/1.1
-/// client on NIOAsyncChannel — the floor a client of our own could approach.
+/// `switchyard` runs the gateway's own upstream client (`UpstreamClients`); `ahc` runs
+/// AsyncHTTPClient configured as the gateway used to configure it — the comparison that
+/// justified writing the former.
 ///
-///   UpstreamClientBenchmark ahc|nio HOST PORT [connections] [seconds]
+///   UpstreamClientBenchmark switchyard|ahc HOST PORT [connections] [seconds]
 @main
 enum UpstreamClientBenchmark {
     static func main() async throws {
         NIOSingletons.groupLoopCountSuggestion = 1
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let arguments = CommandLine.arguments
-        guard arguments.count >= 4, ["ahc", "nio"].contains(arguments[1]), let port = Int(arguments[3]) else {
-            print("usage: UpstreamClientBenchmark ahc|nio HOST PORT [connections] [seconds]")
+        guard arguments.count >= 4, ["switchyard", "ahc"].contains(arguments[1]), let port = Int(arguments[3]) else {
+            print("usage: UpstreamClientBenchmark switchyard|ahc HOST PORT [connections] [seconds]")
             return
         }
         let host = arguments[2]
@@ -33,9 +34,9 @@ enum UpstreamClientBenchmark {
         let started = ProcessInfo.processInfo.systemUptime
         let cpuBefore = cpuTime()
         let total =
-            arguments[1] == "ahc"
-            ? try await runAsyncHTTPClient(host: host, port: port, connections: connections, until: deadline)
-            : try await runNIO(host: host, port: port, connections: connections, until: deadline)
+            arguments[1] == "switchyard"
+            ? try await runSwitchyard(host: host, port: port, connections: connections, until: deadline)
+            : try await runAsyncHTTPClient(host: host, port: port, connections: connections, until: deadline)
         let elapsed = ProcessInfo.processInfo.systemUptime - started
         let cpu = cpuTime() - cpuBefore
         print(
@@ -44,25 +45,25 @@ enum UpstreamClientBenchmark {
                 Double(total) / elapsed, cpu * 1e6 / Double(total), total))
     }
 
-    static let body = ByteBuffer(
-        string: #"{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}"#)
+    static let body = Array(
+        #"{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}"#.utf8)
+
+    static let logger = {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     /// The gateway's own upstream path: `UpstreamClients.post` with a provider's endpoint.
-    static func runAsyncHTTPClient(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
+    static func runSwitchyard(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
         let provider = ProviderConfiguration(name: "bench", dialect: .openAI, baseURL: "http://\(host):\(port)/v1")
         let endpoint = UpstreamEndpoint(configuration: provider, apiKey: Secret("bench-key"))
-        let logger = {
-            var logger = Logger(label: "bench")
-            logger.logLevel = .warning
-            return logger
-        }()
-        let bytes = Array(body.readableBytesView)
         return try await UpstreamClients.withClients(for: [provider], logger: logger) { upstream in
             try await sumOverWorkers(connections) {
                 var count = 0
                 while ContinuousClock.now < deadline {
-                    let response = try await upstream.post(bytes, to: endpoint, requestID: "bench", logger: logger)
-                    _ = try await response.body.collect(upTo: 1 << 20)
+                    let response = try await upstream.post(body, to: endpoint, requestID: "bench", logger: logger)
+                    _ = try await response.collect(upTo: 1 << 20)
                     count += 1
                 }
                 return count
@@ -70,37 +71,29 @@ enum UpstreamClientBenchmark {
         }
     }
 
-    static func runNIO(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
-        try await sumOverWorkers(connections) {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                            wrappingChannelSynchronously: channel)
-                    }
-                }
-            return try await channel.executeThenClose { inbound, outbound in
-                var parts = inbound.makeAsyncIterator()
-                var count = 0
-                var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/chat/completions")
-                head.headers.add(name: "host", value: host)
-                head.headers.add(name: "content-type", value: "application/json")
-                head.headers.add(name: "content-length", value: String(body.readableBytes))
-                while ContinuousClock.now < deadline {
-                    try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
-                    var received = ByteBuffer()
-                    loop: while let part = try await parts.next() {
-                        switch part {
-                        case .head: continue
-                        case .body(var chunk): received.writeBuffer(&chunk)
-                        case .end: break loop
-                        }
-                    }
-                    count += 1
-                }
-                return count
+    /// AsyncHTTPClient with the pool, timeouts and tracing settings the gateway once used.
+    static func runAsyncHTTPClient(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(120))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.tracing.tracer = nil
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        defer { _ = client.shutdown() }
+        return try await sumOverWorkers(connections) {
+            var count = 0
+            while ContinuousClock.now < deadline {
+                var request = HTTPClientRequest(url: "http://\(host):\(port)/v1/chat/completions")
+                request.method = .POST
+                request.headers.add(name: "content-type", value: "application/json")
+                request.headers.add(name: "authorization", value: "Bearer bench-key")
+                request.body = .bytes(ByteBuffer(bytes: body))
+                let response = try await client.execute(request, timeout: .seconds(120), logger: logger)
+                _ = try await response.body.collect(upTo: 1 << 20)
+                count += 1
             }
+            return count
         }
     }
 

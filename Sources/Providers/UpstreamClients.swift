@@ -1,56 +1,44 @@
-public import AsyncHTTPClient
 import Foundation
 public import GatewayConfig
 public import Logging
-public import NIOCore
+import NIOCore
 import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
-/// One pooled HTTP client per provider, so each gets its own timeouts and connection limit.
+/// One connection pool per provider, so each gets its own timeouts and connection limit.
 ///
-/// Create with ``withClients(for:logger:_:)``: the clients are shut down when the body returns.
+/// Create with ``withClients(for:logger:_:)``: the pools are shut down when the body returns.
 public struct UpstreamClients: Sendable {
-    private let clients: [String: HTTPClient]
+    private let pools: [String: UpstreamConnectionPool]
 
-    private init(clients: [String: HTTPClient]) {
-        self.clients = clients
+    private init(pools: [String: UpstreamConnectionPool]) {
+        self.pools = pools
     }
 
-    /// Runs `body` with clients for `providers`, shutting them down afterwards.
+    /// Runs `body` with pools for `providers`, shutting them down afterwards.
+    ///
+    /// Throws when an https provider's TLS settings can't be loaded.
     public static func withClients<Result: Sendable>(
         for providers: [ProviderConfiguration], logger: Logger,
         _ body: (UpstreamClients) async throws -> Result
     ) async throws -> Result {
-        var clients: [String: HTTPClient] = [:]
+        var pools: [String: UpstreamConnectionPool] = [:]
+        var tls: NIOSSLContext?
         for provider in providers {
-            var configuration = HTTPClient.Configuration()
-            configuration.timeout = .init(
-                connect: .milliseconds(Int64(provider.connectTimeoutMilliseconds)),
-                read: .milliseconds(Int64(provider.readTimeoutMilliseconds)))
-            configuration.connectionPool = .init(
-                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: provider.maxConnections)
-            configuration.redirectConfiguration = .disallow
-            configuration.decompression = .disabled
-            // No per-request spans until the gateway has tracing of its own to join them to.
-            configuration.tracing.tracer = nil
-            clients[provider.name] = HTTPClient(
-                eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
-                backgroundActivityLogger: logger)
+            let address = UpstreamEndpoint(configuration: provider, apiKey: nil).address
+            if address.usesTLS && tls == nil {
+                tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+            }
+            let target = UpstreamConnectionPool.Target(
+                host: address.host, port: address.port, tls: address.usesTLS ? tls : nil,
+                connectTimeout: .milliseconds(Int64(provider.connectTimeoutMilliseconds)),
+                maxConnections: provider.maxConnections, idleTimeout: .seconds(60))
+            pools[provider.name] = UpstreamConnectionPool(target: target, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         }
-        let upstream = UpstreamClients(clients: clients)
-        do {
-            let result = try await body(upstream)
-            await upstream.shutdown()
-            return result
-        } catch {
-            await upstream.shutdown()
-            throw error
-        }
-    }
-
-    private func shutdown() async {
-        for client in clients.values {
-            try? await client.shutdown()
-        }
+        let upstream = UpstreamClients(pools: pools)
+        defer { pools.values.forEach { $0.shutdown() } }
+        return try await body(upstream)
     }
 
     /// Posts `body` to the provider's chat endpoint and waits for the response head.
@@ -59,50 +47,78 @@ public struct UpstreamClients: Sendable {
     /// a 2xx returns with its body still streaming.
     public func post(
         _ body: [UInt8], to endpoint: UpstreamEndpoint, requestID: String, logger: Logger
-    ) async throws(UpstreamFailure) -> HTTPClientResponse {
-        guard let client = clients[endpoint.providerName] else {
-            throw UpstreamFailure(provider: endpoint.providerName, kind: .unreachable, detail: "no client configured")
+    ) async throws(UpstreamFailure) -> UpstreamResponse {
+        let provider = endpoint.providerName
+        guard let pool = pools[provider] else {
+            throw UpstreamFailure(provider: provider, kind: .unreachable, detail: "no client configured")
         }
-        var request = HTTPClientRequest(url: endpoint.chatCompletionsURL)
-        request.method = .POST
-        request.headers = endpoint.headers
-        request.headers.add(name: "x-request-id", value: requestID)
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let timeout = TimeAmount.milliseconds(Int64(endpoint.configuration.readTimeoutMilliseconds))
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: timeout, logger: logger)
-        } catch {
-            throw Self.classify(error, provider: endpoint.providerName)
+        var head = HTTPRequestHead(
+            version: .http1_1, method: .POST, uri: endpoint.address.chatCompletionsPath, headers: endpoint.headers)
+        head.headers.add(name: "content-length", value: String(body.count))
+        head.headers.add(name: "x-request-id", value: requestID)
+        let bytes = ByteBuffer(bytes: body)
+        let readTimeout = TimeAmount.milliseconds(Int64(endpoint.configuration.readTimeoutMilliseconds))
+        // A keep-alive connection the provider closed while idle fails before any answer;
+        // that one case is retried once on a fresh connection.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let connection: UpstreamConnection
+            do {
+                connection = try await pool.lease()
+            } catch {
+                throw Self.classify(error, provider: provider)
+            }
+            let reused = connection.wasUsed
+            let responseHead: HTTPResponseHead
+            do {
+                responseHead = try await connection.send(head: head, body: bytes, readTimeout: readTimeout)
+            } catch {
+                pool.release(connection, reusable: false)
+                if reused, attempt == 1, error as? UpstreamTransportError == .closedBeforeResponse {
+                    logger.debug("stale keep-alive connection; retrying on a new one", metadata: ["provider": "\(provider)"])
+                    continue
+                }
+                throw Self.classify(error, provider: provider)
+            }
+            let response = UpstreamResponse(head: responseHead, provider: provider, connection: connection, pool: pool)
+            guard (200..<300).contains(response.status.code) else {
+                throw await Self.failure(for: response, provider: provider).redacting(endpoint.apiKey)
+            }
+            return response
         }
-        guard (200..<300).contains(response.status.code) else {
-            throw await Self.failure(for: response, provider: endpoint.providerName).redacting(endpoint.apiKey)
-        }
-        return response
     }
 
     static func classify(_ error: any Error, provider: String) -> UpstreamFailure {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout:
-                return UpstreamFailure(provider: provider, kind: .timeout, detail: "no response within the read timeout")
-            case .connectTimeout, .getConnectionFromPoolTimeout:
-                return UpstreamFailure(provider: provider, kind: .unreachable, detail: "connect timeout")
-            case .remoteConnectionClosed:
-                return UpstreamFailure(provider: provider, kind: .unreachable, detail: "the connection was closed")
-            default:
-                return UpstreamFailure(provider: provider, kind: .unreachable, detail: "HTTP client error \(error)")
-            }
+        let detail: String
+        switch error {
+        case UpstreamTransportError.readTimeout:
+            return UpstreamFailure(provider: provider, kind: .timeout, detail: "no response within the read timeout")
+        case UpstreamTransportError.connectTimeout:
+            detail = "connect timeout"
+        case UpstreamTransportError.closedBeforeResponse:
+            detail = "the connection was closed before an answer"
+        case UpstreamTransportError.closedMidBody:
+            detail = "the connection was closed mid-answer"
+        case UpstreamTransportError.poolClosed:
+            detail = "the gateway is shutting down"
+        case is CancellationError:
+            detail = "cancelled"
+        case is NIOSSLError, is BoringSSLError:
+            detail = "TLS handshake failed (\(error))"
+        case let error as IOError:
+            detail = "cannot connect (\(error.description))"
+        case let error as NIOConnectionError:
+            detail = "cannot connect (\(error.connectionErrors.first.map { "\($0.error)" } ?? "no address"))"
+        default:
+            detail = "cannot connect (\(type(of: error)))"
         }
-        if error is CancellationError {
-            return UpstreamFailure(provider: provider, kind: .unreachable, detail: "cancelled")
-        }
-        return UpstreamFailure(provider: provider, kind: .unreachable, detail: "cannot connect (\(type(of: error)))")
+        return UpstreamFailure(provider: provider, kind: .unreachable, detail: detail)
     }
 
-    static func failure(for response: HTTPClientResponse, provider: String) async -> UpstreamFailure {
+    static func failure(for response: UpstreamResponse, provider: String) async -> UpstreamFailure {
         let status = Int(response.status.code)
-        let body = (try? await response.body.collect(upTo: 64 << 10)).map { Array($0.readableBytesView) } ?? []
+        let body = (try? await response.collect(upTo: 64 << 10)).map { Array($0.readableBytesView) } ?? []
         let message = UpstreamErrorMessage.extract(from: body) ?? "HTTP \(status)"
         let kind: UpstreamFailure.Kind
         switch status {

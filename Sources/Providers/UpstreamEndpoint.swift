@@ -2,16 +2,27 @@ import Foundation
 public import GatewayConfig
 public import NIOHTTP1
 
-/// A provider made ready to call: its resolved key, URL and headers, computed once per config load.
+/// A provider made ready to call: its resolved key, address and headers, computed once per
+/// config load so the hot path only adds the per-request ones.
 public struct UpstreamEndpoint: Sendable {
     public let providerName: String
     public let configuration: ProviderConfiguration
     /// `base_url` + `/chat/completions` + configured query items.
     public let chatCompletionsURL: String
-    /// Headers every call carries: the key (per `auth`), extra headers, JSON content type.
+    /// Headers every call carries: host, the key (per `auth`), extra headers, JSON content type.
     public let headers: HTTPHeaders
+    /// Where to connect, parsed from ``chatCompletionsURL``.
+    let address: Address
     /// Kept only to scrub it from upstream error text, which some providers echo back.
     let apiKey: Secret?
+
+    struct Address: Sendable, Hashable {
+        let host: String
+        let port: Int
+        let usesTLS: Bool
+        /// Path and query of the chat endpoint, as sent in the request line.
+        let chatCompletionsPath: String
+    }
 
     /// - Parameters:
     ///   - baseURL: overrides `base_url` (offline mode points providers at local mocks).
@@ -25,9 +36,22 @@ public struct UpstreamEndpoint: Sendable {
         }
         self.chatCompletionsURL = url
         self.apiKey = apiKey
+        // The configuration loader has checked the URL is http(s) with a host.
+        let components = URLComponents(string: url)
+        let usesTLS = components?.scheme?.lowercased() == "https"
+        let host = components?.host ?? "localhost"
+        let defaultPort = usesTLS ? 443 : 80
+        let port = components?.port ?? defaultPort
+        var path = components?.percentEncodedPath ?? "/chat/completions"
+        if let query = components?.percentEncodedQuery { path += "?" + query }
+        self.address = Address(host: host, port: port, usesTLS: usesTLS, chatCompletionsPath: path)
+
         var headers = HTTPHeaders()
+        let hostName = host.contains(":") ? "[\(host)]" : host
+        headers.add(name: "host", value: port == defaultPort ? hostName : "\(hostName):\(port)")
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "accept", value: "application/json, text/event-stream")
+        headers.add(name: "user-agent", value: "switchyard")
         for (name, value) in configuration.headers.sorted(by: { $0.key < $1.key }) {
             headers.add(name: name, value: value)
         }

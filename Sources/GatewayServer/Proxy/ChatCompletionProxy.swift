@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Dialects
 import GatewayConfig
 import GatewayModel
@@ -72,15 +71,9 @@ struct ChatCompletionProxy: Sendable {
 
     /// Non-streaming: read the whole (bounded) answer, check it is JSON, pass its bytes through.
     private func jsonResponse(
-        _ response: HTTPClientResponse, target: RouteTarget, headers: HTTPFields, context: GatewayRequestContext
+        _ response: UpstreamResponse, target: RouteTarget, headers: HTTPFields, context: GatewayRequestContext
     ) async throws(UpstreamFailure) -> Response {
-        let body: ByteBuffer
-        do {
-            body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-        } catch {
-            throw UpstreamFailure(
-                provider: target.provider.name, kind: .unreachable, detail: "the answer broke off or was too large")
-        }
+        let body = try await response.collect(upTo: Self.maximumResponseBytes)
         let bytes = Array(body.readableBytesView)
         guard let index = try? JSONObjectIndex(document: bytes) else {
             throw UpstreamFailure(provider: target.provider.name, kind: .malformedResponse, detail: "the answer is not JSON")
@@ -97,18 +90,11 @@ struct ChatCompletionProxy: Sendable {
     /// Streaming: commit once the first upstream chunk is in hand, then relay event by event,
     /// dropping the upstream as soon as a write to a departed client fails.
     private func streamResponse(
-        _ response: HTTPClientResponse, chat: OpenAIChatRequest, target: RouteTarget, headers: HTTPFields,
+        _ upstream: UpstreamResponse, chat: OpenAIChatRequest, target: RouteTarget, headers: HTTPFields,
         context: GatewayRequestContext
     ) async throws(UpstreamFailure) -> Response {
-        let upstream = UpstreamBodyReader(response.body)
         let provider = target.provider.name
-        let first: ByteBuffer?
-        do {
-            first = try await upstream.next()
-        } catch {
-            throw UpstreamFailure(provider: provider, kind: .unreachable, detail: "the stream broke before its first byte")
-        }
-        guard let first else {
+        guard let first = try await upstream.next() else {
             throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: "the stream was empty")
         }
         var headers = headers
@@ -138,6 +124,7 @@ struct ChatCompletionProxy: Sendable {
                     logger.warning("upstream stream ended without [DONE]", metadata: ["provider": "\(provider)"])
                 }
             } catch is CancellationError {
+                upstream.discard()
                 logger.info("client disconnected; upstream cancelled", metadata: ["provider": "\(provider)"])
                 return
             } catch {
@@ -152,22 +139,5 @@ struct ChatCompletionProxy: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
-    }
-}
-
-/// The upstream body iterator, handed from the handler (which reads the first chunk) to the
-/// response body writer (which reads the rest).
-///
-/// `@unchecked Sendable`: the iterator is used by one task at a time — the handler finishes
-/// with it before returning the response whose body closure continues it.
-final class UpstreamBodyReader: @unchecked Sendable {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
-
-    init(_ body: HTTPClientResponse.Body) {
-        self.iterator = body.makeAsyncIterator()
-    }
-
-    func next() async throws -> ByteBuffer? {
-        try await iterator.next()
     }
 }

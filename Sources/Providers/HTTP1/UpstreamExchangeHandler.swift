@@ -1,0 +1,212 @@
+import NIOCore
+import NIOHTTP1
+
+/// Runs one HTTP/1.1 request/response exchange at a time on an upstream connection, handing
+/// the response to an async caller with pull-based backpressure.
+///
+/// Why not a generic client: the gateway's upstream leg is its hot path. Writing head and body
+/// in one flush, reading only when the caller asks (the channel's `autoRead` is off) and arming
+/// the read timeout only while someone waits keeps a proxied request at a few event-loop hops.
+/// All state lives on the channel's event loop; ``UpstreamConnection`` is the async face.
+final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private enum Phase {
+        /// Between exchanges: the connection may be reused.
+        case idle
+        case awaitingHead(CheckedContinuation<HTTPResponseHead, any Error>)
+        case receivingBody
+        /// The response ended; the caller has not yet read everything buffered.
+        case bodyEnded
+        case failed(any Error)
+    }
+
+    private var phase = Phase.idle
+    private var context: ChannelHandlerContext?
+    /// Body bytes received but not yet handed out.
+    private var buffered = ByteBuffer()
+    private var bodyWaiter: CheckedContinuation<ByteBuffer?, any Error>?
+    private var readTimeout: TimeAmount = .seconds(120)
+    private var timeoutTask: Scheduled<Void>?
+    private var readPending = false
+    /// Whether the peer allows another exchange on this connection after the current one.
+    private(set) var keepAlive = true
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Whether a new exchange may start now.
+    var isReusable: Bool {
+        if case .idle = phase, keepAlive, context?.channel.isActive == true { return true }
+        return false
+    }
+
+    // MARK: Caller side (on the event loop)
+
+    func start(
+        head: HTTPRequestHead, body: ByteBuffer, readTimeout: TimeAmount,
+        continuation: CheckedContinuation<HTTPResponseHead, any Error>
+    ) {
+        guard let context, case .idle = phase, context.channel.isActive else {
+            continuation.resume(throwing: UpstreamTransportError.closedBeforeResponse)
+            return
+        }
+        self.readTimeout = readTimeout
+        phase = .awaitingHead(continuation)
+        buffered.clear()
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        demand(context)
+    }
+
+    /// The next body bytes (everything buffered so far), or nil at the end of the response.
+    func nextBody(continuation: CheckedContinuation<ByteBuffer?, any Error>) {
+        if buffered.readableBytes > 0 {
+            let chunk = buffered
+            buffered = ByteBuffer()
+            continuation.resume(returning: chunk)
+            return
+        }
+        switch phase {
+        case .bodyEnded:
+            becomeIdle()
+            continuation.resume(returning: nil)
+        case .failed(let error):
+            continuation.resume(throwing: error)
+        case .receivingBody:
+            bodyWaiter = continuation
+            if let context { demand(context) }
+        case .idle, .awaitingHead:
+            continuation.resume(throwing: UpstreamTransportError.closedMidBody)
+        }
+    }
+
+    // MARK: Channel side
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if case .idle = phase {
+            // Bytes nobody asked for: the connection is out of step; never reuse it.
+            keepAlive = false
+            context.close(promise: nil)
+            return
+        }
+        switch part {
+        case .head(let head):
+            // 1xx interim answers (100 Continue) precede the real head.
+            guard head.status.code >= 200 || head.status == .switchingProtocols else { return }
+            guard case .awaitingHead(let continuation) = phase else { return }
+            keepAlive = head.isKeepAlive
+            phase = .receivingBody
+            cancelTimeout()
+            continuation.resume(returning: head)
+        case .body(var chunk):
+            guard case .receivingBody = phase else { return }
+            if let waiter = bodyWaiter {
+                bodyWaiter = nil
+                cancelTimeout()
+                if buffered.readableBytes > 0 {
+                    buffered.writeBuffer(&chunk)
+                    chunk = buffered
+                    buffered = ByteBuffer()
+                }
+                waiter.resume(returning: chunk)
+            } else {
+                buffered.writeBuffer(&chunk)
+            }
+        case .end:
+            guard case .receivingBody = phase else { return }
+            cancelTimeout()
+            if let waiter = bodyWaiter {
+                bodyWaiter = nil
+                becomeIdle()
+                waiter.resume(returning: nil)
+            } else {
+                phase = .bodyEnded
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        readPending = false
+        // Keep reading only while a caller is waiting; otherwise TCP holds the rest (backpressure).
+        if bodyWaiter != nil {
+            demand(context)
+        } else if case .awaitingHead = phase {
+            demand(context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(with: error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        switch phase {
+        case .awaitingHead: fail(with: UpstreamTransportError.closedBeforeResponse)
+        case .receivingBody: fail(with: UpstreamTransportError.closedMidBody)
+        case .idle, .bodyEnded, .failed: keepAlive = false
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: Internals
+
+    /// Between exchanges a read stays posted, so a peer that closes an idle connection is
+    /// noticed at once (``isReusable`` turns false) instead of on the next request.
+    private func becomeIdle() {
+        phase = .idle
+        guard let context, keepAlive, !readPending else { return }
+        readPending = true
+        context.read()
+    }
+
+    private func demand(_ context: ChannelHandlerContext) {
+        armTimeout(context)
+        guard !readPending else { return }
+        readPending = true
+        context.read()
+    }
+
+    private func armTimeout(_ context: ChannelHandlerContext) {
+        cancelTimeout()
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timeoutTask = context.eventLoop.scheduleTask(in: readTimeout) {
+            let handler = loopBoundSelf.value
+            handler.timeoutTask = nil
+            handler.fail(with: UpstreamTransportError.readTimeout)
+            handler.context?.close(promise: nil)
+        }
+    }
+
+    private func cancelTimeout() {
+        timeoutTask?.cancel()
+        timeoutTask = nil
+    }
+
+    private func fail(with error: any Error) {
+        cancelTimeout()
+        keepAlive = false
+        switch phase {
+        case .awaitingHead(let continuation):
+            phase = .failed(error)
+            continuation.resume(throwing: error)
+        case .receivingBody:
+            phase = .failed(error)
+            if let waiter = bodyWaiter {
+                bodyWaiter = nil
+                waiter.resume(throwing: error)
+            }
+        case .idle, .bodyEnded, .failed:
+            break
+        }
+    }
+}

@@ -1,0 +1,69 @@
+public import NIOCore
+public import NIOHTTP1
+import Synchronization
+
+/// A provider's answer whose head has arrived and whose body is read on demand.
+///
+/// Read the body to its end with ``next()`` (or ``collect(upTo:)``) and the connection goes
+/// back to the pool; drop the response earlier and the connection is closed, since a
+/// half-read connection can't carry another request.
+public final class UpstreamResponse: Sendable {
+    public let status: HTTPResponseStatus
+    public let headers: HTTPHeaders
+    let provider: String
+    private let connection: UpstreamConnection
+    private let pool: UpstreamConnectionPool
+    private let released = Atomic<Bool>(false)
+
+    init(head: HTTPResponseHead, provider: String, connection: UpstreamConnection, pool: UpstreamConnectionPool) {
+        self.status = head.status
+        self.headers = head.headers
+        self.provider = provider
+        self.connection = connection
+        self.pool = pool
+        self.keepAlive = head.isKeepAlive
+    }
+
+    private let keepAlive: Bool
+
+    /// The next body bytes as they arrive, or nil at the end of the answer.
+    public func next() async throws(UpstreamFailure) -> ByteBuffer? {
+        do {
+            guard let chunk = try await connection.nextBody() else {
+                release(reusable: keepAlive)
+                return nil
+            }
+            return chunk
+        } catch {
+            release(reusable: false)
+            throw UpstreamClients.classify(error, provider: provider)
+        }
+    }
+
+    /// The whole body, failing when it exceeds `limit` bytes.
+    public func collect(upTo limit: Int) async throws(UpstreamFailure) -> ByteBuffer {
+        var body: ByteBuffer?
+        while var chunk = try await next() {
+            guard (body?.readableBytes ?? 0) + chunk.readableBytes <= limit else {
+                release(reusable: false)
+                throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: "the answer exceeds \(limit) bytes")
+            }
+            if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
+        }
+        return body ?? ByteBuffer()
+    }
+
+    /// Gives up on the rest of the body: the connection is closed, not reused.
+    public func discard() {
+        release(reusable: false)
+    }
+
+    private func release(reusable: Bool) {
+        guard !released.exchange(true, ordering: .relaxed) else { return }
+        pool.release(connection, reusable: reusable)
+    }
+
+    deinit {
+        if !released.load(ordering: .relaxed) { pool.release(connection, reusable: false) }
+    }
+}
