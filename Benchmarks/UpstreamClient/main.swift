@@ -58,7 +58,7 @@ enum UpstreamClientBenchmark {
     static func runSwitchyard(host: String, port: Int, connections: Int, until deadline: ContinuousClock.Instant) async throws -> Int {
         let provider = ProviderConfiguration(name: "bench", dialect: .openAI, baseURL: "http://\(host):\(port)/v1")
         let endpoint = UpstreamEndpoint(configuration: provider, apiKey: Secret("bench-key"))
-        return try await UpstreamClients.withClients(for: [provider], logger: logger) { upstream in
+        return try await UpstreamClients.withClients(for: [endpoint], logger: logger) { upstream in
             try await sumOverWorkers(connections) {
                 var count = 0
                 while ContinuousClock.now < deadline {

@@ -1,5 +1,5 @@
 public import Foundation
-public import GatewayModel
+import GatewayModel
 import Yams
 
 /// Reads every `*.yaml` under a `Routes/` directory into one validated ``GatewayConfiguration``.
@@ -220,7 +220,7 @@ extension ConfigurationLoader {
             let fields = try value.mapping(allowed: [
                 "name", "dialect", "base_url", "api_key", "auth", "region", "deployment", "retention",
                 "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "mock",
-                "models",
+                "models", "ca_file",
             ])
             let baseURLValue = try fields.required("base_url")
             let baseURL = try baseURLValue.string()
@@ -244,6 +244,7 @@ extension ConfigurationLoader {
             if let value = fields["headers"] { provider.headers = try value.stringMap() }
             if let value = fields["stream_usage"] { provider.streamUsage = try value.bool() }
             if let value = fields["mock"] { provider.mock = try Self.mockProfile(value) }
+            if let value = fields["ca_file"] { provider.caFile = try Self.existingFile(value) }
             if provider.dialect != .openAI {
                 throw try fields.required("dialect").error(
                     "dialect '\(provider.dialect.rawValue)' is not available in this version; use openai")
@@ -258,6 +259,17 @@ extension ConfigurationLoader {
                 provider.models.append(offering)
             }
             return provider
+        }
+
+        /// A path that must name a readable file; relative paths start at the YAML file's folder.
+        static func existingFile(_ value: YAMLValue) throws(ConfigurationError) -> String {
+            let text = try value.string()
+            let folder = URL(fileURLWithPath: value.file).deletingLastPathComponent()
+            let path = text.hasPrefix("/") ? text : folder.appendingPathComponent(text).standardized.path
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw value.error("cannot read '\(path)'")
+            }
+            return path
         }
 
         static func retention(_ value: YAMLValue) throws(ConfigurationError) -> String {

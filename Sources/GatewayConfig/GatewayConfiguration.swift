@@ -115,6 +115,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Ask for `stream_options.include_usage` on streams (turn off for endpoints that reject it).
     public var streamUsage: Bool
     public var mock: MockProfile?
+    /// PEM file of extra CA certificates to trust for this provider (a private deployment
+    /// behind an internal CA); the system's roots are trusted as well.
+    public var caFile: String?
     public var models: [ModelOffering]
 
     public init(
@@ -122,7 +125,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         authentication: ProviderAuthentication = .bearer, region: String = "unknown", deployment: Deployment = .public,
         retention: String? = nil, connectTimeoutMilliseconds: Int = 5_000, readTimeoutMilliseconds: Int = 120_000,
         maxConnections: Int = 512, query: [String: String] = [:], headers: [String: String] = [:],
-        streamUsage: Bool = true, mock: MockProfile? = nil, models: [ModelOffering] = []
+        streamUsage: Bool = true, mock: MockProfile? = nil, caFile: String? = nil, models: [ModelOffering] = []
     ) {
         self.name = name
         self.dialect = dialect
@@ -139,6 +142,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.headers = headers
         self.streamUsage = streamUsage
         self.mock = mock
+        self.caFile = caFile
         self.models = models
     }
 

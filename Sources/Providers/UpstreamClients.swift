@@ -1,5 +1,5 @@
 import Foundation
-public import GatewayConfig
+import GatewayConfig
 public import Logging
 import NIOCore
 import NIOHTTP1
@@ -9,6 +9,7 @@ import NIOSSL
 /// One connection pool per provider, so each gets its own timeouts and connection limit.
 ///
 /// Create with ``withClients(for:logger:_:)``: the pools are shut down when the body returns.
+/// Pools follow each endpoint's address (offline mode points providers at local mocks).
 public struct UpstreamClients: Sendable {
     private let pools: [String: UpstreamConnectionPool]
 
@@ -16,22 +17,32 @@ public struct UpstreamClients: Sendable {
         self.pools = pools
     }
 
-    /// Runs `body` with pools for `providers`, shutting them down afterwards.
+    /// Runs `body` with a pool per endpoint, shutting them down afterwards.
     ///
     /// Throws when an https provider's TLS settings can't be loaded.
     public static func withClients<Result: Sendable>(
-        for providers: [ProviderConfiguration], logger: Logger,
+        for endpoints: some Sequence<UpstreamEndpoint>, logger: Logger,
         _ body: (UpstreamClients) async throws -> Result
     ) async throws -> Result {
         var pools: [String: UpstreamConnectionPool] = [:]
-        var tls: NIOSSLContext?
-        for provider in providers {
-            let address = UpstreamEndpoint(configuration: provider, apiKey: nil).address
-            if address.usesTLS && tls == nil {
-                tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+        // One TLS context per set of trusted roots: building one loads the system's CA bundle.
+        var tlsContexts: [String?: NIOSSLContext] = [:]
+        for endpoint in endpoints {
+            let provider = endpoint.configuration
+            let address = endpoint.address
+            var tls: NIOSSLContext?
+            if address.usesTLS {
+                if let existing = tlsContexts[provider.caFile] {
+                    tls = existing
+                } else {
+                    var configuration = TLSConfiguration.makeClientConfiguration()
+                    if let caFile = provider.caFile { configuration.additionalTrustRoots = [.file(caFile)] }
+                    tls = try NIOSSLContext(configuration: configuration)
+                    tlsContexts[provider.caFile] = tls
+                }
             }
             let target = UpstreamConnectionPool.Target(
-                host: address.host, port: address.port, tls: address.usesTLS ? tls : nil,
+                host: address.host, port: address.port, tls: tls,
                 connectTimeout: .milliseconds(Int64(provider.connectTimeoutMilliseconds)),
                 maxConnections: provider.maxConnections, idleTimeout: .seconds(60))
             pools[provider.name] = UpstreamConnectionPool(target: target, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
@@ -109,7 +120,11 @@ public struct UpstreamClients: Sendable {
         case let error as IOError:
             detail = "cannot connect (\(error.description))"
         case let error as NIOConnectionError:
-            detail = "cannot connect (\(error.connectionErrors.first.map { "\($0.error)" } ?? "no address"))"
+            if let first = error.connectionErrors.first {
+                detail = "cannot connect to \(error.host):\(error.port) (\(first.error))"
+            } else {
+                detail = "cannot resolve host '\(error.host)'"
+            }
         default:
             detail = "cannot connect (\(type(of: error)))"
         }

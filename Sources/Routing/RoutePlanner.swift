@@ -1,5 +1,5 @@
 public import GatewayConfig
-public import GatewayModel
+import GatewayModel
 
 /// Turns a request's `model` into an ordered plan of provider models. No I/O: a pure
 /// function of the configuration snapshot, so it is unit-tested alone and cheap on the hot path.

@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         let endpoints = resolution.endpoints(for: configuration, environment: environment, mockBaseURLs: mockBaseURLs)
         let serverSettings = configuration.server
         do {
-            try await UpstreamClients.withClients(for: configuration.providers, logger: logger) { upstream in
+            try await UpstreamClients.withClients(for: endpoints.values, logger: logger) { upstream in
                 let gateway = Gateway(
                     configuration: configuration, planner: planner, endpoints: endpoints, upstream: upstream,
                     keys: keys, ledger: ledger, logger: logger)

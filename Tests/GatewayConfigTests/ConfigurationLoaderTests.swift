@@ -108,6 +108,19 @@ import Testing
         #expect(error(text).contains(message), "\(error(text))")
     }
 
+    @Test func aCAFileIsFoundBesideTheYAMLThatNamesIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: folder.appendingPathComponent("internal-ca.pem"))
+        let file = folder.appendingPathComponent("gateway.yaml").path
+        let text = Self.valid.replacingOccurrences(of: "region: cn", with: "region: cn\n    ca_file: internal-ca.pem")
+        let configuration = try load([(file, text)])
+        #expect(configuration.provider(named: "deepseek")?.caFile == folder.appendingPathComponent("internal-ca.pem").path)
+        let missing = text.replacingOccurrences(of: "internal-ca.pem", with: "missing.pem")
+        #expect(error(missing, file: file).contains("providers[0].ca_file: cannot read"))
+    }
+
     @Test func singleValuedSectionsMayAppearInOneFileOnly() {
         do {
             _ = try load([("Routes/a.yaml", Self.valid), ("Routes/b.yaml", "ledger: sqlite:other.db")])

@@ -83,10 +83,11 @@ struct LiveStack {
             try await ledger.migrate()
             let keys = KeyDirectory(fixedKeys: [VirtualKey.hash(clientKey): AuthenticatedKey(id: "key_test", tenant: "demo")])
             let resolution = ProviderResolution(configuration: configuration, environment: [:], mode: .off)
-            try await UpstreamClients.withClients(for: configurations, logger: logger) { upstream in
+            let endpoints = resolution.endpoints(for: configuration, environment: [:])
+            try await UpstreamClients.withClients(for: endpoints.values, logger: logger) { upstream in
                 let gateway = Gateway(
                     configuration: configuration, planner: RoutePlanner(configuration: configuration),
-                    endpoints: resolution.endpoints(for: configuration, environment: [:]), upstream: upstream, keys: keys,
+                    endpoints: endpoints, upstream: upstream, keys: keys,
                     ledger: ledger, logger: logger)
                 let port = try await start(in: &group) { onRunning in gateway.makeApplication(onServerRunning: onRunning) }
                 try await body(LiveStack(gatewayURL: "http://127.0.0.1:\(port)", mocks: mocks))

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A loopback HTTP/1.1 server whose misbehaviour is chosen by the request path's first
@@ -29,7 +30,8 @@ final class ScriptedUpstream: Sendable {
     /// Most connections open at one time.
     var maxConcurrentConnections: Int { counting.counters.withLock { $0.maxOpen } }
 
-    static func start() async throws -> ScriptedUpstream {
+    /// - Parameter tls: serve https with this certificate chain and key.
+    static func start(tls: NIOSSLContext? = nil) async throws -> ScriptedUpstream {
         let counting = CountingBox()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -37,6 +39,7 @@ final class ScriptedUpstream: Sendable {
                 counting.opened()
                 channel.closeFuture.whenComplete { _ in counting.closed() }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(ScriptHandler())
                 }
@@ -51,7 +54,9 @@ final class ScriptedUpstream: Sendable {
         self.counting = counting
     }
 
-    func baseURL(_ behaviour: String) -> String { "http://127.0.0.1:\(port)/\(behaviour)/v1" }
+    func baseURL(_ behaviour: String, scheme: String = "http", host: String = "127.0.0.1") -> String {
+        "\(scheme)://\(host):\(port)/\(behaviour)/v1"
+    }
 
     func stop() async throws {
         try await channel.close()

@@ -20,7 +20,7 @@ import Testing
             name: "p", dialect: .openAI, baseURL: server.baseURL(behaviour),
             readTimeoutMilliseconds: readTimeoutMilliseconds, maxConnections: maxConnections)
         let endpoint = UpstreamEndpoint(configuration: provider, apiKey: Secret("sk-test"))
-        try await UpstreamClients.withClients(for: [provider], logger: Self.logger) { clients in
+        try await UpstreamClients.withClients(for: [endpoint], logger: Self.logger) { clients in
             try await body(server, clients, endpoint)
         }
         try await server.stop()
@@ -114,10 +114,22 @@ import Testing
     @Test func aClosedPortIsUnreachable() async throws {
         let provider = ProviderConfiguration(name: "p", dialect: .openAI, baseURL: "http://127.0.0.1:1/v1")
         let endpoint = UpstreamEndpoint(configuration: provider, apiKey: nil)
-        try await UpstreamClients.withClients(for: [provider], logger: Self.logger) { clients in
+        try await UpstreamClients.withClients(for: [endpoint], logger: Self.logger) { clients in
             let failure = await #expect(throws: UpstreamFailure.self) { try await text(clients, endpoint) }
             #expect(failure?.kind == .unreachable)
             #expect(failure?.detail.contains("cannot connect") == true)
+        }
+    }
+}
+
+extension UpstreamConnectionTests {
+    @Test func anUnknownHostSaysSo() async throws {
+        let provider = ProviderConfiguration(name: "p", dialect: .openAI, baseURL: "http://no-such-host.invalid/v1")
+        let endpoint = UpstreamEndpoint(configuration: provider, apiKey: nil)
+        try await UpstreamClients.withClients(for: [endpoint], logger: Self.logger) { clients in
+            let failure = await #expect(throws: UpstreamFailure.self) { try await text(clients, endpoint) }
+            #expect(failure?.kind == .unreachable)
+            #expect(failure?.detail.contains("no-such-host.invalid") == true)
         }
     }
 }
