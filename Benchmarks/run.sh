@@ -54,10 +54,20 @@ gateway=$(wait_url "$work/gateway.out")
 plain='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
 stream='{"model":"chat","stream":true,"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
 
-run() {  # name url body connections
-  local out
+gateway_cpu_ticks() { awk '{print $14 + $15}' "/proc/$gateway_pid/stat"; }
+
+run() {  # name url body connections mode
+  local out before after requests cpu=""
+  before=$(gateway_cpu_ticks)
   out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${DURATION}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
-  printf '%-10s %-8s %5s  %s\n' "$1" "$5" "$4" "${out#RESULT }"
+  after=$(gateway_cpu_ticks)
+  if [[ $1 == gateway ]]; then
+    # The gateway's own CPU time per request (user + system, clock ticks of 10 ms): what one
+    # core could sustain if the upstream and the load generator weren't sharing the other one.
+    requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+    cpu=" gateway_cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+  fi
+  printf '%-10s %-8s %5s  %s%s\n' "$1" "$5" "$4" "${out#RESULT }" "$cpu"
 }
 
 # Warm both paths (connection pools, caches).

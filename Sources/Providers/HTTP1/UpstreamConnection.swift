@@ -65,7 +65,7 @@ final class UpstreamConnection: Sendable {
         let eventLoop = channel.eventLoop
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                eventLoop.execute {
+                Self.onLoop(eventLoop) {
                     handler.value.start(head: head, body: body, readTimeout: readTimeout, continuation: continuation)
                 }
             }
@@ -80,11 +80,17 @@ final class UpstreamConnection: Sendable {
         let eventLoop = channel.eventLoop
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                eventLoop.execute { handler.value.nextBody(continuation: continuation) }
+                Self.onLoop(eventLoop) { handler.value.nextBody(continuation: continuation) }
             }
         } onCancel: {
             self.close()
         }
+    }
+
+    /// Runs `work` on `eventLoop`: at once when already there (the usual case, since Swift
+    /// concurrency runs on NIO's loops), else as a task on it.
+    private static func onLoop(_ eventLoop: any EventLoop, _ work: @escaping @Sendable () -> Void) {
+        if eventLoop.inEventLoop { work() } else { eventLoop.execute(work) }
     }
 
     /// Whether the socket is still open (thread-safe).

@@ -29,6 +29,7 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
     private var bodyWaiter: CheckedContinuation<ByteBuffer?, any Error>?
     private var readTimeout: TimeAmount = .seconds(120)
     private var timeoutTask: Scheduled<Void>?
+    private var readDeadline = NIODeadline.distantFuture
     private var readPending = false
     /// Whether the peer allows another exchange on this connection after the current one.
     private(set) var keepAlive = true
@@ -39,6 +40,8 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        timeoutTask?.cancel()
+        timeoutTask = nil
     }
 
     /// Whether a new exchange may start now.
@@ -105,13 +108,11 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
             guard case .awaitingHead(let continuation) = phase else { return }
             keepAlive = head.isKeepAlive
             phase = .receivingBody
-            cancelTimeout()
             continuation.resume(returning: head)
         case .body(var chunk):
             guard case .receivingBody = phase else { return }
             if let waiter = bodyWaiter {
                 bodyWaiter = nil
-                cancelTimeout()
                 if buffered.readableBytes > 0 {
                     buffered.writeBuffer(&chunk)
                     chunk = buffered
@@ -123,7 +124,6 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
             }
         case .end:
             guard case .receivingBody = phase else { return }
-            cancelTimeout()
             if let waiter = bodyWaiter {
                 bodyWaiter = nil
                 becomeIdle()
@@ -155,6 +155,8 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
         case .receivingBody: fail(with: UpstreamTransportError.closedMidBody)
         case .idle, .bodyEnded, .failed: keepAlive = false
         }
+        timeoutTask?.cancel()
+        timeoutTask = nil
         context.fireChannelInactive()
     }
 
@@ -176,24 +178,39 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
         context.read()
     }
 
+    /// Pushes the read deadline out. One timer per connection is kept and re-armed lazily
+    /// when it fires early, rather than scheduled and cancelled on every read.
     private func armTimeout(_ context: ChannelHandlerContext) {
-        cancelTimeout()
+        readDeadline = .now() + readTimeout
+        guard timeoutTask == nil else { return }
+        scheduleTimeout(at: readDeadline, context)
+    }
+
+    private func scheduleTimeout(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
         let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timeoutTask = context.eventLoop.scheduleTask(in: readTimeout) {
-            let handler = loopBoundSelf.value
-            handler.timeoutTask = nil
-            handler.fail(with: UpstreamTransportError.readTimeout)
-            handler.context?.close(promise: nil)
+        timeoutTask = context.eventLoop.scheduleTask(deadline: deadline) {
+            loopBoundSelf.value.timeoutFired()
         }
     }
 
-    private func cancelTimeout() {
-        timeoutTask?.cancel()
+    private func timeoutFired() {
         timeoutTask = nil
+        guard let context, isWaiting else { return }
+        if readDeadline > .now() {
+            scheduleTimeout(at: readDeadline, context)
+            return
+        }
+        fail(with: UpstreamTransportError.readTimeout)
+        context.close(promise: nil)
+    }
+
+    /// Whether a caller is waiting for bytes from the provider (the only time the clock runs).
+    private var isWaiting: Bool {
+        if case .awaitingHead = phase { return true }
+        return bodyWaiter != nil
     }
 
     private func fail(with error: any Error) {
-        cancelTimeout()
         keepAlive = false
         switch phase {
         case .awaitingHead(let continuation):
