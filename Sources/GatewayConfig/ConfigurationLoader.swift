@@ -220,7 +220,7 @@ extension ConfigurationLoader {
             let fields = try value.mapping(allowed: [
                 "name", "dialect", "base_url", "api_key", "auth", "region", "deployment", "retention",
                 "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "mock",
-                "models", "ca_file",
+                "models", "ca_file", "default_max_tokens", "unsupported_parameters",
             ])
             let baseURLValue = try fields.required("base_url")
             let baseURL = try baseURLValue.string()
@@ -245,9 +245,13 @@ extension ConfigurationLoader {
             if let value = fields["stream_usage"] { provider.streamUsage = try value.bool() }
             if let value = fields["mock"] { provider.mock = try Self.mockProfile(value) }
             if let value = fields["ca_file"] { provider.caFile = try Self.existingFile(value) }
-            if provider.dialect != .openAI {
+            if let value = fields["default_max_tokens"] { provider.defaultMaxTokens = try value.int(in: 1...1_000_000) }
+            if let value = fields["unsupported_parameters"] {
+                provider.unsupportedParameters = try value.choice(UnsupportedParameterPolicy.self)
+            }
+            if provider.dialect == .gemini {
                 throw try fields.required("dialect").error(
-                    "dialect '\(provider.dialect.rawValue)' is not available in this version; use openai")
+                    "dialect 'gemini' is not available in this version; use openai or anthropic")
             }
             let models = try fields.required("models").sequence()
             guard !models.isEmpty else { throw try fields.required("models").error("a provider needs at least one model") }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GatewayModel
 
 /// Everything `Routes/` says, validated and with catalog prices filled in.
@@ -71,8 +71,29 @@ public enum ProviderAuthentication: String, Sendable, Hashable, CaseIterable {
     case bearer
     /// `api-key: KEY` — Azure OpenAI.
     case apiKeyHeader = "api-key"
-    /// No key (local vLLM or Ollama).
-    case none
+    /// `x-api-key: KEY` — Anthropic.
+    case xAPIKey = "x-api-key"
+    /// `x-goog-api-key: KEY` — Google Gemini.
+    case googAPIKey = "x-goog-api-key"
+    /// No key (local vLLM or Ollama). Not `none`, which reads as `Optional.none`.
+    case noKey = "none"
+
+    /// What a provider of `dialect` expects when `auth` is not configured.
+    public static func standard(for dialect: WireFormat) -> ProviderAuthentication {
+        switch dialect {
+        case .openAI: .bearer
+        case .anthropic: .xAPIKey
+        case .gemini: .googAPIKey
+        }
+    }
+}
+
+/// What to do with a client parameter the provider's dialect cannot carry.
+public enum UnsupportedParameterPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Send the request without it and name it in `x-switchyard-dropped`.
+    case drop
+    /// Refuse the request with 400 naming the parameter.
+    case reject
 }
 
 /// An offline stand-in's behaviour for one provider, used when the gateway runs without provider keys.
@@ -115,6 +136,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Ask for `stream_options.include_usage` on streams (turn off for endpoints that reject it).
     public var streamUsage: Bool
     public var mock: MockProfile?
+    /// Fills Anthropic's required `max_tokens` when the client gave no limit.
+    public var defaultMaxTokens: Int
+    public var unsupportedParameters: UnsupportedParameterPolicy
     /// PEM file of extra CA certificates to trust for this provider (a private deployment
     /// behind an internal CA); the system's roots are trusted as well.
     public var caFile: String?
@@ -122,16 +146,17 @@ public struct ProviderConfiguration: Sendable, Hashable {
 
     public init(
         name: String, dialect: WireFormat, baseURL: String, apiKey: SecretReference? = nil,
-        authentication: ProviderAuthentication = .bearer, region: String = "unknown", deployment: Deployment = .public,
+        authentication: ProviderAuthentication? = nil, region: String = "unknown", deployment: Deployment = .public,
         retention: String? = nil, connectTimeoutMilliseconds: Int = 5_000, readTimeoutMilliseconds: Int = 120_000,
         maxConnections: Int = 512, query: [String: String] = [:], headers: [String: String] = [:],
-        streamUsage: Bool = true, mock: MockProfile? = nil, caFile: String? = nil, models: [ModelOffering] = []
+        streamUsage: Bool = true, mock: MockProfile? = nil, caFile: String? = nil, defaultMaxTokens: Int = 4096,
+        unsupportedParameters: UnsupportedParameterPolicy = .drop, models: [ModelOffering] = []
     ) {
         self.name = name
         self.dialect = dialect
         self.baseURL = baseURL
         self.apiKey = apiKey
-        self.authentication = authentication
+        self.authentication = authentication ?? .standard(for: dialect)
         self.region = region
         self.deployment = deployment
         self.retention = retention
@@ -143,6 +168,8 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.streamUsage = streamUsage
         self.mock = mock
         self.caFile = caFile
+        self.defaultMaxTokens = defaultMaxTokens
+        self.unsupportedParameters = unsupportedParameters
         self.models = models
     }
 

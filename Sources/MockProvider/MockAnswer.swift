@@ -34,6 +34,18 @@ struct MockAnswer {
         self.finishReason = (maxTokens.map { $0 < options.outputTokens } ?? false) ? "length" : "stop"
     }
 
+    private init(words: [String], promptTokens: Int, finishReason: String) {
+        self.words = words
+        self.promptTokens = promptTokens
+        self.finishReason = finishReason
+    }
+
+    /// The same answer with `text` after its first word (the mock's name), e.g. to quote a tool result.
+    func prefixed(with text: String) -> MockAnswer {
+        guard let first = words.first else { return self }
+        return MockAnswer(words: [first, text] + words.dropFirst(), promptTokens: promptTokens, finishReason: finishReason)
+    }
+
     var text: String { words.joined() }
     var completionTokens: Int { words.count }
 }

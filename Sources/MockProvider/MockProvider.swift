@@ -4,7 +4,8 @@ public import Logging
 import NIOCore
 import ServerSentEvents
 
-/// An offline provider speaking OpenAI's chat completions wire format, JSON and SSE with usage.
+/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`) and
+/// Anthropic's Messages API (`/v1/messages`), JSON and SSE with usage.
 ///
 /// A product feature, not only a fixture: with no provider keys set, `switchyard serve` starts
 /// a few of these on loopback so routing, streaming and metering are visible offline. The
@@ -34,6 +35,7 @@ public struct MockProvider: Sendable {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ in try await self.chatCompletions(request) }
         router.post("/chat/completions") { request, _ in try await self.chatCompletions(request) }
+        router.post("/v1/messages") { request, _ in try await self.messages(request) }
         router.get("/mock/requests") { _, _ in self.requestLog() }
         router.delete("/mock/requests") { _, _ -> HTTPResponse.Status in
             self.log.reset()

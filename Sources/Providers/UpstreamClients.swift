@@ -64,7 +64,7 @@ public struct UpstreamClients: Sendable {
             throw UpstreamFailure(provider: provider, kind: .unreachable, detail: "no client configured")
         }
         var head = HTTPRequestHead(
-            version: .http1_1, method: .POST, uri: endpoint.address.chatCompletionsPath, headers: endpoint.headers)
+            version: .http1_1, method: .POST, uri: endpoint.address.requestPath, headers: endpoint.headers)
         head.headers.add(name: "content-length", value: String(body.count))
         head.headers.add(name: "x-request-id", value: requestID)
         let bytes = ByteBuffer(bytes: body)

@@ -1,5 +1,6 @@
 import Foundation
 public import GatewayConfig
+import GatewayModel
 public import NIOHTTP1
 
 /// A provider made ready to call: its resolved key, address and headers, computed once per
@@ -7,11 +8,12 @@ public import NIOHTTP1
 public struct UpstreamEndpoint: Sendable {
     public let providerName: String
     public let configuration: ProviderConfiguration
-    /// `base_url` + `/chat/completions` + configured query items.
-    public let chatCompletionsURL: String
+    /// Where chat requests go: `base_url` + `/chat/completions` (OpenAI) or `/v1/messages`
+    /// (Anthropic), plus configured query items.
+    public let requestURL: String
     /// Headers every call carries: host, the key (per `auth`), extra headers, JSON content type.
     public let headers: HTTPHeaders
-    /// Where to connect, parsed from ``chatCompletionsURL``.
+    /// Where to connect, parsed from ``requestURL``.
     let address: Address
     /// Kept only to scrub it from upstream error text, which some providers echo back.
     let apiKey: Secret?
@@ -21,7 +23,7 @@ public struct UpstreamEndpoint: Sendable {
         let port: Int
         let usesTLS: Bool
         /// Path and query of the chat endpoint, as sent in the request line.
-        let chatCompletionsPath: String
+        let requestPath: String
     }
 
     /// - Parameters:
@@ -29,12 +31,13 @@ public struct UpstreamEndpoint: Sendable {
     public init(configuration: ProviderConfiguration, apiKey: Secret?, baseURL: String? = nil) {
         self.providerName = configuration.name
         self.configuration = configuration
-        var url = (baseURL ?? configuration.baseURL) + "/chat/completions"
+        let suffix = configuration.dialect == .anthropic ? "/v1/messages" : "/chat/completions"
+        var url = (baseURL ?? configuration.baseURL) + suffix
         if !configuration.query.isEmpty {
             let items = configuration.query.sorted { $0.key < $1.key }.map { "\(Self.percentEncoded($0.key))=\(Self.percentEncoded($0.value))" }
             url += "?" + items.joined(separator: "&")
         }
-        self.chatCompletionsURL = url
+        self.requestURL = url
         self.apiKey = apiKey
         // The configuration loader has checked the URL is http(s) with a host.
         let components = URLComponents(string: url)
@@ -42,9 +45,9 @@ public struct UpstreamEndpoint: Sendable {
         let host = components?.host ?? "localhost"
         let defaultPort = usesTLS ? 443 : 80
         let port = components?.port ?? defaultPort
-        var path = components?.percentEncodedPath ?? "/chat/completions"
+        var path = components?.percentEncodedPath ?? suffix
         if let query = components?.percentEncodedQuery { path += "?" + query }
-        self.address = Address(host: host, port: port, usesTLS: usesTLS, chatCompletionsPath: path)
+        self.address = Address(host: host, port: port, usesTLS: usesTLS, requestPath: path)
 
         var headers = HTTPHeaders()
         let hostName = host.contains(":") ? "[\(host)]" : host
@@ -52,6 +55,7 @@ public struct UpstreamEndpoint: Sendable {
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "accept", value: "application/json, text/event-stream")
         headers.add(name: "user-agent", value: "switchyard")
+        if configuration.dialect == .anthropic { headers.add(name: "anthropic-version", value: "2023-06-01") }
         for (name, value) in configuration.headers.sorted(by: { $0.key < $1.key }) {
             headers.add(name: name, value: value)
         }
@@ -59,7 +63,9 @@ public struct UpstreamEndpoint: Sendable {
             switch configuration.authentication {
             case .bearer: headers.add(name: "authorization", value: "Bearer \(apiKey.revealed)")
             case .apiKeyHeader: headers.add(name: "api-key", value: apiKey.revealed)
-            case .none: break
+            case .xAPIKey: headers.add(name: "x-api-key", value: apiKey.revealed)
+            case .googAPIKey: headers.add(name: "x-goog-api-key", value: apiKey.revealed)
+            case .noKey: break
             }
         }
         self.headers = headers

@@ -9,7 +9,7 @@ struct MockProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock-provider", abstract: "Serve an offline mock LLM provider on this machine.")
 
-    @Option(help: "Wire format to speak (openai).")
+    @Option(help: "Wire format whose base URL to announce (openai, anthropic); the mock serves both.")
     var dialect: String = "openai"
 
     @Option(help: "Address to listen on.")
@@ -42,15 +42,15 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("output-tokens"), help: "Answer length in tokens.")
     var outputTokens: Int = 16
 
-    @Option(name: .customLong("require-key"), help: "Reject requests without 'Authorization: Bearer <this>'.")
+    @Option(name: .customLong("require-key"), help: "Reject requests without this key ('Authorization: Bearer' for OpenAI, 'x-api-key' for Anthropic).")
     var requireKey: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
     func validate() throws {
-        guard dialect == WireFormat.openAI.rawValue else {
-            throw ValidationError("--dialect \(dialect) is not available yet; use openai")
+        guard [WireFormat.openAI.rawValue, WireFormat.anthropic.rawValue].contains(dialect) else {
+            throw ValidationError("--dialect \(dialect) is not available yet; use openai or anthropic")
         }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard (400...599).contains(failStatus) else { throw ValidationError("--fail-status must be 400...599") }
@@ -64,7 +64,9 @@ struct MockProviderCommand: AsyncParsableCommand {
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
             retryAfterSeconds: retryAfter, outputTokens: outputTokens, requiredKey: requireKey)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
-            announce("mock-provider \(name) listening on http://\(host):\(channel.localAddress?.port ?? port)/v1")
+            // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
+            let suffix = dialect == WireFormat.anthropic.rawValue ? "" : "/v1"
+            announce("mock-provider \(name) listening on http://\(host):\(channel.localAddress?.port ?? port)\(suffix)")
         }
         try await app.runService()
     }

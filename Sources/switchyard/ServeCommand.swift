@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayConfig
+import GatewayModel
 import GatewayServer
 import Hummingbird
 import Logging
@@ -58,8 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
             var mockLogger = logger
             mockLogger.logLevel = .warning
             mockServices.append(mock.application(port: port, logger: mockLogger))
-            mockBaseURLs[provider.name] = "http://127.0.0.1:\(port)/v1"
-            logger.notice("offline: provider \(provider.name) is served by a local mock at http://127.0.0.1:\(port)/v1")
+            let baseURL = "http://127.0.0.1:\(port)" + (provider.dialect == .anthropic ? "" : "/v1")
+            mockBaseURLs[provider.name] = baseURL
+            logger.notice("offline: provider \(provider.name) is served by a local mock at \(baseURL)")
         }
 
         let ledger = try await openLedger(configuration.ledger)

@@ -10,7 +10,7 @@ import Testing
     static func provider(_ name: String, key: String?) -> ProviderConfiguration {
         ProviderConfiguration(
             name: name, dialect: .openAI, baseURL: "https://\(name).example/v1", apiKey: key.map { .environment($0) },
-            authentication: key == nil ? .none : .bearer,
+            authentication: key == nil ? .noKey : .bearer,
             models: [ModelOffering(name: "m", price: ModelPrice(inputPerMillion: 1, outputPerMillion: 1, currency: "USD"))])
     }
 
@@ -24,7 +24,7 @@ import Testing
         #expect(resolution.mockedProviders.map(\.provider.name) == ["deepseek", "openai", "vllm"])
         let endpoints = resolution.endpoints(
             for: Self.configuration, environment: [:], mockBaseURLs: ["deepseek": "http://127.0.0.1:1/v1"])
-        #expect(endpoints["deepseek"]?.chatCompletionsURL == "http://127.0.0.1:1/v1/chat/completions")
+        #expect(endpoints["deepseek"]?.requestURL == "http://127.0.0.1:1/v1/chat/completions")
         #expect(endpoints["deepseek"]?.headers["authorization"].isEmpty == true)
     }
 

@@ -11,14 +11,14 @@ import Testing
             name: "azure", dialect: .openAI, baseURL: "https://x.openai.azure.com/openai/deployments/gpt-4o",
             authentication: .apiKeyHeader, query: ["api-version": "2024-10-21"], headers: ["x-extra": "1"])
         let endpoint = UpstreamEndpoint(configuration: azure, apiKey: Secret("azure-key"))
-        #expect(endpoint.chatCompletionsURL == "https://x.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
+        #expect(endpoint.requestURL == "https://x.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
         #expect(endpoint.headers["api-key"] == ["azure-key"])
         #expect(endpoint.headers["authorization"].isEmpty)
         #expect(endpoint.headers["x-extra"] == ["1"])
 
         azure.authentication = .bearer
         #expect(UpstreamEndpoint(configuration: azure, apiKey: Secret("k")).headers["authorization"] == ["Bearer k"])
-        azure.authentication = .none
+        azure.authentication = .noKey
         #expect(UpstreamEndpoint(configuration: azure, apiKey: Secret("k")).headers["authorization"].isEmpty)
     }
 

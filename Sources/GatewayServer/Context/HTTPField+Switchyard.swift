@@ -12,3 +12,8 @@ extension HTTPField.Name {
     /// How many targets were tried, counting the one that answered.
     public static let switchyardAttempts = Self("x-switchyard-attempts")!
 }
+
+extension HTTPField.Name {
+    /// Client parameters the provider's dialect could not carry and the gateway left out.
+    public static let switchyardDropped = Self("x-switchyard-dropped")!
+}

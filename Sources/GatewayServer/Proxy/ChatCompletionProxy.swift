@@ -35,9 +35,42 @@ struct ChatCompletionProxy: Sendable {
             throw GatewayError.unavailable("No provider for '\(chat.model)' is available (\(reasons)).")
         }
         var lastFailure: UpstreamFailure?
+        var canonical: ChatRequest?
         for (attempt, target) in plan.targets.enumerated() {
             guard let endpoint = gateway.endpoints[target.provider.name] else { continue }
-            let headers = Self.headers(plan: plan, target: target, attempts: attempt + 1)
+            var headers = Self.headers(plan: plan, target: target, attempts: attempt + 1)
+            if let dialect = ProviderDialects.dialect(for: target.provider.dialect) {
+                // Another wire format: decode once, encode per target. A request the client got
+                // wrong is the client's error, not a reason to try the next provider.
+                if canonical == nil { canonical = try chat.canonical() }
+                let outbound = try dialect.encode(
+                    canonical!, upstreamModel: target.offering.upstreamName,
+                    defaults: OutboundDefaults(maxOutputTokens: target.provider.defaultMaxTokens))
+                if !outbound.dropped.isEmpty {
+                    if target.provider.unsupportedParameters == .reject {
+                        throw GatewayError.invalidRequest(
+                            "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(outbound.dropped.joined(separator: ", ")).",
+                            parameter: outbound.dropped[0], code: "unsupported_parameter")
+                    }
+                    headers[.switchyardDropped] = outbound.dropped.joined(separator: ",")
+                }
+                do throws(UpstreamFailure) {
+                    let response = try await gateway.upstream.post(
+                        outbound.body, to: endpoint, requestID: context.requestID, logger: gateway.logger)
+                    let answer = TranslatedAnswer(dialect: dialect, target: target, requestedModel: chat.model)
+                    return chat.stream
+                        ? try await answer.stream(
+                            response, clientWantsUsage: chat.clientWantsStreamUsage, headers: headers, logger: context.logger)
+                        : try await answer.json(response, headers: headers, limit: Self.maximumResponseBytes)
+                } catch {
+                    context.logger.warning(
+                        "attempt failed",
+                        metadata: ["target": "\(target.reference)", "attempt": "\(attempt + 1)", "error": "\(error.detail)"])
+                    lastFailure = error
+                    if !error.allowsFallback { break }
+                    continue
+                }
+            }
             do throws(UpstreamFailure) {
                 let upstreamBody = chat.upstreamBody(
                     model: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)

@@ -1,0 +1,131 @@
+import GatewayModel
+
+/// Anthropic Messages API shapes (`POST /v1/messages`) as Codable types. Property names
+/// follow the wire.
+enum AnthropicWire {
+    struct Request: Codable {
+        var model: String
+        var max_tokens: Int
+        var system: String?
+        var messages: [Message]
+        var temperature: Double?
+        var top_p: Double?
+        var stop_sequences: [String]?
+        var stream: Bool?
+        var tools: [Tool]?
+        var tool_choice: ToolChoiceWire?
+    }
+
+    struct Message: Codable {
+        var role: String
+        var content: [Block]
+    }
+
+    /// One content block; which fields are set depends on `type`.
+    struct Block: Codable {
+        var type: String
+        var text: String?
+        var source: ImageSourceWire?
+        var id: String?
+        var name: String?
+        var input: JSONValue?
+        var tool_use_id: String?
+        var content: String?
+        var is_error: Bool?
+
+        static func text(_ text: String) -> Block { Block(type: "text", text: text) }
+    }
+
+    struct ImageSourceWire: Codable {
+        var type: String
+        var media_type: String?
+        var data: String?
+        var url: String?
+    }
+
+    struct Tool: Codable {
+        var name: String
+        var description: String?
+        var input_schema: JSONValue
+    }
+
+    struct ToolChoiceWire: Codable {
+        var type: String
+        var name: String?
+    }
+
+    struct Response: Decodable {
+        var id: String
+        var model: String
+        var content: [ResponseBlock]
+        var stop_reason: String?
+        var usage: Usage
+    }
+
+    struct ResponseBlock: Decodable {
+        var type: String
+        var text: String?
+        var id: String?
+        var name: String?
+        var input: JSONValue?
+    }
+
+    struct Usage: Decodable {
+        var input_tokens: Int?
+        var output_tokens: Int?
+        var cache_creation_input_tokens: Int?
+        var cache_read_input_tokens: Int?
+    }
+
+    /// Any stream event's data; fields by event type.
+    struct StreamEvent: Decodable {
+        struct Message: Decodable {
+            var id: String
+            var model: String
+            var usage: Usage?
+        }
+
+        struct Delta: Decodable {
+            var type: String?
+            var text: String?
+            var partial_json: String?
+            var stop_reason: String?
+        }
+
+        struct ErrorBody: Decodable {
+            var type: String
+            var message: String
+        }
+
+        var type: String
+        var message: Message?
+        var index: Int?
+        var content_block: ResponseBlock?
+        var delta: Delta?
+        var usage: Usage?
+        var error: ErrorBody?
+    }
+
+    static func finishReason(_ stopReason: String?) -> FinishReason {
+        switch stopReason {
+        case "max_tokens", "model_context_window_exceeded": .length
+        case "tool_use": .toolCalls
+        case "refusal": .contentFilter
+        default: .stop
+        }
+    }
+}
+
+extension TokenUsage {
+    /// Anthropic counts cache reads and writes apart from `input_tokens`; the gateway's
+    /// `input` includes them (as OpenAI's `prompt_tokens` does), `cachedInput` is the reads.
+    init(anthropic usage: AnthropicWire.Usage, base: TokenUsage = TokenUsage()) {
+        let read = usage.cache_read_input_tokens ?? 0
+        let written = usage.cache_creation_input_tokens ?? 0
+        let input = usage.input_tokens.map { $0 + read + written }
+        self.init(
+            input: input ?? base.input,
+            cachedInput: usage.cache_read_input_tokens ?? base.cachedInput,
+            output: usage.output_tokens ?? base.output)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+public import GatewayModel
+public import NIOCore
+import JSONScanning
+import ServerSentEvents
+
+/// Writes canonical answers as OpenAI `chat.completion` JSON and `chat.completion.chunk`
+/// SSE events, following the shapes in OpenAI's published OpenAPI description.
+public enum OpenAIResponseEncoding {
+    static func quoted(_ text: String) -> String { JSONEncoding.string(text) }
+
+    public static func finishReason(_ reason: FinishReason) -> String {
+        switch reason {
+        case .stop: "stop"
+        case .length: "length"
+        case .toolCalls: "tool_calls"
+        case .contentFilter: "content_filter"
+        }
+    }
+
+    static func usage(_ usage: TokenUsage) -> String {
+        #"{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.total),"prompt_tokens_details":{"cached_tokens":\#(usage.cachedInput)}}"#
+    }
+
+    /// A `chat.completion` object; `model` is what the client asked for.
+    public static func completion(_ response: ChatResponse, model: String, created: Int = Int(Date().timeIntervalSince1970)) -> [UInt8] {
+        var message = #"{"role":"assistant","content":"#
+        message += response.text.isEmpty && !response.toolCalls.isEmpty ? "null" : quoted(response.text)
+        message += #","refusal":null"#
+        if !response.toolCalls.isEmpty {
+            let calls = response.toolCalls.map {
+                #"{"id":\#(quoted($0.id)),"type":"function","function":{"name":\#(quoted($0.name)),"arguments":\#(quoted($0.arguments))}}"#
+            }
+            message += #","tool_calls":[\#(calls.joined(separator: ","))]"#
+        }
+        message += "}"
+        let json =
+            #"{"id":\#(quoted(response.id)),"object":"chat.completion","created":\#(created),"model":\#(quoted(model)),"choices":[{"index":0,"message":\#(message),"logprobs":null,"finish_reason":"\#(finishReason(response.finishReason))"}],"usage":\#(usage(response.usage))}"#
+        return Array(json.utf8)
+    }
+}
+
+/// Encodes canonical stream events as OpenAI chunks for one streamed answer.
+///
+/// The first chunk carries the assistant role; the finish reason gets a chunk of its own;
+/// usage is sent last (`choices: []`) only when the client asked with `stream_options`,
+/// then `data: [DONE]`.
+public struct OpenAIStreamEncoder: Sendable {
+    private var id: String
+    private let model: String
+    private let created: Int
+    private let includeUsage: Bool
+    private var started = false
+    public private(set) var usage: TokenUsage?
+
+    public init(model: String, includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
+        self.id = "chatcmpl-switchyard"
+        self.model = model
+        self.includeUsage = includeUsage
+        self.created = created
+    }
+
+    public mutating func encode(_ events: [ChatStreamEvent]) -> ByteBuffer {
+        var output = ByteBuffer()
+        for event in events {
+            switch event {
+            case .start(let id, _):
+                self.id = id
+                startIfNeeded(&output)
+            case .textDelta(let text):
+                startIfNeeded(&output)
+                write(#"{"content":\#(OpenAIResponseEncoding.quoted(text))}"#, finish: nil, to: &output)
+            case .toolCallStart(let index, let id, let name):
+                startIfNeeded(&output)
+                let call = #"{"index":\#(index),"id":\#(OpenAIResponseEncoding.quoted(id)),"type":"function","function":{"name":\#(OpenAIResponseEncoding.quoted(name)),"arguments":""}}"#
+                write(#"{"tool_calls":[\#(call)]}"#, finish: nil, to: &output)
+            case .toolCallArgumentsDelta(let index, let fragment):
+                startIfNeeded(&output)
+                let call = #"{"index":\#(index),"function":{"arguments":\#(OpenAIResponseEncoding.quoted(fragment))}}"#
+                write(#"{"tool_calls":[\#(call)]}"#, finish: nil, to: &output)
+            case .finish(let reason):
+                startIfNeeded(&output)
+                write("{}", finish: OpenAIResponseEncoding.finishReason(reason), to: &output)
+            case .usage(let usage):
+                self.usage = usage
+            }
+        }
+        return output
+    }
+
+    /// The closing events: the usage chunk (when asked for) and `[DONE]`.
+    public mutating func finish() -> ByteBuffer {
+        var output = ByteBuffer()
+        startIfNeeded(&output)
+        if includeUsage, let usage {
+            let chunk = prefix + #""choices":[],"usage":\#(OpenAIResponseEncoding.usage(usage))}"#
+            output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array(chunk.utf8)))
+        }
+        output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array("[DONE]".utf8)))
+        return output
+    }
+
+    private var prefix: String {
+        #"{"id":\#(OpenAIResponseEncoding.quoted(id)),"object":"chat.completion.chunk","created":\#(created),"model":\#(OpenAIResponseEncoding.quoted(model)),"#
+    }
+
+    private mutating func startIfNeeded(_ output: inout ByteBuffer) {
+        guard !started else { return }
+        started = true
+        write(#"{"role":"assistant","content":""}"#, finish: nil, to: &output)
+    }
+
+    private func write(_ delta: String, finish: String?, to output: inout ByteBuffer) {
+        var chunk = prefix + #""choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":"#
+        chunk += finish.map { "\"\($0)\"" } ?? "null"
+        chunk += "}]"
+        if includeUsage { chunk += #","usage":null"# }
+        chunk += "}"
+        output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array(chunk.utf8)))
+    }
+}
