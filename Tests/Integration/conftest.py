@@ -14,7 +14,7 @@ import yaml
 
 BIN = os.environ.get("SWITCHYARD_BIN", str(Path(__file__).resolve().parents[2] / ".build/debug/switchyard"))
 REPO = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)/v1")
+LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 
 
 class Process:
