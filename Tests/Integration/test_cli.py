@@ -73,6 +73,9 @@ def test_offline_default_serves_the_shipped_routes_with_the_demo_key():
         assert raw.headers["x-switchyard-provider"] == "deepseek"
         assert "offline mode" in gateway.log
         assert (workdir / "switchyard.db").exists()
+        # The shipped Anthropic provider answers OpenAI-SDK apps through translation, offline too.
+        claude = client.chat.completions.create(model="claude", messages=[{"role": "user", "content": "hello"}])
+        assert claude.choices[0].message.content.startswith("[anthropic]")
     finally:
         exit_code = gateway.stop()
     assert exit_code == 0, f"SIGTERM must shut the gateway down cleanly:\n{gateway.log}"
