@@ -38,7 +38,7 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: configuration.server.maxBodyBytes))
         let authenticator = BearerAuthenticator(keys: keys)
-        ChatCompletionsController(proxy: ChatCompletionProxy(gateway: self), authenticator: authenticator)
+        ChatCompletionsController(proxy: ChatProxy(gateway: self), authenticator: authenticator)
             .register(on: router)
         ModelsController(planner: planner, authenticator: authenticator).register(on: router)
         HealthController(ledger: ledger, configuration: configuration).register(on: router)

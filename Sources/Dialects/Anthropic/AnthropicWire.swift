@@ -106,6 +106,71 @@ enum AnthropicWire {
         var error: ErrorBody?
     }
 
+    // MARK: Inbound (Anthropic callers)
+
+    /// A string or an array of content blocks, as Anthropic accepts for `system`,
+    /// `content` and a tool result's `content`.
+    enum TextOrBlocks: Decodable {
+        case text(String)
+        case blocks([InboundBlock])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self = .text(text)
+            } else if let blocks = try? container.decode([InboundBlock].self) {
+                self = .blocks(blocks)
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a string or an array of content blocks")
+            }
+        }
+
+        var blocks: [InboundBlock] {
+            switch self {
+            case .text(let text): [InboundBlock(type: "text", text: text)]
+            case .blocks(let blocks): blocks
+            }
+        }
+    }
+
+    struct InboundBlock: Decodable {
+        var type: String
+        var text: String?
+        var source: ImageSourceWire?
+        var id: String?
+        var name: String?
+        var input: JSONValue?
+        var tool_use_id: String?
+        var content: TextOrBlocks?
+        var is_error: Bool?
+
+        init(type: String, text: String? = nil) {
+            self.type = type
+            self.text = text
+        }
+    }
+
+    struct InboundMessage: Decodable {
+        var role: String
+        var content: TextOrBlocks
+    }
+
+    struct InboundTool: Decodable {
+        var name: String
+        var description: String?
+        var input_schema: JSONValue?
+    }
+
+    struct InboundRequest: Decodable {
+        var system: TextOrBlocks?
+        var messages: [InboundMessage]
+        var temperature: Double?
+        var top_p: Double?
+        var stop_sequences: [String]?
+        var tools: [InboundTool]?
+        var tool_choice: ToolChoiceWire?
+    }
+
     static func finishReason(_ stopReason: String?) -> FinishReason {
         switch stopReason {
         case "max_tokens", "model_context_window_exceeded": .length

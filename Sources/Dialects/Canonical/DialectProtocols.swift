@@ -26,9 +26,12 @@ public protocol ChatStreamDecoding: Sendable {
 public struct OutboundDefaults: Sendable {
     /// Anthropic requires `max_tokens`; this fills it when the client gave none.
     public var maxOutputTokens: Int
+    /// Ask OpenAI-style streams for a final usage chunk (`stream_options.include_usage`).
+    public var requestStreamUsage: Bool
 
-    public init(maxOutputTokens: Int = 4096) {
+    public init(maxOutputTokens: Int = 4096, requestStreamUsage: Bool = true) {
         self.maxOutputTokens = maxOutputTokens
+        self.requestStreamUsage = requestStreamUsage
     }
 }
 

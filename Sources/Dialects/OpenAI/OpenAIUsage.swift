@@ -14,3 +14,12 @@ extension TokenUsage {
             output: usage.int("completion_tokens") ?? 0)
     }
 }
+
+extension TokenUsage {
+    init(openAI usage: OpenAIWire.Usage) {
+        self.init(
+            input: usage.prompt_tokens ?? 0,
+            cachedInput: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? 0,
+            output: usage.completion_tokens ?? 0)
+    }
+}

@@ -181,6 +181,78 @@ enum OpenAIWire {
         }
     }
 
+    // MARK: Answers (for callers of other dialects)
+
+    struct Completion: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable {
+                var content: String?
+                var tool_calls: [ToolCallWire]?
+            }
+
+            var message: Message
+            var finish_reason: String?
+        }
+
+        var id: String
+        var model: String
+        var choices: [Choice]
+        var usage: Usage?
+    }
+
+    struct Usage: Decodable {
+        struct Details: Decodable { var cached_tokens: Int? }
+        var prompt_tokens: Int?
+        var completion_tokens: Int?
+        var prompt_tokens_details: Details?
+        /// DeepSeek's name for cache hits.
+        var prompt_cache_hit_tokens: Int?
+    }
+
+    struct Chunk: Decodable {
+        struct Choice: Decodable {
+            struct Delta: Decodable {
+                struct Call: Decodable {
+                    struct Function: Decodable {
+                        var name: String?
+                        var arguments: String?
+                    }
+
+                    var index: Int?
+                    var id: String?
+                    var function: Function?
+                }
+
+                var content: String?
+                var tool_calls: [Call]?
+            }
+
+            var index: Int?
+            var delta: Delta?
+            var finish_reason: String?
+        }
+
+        struct ErrorBody: Decodable {
+            var message: String?
+            var type: String?
+        }
+
+        var id: String?
+        var model: String?
+        var choices: [Choice]?
+        var usage: Usage?
+        var error: ErrorBody?
+    }
+
+    static func finishReason(_ reason: String?) -> FinishReason {
+        switch reason {
+        case "length": .length
+        case "tool_calls", "function_call": .toolCalls
+        case "content_filter": .contentFilter
+        default: .stop
+        }
+    }
+
     /// `messages[1].content[0].type` from a Codable path.
     static func fieldPath(_ path: [any CodingKey]) -> String {
         var text = ""

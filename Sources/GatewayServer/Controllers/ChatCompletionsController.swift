@@ -5,7 +5,7 @@ import NIOCore
 
 /// `POST /v1/chat/completions`: authenticates, reads and checks the body, hands it to the proxy.
 struct ChatCompletionsController: Sendable {
-    let proxy: ChatCompletionProxy
+    let proxy: ChatProxy
     let authenticator: BearerAuthenticator
 
     func register(on router: Router<GatewayRequestContext>) {

@@ -1,0 +1,66 @@
+public import GatewayModel
+public import NIOCore
+
+/// The caller's side of an exchange: what the gateway reads from an inbound request and how
+/// it answers in the caller's dialect. One conformance per inbound wire format (OpenAI chat
+/// completions, Anthropic messages); the proxy is written once against this.
+public protocol InboundChat: Sendable {
+    static var format: WireFormat { get }
+    /// As the client sent it: a route, `provider/model` or a model name.
+    var model: String { get }
+    var stream: Bool { get }
+
+    /// Same dialect (fast path): the client's bytes with the provider's model spliced in.
+    func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8]
+    /// Same dialect: checks a whole answer is JSON and reads its usage.
+    func passThroughUsage(in answer: [UInt8]) throws(DialectDecodingError) -> TokenUsage?
+    /// Same dialect: relays a stream event by event, noting usage.
+    func passThroughStream() -> any StreamTransform
+
+    /// Another dialect: the request in canonical form (decoded once, encoded per target).
+    func canonical() throws(GatewayError) -> ChatRequest
+    /// Another dialect: a decoded answer in the caller's format.
+    func encodeAnswer(_ response: ChatResponse) -> [UInt8]
+    /// Another dialect: decoded events re-encoded in the caller's format.
+    func translatingStream(from decoder: any ChatStreamDecoding, model: String) -> any StreamTransform
+
+    static func errorBody(_ error: GatewayError) -> [UInt8]
+    /// An error inside a stream whose head is already sent.
+    static func errorEvent(_ error: GatewayError) -> ByteBuffer
+}
+
+/// Upstream stream bytes in, client stream bytes out.
+public protocol StreamTransform: Sendable {
+    mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer
+    /// The closing bytes once the upstream ends.
+    mutating func finish() -> ByteBuffer
+    var usage: TokenUsage? { get }
+    /// The upstream signalled a clean end (`[DONE]`, `message_stop`).
+    var isComplete: Bool { get }
+}
+
+/// Canonical events in, a caller dialect's stream bytes out.
+public protocol ChatStreamEncoding: Sendable {
+    mutating func encode(_ events: [ChatStreamEvent]) -> ByteBuffer
+    mutating func finish() -> ByteBuffer
+    var usage: TokenUsage? { get }
+}
+
+/// A provider's stream decoded and re-encoded for the caller.
+public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
+    private var decoder: any ChatStreamDecoding
+    private var encoder: Encoder
+
+    public init(decoder: any ChatStreamDecoding, encoder: Encoder) {
+        self.decoder = decoder
+        self.encoder = encoder
+    }
+
+    public mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
+        encoder.encode(try decoder.decode(chunk))
+    }
+
+    public mutating func finish() -> ByteBuffer { encoder.finish() }
+    public var usage: TokenUsage? { encoder.usage }
+    public var isComplete: Bool { decoder.isComplete }
+}

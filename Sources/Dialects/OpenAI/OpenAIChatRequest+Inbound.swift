@@ -1,0 +1,49 @@
+public import GatewayModel
+public import NIOCore
+import JSONScanning
+import ServerSentEvents
+
+extension OpenAIChatRequest: InboundChat {
+    public static var format: WireFormat { .openAI }
+
+    public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {
+        upstreamBody(model: upstreamModel, requestStreamUsage: requestStreamUsage)
+    }
+
+    public func passThroughUsage(in answer: [UInt8]) throws(DialectDecodingError) -> TokenUsage? {
+        guard let index = try? JSONObjectIndex(document: answer) else { throw DialectDecodingError("the answer is not JSON") }
+        return TokenUsage(openAIUsageIn: index)
+    }
+
+    public func passThroughStream() -> any StreamTransform {
+        OpenAIStreamRelay(clientWantsUsage: clientWantsStreamUsage)
+    }
+
+    public func encodeAnswer(_ response: ChatResponse) -> [UInt8] {
+        OpenAIResponseEncoding.completion(response, model: response.model)
+    }
+
+    public func translatingStream(from decoder: any ChatStreamDecoding, model: String) -> any StreamTransform {
+        TranslatingStream(decoder: decoder, encoder: OpenAIStreamEncoder(model: model, includeUsage: clientWantsStreamUsage))
+    }
+
+    public static func errorBody(_ error: GatewayError) -> [UInt8] { OpenAIErrorFormat.body(for: error) }
+
+    public static func errorEvent(_ error: GatewayError) -> ByteBuffer {
+        ServerSentEventEncoder.encode(data: OpenAIErrorFormat.body(for: error))
+    }
+}
+
+extension OpenAIStreamRelay: StreamTransform {
+    public mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
+        do {
+            return try relay(chunk)
+        } catch {
+            throw DialectDecodingError("the stream is not valid server-sent events")
+        }
+    }
+
+    public var isComplete: Bool { sawDone }
+}
+
+extension OpenAIStreamEncoder: ChatStreamEncoding {}

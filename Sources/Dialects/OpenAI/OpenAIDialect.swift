@@ -1,0 +1,166 @@
+import Foundation
+public import GatewayModel
+public import NIOCore
+import JSONScanning
+import ServerSentEvents
+
+/// OpenAI chat completions as an outbound dialect, for callers of another dialect (an
+/// Anthropic-SDK app on DeepSeek). OpenAI callers to OpenAI providers never come here.
+public struct OpenAIDialect: ProviderDialect {
+    public init() {}
+
+    public func encode(
+        _ request: ChatRequest, upstreamModel: String, defaults: OutboundDefaults
+    ) throws(GatewayError) -> OutboundRequest {
+        var messages: [[String: Any]] = []
+        if !request.system.isEmpty {
+            messages.append(["role": "system", "content": request.system.joined(separator: "\n\n")])
+        }
+        for message in request.messages {
+            switch message.role {
+            case .tool:
+                messages.append(["role": "tool", "tool_call_id": message.toolCallID ?? "", "content": message.text])
+            case .user, .assistant:
+                var entry: [String: Any] = ["role": message.role.rawValue]
+                let hasImages = message.content.contains { if case .image = $0 { true } else { false } }
+                if hasImages {
+                    entry["content"] = message.content.map { part -> [String: Any] in
+                        switch part {
+                        case .text(let text): ["type": "text", "text": text]
+                        case .image(let source): ["type": "image_url", "image_url": ["url": source.urlString]]
+                        }
+                    }
+                } else if message.role == .assistant && message.text.isEmpty && !message.toolCalls.isEmpty {
+                    entry["content"] = NSNull()
+                } else {
+                    entry["content"] = message.text
+                }
+                if !message.toolCalls.isEmpty {
+                    entry["tool_calls"] = message.toolCalls.map {
+                        ["id": $0.id, "type": "function", "function": ["name": $0.name, "arguments": $0.arguments]] as [String: Any]
+                    }
+                }
+                messages.append(entry)
+            }
+        }
+        var body: [String: Any] = ["model": upstreamModel, "messages": messages]
+        if let maxTokens = request.maxOutputTokens { body["max_tokens"] = maxTokens }
+        if let temperature = request.temperature { body["temperature"] = temperature }
+        if let topP = request.topP { body["top_p"] = topP }
+        if !request.stopSequences.isEmpty { body["stop"] = request.stopSequences }
+        if request.stream {
+            body["stream"] = true
+            if defaults.requestStreamUsage { body["stream_options"] = ["include_usage": true] }
+        }
+        if !request.tools.isEmpty {
+            body["tools"] = request.tools.map {
+                var function: [String: Any] = ["name": $0.name, "parameters": Self.foundation($0.parameters)]
+                if let description = $0.description { function["description"] = description }
+                return ["type": "function", "function": function] as [String: Any]
+            }
+        }
+        switch request.toolChoice {
+        case nil: break
+        case .auto?: body["tool_choice"] = "auto"
+        case .none?: body["tool_choice"] = "none"
+        case .required?: body["tool_choice"] = "required"
+        case .tool(let name)?: body["tool_choice"] = ["type": "function", "function": ["name": name]]
+        }
+        switch request.responseFormat {
+        case nil, .text?: break
+        case .jsonObject?: body["response_format"] = ["type": "json_object"]
+        case .jsonSchema(let name, let schema, let strict)?:
+            body["response_format"] = [
+                "type": "json_schema", "json_schema": ["name": name, "schema": Self.foundation(schema), "strict": strict],
+            ]
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            throw .invalidRequest("The request could not be encoded for the provider.", parameter: nil, code: "invalid_value")
+        }
+        return OutboundRequest(body: Array(data), dropped: request.unmappedParameters)
+    }
+
+    /// A JSONValue as JSONSerialization's object graph.
+    static func foundation(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: NSNull()
+        case .bool(let bool): bool
+        case .number(let number): number.rounded() == number && abs(number) < 9e15 ? Int(number) as Any : number
+        case .string(let string): string
+        case .array(let array): array.map(foundation)
+        case .object(let object): object.mapValues(foundation)
+        }
+    }
+
+    public func decodeResponse(_ body: [UInt8]) throws(DialectDecodingError) -> ChatResponse {
+        let wire: OpenAIWire.Completion
+        do {
+            wire = try JSONDecoder().decode(OpenAIWire.Completion.self, from: Data(body))
+        } catch {
+            throw DialectDecodingError("the answer is not an OpenAI chat completion")
+        }
+        guard let choice = wire.choices.first else { throw DialectDecodingError("the answer has no choices") }
+        return ChatResponse(
+            id: wire.id, model: wire.model, text: choice.message.content ?? "",
+            toolCalls: (choice.message.tool_calls ?? []).map {
+                ToolCall(id: $0.id, name: $0.function.name, arguments: $0.function.arguments)
+            },
+            finishReason: OpenAIWire.finishReason(choice.finish_reason),
+            usage: wire.usage.map(TokenUsage.init(openAI:)) ?? TokenUsage())
+    }
+
+    public func makeStreamDecoder() -> any ChatStreamDecoding {
+        OpenAIStreamDecoder()
+    }
+}
+
+/// OpenAI chunks to canonical events.
+struct OpenAIStreamDecoder: ChatStreamDecoding {
+    private var sse = ServerSentEventDecoder()
+    private var started = false
+    private(set) var isComplete = false
+
+    mutating func decode(_ chunk: ByteBuffer) throws(DialectDecodingError) -> [ChatStreamEvent] {
+        let events: [ServerSentEvent]
+        do {
+            events = try sse.feed(chunk)
+        } catch {
+            throw DialectDecodingError("the stream is not valid server-sent events")
+        }
+        var output: [ChatStreamEvent] = []
+        for event in events {
+            if event.isDoneSentinel {
+                isComplete = true
+                continue
+            }
+            let wire: OpenAIWire.Chunk
+            do {
+                wire = try JSONDecoder().decode(OpenAIWire.Chunk.self, from: Data(event.data.readableBytesView))
+            } catch {
+                throw DialectDecodingError("a stream event is not an OpenAI chunk")
+            }
+            if let error = wire.error {
+                throw DialectDecodingError(error.message ?? "the provider reported an error mid-stream", upstreamErrorType: error.type)
+            }
+            if !started, let id = wire.id {
+                started = true
+                output.append(.start(id: id, model: wire.model ?? ""))
+            }
+            for choice in wire.choices ?? [] where (choice.index ?? 0) == 0 {
+                if let text = choice.delta?.content, !text.isEmpty { output.append(.textDelta(text)) }
+                for call in choice.delta?.tool_calls ?? [] {
+                    let index = call.index ?? 0
+                    if let id = call.id {
+                        output.append(.toolCallStart(index: index, id: id, name: call.function?.name ?? ""))
+                    }
+                    if let arguments = call.function?.arguments, !arguments.isEmpty {
+                        output.append(.toolCallArgumentsDelta(index: index, arguments))
+                    }
+                }
+                if let reason = choice.finish_reason { output.append(.finish(OpenAIWire.finishReason(reason))) }
+            }
+            if let usage = wire.usage { output.append(.usage(TokenUsage(openAI: usage))) }
+        }
+        return output
+    }
+}

@@ -1,0 +1,103 @@
+import Dialects
+import GatewayConfig
+import GatewayModel
+import Hummingbird
+import Logging
+import Metering
+import NIOCore
+import Providers
+import Routing
+
+/// Forwards a chat request, in whichever dialect the caller speaks, to the first target in its
+/// plan that answers — passing bytes through when the provider speaks the caller's dialect,
+/// translating through the canonical model when it doesn't.
+///
+/// Fallback happens only before the client has seen a byte: for streams the gateway waits for
+/// the upstream's first event before committing the response head, so a provider that
+/// accepts the connection and then fails still falls through to the next target.
+struct ChatProxy: Sendable {
+    let gateway: Gateway
+    /// Largest non-streaming upstream answer the gateway will hold.
+    static let maximumResponseBytes = 64 << 20
+
+    var maxBodyBytes: Int { gateway.configuration.server.maxBodyBytes }
+
+    func forward<Inbound: InboundChat>(
+        _ inbound: Inbound, for key: AuthenticatedKey, context: GatewayRequestContext
+    ) async throws -> Response {
+        guard let plan = gateway.planner.plan(for: inbound.model) else { throw GatewayError.modelNotFound(inbound.model) }
+        guard !plan.targets.isEmpty else {
+            let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
+            throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
+        }
+        var lastFailure: UpstreamFailure?
+        var canonical: ChatRequest?
+        for (attempt, target) in plan.targets.enumerated() {
+            guard let endpoint = gateway.endpoints[target.provider.name] else { continue }
+            var headers = Self.headers(plan: plan, target: target, attempts: attempt + 1)
+            let exchange: Exchange
+            if target.provider.dialect == Inbound.format {
+                exchange = .passThrough(
+                    inbound.passThroughBody(
+                        upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage))
+            } else if let dialect = ProviderDialects.dialect(for: target.provider.dialect) {
+                // Decode once, encode per target. A request the client got wrong is the
+                // client's error, not a reason to try the next provider.
+                if canonical == nil { canonical = try inbound.canonical() }
+                let outbound = try dialect.encode(
+                    canonical!, upstreamModel: target.offering.upstreamName,
+                    defaults: OutboundDefaults(
+                        maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage))
+                if !outbound.dropped.isEmpty {
+                    if target.provider.unsupportedParameters == .reject {
+                        throw GatewayError.invalidRequest(
+                            "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(outbound.dropped.joined(separator: ", ")).",
+                            parameter: outbound.dropped[0], code: "unsupported_parameter")
+                    }
+                    headers[.switchyardDropped] = outbound.dropped.joined(separator: ",")
+                }
+                exchange = .translated(outbound.body, dialect)
+            } else {
+                continue
+            }
+            do throws(UpstreamFailure) {
+                let response = try await gateway.upstream.post(
+                    exchange.body, to: endpoint, requestID: context.requestID, logger: gateway.logger)
+                let answer = UpstreamAnswer(inbound: inbound, exchange: exchange, target: target, logger: context.logger)
+                return inbound.stream
+                    ? try await answer.stream(response, headers: headers)
+                    : try await answer.json(response, headers: headers, limit: Self.maximumResponseBytes)
+            } catch {
+                context.logger.warning(
+                    "attempt failed",
+                    metadata: ["target": "\(target.reference)", "attempt": "\(attempt + 1)", "error": "\(error.detail)"])
+                lastFailure = error
+                if !error.allowsFallback { break }
+            }
+        }
+        throw (lastFailure ?? UpstreamFailure(provider: inbound.model, kind: .unreachable, detail: "no target")).gatewayError
+    }
+
+    static func headers(plan: RoutePlan, target: RouteTarget, attempts: Int) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.switchyardRoute] = plan.routeName
+        headers[.switchyardProvider] = target.provider.name
+        headers[.switchyardModel] = target.offering.name
+        headers[.switchyardAttempts] = String(attempts)
+        return headers
+    }
+}
+
+/// How one attempt talks to its provider.
+enum Exchange: Sendable {
+    /// The provider speaks the caller's dialect: these bytes go as they are.
+    case passThrough([UInt8])
+    /// Encoded for the provider's dialect, whose answer is decoded back.
+    case translated([UInt8], any ProviderDialect)
+
+    var body: [UInt8] {
+        switch self {
+        case .passThrough(let body), .translated(let body, _): body
+        }
+    }
+}
