@@ -38,8 +38,9 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: configuration.server.maxBodyBytes))
         let authenticator = BearerAuthenticator(keys: keys)
-        ChatCompletionsController(proxy: ChatProxy(gateway: self), authenticator: authenticator)
-            .register(on: router)
+        let proxy = ChatProxy(gateway: self)
+        ChatCompletionsController(proxy: proxy, authenticator: authenticator).register(on: router)
+        MessagesController(proxy: proxy, authenticator: authenticator).register(on: router)
         ModelsController(planner: planner, authenticator: authenticator).register(on: router)
         HealthController(ledger: ledger, configuration: configuration).register(on: router)
         return router

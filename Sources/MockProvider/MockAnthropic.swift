@@ -55,7 +55,7 @@ extension MockProvider {
         let message: [String: Any] = [
             "id": id, "type": "message", "role": "assistant", "model": model, "content": content,
             "stop_reason": stopReason, "stop_sequence": NSNull(),
-            "usage": Self.anthropicUsage(input: answer.promptTokens, output: answer.completionTokens + (call == nil ? 0 : 8)),
+            "usage": Self.anthropicUsage(input: answer.promptTokens, output: answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)),
         ]
         return Self.json(message)
     }
@@ -96,7 +96,7 @@ extension MockProvider {
                 try await send("content_block_start", [
                     "index": 1, "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:] as [String: Any]],
                 ])
-                let arguments = String(decoding: try JSONSerialization.data(withJSONObject: call.input, options: .sortedKeys), as: UTF8.self)
+                let arguments = call.arguments
                 let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
                 for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
                     try await send("content_block_delta", ["index": 1, "delta": ["type": "input_json_delta", "partial_json": piece]])
@@ -106,7 +106,7 @@ extension MockProvider {
             let stopReason = call != nil ? "tool_use" : answer.finishReason == "length" ? "max_tokens" : "end_turn"
             try await send("message_delta", [
                 "delta": ["stop_reason": stopReason, "stop_sequence": NSNull()] as [String: Any],
-                "usage": ["output_tokens": answer.completionTokens + (call == nil ? 0 : 8)],
+                "usage": ["output_tokens": answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)],
             ])
             try await send("message_stop", [:])
             try await writer.finish(nil)
@@ -150,7 +150,7 @@ struct MockToolCall: @unchecked Sendable {
 
     init(tool: [String: Any], schemaKey: String) {
         self.name = tool["name"] as? String ?? "tool"
-        self.id = "toolu_mock_\(name)"
+        self.id = schemaKey == "parameters" ? "call_mock_\(name)" : "toolu_mock_\(name)"
         let schema = tool[schemaKey] as? [String: Any] ?? [:]
         let properties = schema["properties"] as? [String: Any] ?? [:]
         let required = schema["required"] as? [String] ?? Array(properties.keys)
@@ -163,5 +163,13 @@ struct MockToolCall: @unchecked Sendable {
             }
         }
         self.input = input
+    }
+
+    /// Tokens a mock tool call adds to the answer's output count.
+    static let outputTokens = 8
+
+    /// The arguments as JSON text, keys sorted.
+    var arguments: String {
+        (try? JSONSerialization.data(withJSONObject: input, options: .sortedKeys)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

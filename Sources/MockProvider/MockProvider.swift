@@ -71,21 +71,32 @@ public struct MockProvider: Sendable {
         }
         let requestText = messages.map { Self.text(of: $0["content"]) }.joined(separator: "\n")
         let maxTokens = (json["max_completion_tokens"] as? Int) ?? (json["max_tokens"] as? Int)
-        let answer = MockAnswer(requestText: requestText, messageCount: messages.count, options: options, maxTokens: maxTokens)
+        var answer = MockAnswer(requestText: requestText, messageCount: messages.count, options: options, maxTokens: maxTokens)
+        // Tools: call the first one offered, unless the last turn is a tool's result (then quote it).
+        let last = messages.last
+        if last?["role"] as? String == "tool" {
+            answer = answer.prefixed(with: " tool said: \(Self.text(of: last?["content"]))")
+        }
+        let call = last?["role"] as? String == "tool"
+            ? nil : (json["tools"] as? [[String: Any]])?.first.flatMap { $0["function"] as? [String: Any] }.map {
+                MockToolCall(tool: $0, schemaKey: "parameters")
+            }
         let id = "chatcmpl-\(options.name)-\(UInt32.random(in: 0...UInt32.max))"
         let created = Int(Date().timeIntervalSince1970)
         if json["stream"] as? Bool == true {
             let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
-            return stream(answer, id: id, created: created, model: model, includeUsage: includeUsage)
+            return stream(answer, call: call, id: id, created: created, model: model, includeUsage: includeUsage)
         }
         try await pause(forTokens: answer.completionTokens, includingFirst: true)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let completion = MockWire.completion(answer, id: id, created: created, model: model)
+        let completion = MockWire.completion(answer, call: call, id: id, created: created, model: model)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: completion)))
     }
 
-    private func stream(_ answer: MockAnswer, id: String, created: Int, model: String, includeUsage: Bool) -> Response {
+    private func stream(
+        _ answer: MockAnswer, call: MockToolCall?, id: String, created: Int, model: String, includeUsage: Bool
+    ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -105,9 +116,12 @@ public struct MockProvider: Sendable {
                 }
                 try await writer.write(Self.event(frame.contentChunk(word)))
             }
-            try await writer.write(Self.event(frame.finishChunk(answer.finishReason)))
+            if let call {
+                for chunk in frame.toolCallChunks(call) { try await writer.write(Self.event(chunk)) }
+            }
+            try await writer.write(Self.event(frame.finishChunk(call == nil ? answer.finishReason : "tool_calls")))
             if includeUsage {
-                try await writer.write(Self.event(frame.usageChunk(answer)))
+                try await writer.write(Self.event(frame.usageChunk(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens)))
             }
             try await writer.write(Self.event("[DONE]"))
             try await writer.finish(nil)

@@ -3,16 +3,22 @@ import JSONScanning
 /// OpenAI chat completion JSON as the mock writes it, following OpenAI's documented shapes
 /// (`chat.completion` and `chat.completion.chunk`, usage with token details).
 enum MockWire {
-    static func usage(_ answer: MockAnswer) -> String {
+    static func usage(_ answer: MockAnswer, extraOutput: Int = 0) -> String {
         let prompt = answer.promptTokens
-        let completion = answer.completionTokens
+        let completion = answer.completionTokens + extraOutput
         return #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(prompt + completion),"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
     }
 
-    static func completion(_ answer: MockAnswer, id: String, created: Int, model: String) -> String {
+    static func completion(_ answer: MockAnswer, call: MockToolCall? = nil, id: String, created: Int, model: String) -> String {
         let content: String = JSONEncoding.string(answer.text)
         let modelJSON: String = JSONEncoding.string(model)
-        return #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"\#(answer.finishReason)"}],"usage":\#(usage(answer)),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
+        var calls = ""
+        if let call {
+            calls = #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(call.arguments) as String)}}]"#
+        }
+        let finish = call == nil ? answer.finishReason : "tool_calls"
+        let usage = usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens)
+        return #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]\#(calls)},"logprobs":null,"finish_reason":"\#(finish)"}],"usage":\#(usage),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
     }
 
     /// The fields every chunk of one stream shares.
@@ -43,8 +49,23 @@ enum MockWire {
             chunk(choices: #"[{"index":0,"delta":{},"logprobs":null,"finish_reason":"\#(reason)"}]"#)
         }
 
-        func usageChunk(_ answer: MockAnswer) -> String {
-            chunk(choices: "[]", usage: MockWire.usage(answer))
+        func usageChunk(_ answer: MockAnswer, extraOutput: Int = 0) -> String {
+            chunk(choices: "[]", usage: MockWire.usage(answer, extraOutput: extraOutput))
+        }
+
+        /// The call's head, then its arguments in two pieces, as OpenAI streams tool calls.
+        func toolCallChunks(_ call: MockToolCall) -> [String] {
+            let name: String = JSONEncoding.string(call.name)
+            let arguments = call.arguments
+            let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
+            var chunks = [
+                chunk(choices: #"[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"\#(call.id)","type":"function","function":{"name":\#(name),"arguments":""}}]},"logprobs":null,"finish_reason":null}]"#)
+            ]
+            for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
+                let json: String = JSONEncoding.string(piece)
+                chunks.append(chunk(choices: #"[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":\#(json)}}]},"logprobs":null,"finish_reason":null}]"#))
+            }
+            return chunks
         }
     }
 }

@@ -10,8 +10,9 @@ public struct AnthropicMessagesRequest: Sendable {
     public let stream: Bool
     public let maxOutputTokens: Int
 
-    /// Validates `body`; errors name the field at fault.
-    public init(body: [UInt8]) throws(GatewayError) {
+    /// Validates `body`; errors name the field at fault. `count_tokens` requests carry no
+    /// `max_tokens` (`requireMaxTokens: false`).
+    public init(body: [UInt8], requireMaxTokens: Bool = true) throws(GatewayError) {
         let index: JSONObjectIndex
         do {
             index = try JSONObjectIndex(document: body)
@@ -24,8 +25,11 @@ public struct AnthropicMessagesRequest: Sendable {
         guard index["messages"]?.kind == .array, (index.arrayCount("messages") ?? 0) > 0 else {
             throw .invalidRequest("messages: Field required (a non-empty array)", parameter: "messages")
         }
-        guard index["max_tokens"]?.kind == .number, let maxTokens = index.int("max_tokens"), maxTokens >= 1 else {
-            throw .invalidRequest("max_tokens: Field required (a positive integer)", parameter: "max_tokens")
+        let maxTokens = index.int("max_tokens")
+        if requireMaxTokens || index["max_tokens"] != nil {
+            guard index["max_tokens"]?.kind == .number, let maxTokens, maxTokens >= 1 else {
+                throw .invalidRequest("max_tokens: Field required (a positive integer)", parameter: "max_tokens")
+            }
         }
         switch index["stream"]?.kind {
         case nil, .null, .false: stream = false
@@ -34,7 +38,7 @@ public struct AnthropicMessagesRequest: Sendable {
         }
         self.index = index
         self.model = model
-        self.maxOutputTokens = maxTokens
+        self.maxOutputTokens = maxTokens ?? 1
     }
 
     /// The client's bytes with `model` replaced, for an Anthropic provider (the fast path).

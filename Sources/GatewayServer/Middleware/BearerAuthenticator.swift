@@ -1,8 +1,10 @@
 import GatewayModel
+import HTTPTypes
 import Hummingbird
 import Metering
 
-/// Resolves `Authorization: Bearer <virtual key>` to a tenant, from memory only.
+/// Resolves a virtual key to a tenant, from memory only: `Authorization: Bearer <key>`, or
+/// for Anthropic callers also `x-api-key: <key>`.
 struct BearerAuthenticator: Sendable {
     let keys: KeyDirectory
 
@@ -18,4 +20,14 @@ struct BearerAuthenticator: Sendable {
         guard let key = keys.authenticate(token) else { throw .invalidAPIKey }
         return key
     }
+
+    /// Anthropic SDKs send `x-api-key` (older) or `Authorization: Bearer` (current).
+    func authenticateAnthropic(_ request: Request) throws(GatewayError) -> AuthenticatedKey {
+        guard let key = request.headers[Self.xAPIKey] else { return try authenticate(request) }
+        guard !key.isEmpty else { throw .missingAPIKey }
+        guard let found = keys.authenticate(Substring(key)) else { throw .invalidAPIKey }
+        return found
+    }
+
+    static let xAPIKey = HTTPField.Name("x-api-key")!
 }

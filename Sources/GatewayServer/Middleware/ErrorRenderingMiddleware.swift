@@ -4,8 +4,9 @@ public import Hummingbird
 import Logging
 import NIOCore
 
-/// The one place errors become responses: every failure leaves as OpenAI's error JSON
-/// with its status, `Retry-After` when known, and the request id — never a stack trace or a secret.
+/// The one place errors become responses: every failure leaves in the caller's dialect —
+/// Anthropic's envelope under `/v1/messages`, OpenAI's elsewhere — with its status,
+/// `Retry-After` when known, and the request id; never a stack trace or a secret.
 public struct ErrorRenderingMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
 
@@ -31,7 +32,7 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
                     "status": "\(gatewayError.status)", "error": "\(gatewayError.message)",
                     "path": "\(request.uri.path)",
                 ])
-            response = Self.response(for: gatewayError)
+            response = Self.response(for: gatewayError, anthropic: request.uri.path.hasPrefix("/v1/messages"))
         }
         response.headers[.switchyardRequestID] = context.requestID
         return response
@@ -56,11 +57,11 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
         }
     }
 
-    static func response(for error: GatewayError) -> Response {
+    static func response(for error: GatewayError, anthropic: Bool = false) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
-        let body = ByteBuffer(bytes: OpenAIErrorFormat.body(for: error))
+        let body = ByteBuffer(bytes: anthropic ? AnthropicErrorFormat.body(for: error) : OpenAIErrorFormat.body(for: error))
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))
     }
 }

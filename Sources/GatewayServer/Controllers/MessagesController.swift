@@ -1,0 +1,32 @@
+import Dialects
+import GatewayModel
+import Hummingbird
+import NIOCore
+
+/// `POST /v1/messages` (Anthropic's Messages API) and `/v1/messages/count_tokens`: the same
+/// proxy as chat completions, with the caller's dialect being Anthropic's.
+struct MessagesController: Sendable {
+    let proxy: ChatProxy
+    let authenticator: BearerAuthenticator
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("/v1/messages") { request, context in
+            let key = try authenticator.authenticateAnthropic(request)
+            try ChatCompletionsController.requireJSON(request)
+            let body = try await ChatCompletionsController.collectBody(of: request, limit: proxy.maxBodyBytes)
+            let messages = try AnthropicMessagesRequest(body: Array(body.readableBytesView))
+            return try await proxy.forward(messages, for: key, context: context)
+        }
+        router.post("/v1/messages/count_tokens") { request, _ in
+            _ = try authenticator.authenticateAnthropic(request)
+            try ChatCompletionsController.requireJSON(request)
+            let body = try await ChatCompletionsController.collectBody(of: request, limit: proxy.maxBodyBytes)
+            // An estimate of the gateway's own (no provider call): see `estimatedInputTokens`.
+            let messages = try AnthropicMessagesRequest(body: Array(body.readableBytesView), requireMaxTokens: false)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            let json = #"{"input_tokens":\#(messages.estimatedInputTokens)}"#
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+    }
+}
