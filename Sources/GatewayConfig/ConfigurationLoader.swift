@@ -249,10 +249,6 @@ extension ConfigurationLoader {
             if let value = fields["unsupported_parameters"] {
                 provider.unsupportedParameters = try value.choice(UnsupportedParameterPolicy.self)
             }
-            if provider.dialect == .gemini {
-                throw try fields.required("dialect").error(
-                    "dialect 'gemini' is not available in this version; use openai or anthropic")
-            }
             let models = try fields.required("models").sequence()
             guard !models.isEmpty else { throw try fields.required("models").error("a provider needs at least one model") }
             for model in models {

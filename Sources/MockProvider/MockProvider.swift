@@ -4,8 +4,9 @@ public import Logging
 import NIOCore
 import ServerSentEvents
 
-/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`) and
-/// Anthropic's Messages API (`/v1/messages`), JSON and SSE with usage.
+/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`),
+/// Anthropic's Messages API (`/v1/messages`) and Gemini's `generateContent`
+/// (`/v1beta/models/{model}:…`), JSON and SSE with usage.
 ///
 /// A product feature, not only a fixture: with no provider keys set, `switchyard serve` starts
 /// a few of these on loopback so routing, streaming and metering are visible offline. The
@@ -36,6 +37,9 @@ public struct MockProvider: Sendable {
         router.post("/v1/chat/completions") { request, _ in try await self.chatCompletions(request) }
         router.post("/chat/completions") { request, _ in try await self.chatCompletions(request) }
         router.post("/v1/messages") { request, _ in try await self.messages(request) }
+        router.post("/v1beta/models/:call") { request, context in
+            try await self.generateContent(request, call: context.parameters.get("call") ?? "")
+        }
         router.get("/mock/requests") { _, _ in self.requestLog() }
         router.delete("/mock/requests") { _, _ -> HTTPResponse.Status in
             self.log.reset()

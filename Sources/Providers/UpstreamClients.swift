@@ -56,15 +56,19 @@ public struct UpstreamClients: Sendable {
     ///
     /// A non-2xx answer is read (bounded) and thrown as a classified ``UpstreamFailure``;
     /// a 2xx returns with its body still streaming.
+    /// - Parameters:
+    ///   - model: the provider's model id (Gemini puts it in the path).
+    ///   - stream: whether the body asks for a stream (Gemini calls another method for it).
     public func post(
-        _ body: [UInt8], to endpoint: UpstreamEndpoint, requestID: String, logger: Logger
+        _ body: [UInt8], to endpoint: UpstreamEndpoint, model: String = "", stream: Bool = false, requestID: String,
+        logger: Logger
     ) async throws(UpstreamFailure) -> UpstreamResponse {
         let provider = endpoint.providerName
         guard let pool = pools[provider] else {
             throw UpstreamFailure(provider: provider, kind: .unreachable, detail: "no client configured")
         }
         var head = HTTPRequestHead(
-            version: .http1_1, method: .POST, uri: endpoint.address.requestPath, headers: endpoint.headers)
+            version: .http1_1, method: .POST, uri: endpoint.address.path(model: model, stream: stream), headers: endpoint.headers)
         head.headers.add(name: "content-length", value: String(body.count))
         head.headers.add(name: "x-request-id", value: requestID)
         let bytes = ByteBuffer(bytes: body)
@@ -139,6 +143,9 @@ public struct UpstreamClients: Sendable {
         switch status {
         case 429: kind = .rateLimited(retryAfterSeconds: response.headers.first(name: "retry-after").flatMap { Int($0) })
         case 401, 403: kind = .credentialsRejected(status: status)
+        // Google answers a bad key with 400 and the reason in the details.
+        case 400 where String(decoding: body, as: UTF8.self).contains("API_KEY_INVALID"):
+            kind = .credentialsRejected(status: status)
         case 404: kind = .modelUnknown(status: status)
         case 408: kind = .timeout
         case 400..<500: kind = .requestRejected(status: status)

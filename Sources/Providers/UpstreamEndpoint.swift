@@ -8,8 +8,8 @@ public import NIOHTTP1
 public struct UpstreamEndpoint: Sendable {
     public let providerName: String
     public let configuration: ProviderConfiguration
-    /// Where chat requests go: `base_url` + `/chat/completions` (OpenAI) or `/v1/messages`
-    /// (Anthropic), plus configured query items.
+    /// Where chat requests go: `base_url` + `/chat/completions` (OpenAI), `/v1/messages`
+    /// (Anthropic) or `/models/{model}:generateContent` (Gemini), plus configured query items.
     public let requestURL: String
     /// Headers every call carries: host, the key (per `auth`), extra headers, JSON content type.
     public let headers: HTTPHeaders
@@ -22,8 +22,19 @@ public struct UpstreamEndpoint: Sendable {
         let host: String
         let port: Int
         let usesTLS: Bool
-        /// Path and query of the chat endpoint, as sent in the request line.
+        /// Path and query of the chat endpoint, as sent in the request line (Gemini's has a
+        /// `{model}` placeholder).
         let requestPath: String
+        let dialect: WireFormat
+
+        /// The request line's path for one call.
+        func path(model: String, stream: Bool) -> String {
+            guard dialect == .gemini else { return requestPath }
+            let method = stream ? "streamGenerateContent" : "generateContent"
+            var path = requestPath.replacingOccurrences(of: "{model}:generateContent", with: "\(model):\(method)")
+            if stream { path += path.contains("?") ? "&alt=sse" : "?alt=sse" }
+            return path
+        }
     }
 
     /// - Parameters:
@@ -31,7 +42,12 @@ public struct UpstreamEndpoint: Sendable {
     public init(configuration: ProviderConfiguration, apiKey: Secret?, baseURL: String? = nil) {
         self.providerName = configuration.name
         self.configuration = configuration
-        let suffix = configuration.dialect == .anthropic ? "/v1/messages" : "/chat/completions"
+        let suffix =
+            switch configuration.dialect {
+            case .openAI: "/chat/completions"
+            case .anthropic: "/v1/messages"
+            case .gemini: "/models/{model}:generateContent"
+            }
         var url = (baseURL ?? configuration.baseURL) + suffix
         if !configuration.query.isEmpty {
             let items = configuration.query.sorted { $0.key < $1.key }.map { "\(Self.percentEncoded($0.key))=\(Self.percentEncoded($0.value))" }
@@ -40,14 +56,14 @@ public struct UpstreamEndpoint: Sendable {
         self.requestURL = url
         self.apiKey = apiKey
         // The configuration loader has checked the URL is http(s) with a host.
-        let components = URLComponents(string: url)
+        let components = URLComponents(string: url.replacingOccurrences(of: "{model}", with: "MODEL"))
         let usesTLS = components?.scheme?.lowercased() == "https"
         let host = components?.host ?? "localhost"
         let defaultPort = usesTLS ? 443 : 80
         let port = components?.port ?? defaultPort
-        var path = components?.percentEncodedPath ?? suffix
+        var path = (components?.percentEncodedPath ?? suffix).replacingOccurrences(of: "MODEL", with: "{model}")
         if let query = components?.percentEncodedQuery { path += "?" + query }
-        self.address = Address(host: host, port: port, usesTLS: usesTLS, requestPath: path)
+        self.address = Address(host: host, port: port, usesTLS: usesTLS, requestPath: path, dialect: configuration.dialect)
 
         var headers = HTTPHeaders()
         let hostName = host.contains(":") ? "[\(host)]" : host

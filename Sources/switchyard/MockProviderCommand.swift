@@ -9,7 +9,7 @@ struct MockProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock-provider", abstract: "Serve an offline mock LLM provider on this machine.")
 
-    @Option(help: "Wire format whose base URL to announce (openai, anthropic); the mock serves both.")
+    @Option(help: "Wire format whose base URL to announce (openai, anthropic, gemini); the mock serves all three.")
     var dialect: String = "openai"
 
     @Option(help: "Address to listen on.")
@@ -49,8 +49,8 @@ struct MockProviderCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .warning
 
     func validate() throws {
-        guard [WireFormat.openAI.rawValue, WireFormat.anthropic.rawValue].contains(dialect) else {
-            throw ValidationError("--dialect \(dialect) is not available yet; use openai or anthropic")
+        guard WireFormat(rawValue: dialect) != nil else {
+            throw ValidationError("--dialect must be one of openai, anthropic, gemini")
         }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard (400...599).contains(failStatus) else { throw ValidationError("--fail-status must be 400...599") }
@@ -65,9 +65,18 @@ struct MockProviderCommand: AsyncParsableCommand {
             retryAfterSeconds: retryAfter, outputTokens: outputTokens, requiredKey: requireKey)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
-            let suffix = dialect == WireFormat.anthropic.rawValue ? "" : "/v1"
+            let suffix = Self.baseURLSuffix(WireFormat(rawValue: dialect) ?? .openAI)
             announce("mock-provider \(name) listening on http://\(host):\(channel.localAddress?.port ?? port)\(suffix)")
         }
         try await app.runService()
+    }
+
+    /// What follows host:port in a provider's base URL, as its own SDK takes it.
+    static func baseURLSuffix(_ dialect: WireFormat) -> String {
+        switch dialect {
+        case .openAI: "/v1"
+        case .anthropic: ""
+        case .gemini: "/v1beta"
+        }
     }
 }

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
             var mockLogger = logger
             mockLogger.logLevel = .warning
             mockServices.append(mock.application(port: port, logger: mockLogger))
-            let baseURL = "http://127.0.0.1:\(port)" + (provider.dialect == .anthropic ? "" : "/v1")
+            let baseURL = "http://127.0.0.1:\(port)" + MockProviderCommand.baseURLSuffix(provider.dialect)
             mockBaseURLs[provider.name] = baseURL
             logger.notice("offline: provider \(provider.name) is served by a local mock at \(baseURL)")
         }

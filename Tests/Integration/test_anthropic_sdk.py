@@ -24,6 +24,7 @@ QUESTION = [{"role": "user", "content": "Weather in Paris?"}]
 def stack():
     gpt = mock_provider("gpt-mock", "--require-key", "sk-openai-secret", "--output-tokens", "10")
     claude = mock_provider("claude-mock", "--dialect", "anthropic", "--require-key", "sk-ant-secret", "--output-tokens", "10")
+    gemini = mock_provider("gemini-mock", "--dialect", "gemini", "--require-key", "sk-gemini-secret", "--output-tokens", "10")
     tmp = Path(tempfile.mkdtemp(prefix="switchyard-anthropic-sdk-"))
     routes = tmp / "Routes"
     routes.mkdir()
@@ -35,19 +36,23 @@ def stack():
              "models": [dict(name="gpt-4o-mini", **price)]},
             {"name": "anthropic", "dialect": "anthropic", "base_url": claude.url, "api_key": "env:ANTHROPIC_KEY",
              "models": [dict(name="claude-sonnet-4-5", **price)]},
+            {"name": "google", "dialect": "gemini", "base_url": gemini.url + "/v1beta", "api_key": "env:GEMINI_KEY",
+             "models": [dict(name="gemini-2.5-flash", **price)]},
         ],
         "routes": [
             {"name": "chat", "targets": ["openai/gpt-4o-mini"]},
             {"name": "claude", "targets": ["anthropic/claude-sonnet-4-5"]},
+            {"name": "gemini", "targets": ["google/gemini-2.5-flash"]},
         ],
         "tenants": [{"name": "demo"}],
     }, sort_keys=False))
     key = create_key(routes)["key"]
     gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=tmp,
-                      env=dict(os.environ, OPENAI_KEY="sk-openai-secret", ANTHROPIC_KEY="sk-ant-secret"))
+                      env=dict(os.environ, OPENAI_KEY="sk-openai-secret", ANTHROPIC_KEY="sk-ant-secret",
+                              GEMINI_KEY="sk-gemini-secret"))
     time.sleep(0.1)
-    yield {"gateway": gateway, "gpt": gpt, "claude": claude, "key": key}
-    for process in (gateway, gpt, claude):
+    yield {"gateway": gateway, "gpt": gpt, "claude": claude, "gemini": gemini, "key": key}
+    for process in (gateway, gpt, claude, gemini):
         process.stop()
 
 
@@ -115,6 +120,26 @@ def test_a_tool_call_round_trip_on_an_openai_provider(client, stack, stream):
     body = sent_to(stack, "gpt")
     assert body["messages"][-1] == {"role": "tool", "tool_call_id": call.id, "content": "sunny, 21C"}
     assert body["messages"][-2]["tool_calls"][0]["function"]["name"] == "get_weather"
+
+
+def test_gemini_behind_the_anthropic_sdk(client, stack):
+    message = client.messages.create(model="gemini", max_tokens=50, system="Be brief.", messages=QUESTION)
+    assert message.content[0].text.startswith("[gemini-mock]")
+    body = sent_to(stack, "gemini")
+    assert body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
+    assert body["generationConfig"]["maxOutputTokens"] == 50
+    with client.messages.stream(model="gemini", max_tokens=50, messages=QUESTION, tools=[WEATHER_TOOL]) as stream:
+        final = stream.get_final_message()
+    assert final.stop_reason == "tool_use"
+    call = next(block for block in final.content if block.type == "tool_use")
+    assert call.input == {"city": "mock"}
+    assert final.usage.output_tokens == 18  # ten words and the call, as the mock counts them
+    follow_up = QUESTION + [
+        {"role": "assistant", "content": [block.model_dump(exclude_none=True) for block in final.content]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "sunny"}]},
+    ]
+    answer = client.messages.create(model="gemini", max_tokens=50, messages=follow_up, tools=[WEATHER_TOOL])
+    assert "tool said: sunny" in answer.content[0].text
 
 
 def test_an_anthropic_provider_is_passed_through(client, stack):

@@ -22,6 +22,26 @@ import Testing
         #expect(UpstreamEndpoint(configuration: azure, apiKey: Secret("k")).headers["authorization"].isEmpty)
     }
 
+    @Test func eachDialectHasItsOwnPathAndKeyHeader() {
+        let anthropic = UpstreamEndpoint(
+            configuration: ProviderConfiguration(name: "a", dialect: .anthropic, baseURL: "https://api.anthropic.com"),
+            apiKey: Secret("ak"))
+        #expect(anthropic.requestURL == "https://api.anthropic.com/v1/messages")
+        #expect(anthropic.address.path(model: "claude", stream: true) == "/v1/messages")
+        #expect(anthropic.headers["x-api-key"] == ["ak"])
+        #expect(anthropic.headers["anthropic-version"] == ["2023-06-01"])
+        #expect(anthropic.headers["authorization"].isEmpty)
+
+        let gemini = UpstreamEndpoint(
+            configuration: ProviderConfiguration(
+                name: "g", dialect: .gemini, baseURL: "https://generativelanguage.googleapis.com/v1beta"),
+            apiKey: Secret("gk"))
+        #expect(gemini.address.path(model: "gemini-2.5-flash", stream: false) == "/v1beta/models/gemini-2.5-flash:generateContent")
+        #expect(gemini.address.path(model: "gemini-2.5-flash", stream: true) == "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
+        #expect(gemini.headers["x-goog-api-key"] == ["gk"])
+        #expect(gemini.headers["host"] == ["generativelanguage.googleapis.com"])
+    }
+
     @Test func failuresMapToTheRightClientStatus() {
         func status(_ kind: UpstreamFailure.Kind) -> Int { UpstreamFailure(provider: "p", kind: kind, detail: "d").gatewayError.status }
         #expect(status(.unreachable) == 502)

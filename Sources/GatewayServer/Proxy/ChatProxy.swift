@@ -62,7 +62,8 @@ struct ChatProxy: Sendable {
             }
             do throws(UpstreamFailure) {
                 let response = try await gateway.upstream.post(
-                    exchange.body, to: endpoint, requestID: context.requestID, logger: gateway.logger)
+                    exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
+                    requestID: context.requestID, logger: gateway.logger)
                 let answer = UpstreamAnswer(inbound: inbound, exchange: exchange, target: target, logger: context.logger)
                 return inbound.stream
                     ? try await answer.stream(response, headers: headers)

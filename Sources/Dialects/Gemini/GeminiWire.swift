@@ -1,0 +1,115 @@
+import GatewayModel
+
+/// Gemini `generateContent` shapes as Codable types. Property names follow the wire
+/// (camelCase, as the REST API writes them).
+enum GeminiWire {
+    struct Request: Encodable {
+        var contents: [Content]
+        var systemInstruction: Content?
+        var generationConfig: GenerationConfig?
+        var tools: [Tool]?
+        var toolConfig: ToolConfig?
+    }
+
+    struct Content: Codable {
+        var role: String?
+        var parts: [Part]
+    }
+
+    struct Part: Codable {
+        var text: String?
+        var inlineData: Blob?
+        var fileData: FileData?
+        var functionCall: FunctionCall?
+        var functionResponse: FunctionResponse?
+        /// Gemini 2.5 marks reasoning summaries; they are not part of the answer.
+        var thought: Bool?
+    }
+
+    struct Blob: Codable {
+        var mimeType: String
+        var data: String
+    }
+
+    struct FileData: Codable {
+        var mimeType: String?
+        var fileUri: String
+    }
+
+    struct FunctionCall: Codable {
+        var id: String?
+        var name: String
+        var args: JSONValue?
+    }
+
+    struct FunctionResponse: Codable {
+        var id: String?
+        var name: String
+        var response: JSONValue
+    }
+
+    struct GenerationConfig: Encodable {
+        var temperature: Double?
+        var topP: Double?
+        var maxOutputTokens: Int?
+        var stopSequences: [String]?
+        var responseMimeType: String?
+        var responseJsonSchema: JSONValue?
+    }
+
+    struct Tool: Encodable {
+        struct Declaration: Encodable {
+            var name: String
+            var description: String?
+            var parametersJsonSchema: JSONValue
+        }
+
+        var functionDeclarations: [Declaration]
+    }
+
+    struct ToolConfig: Encodable {
+        struct FunctionCallingConfig: Encodable {
+            var mode: String
+            var allowedFunctionNames: [String]?
+        }
+
+        var functionCallingConfig: FunctionCallingConfig
+    }
+
+    struct Response: Decodable {
+        struct Candidate: Decodable {
+            var content: Content?
+            var finishReason: String?
+        }
+
+        var candidates: [Candidate]?
+        var usageMetadata: Usage?
+        var modelVersion: String?
+        var responseId: String?
+    }
+
+    struct Usage: Decodable {
+        var promptTokenCount: Int?
+        var candidatesTokenCount: Int?
+        var cachedContentTokenCount: Int?
+        /// Reasoning tokens, billed as output.
+        var thoughtsTokenCount: Int?
+    }
+
+    static func finishReason(_ reason: String?, calledTools: Bool) -> FinishReason {
+        if calledTools { return .toolCalls }
+        switch reason {
+        case "MAX_TOKENS": return .length
+        case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": return .contentFilter
+        default: return .stop
+        }
+    }
+}
+
+extension TokenUsage {
+    init(gemini usage: GeminiWire.Usage) {
+        self.init(
+            input: usage.promptTokenCount ?? 0, cachedInput: usage.cachedContentTokenCount ?? 0,
+            output: (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0))
+    }
+}
