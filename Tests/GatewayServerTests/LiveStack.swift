@@ -24,11 +24,16 @@ struct LiveStack {
         var name: String
         var mock: MockProviderOptions?
         var readTimeoutMilliseconds = 5_000
+        /// The wire format the gateway speaks to it (the mock serves all three).
+        var dialect = WireFormat.openAI
 
-        static func mock(_ name: String, _ options: MockProviderOptions = .init(), readTimeoutMilliseconds: Int = 5_000) -> Self {
+        static func mock(
+            _ name: String, _ options: MockProviderOptions = .init(), readTimeoutMilliseconds: Int = 5_000,
+            dialect: WireFormat = .openAI
+        ) -> Self {
             var options = options
             options.name = name
-            return ProviderSpec(name: name, mock: options, readTimeoutMilliseconds: readTimeoutMilliseconds)
+            return ProviderSpec(name: name, mock: options, readTimeoutMilliseconds: readTimeoutMilliseconds, dialect: dialect)
         }
 
         static func unreachable(_ name: String) -> Self { ProviderSpec(name: name, mock: nil) }
@@ -56,13 +61,14 @@ struct LiveStack {
                         mock.application(port: 0, logger: logger, onServerRunning: onRunning)
                     }
                     mocks[spec.name] = mock
-                    baseURL = "http://127.0.0.1:\(port)/v1"
+                    let suffix = ["openai": "/v1", "anthropic": "", "gemini": "/v1beta"][spec.dialect.rawValue] ?? ""
+                    baseURL = "http://127.0.0.1:\(port)\(suffix)"
                 } else {
                     baseURL = "http://127.0.0.1:1/v1"  // nothing listens on port 1
                 }
                 configurations.append(
                     ProviderConfiguration(
-                        name: spec.name, dialect: .openAI, baseURL: baseURL, apiKey: .literal(Secret("sk-provider-\(spec.name)")),
+                        name: spec.name, dialect: spec.dialect, baseURL: baseURL, apiKey: .literal(Secret("sk-provider-\(spec.name)")),
                         connectTimeoutMilliseconds: 1_000, readTimeoutMilliseconds: spec.readTimeoutMilliseconds,
                         models: [
                             ModelOffering(
@@ -145,8 +151,19 @@ struct LiveStack {
 
     /// The JSON payloads of an SSE body, `[DONE]` included.
     static func events(_ body: String) -> [String] {
+        namedEvents(body).map(\.data)
+    }
+
+    /// Each SSE event's name (`event:`, empty when absent) and data.
+    static func namedEvents(_ body: String) -> [(name: String, data: String)] {
         body.components(separatedBy: "\n\n").compactMap { block in
-            block.hasPrefix("data: ") ? String(block.dropFirst(6)) : nil
+            var name = ""
+            var data: String?
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data = String(line.dropFirst(6)) }
+            }
+            return data.map { (name, $0) }
         }
     }
 
