@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import anthropic
 import openai
 
 from conftest import BIN, REPO, Process, create_key
@@ -76,6 +77,9 @@ def test_offline_default_serves_the_shipped_routes_with_the_demo_key():
         # The shipped Anthropic provider answers OpenAI-SDK apps through translation, offline too.
         claude = client.chat.completions.create(model="claude", messages=[{"role": "user", "content": "hello"}])
         assert claude.choices[0].message.content.startswith("[anthropic]")
+        gemini = anthropic.Anthropic(base_url=gateway.url, api_key="sy-offline-demo", max_retries=0).messages.create(
+            model="gemini", max_tokens=64, messages=[{"role": "user", "content": "hello"}])
+        assert gemini.content[0].text.startswith("[google]")
     finally:
         exit_code = gateway.stop()
     assert exit_code == 0, f"SIGTERM must shut the gateway down cleanly:\n{gateway.log}"
