@@ -2,6 +2,10 @@
 # Gateway overhead benchmark: the same fast mock upstream called directly and through the gateway,
 # in one run, with wrk. The gateway is pinned to CPU 0; the mock and wrk share CPU 1.
 #
+# Two paths through the gateway: same dialect (OpenAI in, OpenAI out: bytes pass through) and
+# translated (OpenAI in, Anthropic out: decoded, re-encoded, streams transcoded event by event),
+# each compared with a direct call to the mock in that dialect.
+#
 #   bash Benchmarks/run.sh            # 10 s per scenario
 #   DURATION=5 bash Benchmarks/run.sh
 set -euo pipefail
@@ -39,8 +43,14 @@ providers:
     base_url: $mock/v1
     api_key: env:BENCH_KEY
     models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
+  - name: bench-anthropic
+    dialect: anthropic
+    base_url: $mock
+    api_key: env:BENCH_KEY
+    models: [{ name: bench-claude, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
 routes:
   - { name: chat, targets: [bench/bench-model] }
+  - { name: translated, targets: [bench-anthropic/bench-claude] }
 tenants:
   - { name: bench }
 YAML
@@ -51,34 +61,45 @@ gateway_pid=$!
 pids+=($gateway_pid)
 gateway=$(wait_url "$work/gateway.out")
 
-plain='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
-stream='{"model":"chat","stream":true,"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+question='"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]'
+plain="{\"model\":\"chat\",$question}"
+stream="{\"model\":\"chat\",\"stream\":true,$question}"
+translated_plain="{\"model\":\"translated\",$question}"
+translated_stream="{\"model\":\"translated\",\"stream\":true,$question}"
+# What the gateway sends the Anthropic mock, sent to it directly.
+anthropic_plain="{\"model\":\"bench-claude\",\"max_tokens\":4096,$question}"
+anthropic_stream="{\"model\":\"bench-claude\",\"max_tokens\":4096,\"stream\":true,$question}"
 
 gateway_cpu_ticks() { awk '{print $14 + $15}' "/proc/$gateway_pid/stat"; }
 
-run() {  # name url body connections mode
+run() {  # name url body connections mode [path]
   local out before after requests cpu=""
   before=$(gateway_cpu_ticks)
-  out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${DURATION}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
+  out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${DURATION}s" -s Benchmarks/chat.lua "$2${6:-/v1/chat/completions}" | grep RESULT)
   after=$(gateway_cpu_ticks)
-  if [[ $1 == gateway ]]; then
+  if [[ $1 == gateway* ]]; then
     # The gateway's own CPU time per request (user + system, clock ticks of 10 ms): what one
     # core could sustain if the upstream and the load generator weren't sharing the other one.
     requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
     cpu=" gateway_cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
   fi
-  printf '%-10s %-8s %5s  %s%s\n' "$1" "$5" "$4" "${out#RESULT }" "$cpu"
+  printf '%-20s %-8s %5s  %s%s\n' "$1" "$5" "$4" "${out#RESULT }" "$cpu"
 }
 
 # Warm both paths (connection pools, caches).
 BODY="$plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+BODY="$translated_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 
-echo "path       mode     conns  result"
+echo "path                 mode     conns  result"
 for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream
     run direct "$mock" "$body" "$conns" "$mode"
     run gateway "$gateway" "$body" "$conns" "$mode"
+    body=$anthropic_plain; [[ $mode == stream ]] && body=$anthropic_stream
+    run direct-anthropic "$mock" "$body" "$conns" "$mode" /v1/messages
+    body=$translated_plain; [[ $mode == stream ]] && body=$translated_stream
+    run gateway-translated "$gateway" "$body" "$conns" "$mode"
   done
 done
 echo "gateway peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$gateway_pid/status)"

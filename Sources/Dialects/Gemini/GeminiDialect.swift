@@ -95,7 +95,7 @@ public struct GeminiDialect: ProviderDialect {
                 })],
             toolConfig: toolConfig)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = .withoutEscapingSlashes
         guard let body = try? encoder.encode(wire) else {
             throw .invalidRequest("The request could not be encoded for the provider.", parameter: nil, code: "invalid_value")
         }

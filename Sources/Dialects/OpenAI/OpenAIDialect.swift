@@ -74,7 +74,7 @@ public struct OpenAIDialect: ProviderDialect {
                 "type": "json_schema", "json_schema": ["name": name, "schema": Self.foundation(schema), "strict": strict],
             ]
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: .withoutEscapingSlashes) else {
             throw .invalidRequest("The request could not be encoded for the provider.", parameter: nil, code: "invalid_value")
         }
         return OutboundRequest(body: Array(data), dropped: request.unmappedParameters)
