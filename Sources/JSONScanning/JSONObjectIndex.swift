@@ -84,6 +84,18 @@ public struct JSONObjectIndex: Sendable {
         return try? scanner.countArrayElements()
     }
 
+    /// The objects in the array under `key` (other elements skipped); nil when absent or not an array.
+    public func objects(inArray key: String) -> [JSONObjectIndex]? {
+        guard let member = self[key], member.kind == .array else { return nil }
+        var scanner = JSONScanner(bytes: bytes, position: member.valueRange.lowerBound)
+        guard let elements = try? scanner.arrayElements() else { return nil }
+        return elements.compactMap { element in
+            guard element.kind == .object else { return nil }
+            let object = Member(key: "", keyRange: element.range.lowerBound..<element.range.lowerBound, valueRange: element.range, kind: .object)
+            return try? JSONObjectIndex(object: object, in: bytes)
+        }
+    }
+
     /// The raw bytes of a member's value, as written.
     public func rawValue(_ key: String) -> ArraySlice<UInt8>? {
         self[key].map { bytes[$0.valueRange] }

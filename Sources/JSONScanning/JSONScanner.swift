@@ -104,6 +104,27 @@ struct JSONScanner {
         }
     }
 
+    /// The elements of the array at `position`: each one's kind and byte range.
+    mutating func arrayElements() throws(JSONScanError) -> [(kind: JSONValueKind, range: Range<Int>)] {
+        try expect(UInt8(ascii: "["), "'['")
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { return [] }
+        var elements: [(kind: JSONValueKind, range: Range<Int>)] = []
+        while true {
+            skipWhitespace()
+            let start = position
+            let kind = try skipValue(depth: 1)
+            elements.append((kind, start..<position))
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                position += 1
+            } else {
+                try expect(UInt8(ascii: "]"), "',' or ']'")
+                return elements
+            }
+        }
+    }
+
     /// Counts the elements of the array at `position`.
     mutating func countArrayElements() throws(JSONScanError) -> Int {
         try expect(UInt8(ascii: "["), "'['")

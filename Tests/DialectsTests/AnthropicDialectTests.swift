@@ -85,7 +85,8 @@ import Testing
         #expect(answer.text == "I'll check the current weather in San Francisco for you.")
         #expect(answer.finishReason == .toolCalls)
         #expect(answer.toolCalls == [
-            ToolCall(id: "toolu_01A09q90qw90lq917835lq9", name: "get_weather", arguments: #"{"location":"San Francisco, CA","unit":"celsius"}"#)
+            // The arguments as the provider wrote them.
+            ToolCall(id: "toolu_01A09q90qw90lq917835lq9", name: "get_weather", arguments: #"{"location": "San Francisco, CA", "unit": "celsius"}"#)
         ])
         // Cache reads count as input, as OpenAI's prompt_tokens does.
         #expect(answer.usage == TokenUsage(input: 504, cachedInput: 120, output: 92))

@@ -1,6 +1,7 @@
 import Foundation
 public import GatewayModel
-public import NIOCore
+import NIOCore
+import JSONScanning
 import ServerSentEvents
 
 /// Anthropic's Messages API as an outbound dialect: `system` lifted out of the messages,
@@ -12,111 +13,113 @@ public struct AnthropicDialect: ProviderDialect {
         _ request: ChatRequest, upstreamModel: String, defaults: OutboundDefaults
     ) throws(GatewayError) -> OutboundRequest {
         var dropped = request.unmappedParameters
-        var messages: [AnthropicWire.Message] = []
+        // Anthropic wants user and assistant turns to alternate: tool results that follow
+        // each other (one per call) join a single user turn.
+        var turns: [(role: String, blocks: [String])] = []
         for (position, message) in request.messages.enumerated() {
             let role = message.role == .assistant ? "assistant" : "user"
             let blocks = try Self.blocks(for: message, field: "messages[\(position)]")
-            // Anthropic wants user and assistant turns to alternate: tool results that follow
-            // each other (one per call) join a single user turn.
-            if let last = messages.last, last.role == role {
-                messages[messages.count - 1].content += blocks
+            if let last = turns.last, last.role == role {
+                turns[turns.count - 1].blocks += blocks
             } else {
-                messages.append(AnthropicWire.Message(role: role, content: blocks))
+                turns.append((role, blocks))
             }
         }
         switch request.responseFormat {
         case nil, .text?: break
         case .jsonObject?, .jsonSchema?: dropped.append("response_format")
         }
-        let wire = AnthropicWire.Request(
-            model: upstreamModel,
-            max_tokens: request.maxOutputTokens ?? defaults.maxOutputTokens,
-            system: request.system.isEmpty ? nil : request.system.joined(separator: "\n\n"),
-            messages: messages,
-            temperature: request.temperature,
-            top_p: request.topP,
-            stop_sequences: request.stopSequences.isEmpty ? nil : request.stopSequences,
-            stream: request.stream ? true : nil,
-            tools: request.tools.isEmpty
-                ? nil
-                : request.tools.map { AnthropicWire.Tool(name: $0.name, description: $0.description, input_schema: $0.parameters) },
-            tool_choice: request.toolChoice.map {
-                switch $0 {
-                case .auto: AnthropicWire.ToolChoiceWire(type: "auto")
-                case .none: AnthropicWire.ToolChoiceWire(type: "none")
-                case .required: AnthropicWire.ToolChoiceWire(type: "any")
-                case .tool(let name): AnthropicWire.ToolChoiceWire(type: "tool", name: name)
-                }
+        var body = JSONObjectWriter()
+        body.string("model", upstreamModel)
+        body.int("max_tokens", request.maxOutputTokens ?? defaults.maxOutputTokens)
+        if !request.system.isEmpty { body.string("system", request.system.joined(separator: "\n\n")) }
+        body.objects("messages", turns.map { #"{"role":"\#($0.role)","content":[\#($0.blocks.joined(separator: ","))]}"# })
+        body.number("temperature", request.temperature)
+        body.number("top_p", request.topP)
+        if !request.stopSequences.isEmpty { body.strings("stop_sequences", request.stopSequences) }
+        if request.stream { body.bool("stream", true) }
+        if !request.tools.isEmpty {
+            body.objects("tools", request.tools.map { tool in
+                var entry = JSONObjectWriter()
+                entry.string("name", tool.name)
+                entry.string("description", tool.description)
+                entry.raw("input_schema", tool.parameters.jsonText)
+                return entry.closed
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        guard let body = try? encoder.encode(wire) else {
-            throw .invalidRequest("The request could not be encoded for the provider.", parameter: nil, code: "invalid_value")
         }
-        return OutboundRequest(body: Array(body), dropped: dropped)
+        if let choice = request.toolChoice {
+            let json: String =
+                switch choice {
+                case .auto: #"{"type":"auto"}"#
+                case .none: #"{"type":"none"}"#
+                case .required: #"{"type":"any"}"#
+                case .tool(let name): #"{"type":"tool","name":\#(JSONEncoding.string(name) as String)}"#
+                }
+            body.raw("tool_choice", json)
+        }
+        return OutboundRequest(body: Array(body.closed.utf8), dropped: dropped)
     }
 
-    static func blocks(for message: ChatMessage, field: String) throws(GatewayError) -> [AnthropicWire.Block] {
+    /// A message's content blocks, as JSON text.
+    static func blocks(for message: ChatMessage, field: String) throws(GatewayError) -> [String] {
         if message.role == .tool {
-            var result = AnthropicWire.Block(type: "tool_result")
-            result.tool_use_id = message.toolCallID
-            result.content = message.text
-            if message.isError { result.is_error = true }
-            return [result]
+            var result = JSONObjectWriter()
+            result.string("type", "tool_result")
+            result.string("tool_use_id", message.toolCallID)
+            result.string("content", message.text)
+            if message.isError { result.bool("is_error", true) }
+            return [result.closed]
         }
-        var blocks: [AnthropicWire.Block] = message.content.compactMap { part in
+        var blocks: [String] = message.content.compactMap { part in
             switch part {
             case .text(let text):
                 // Anthropic refuses empty text blocks.
-                return text.isEmpty ? nil : .text(text)
+                return text.isEmpty ? nil : #"{"type":"text","text":\#(JSONEncoding.string(text) as String)}"#
             case .image(.url(let url)):
-                var block = AnthropicWire.Block(type: "image")
-                block.source = AnthropicWire.ImageSourceWire(type: "url", url: url)
-                return block
+                return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.string(url) as String)}}"#
             case .image(.base64(let mediaType, let data)):
-                var block = AnthropicWire.Block(type: "image")
-                block.source = AnthropicWire.ImageSourceWire(type: "base64", media_type: mediaType, data: data)
-                return block
+                return #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
             }
         }
         for (position, call) in message.toolCalls.enumerated() {
-            let input: JSONValue
-            do {
-                input = try JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.isEmpty ? "{}".utf8 : call.arguments.utf8))
-            } catch {
+            // The arguments go as written, once checked to be a JSON object.
+            let arguments = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard arguments.isEmpty || (try? JSONObjectIndex(document: Array(arguments.utf8))) != nil else {
                 throw .invalidRequest(
-                    "'\(field).tool_calls[\(position)].function.arguments' is not valid JSON.",
+                    "'\(field).tool_calls[\(position)].function.arguments' is not a JSON object.",
                     parameter: "\(field).tool_calls[\(position)].function.arguments", code: "invalid_value")
             }
-            var block = AnthropicWire.Block(type: "tool_use")
-            block.id = call.id
-            block.name = call.name
-            block.input = input
-            blocks.append(block)
+            var block = JSONObjectWriter()
+            block.string("type", "tool_use")
+            block.string("id", call.id)
+            block.string("name", call.name)
+            block.raw("input", arguments.isEmpty ? "{}" : arguments)
+            blocks.append(block.closed)
         }
         return blocks
     }
 
     public func decodeResponse(_ body: [UInt8]) throws(DialectDecodingError) -> ChatResponse {
-        let wire: AnthropicWire.Response
-        do {
-            wire = try JSONDecoder().decode(AnthropicWire.Response.self, from: Data(body))
-        } catch {
+        guard let message = try? JSONObjectIndex(document: body), message.string("type") == "message",
+            let blocks = message.objects(inArray: "content"), let usage = message.object("usage")
+        else {
             throw DialectDecodingError("the answer is not an Anthropic message")
         }
         var text = ""
         var calls: [ToolCall] = []
-        for block in wire.content {
-            switch block.type {
-            case "text": text += block.text ?? ""
+        for block in blocks {
+            switch block.string("type") {
+            case "text": text += block.string("text") ?? ""
             case "tool_use":
-                calls.append(ToolCall(id: block.id ?? "", name: block.name ?? "", arguments: Self.json(block.input ?? .object([:]))))
+                let input = block.rawValue("input").map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                calls.append(ToolCall(id: block.string("id") ?? "", name: block.string("name") ?? "", arguments: input))
             default: continue  // thinking and other block kinds have no place in the caller's answer
             }
         }
         return ChatResponse(
-            id: wire.id, model: wire.model, text: text, toolCalls: calls,
-            finishReason: AnthropicWire.finishReason(wire.stop_reason), usage: TokenUsage(anthropic: wire.usage))
+            id: message.string("id") ?? "", model: message.string("model") ?? "", text: text, toolCalls: calls,
+            finishReason: AnthropicWire.finishReason(message.string("stop_reason")),
+            usage: TokenUsage(anthropicUsageIn: usage))
     }
 
     static func json(_ value: JSONValue) -> String {

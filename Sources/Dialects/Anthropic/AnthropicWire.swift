@@ -1,41 +1,10 @@
 import GatewayModel
+import JSONScanning
 
-/// Anthropic Messages API shapes (`POST /v1/messages`) as Codable types. Property names
-/// follow the wire.
+/// Anthropic Messages API shapes (`POST /v1/messages`) that the gateway decodes with Codable:
+/// inbound requests and stream events. (Outbound requests are written and whole answers read
+/// directly, off Foundation's coders.) Property names follow the wire.
 enum AnthropicWire {
-    struct Request: Codable {
-        var model: String
-        var max_tokens: Int
-        var system: String?
-        var messages: [Message]
-        var temperature: Double?
-        var top_p: Double?
-        var stop_sequences: [String]?
-        var stream: Bool?
-        var tools: [Tool]?
-        var tool_choice: ToolChoiceWire?
-    }
-
-    struct Message: Codable {
-        var role: String
-        var content: [Block]
-    }
-
-    /// One content block; which fields are set depends on `type`.
-    struct Block: Codable {
-        var type: String
-        var text: String?
-        var source: ImageSourceWire?
-        var id: String?
-        var name: String?
-        var input: JSONValue?
-        var tool_use_id: String?
-        var content: String?
-        var is_error: Bool?
-
-        static func text(_ text: String) -> Block { Block(type: "text", text: text) }
-    }
-
     struct ImageSourceWire: Codable {
         var type: String
         var media_type: String?
@@ -43,23 +12,9 @@ enum AnthropicWire {
         var url: String?
     }
 
-    struct Tool: Codable {
-        var name: String
-        var description: String?
-        var input_schema: JSONValue
-    }
-
     struct ToolChoiceWire: Codable {
         var type: String
         var name: String?
-    }
-
-    struct Response: Decodable {
-        var id: String
-        var model: String
-        var content: [ResponseBlock]
-        var stop_reason: String?
-        var usage: Usage
     }
 
     struct ResponseBlock: Decodable {
@@ -182,6 +137,15 @@ enum AnthropicWire {
 }
 
 extension TokenUsage {
+    /// The same reading from a scanned `usage` object.
+    init(anthropicUsageIn usage: JSONObjectIndex) {
+        self.init(
+            anthropic: AnthropicWire.Usage(
+                input_tokens: usage.int("input_tokens"), output_tokens: usage.int("output_tokens"),
+                cache_creation_input_tokens: usage.int("cache_creation_input_tokens"),
+                cache_read_input_tokens: usage.int("cache_read_input_tokens")))
+    }
+
     /// Anthropic counts cache reads and writes apart from `input_tokens`; the gateway's
     /// `input` includes them (as OpenAI's `prompt_tokens` does), `cachedInput` is the reads.
     init(anthropic usage: AnthropicWire.Usage, base: TokenUsage = TokenUsage()) {

@@ -1,6 +1,6 @@
 import Foundation
 public import GatewayModel
-public import NIOCore
+import NIOCore
 import JSONScanning
 import ServerSentEvents
 

@@ -1,6 +1,6 @@
 public import GatewayModel
 public import NIOCore
-public import ServerSentEvents
+import ServerSentEvents
 import JSONScanning
 
 /// Passes an upstream OpenAI SSE stream to an OpenAI client event by event, noting usage.
