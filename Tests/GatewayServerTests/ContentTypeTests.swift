@@ -9,6 +9,6 @@ import Testing
         ("application/json-patch+json", false),
     ])
     func acceptsOnlyJSON(contentType: String, accepted: Bool) {
-        #expect(ChatCompletionsController.isJSON(contentType) == accepted)
+        #expect(JSONRequestBody.isJSON(contentType) == accepted)
     }
 }

@@ -136,27 +136,15 @@ public struct AnthropicDialect: ProviderDialect {
 /// Anthropic SSE (`message_start`, `content_block_*`, `message_delta`, `message_stop`,
 /// `ping`, `error`) to canonical events.
 struct AnthropicStreamDecoder: ChatStreamDecoding {
-    private var sse = ServerSentEventDecoder()
+    private var stream = JSONEventStream<AnthropicWire.StreamEvent>(payloadName: "an Anthropic stream event")
     /// Content block index → position among this answer's tool calls.
     private var toolCallPositions: [Int: Int] = [:]
     private var usage = TokenUsage()
     private(set) var isComplete = false
 
     mutating func decode(_ chunk: ByteBuffer) throws(DialectDecodingError) -> [ChatStreamEvent] {
-        let events: [ServerSentEvent]
-        do {
-            events = try sse.feed(chunk)
-        } catch {
-            throw DialectDecodingError("the stream is not valid server-sent events")
-        }
         var output: [ChatStreamEvent] = []
-        for event in events {
-            let wire: AnthropicWire.StreamEvent
-            do {
-                wire = try JSONDecoder().decode(AnthropicWire.StreamEvent.self, from: Data(event.data.readableBytesView))
-            } catch {
-                throw DialectDecodingError("a stream event is not Anthropic JSON")
-            }
+        for case let wire? in try stream.payloads(in: chunk) {
             switch wire.type {
             case "message_start":
                 if let message = wire.message {

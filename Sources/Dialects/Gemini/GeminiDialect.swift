@@ -148,26 +148,14 @@ public struct GeminiDialect: ProviderDialect {
 /// calls arrive whole; the last event carries the finish reason and usage. There is no end
 /// sentinel: a finish reason marks the clean end.
 struct GeminiStreamDecoder: ChatStreamDecoding {
-    private var sse = ServerSentEventDecoder()
+    private var stream = JSONEventStream<GeminiWire.Response>(payloadName: "a Gemini GenerateContentResponse")
     private var started = false
     private var callCount = 0
     private(set) var isComplete = false
 
     mutating func decode(_ chunk: ByteBuffer) throws(DialectDecodingError) -> [ChatStreamEvent] {
-        let events: [ServerSentEvent]
-        do {
-            events = try sse.feed(chunk)
-        } catch {
-            throw DialectDecodingError("the stream is not valid server-sent events")
-        }
         var output: [ChatStreamEvent] = []
-        for event in events {
-            let wire: GeminiWire.Response
-            do {
-                wire = try JSONDecoder().decode(GeminiWire.Response.self, from: Data(event.data.readableBytesView))
-            } catch {
-                throw DialectDecodingError("a stream event is not a Gemini GenerateContentResponse")
-            }
+        for case let wire? in try stream.payloads(in: chunk) {
             if !started {
                 started = true
                 output.append(.start(id: wire.responseId ?? "gemini", model: wire.modelVersion ?? ""))

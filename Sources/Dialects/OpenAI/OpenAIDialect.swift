@@ -116,28 +116,16 @@ public struct OpenAIDialect: ProviderDialect {
 
 /// OpenAI chunks to canonical events.
 struct OpenAIStreamDecoder: ChatStreamDecoding {
-    private var sse = ServerSentEventDecoder()
+    private var stream = JSONEventStream<OpenAIWire.Chunk>(payloadName: "an OpenAI chunk")
     private var started = false
     private(set) var isComplete = false
 
     mutating func decode(_ chunk: ByteBuffer) throws(DialectDecodingError) -> [ChatStreamEvent] {
-        let events: [ServerSentEvent]
-        do {
-            events = try sse.feed(chunk)
-        } catch {
-            throw DialectDecodingError("the stream is not valid server-sent events")
-        }
         var output: [ChatStreamEvent] = []
-        for event in events {
-            if event.isDoneSentinel {
-                isComplete = true
+        for payload in try stream.payloads(in: chunk) {
+            guard let wire = payload else {
+                isComplete = true  // [DONE]
                 continue
-            }
-            let wire: OpenAIWire.Chunk
-            do {
-                wire = try JSONDecoder().decode(OpenAIWire.Chunk.self, from: Data(event.data.readableBytesView))
-            } catch {
-                throw DialectDecodingError("a stream event is not an OpenAI chunk")
             }
             if let error = wire.error {
                 throw DialectDecodingError(error.message ?? "the provider reported an error mid-stream", upstreamErrorType: error.type)

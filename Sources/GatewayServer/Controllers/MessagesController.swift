@@ -12,17 +12,14 @@ struct MessagesController: Sendable {
     func register(on router: Router<GatewayRequestContext>) {
         router.post("/v1/messages") { request, context in
             let key = try authenticator.authenticateAnthropic(request)
-            try ChatCompletionsController.requireJSON(request)
-            let body = try await ChatCompletionsController.collectBody(of: request, limit: proxy.maxBodyBytes)
-            let messages = try AnthropicMessagesRequest(body: Array(body.readableBytesView))
+            let messages = try AnthropicMessagesRequest(body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
             return try await proxy.forward(messages, for: key, context: context)
         }
         router.post("/v1/messages/count_tokens") { request, _ in
             _ = try authenticator.authenticateAnthropic(request)
-            try ChatCompletionsController.requireJSON(request)
-            let body = try await ChatCompletionsController.collectBody(of: request, limit: proxy.maxBodyBytes)
             // An estimate of the gateway's own (no provider call): see `estimatedInputTokens`.
-            let messages = try AnthropicMessagesRequest(body: Array(body.readableBytesView), requireMaxTokens: false)
+            let messages = try AnthropicMessagesRequest(
+                body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes), requireMaxTokens: false)
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             let json = #"{"input_tokens":\#(messages.estimatedInputTokens)}"#
