@@ -34,11 +34,11 @@ public struct MockProvider: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
-        router.post("/v1/chat/completions") { request, _ in try await self.chatCompletions(request) }
-        router.post("/chat/completions") { request, _ in try await self.chatCompletions(request) }
-        router.post("/v1/messages") { request, _ in try await self.messages(request) }
+        router.post("/v1/chat/completions") { request, _ in self.malformedOr(try await self.chatCompletions(request)) }
+        router.post("/chat/completions") { request, _ in self.malformedOr(try await self.chatCompletions(request)) }
+        router.post("/v1/messages") { request, _ in self.malformedOr(try await self.messages(request)) }
         router.post("/v1beta/models/:call") { request, context in
-            try await self.generateContent(request, call: context.parameters.get("call") ?? "")
+            self.malformedOr(try await self.generateContent(request, call: context.parameters.get("call") ?? ""))
         }
         router.get("/mock/requests") { _, _ in self.requestLog() }
         router.delete("/mock/requests") { _, _ -> HTTPResponse.Status in
@@ -137,6 +137,14 @@ public struct MockProvider: Sendable {
         var milliseconds = includingFirst ? options.timeToFirstTokenMilliseconds : 0
         if options.tokensPerSecond > 0, count > 1 { milliseconds += (count - 1) * 1000 / options.tokensPerSecond }
         if milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
+    }
+
+    /// With `malformedAnswers`, a 200 that no dialect can read replaces the real answer.
+    private func malformedOr(_ response: Response) -> Response {
+        guard options.malformedAnswers, response.status == .ok else { return response }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<html>upstream proxy error</html>")))
     }
 
     private func requestLog() -> Response {

@@ -18,13 +18,16 @@ public struct MockProviderOptions: Sendable, Hashable {
     public var breakAfterTokens: Int?
     /// Answer length in tokens, before the request's `max_tokens` bound.
     public var outputTokens: Int
-    /// When set, requests must carry `Authorization: Bearer <key>`.
+    /// When set, requests must carry this key (`Authorization: Bearer`, `x-api-key` or
+    /// `x-goog-api-key`, per dialect).
     public var requiredKey: String?
+    /// Answer 200 with a body that isn't the dialect's JSON, as a broken upstream would.
+    public var malformedAnswers: Bool
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
-        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil
+        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false
     ) {
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
@@ -36,5 +39,6 @@ public struct MockProviderOptions: Sendable, Hashable {
         self.breakAfterTokens = breakAfterTokens
         self.outputTokens = outputTokens
         self.requiredKey = requiredKey
+        self.malformedAnswers = malformedAnswers
     }
 }

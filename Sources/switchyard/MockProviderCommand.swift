@@ -45,6 +45,12 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("require-key"), help: "Reject requests without this key ('Authorization: Bearer' for OpenAI, 'x-api-key' for Anthropic).")
     var requireKey: String?
 
+    @Option(name: .customLong("break-after"), help: "End streams abruptly after this many tokens.")
+    var breakAfter: Int?
+
+    @Flag(help: "Answer 200 with a body no dialect can read, as a broken upstream would.")
+    var malformed = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -62,7 +68,8 @@ struct MockProviderCommand: AsyncParsableCommand {
         let options = MockProviderOptions(
             name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
-            retryAfterSeconds: retryAfter, outputTokens: outputTokens, requiredKey: requireKey)
+            retryAfterSeconds: retryAfter, breakAfterTokens: breakAfter, outputTokens: outputTokens, requiredKey: requireKey,
+            malformedAnswers: malformed)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
             let suffix = Self.baseURLSuffix(WireFormat(rawValue: dialect) ?? .openAI)

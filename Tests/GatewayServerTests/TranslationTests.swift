@@ -1,3 +1,4 @@
+import Foundation
 import GatewayModel
 import MockProvider
 import Testing
@@ -43,6 +44,23 @@ import Testing
             #expect(anthropic.headers["retry-after"] == "9")
             #expect(try LiveStack.json(anthropic.body)["type"] as? String == "error")
             #expect((try LiveStack.json(anthropic.body)["error"] as? [String: Any])?["type"] as? String == "rate_limit_error")
+        }
+    }
+
+    @Test func anAnswerThatDoesNotParseIsA502NamingTheProvider() async throws {
+        let garbage = MockProviderOptions(malformedAnswers: true)
+        try await LiveStack.run([.mock("claude", garbage, dialect: .anthropic)]) { stack in
+            let openAI = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
+            #expect(openAI.status == 502)
+            #expect(openAI.body.contains("'claude'"))
+            #expect((try LiveStack.json(openAI.body)["error"] as? [String: Any])?["code"] as? String == "upstream_error")
+        }
+        try await LiveStack.run([.mock("gpt", garbage)]) { stack in
+            let nonStreaming = Self.messages.replacingOccurrences(of: #""stream":true"#, with: #""stream":false"#)
+            let anthropic = try await stack.post("/v1/messages", json: nonStreaming)
+            #expect(anthropic.status == 502)
+            #expect((try LiveStack.json(anthropic.body)["error"] as? [String: Any])?["type"] as? String == "api_error")
+            #expect(anthropic.body.contains("'gpt'"))
         }
     }
 
