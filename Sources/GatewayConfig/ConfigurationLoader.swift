@@ -14,7 +14,7 @@ public struct ConfigurationLoader: Sendable {
         self.catalog = catalog
     }
 
-    static let topLevelKeys = ["version", "server", "ledger", "admin_key", "providers", "routes", "tenants"]
+    static let topLevelKeys = ["version", "server", "ledger", "admin_key", "currency", "fx", "providers", "routes", "tenants"]
 
     /// Loads the directory; every problem found is reported together.
     public func load(directory: URL) throws(ConfigurationErrors) -> GatewayConfiguration {
@@ -79,6 +79,8 @@ extension ConfigurationLoader {
         var server: (ServerSettings, YAMLValue)?
         var ledger: (LedgerLocation, YAMLValue)?
         var adminKey: (SecretReference, YAMLValue)?
+        var reportingCurrency: (String, YAMLValue)?
+        var fx: ([String: Decimal], YAMLValue)?
         var providers: [(ProviderConfiguration, YAMLValue)] = []
         var routes: [(RouteConfiguration, YAMLValue)] = []
         var tenants: [(TenantConfiguration, YAMLValue)] = []
@@ -109,6 +111,8 @@ extension ConfigurationLoader {
                 if let value = top["admin_key"] {
                     try setOnce(&adminKey, (SecretReference(parsing: try value.string()), value), key: "admin_key")
                 }
+                if let value = top["currency"] { try setOnce(&reportingCurrency, (try Self.currency(value), value), key: "currency") }
+                if let value = top["fx"] { try setOnce(&fx, (try Self.rates(value), value), key: "fx") }
             } catch {
                 errors.append(error)
             }
@@ -165,6 +169,19 @@ extension ConfigurationLoader {
                     }
                 }
             }
+            let conversion = CurrencyConversion(reportingCurrency: reportingCurrency?.0 ?? "USD", rates: fx?.0 ?? [:])
+            for (route, value) in routes where route.strategy.comparesPrices {
+                for (index, target) in route.targets.enumerated() {
+                    guard let offering = providers.first(where: { $0.0.name == target.provider })?.0.model(named: target.model),
+                        conversion.convert(1, from: offering.price.currency) == nil
+                    else { continue }
+                    let located = YAMLValue(node: value.node, file: value.file, path: "\(value.path).targets[\(index)]")
+                    errors.append(
+                        located.error(
+                            "'\(target)' is priced in \(offering.price.currency); a \(route.strategy.rawValue) route compares prices in \(conversion.reportingCurrency), so add fx: { \(offering.price.currency): <rate> }"
+                        ))
+                }
+            }
             for (tenant, value) in tenants {
                 if let policy = tenant.policy {
                     errors.append(
@@ -179,7 +196,8 @@ extension ConfigurationLoader {
                 adminKey: adminKey?.0,
                 providers: providers.map(\.0),
                 routes: routes.map(\.0),
-                tenants: tenants.map(\.0))
+                tenants: tenants.map(\.0),
+                currency: conversion)
         }
 
         private mutating func checkUnique(_ names: [(String, YAMLValue)], what: String) {
@@ -339,8 +357,26 @@ extension ConfigurationLoader {
             return text
         }
 
+        /// `fx: { CNY: 0.14 }`: units of the reporting currency per unit of each currency.
+        static func rates(_ value: YAMLValue) throws(ConfigurationError) -> [String: Decimal] {
+            let fields = try value.mapping(allowed: nil)
+            var rates: [String: Decimal] = [:]
+            for (code, rate) in fields.entries {
+                let located = YAMLValue(node: rate.node, file: rate.file, path: "fx.\(code)")
+                guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                    throw located.error("expected an ISO 4217 currency code such as CNY, got '\(code)'")
+                }
+                let value = try located.decimal()
+                guard value > 0 else { throw located.error("a rate must be greater than 0") }
+                rates[code] = value
+            }
+            return rates
+        }
+
         static func route(_ value: YAMLValue) throws(ConfigurationError) -> RouteConfiguration {
-            let fields = try value.mapping(allowed: ["name", "strategy", "targets"])
+            let fields = try value.mapping(allowed: [
+                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts",
+            ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains("/"), !name.contains(where: \.isWhitespace) else {
                 throw try fields.required("name").error("a route name must be non-empty, without '/' or spaces")
@@ -355,10 +391,30 @@ extension ConfigurationLoader {
                 }
                 targets.append(reference)
             }
-            return RouteConfiguration(
-                name: name,
-                strategy: try fields["strategy"]?.choice(RouteStrategy.self) ?? .ordered,
-                targets: targets)
+            var route = RouteConfiguration(
+                name: name, strategy: try fields["strategy"]?.choice(RouteStrategy.self) ?? .ordered, targets: targets)
+            if let value = fields["latency_slo_ms"] { route.latencySLOMilliseconds = try value.int(in: 1...3_600_000) }
+            if let value = fields["expected_output_tokens"] { route.expectedOutputTokens = try value.int(in: 1...10_000_000) }
+            if let value = fields["max_attempts"] { route.maxAttempts = try value.int(in: 1...100) }
+            if let value = fields["weights"] {
+                let weights = try value.sequence()
+                guard weights.count == targets.count else {
+                    throw value.error("expected one weight per target (\(targets.count)), got \(weights.count)")
+                }
+                route.weights = try weights.map { weight throws(ConfigurationError) in
+                    NSDecimalNumber(decimal: try weight.decimal()).doubleValue
+                }
+                guard route.weights.contains(where: { $0 > 0 }) else { throw value.error("at least one weight must be above 0") }
+            }
+            switch route.strategy {
+            case .weighted where route.weights.isEmpty:
+                throw value.error("a weighted route needs weights: one per target")
+            case .balanced where route.latencySLOMilliseconds == nil:
+                throw value.error("a balanced route needs latency_slo_ms")
+            default:
+                break
+            }
+            return route
         }
 
         static func tenant(_ value: YAMLValue) throws(ConfigurationError) -> TenantConfiguration {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GatewayModel
 
 /// Everything `Routes/` says, validated and with catalog prices filled in.
@@ -11,11 +11,12 @@ public struct GatewayConfiguration: Sendable {
     public var providers: [ProviderConfiguration]
     public var routes: [RouteConfiguration]
     public var tenants: [TenantConfiguration]
+    public var currency: CurrencyConversion
 
     public init(
         server: ServerSettings = .init(), ledger: LedgerLocation = .sqlite(path: "switchyard.db"),
         adminKey: SecretReference? = nil, providers: [ProviderConfiguration] = [],
-        routes: [RouteConfiguration] = [], tenants: [TenantConfiguration] = []
+        routes: [RouteConfiguration] = [], tenants: [TenantConfiguration] = [], currency: CurrencyConversion = .init()
     ) {
         self.server = server
         self.ledger = ledger
@@ -23,6 +24,7 @@ public struct GatewayConfiguration: Sendable {
         self.providers = providers
         self.routes = routes
         self.tenants = tenants
+        self.currency = currency
     }
 
     public func provider(named name: String) -> ProviderConfiguration? {
@@ -202,6 +204,17 @@ public struct ModelOffering: Sendable, Hashable {
 public enum RouteStrategy: String, Sendable, Hashable, CaseIterable {
     /// Try targets in the order written; fall back to the next on failure.
     case ordered
+    /// Lowest expected cost for this request, in the reporting currency.
+    case cheapest
+    /// Lowest measured latency (time to first token for streams, total otherwise).
+    case fastest
+    /// Cheapest among the targets whose measured p95 meets `latency_slo_ms`; else fastest.
+    case balanced
+    /// Random by `weights`.
+    case weighted
+
+    /// Whether the strategy compares prices (so every target's currency must convert).
+    public var comparesPrices: Bool { self == .cheapest || self == .balanced }
 }
 
 /// A named model alias that apps call, mapped to provider models (`routes[]`).
@@ -209,11 +222,44 @@ public struct RouteConfiguration: Sendable, Hashable {
     public var name: String
     public var strategy: RouteStrategy
     public var targets: [ModelReference]
+    /// `weighted`: one weight per target, in order.
+    public var weights: [Double]
+    /// `balanced`: the p95 latency a target must meet to compete on price.
+    public var latencySLOMilliseconds: Int?
+    /// Output tokens assumed for the cost estimate when the request sets no limit.
+    public var expectedOutputTokens: Int
+    /// At most this many targets are tried per request (nil: all).
+    public var maxAttempts: Int?
 
-    public init(name: String, strategy: RouteStrategy = .ordered, targets: [ModelReference]) {
+    public init(
+        name: String, strategy: RouteStrategy = .ordered, targets: [ModelReference], weights: [Double] = [],
+        latencySLOMilliseconds: Int? = nil, expectedOutputTokens: Int = 256, maxAttempts: Int? = nil
+    ) {
         self.name = name
         self.strategy = strategy
         self.targets = targets
+        self.weights = weights
+        self.latencySLOMilliseconds = latencySLOMilliseconds
+        self.expectedOutputTokens = expectedOutputTokens
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// Converts prices to the one currency reports and price comparisons use (`currency:`, `fx:`).
+public struct CurrencyConversion: Sendable, Hashable {
+    public var reportingCurrency: String
+    /// Units of the reporting currency per unit of each other currency (`fx: { CNY: 0.14 }`).
+    public var rates: [String: Decimal]
+
+    public init(reportingCurrency: String = "USD", rates: [String: Decimal] = [:]) {
+        self.reportingCurrency = reportingCurrency
+        self.rates = rates
+    }
+
+    /// `amount` in `currency`, converted; nil when no rate is configured.
+    public func convert(_ amount: Decimal, from currency: String) -> Decimal? {
+        if currency == reportingCurrency { return amount }
+        return rates[currency].map { amount * $0 }
     }
 }
 

@@ -19,8 +19,8 @@ struct YAMLValue {
         return false
     }
 
-    /// A mapping whose keys must all be in `allowed`.
-    func mapping(allowed: [String]) throws(ConfigurationError) -> YAMLMapping {
+    /// A mapping whose keys must all be in `allowed` (nil: any key).
+    func mapping(allowed: [String]?) throws(ConfigurationError) -> YAMLMapping {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
         var entries: [(String, YAMLValue)] = []
         for (keyNode, valueNode) in mapping {
@@ -28,7 +28,7 @@ struct YAMLValue {
                 throw error("keys must be plain strings")
             }
             let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
-            guard allowed.contains(key.string) else {
+            if let allowed, !allowed.contains(key.string) {
                 let located = YAMLValue(node: keyNode, file: file, path: childPath)
                 throw located.error("unknown key '\(key.string)' (allowed: \(allowed.joined(separator: ", ")))")
             }

@@ -19,10 +19,13 @@ public struct Gateway: Sendable {
     public let keys: KeyDirectory
     public let ledger: any Ledger
     public let logger: Logger
+    /// Measured latency per target, shared by all requests (for `fastest` and `balanced`).
+    public let latency: LatencyTracker
 
     public init(
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
-        upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger
+        upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
+        latency: LatencyTracker = LatencyTracker()
     ) {
         self.configuration = configuration
         self.planner = planner
@@ -31,6 +34,7 @@ public struct Gateway: Sendable {
         self.keys = keys
         self.ledger = ledger
         self.logger = logger
+        self.latency = latency
     }
 
     /// The HTTP surface: OpenAI-compatible API under `/v1`, probes at the root.

@@ -21,11 +21,17 @@ public struct RoutePlan: Sendable, Hashable {
     public var targets: [RouteTarget]
     /// Targets left out, with why (e.g. the provider's key is not set) — for logs and explain.
     public var excluded: [(reference: ModelReference, reason: String)]
+    /// How `targets` were ordered.
+    public var strategy: RouteStrategy
 
-    public init(routeName: String, targets: [RouteTarget], excluded: [(reference: ModelReference, reason: String)] = []) {
+    public init(
+        routeName: String, targets: [RouteTarget], excluded: [(reference: ModelReference, reason: String)] = [],
+        strategy: RouteStrategy = .ordered
+    ) {
         self.routeName = routeName
         self.targets = targets
         self.excluded = excluded
+        self.strategy = strategy
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {

@@ -1,4 +1,5 @@
 public import GatewayConfig
+import Foundation
 import GatewayModel
 
 /// Turns a request's `model` into an ordered plan of provider models. No I/O: a pure
@@ -13,41 +14,161 @@ public struct RoutePlanner: Sendable {
 
     private let routesByName: [String: RouteConfiguration]
     private let targetsByModelName: [String: [RouteTarget]]
+    /// Per target: price per token in the reporting currency (nil when it doesn't convert).
+    private let unitPrices: [ModelReference: (input: Double, output: Double)]
 
     public init(configuration: GatewayConfiguration, unavailableProviders: [String: String] = [:]) {
         self.configuration = configuration
         self.unavailableProviders = unavailableProviders
         self.routesByName = Dictionary(configuration.routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var byModel: [String: [RouteTarget]] = [:]
+        var prices: [ModelReference: (input: Double, output: Double)] = [:]
         for provider in configuration.providers {
             for offering in provider.models {
-                byModel[offering.name, default: []].append(RouteTarget(provider: provider, offering: offering))
+                let target = RouteTarget(provider: provider, offering: offering)
+                byModel[offering.name, default: []].append(target)
+                let price = offering.price
+                if let input = configuration.currency.convert(price.inputPerMillion, from: price.currency),
+                    let output = configuration.currency.convert(price.outputPerMillion, from: price.currency)
+                {
+                    prices[target.reference] = (
+                        NSDecimalNumber(decimal: input).doubleValue / 1e6, NSDecimalNumber(decimal: output).doubleValue / 1e6
+                    )
+                }
             }
         }
         self.targetsByModelName = byModel
+        self.unitPrices = prices
     }
 
-    /// The plan for `model`, or `nil` when it names nothing this gateway knows.
+    /// The plan for `model` alone (no size, needs or measurements): candidates in configured order.
     public func plan(for model: String) -> RoutePlan? {
+        plan(for: RouteRequest(model: model, roll: 0))
+    }
+
+    /// The plan for `request`, or `nil` when its model names nothing this gateway knows.
+    ///
+    /// Candidates a request can't use are left out with the reason; the rest are ordered by
+    /// the route's strategy and cut to its `max_attempts`.
+    public func plan(for request: RouteRequest, latencies: LatencySnapshot = .empty) -> RoutePlan? {
+        let route = routesByName[request.model]
         let candidates: [RouteTarget]
-        if let route = routesByName[model] {
+        if let route {
             candidates = route.targets.compactMap(target(for:))
-        } else if let reference = ModelReference(parsing: model), let target = target(for: reference) {
+        } else if let reference = ModelReference(parsing: request.model), let target = target(for: reference) {
             candidates = [target]
-        } else if let targets = targetsByModelName[model] {
+        } else if let targets = targetsByModelName[request.model] {
             candidates = targets
         } else {
             return nil
         }
-        var plan = RoutePlan(routeName: model, targets: [])
-        for candidate in candidates {
-            if let reason = unavailableProviders[candidate.provider.name] {
+        var plan = RoutePlan(routeName: request.model, targets: [], strategy: route?.strategy ?? .ordered)
+        var weights: [Double] = []
+        for (position, candidate) in candidates.enumerated() {
+            if let reason = unavailableProviders[candidate.provider.name] ?? Self.unfit(candidate, for: request) {
                 plan.excluded.append((candidate.reference, reason))
             } else {
                 plan.targets.append(candidate)
+                weights.append(route.map { $0.weights.indices.contains(position) ? $0.weights[position] : 1 } ?? 1)
+            }
+        }
+        if let route {
+            plan.targets = order(plan.targets, weights: weights, route: route, request: request, latencies: latencies)
+            if let maxAttempts = route.maxAttempts, plan.targets.count > maxAttempts {
+                plan.targets.removeLast(plan.targets.count - maxAttempts)
             }
         }
         return plan
+    }
+
+    /// Why `target` can't serve `request`, or nil. Capabilities are checked only where the
+    /// catalog or config declares them (an unknown model is given the benefit of the doubt).
+    static func unfit(_ target: RouteTarget, for request: RouteRequest) -> String? {
+        let offering = target.offering
+        if !offering.capabilities.isEmpty {
+            let missing = request.needs.subtracting(offering.capabilities)
+            if !missing.isEmpty {
+                return "lacks \(missing.map(\.rawValue).sorted().joined(separator: ", "))"
+            }
+        }
+        if let context = offering.contextTokens {
+            let needed = request.promptTokens + (request.maxOutputTokens ?? 0)
+            if needed > context { return "context window \(context) < \(needed) tokens needed" }
+        }
+        return nil
+    }
+
+    /// Expected cost of `request` on `target` in the reporting currency: prompt at the input
+    /// price plus the output bound (the request's, else the route's expectation) at the output price.
+    public func expectedCost(of target: RouteTarget, for request: RouteRequest, route: RouteConfiguration?) -> Double? {
+        guard let price = unitPrices[target.reference] else { return nil }
+        let output = request.maxOutputTokens ?? route?.expectedOutputTokens ?? 256
+        return Double(request.promptTokens) * price.input + Double(output) * price.output
+    }
+
+    private func order(
+        _ targets: [RouteTarget], weights: [Double], route: RouteConfiguration, request: RouteRequest,
+        latencies: LatencySnapshot
+    ) -> [RouteTarget] {
+        guard targets.count > 1 else { return targets }
+        switch route.strategy {
+        case .ordered:
+            return targets
+        case .cheapest:
+            return stableSorted(targets) { expectedCost(of: $0, for: request, route: route) ?? .infinity }
+        case .fastest:
+            return Self.explore(Self.fastestFirst(targets, latencies: latencies), roll: request.roll)
+        case .balanced:
+            let slo = Double(route.latencySLOMilliseconds ?? Int.max)
+            // Unmeasured targets count as meeting the SLO, so they get measured.
+            let (meeting, missing) = targets.partitioned { (latencies[$0.reference]?.p95 ?? 0) <= slo }
+            let byCost = stableSorted(meeting) { expectedCost(of: $0, for: request, route: route) ?? .infinity }
+            return Self.explore(byCost + Self.fastestFirst(missing, latencies: latencies), roll: request.roll)
+        case .weighted:
+            return Self.weightedOrder(targets, weights: weights, roll: request.roll)
+        }
+    }
+
+    /// Unmeasured targets first (so a new or recovered provider gets measured), then by average latency.
+    static func fastestFirst(_ targets: [RouteTarget], latencies: LatencySnapshot) -> [RouteTarget] {
+        stableSorted(targets) { latencies[$0.reference]?.average ?? -1 }
+    }
+
+    /// Share of requests that try the runner-up first, to keep its measurement fresh.
+    static let explorationShare = 0.05
+
+    static func explore(_ targets: [RouteTarget], roll: Double) -> [RouteTarget] {
+        guard targets.count > 1, roll < explorationShare else { return targets }
+        var reordered = targets
+        reordered.swapAt(0, 1)
+        return reordered
+    }
+
+    /// Draws the first target by weight with `roll`, then the rest by weight in turn.
+    static func weightedOrder(_ targets: [RouteTarget], weights: [Double], roll: Double) -> [RouteTarget] {
+        var remaining = Array(zip(targets, weights.map { max(0, $0) }))
+        var ordered: [RouteTarget] = []
+        var draw = roll
+        while !remaining.isEmpty {
+            let total = remaining.reduce(0) { $0 + $1.1 }
+            var index = remaining.count - 1
+            if total > 0 {
+                var point = draw * total
+                for (position, entry) in remaining.enumerated() {
+                    if point < entry.1 {
+                        index = position
+                        break
+                    }
+                    point -= entry.1
+                }
+            } else {
+                index = 0
+            }
+            ordered.append(remaining.remove(at: index).0)
+            // Later picks reuse the draw's fraction: deterministic for one roll.
+            draw = (draw * 7919).truncatingRemainder(dividingBy: 1)
+        }
+        return ordered
     }
 
     /// Every name a client may put in `model`: routes first, then `provider/model` for each offering.
@@ -66,5 +187,24 @@ public struct RoutePlanner: Sendable {
             let offering = provider.model(named: reference.model)
         else { return nil }
         return RouteTarget(provider: provider, offering: offering)
+    }
+}
+
+/// Sorts by `key`, keeping configured order among equals.
+func stableSorted(_ targets: [RouteTarget], by key: (RouteTarget) -> Double) -> [RouteTarget] {
+    targets.enumerated().map { (key($0.element), $0.offset, $0.element) }
+        .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        .map(\.2)
+}
+
+extension Array {
+    /// The elements that satisfy `belongs`, then the rest, each in order.
+    func partitioned(by belongs: (Element) -> Bool) -> ([Element], [Element]) {
+        var yes: [Element] = []
+        var no: [Element] = []
+        for element in self {
+            if belongs(element) { yes.append(element) } else { no.append(element) }
+        }
+        return (yes, no)
     }
 }

@@ -100,6 +100,7 @@ import Testing
         ("currency: CNY", "currency: yuan", "expected an ISO 4217 currency code"),
         ("capabilities: [tools]", "capabilities: [telepathy]", "'telepathy' is not one of"),
         ("policy: null", "policy: finance", "tenants[0].policy: unknown policy 'finance'"),
+        ("name: chat,", "name: chat, strategy: quickest,", "'quickest' is not one of ordered, cheapest, fastest, balanced, weighted"),
         ("name: chat,", "name: a/b,", "a route name must be non-empty, without '/' or spaces"),
     ])
     func rejectsBadValues(original: String, replacement: String, message: String) {
@@ -119,6 +120,24 @@ import Testing
         #expect(configuration.provider(named: "deepseek")?.caFile == folder.appendingPathComponent("internal-ca.pem").path)
         let missing = text.replacingOccurrences(of: "internal-ca.pem", with: "missing.pem")
         #expect(error(missing, file: file).contains("providers[0].ca_file: cannot read"))
+    }
+
+    @Test func routingStrategiesAndCurrenciesAreValidated() throws {
+        let cheapest = Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: cheapest,")
+        // private-model is priced in CNY: a price-comparing route needs a rate.
+        #expect(error(cheapest).contains("routes[0].targets[1]: 'deepseek/private-model' is priced in CNY; a cheapest route compares prices in USD, so add fx: { CNY: <rate> }"))
+        let converted = try load([("Routes/gateway.yaml", "currency: USD\nfx: { CNY: 0.14 }\n" + cheapest)])
+        #expect(converted.currency.convert(10, from: "CNY") == Decimal(string: "1.4"))
+        #expect(converted.route(named: "chat")?.strategy == .cheapest)
+        #expect(error("fx: { yuan: 0.14 }\n" + Self.valid).contains("fx.yuan: expected an ISO 4217 currency code"))
+        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: weighted,"))
+            .contains("routes[0]: a weighted route needs weights: one per target"))
+        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: weighted, weights: [1],"))
+            .contains("routes[0].weights: expected one weight per target (2), got 1"))
+        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: balanced,"))
+            .contains("routes[0]: a balanced route needs latency_slo_ms"))
+        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: fastest, max_attempts: 0,"))
+            .contains("routes[0].max_attempts: 0 is out of range 1...100"))
     }
 
     @Test func singleValuedSectionsMayAppearInOneFileOnly() {

@@ -1,9 +1,20 @@
 public import GatewayModel
 public import NIOCore
 import Foundation
+import JSONScanning
 
 extension AnthropicMessagesRequest: InboundChat {
     public static var format: WireFormat { .anthropic }
+
+    public var routingFacts: RoutingFacts {
+        var needs: Set<ModelCapability> = []
+        if (index.arrayCount("tools") ?? 0) > 0 { needs.insert(.tools) }
+        if RoutingFacts.contains(#""type":"image""#, in: index.bytes) || RoutingFacts.contains(#""type": "image""#, in: index.bytes) {
+            needs.insert(.vision)
+        }
+        return RoutingFacts(
+            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+    }
 
     public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {
         upstreamBody(model: upstreamModel)

@@ -9,6 +9,9 @@ public protocol InboundChat: Sendable {
     /// As the client sent it: a route, `provider/model` or a model name.
     var model: String { get }
     var stream: Bool { get }
+    /// Estimated prompt tokens, the output limit, and the capabilities the request needs —
+    /// read from the bytes for routing (no decode).
+    var routingFacts: RoutingFacts { get }
 
     /// Same dialect (fast path): the client's bytes with the provider's model spliced in.
     func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8]
@@ -63,4 +66,33 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
     public mutating func finish() -> ByteBuffer { encoder.finish() }
     public var usage: TokenUsage? { encoder.usage }
     public var isComplete: Bool { decoder.isComplete }
+}
+
+/// What routing reads of a request (see `Routing.RouteRequest`).
+public struct RoutingFacts: Sendable, Hashable {
+    public var promptTokens: Int
+    public var maxOutputTokens: Int?
+    public var needs: Set<ModelCapability>
+
+    public init(promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>) {
+        self.promptTokens = promptTokens
+        self.maxOutputTokens = maxOutputTokens
+        self.needs = needs
+    }
+
+    /// About four bytes of request per token: the gateway has no provider tokenizer, and a
+    /// cost estimate only needs the right order of magnitude.
+    static func estimatedTokens(bytes: Int) -> Int { max(1, bytes / 4) }
+
+    /// Whether `needle` occurs in `haystack` (a byte search; a hint, not a parse).
+    static func contains(_ needle: String, in haystack: [UInt8]) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard pattern.count <= haystack.count, let first = pattern.first else { return false }
+        var index = 0
+        while index <= haystack.count - pattern.count {
+            if haystack[index] == first && haystack[index..<index + pattern.count].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
+    }
 }

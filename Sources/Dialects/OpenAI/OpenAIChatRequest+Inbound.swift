@@ -6,6 +6,17 @@ import ServerSentEvents
 extension OpenAIChatRequest: InboundChat {
     public static var format: WireFormat { .openAI }
 
+    public var routingFacts: RoutingFacts {
+        var needs: Set<ModelCapability> = []
+        if (index.arrayCount("tools") ?? 0) > 0 { needs.insert(.tools) }
+        if RoutingFacts.contains(#""image_url""#, in: index.bytes) { needs.insert(.vision) }
+        if let format = index.object("response_format")?.string("type"), format == "json_object" || format == "json_schema" {
+            needs.insert(.json)
+        }
+        return RoutingFacts(
+            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+    }
+
     public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {
         upstreamBody(model: upstreamModel, requestStreamUsage: requestStreamUsage)
     }

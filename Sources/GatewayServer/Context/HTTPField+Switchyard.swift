@@ -5,6 +5,8 @@ extension HTTPField.Name {
     public static let switchyardRequestID = Self("x-switchyard-request-id")!
     /// The route (or `provider/model`) the request resolved as.
     public static let switchyardRoute = Self("x-switchyard-route")!
+    /// How the route ordered its targets (`ordered`, `cheapest`, `fastest`, `balanced`, `weighted`).
+    public static let switchyardStrategy = Self("x-switchyard-strategy")!
     /// The provider that served the answer.
     public static let switchyardProvider = Self("x-switchyard-provider")!
     /// The provider's model that served the answer.

@@ -25,7 +25,12 @@ struct ChatProxy: Sendable {
     func forward<Inbound: InboundChat>(
         _ inbound: Inbound, for key: AuthenticatedKey, context: GatewayRequestContext
     ) async throws -> Response {
-        guard let plan = gateway.planner.plan(for: inbound.model) else { throw GatewayError.modelNotFound(inbound.model) }
+        let facts = inbound.routingFacts
+        let request = RouteRequest(
+            model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs)
+        guard let plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot()) else {
+            throw GatewayError.modelNotFound(inbound.model)
+        }
         guard !plan.targets.isEmpty else {
             let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
             throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
@@ -60,14 +65,19 @@ struct ChatProxy: Sendable {
             } else {
                 continue
             }
+            let started = ContinuousClock.now
             do throws(UpstreamFailure) {
                 let response = try await gateway.upstream.post(
                     exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
                     requestID: context.requestID, logger: gateway.logger)
                 let answer = UpstreamAnswer(inbound: inbound, exchange: exchange, target: target, logger: context.logger)
-                return inbound.stream
+                let result =
+                    inbound.stream
                     ? try await answer.stream(response, headers: headers)
                     : try await answer.json(response, headers: headers, limit: Self.maximumResponseBytes)
+                // Streams return once their first event is in hand: this is time to first token.
+                gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: started))
+                return result
             } catch {
                 context.logger.warning(
                     "attempt failed",
@@ -79,9 +89,15 @@ struct ChatProxy: Sendable {
         throw (lastFailure ?? UpstreamFailure(provider: inbound.model, kind: .unreachable, detail: "no target")).gatewayError
     }
 
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
     static func headers(plan: RoutePlan, target: RouteTarget, attempts: Int) -> HTTPFields {
         var headers = HTTPFields()
         headers[.switchyardRoute] = plan.routeName
+        headers[.switchyardStrategy] = plan.strategy.rawValue
         headers[.switchyardProvider] = target.provider.name
         headers[.switchyardModel] = target.offering.name
         headers[.switchyardAttempts] = String(attempts)

@@ -1,0 +1,27 @@
+public import GatewayModel
+
+/// What routing needs to know of one request, read by the inbound dialect without decoding it.
+public struct RouteRequest: Sendable, Hashable {
+    /// As the client sent it: a route, `provider/model` or a model name.
+    public var model: String
+    /// Estimated prompt size (the gateway has no provider tokenizer: about four bytes a token).
+    public var promptTokens: Int
+    /// The request's output limit, if it set one.
+    public var maxOutputTokens: Int?
+    /// Capabilities a target must have: `tools`, `vision` (images), `json` (JSON mode).
+    public var needs: Set<ModelCapability>
+    /// A uniform draw in 0..<1 for the strategies that randomise (weighted, fastest's
+    /// exploration); fixed in tests.
+    public var roll: Double
+
+    public init(
+        model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],
+        roll: Double = Double.random(in: 0..<1)
+    ) {
+        self.model = model
+        self.promptTokens = promptTokens
+        self.maxOutputTokens = maxOutputTokens
+        self.needs = needs
+        self.roll = roll
+    }
+}
