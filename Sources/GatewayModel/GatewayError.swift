@@ -100,8 +100,8 @@ extension GatewayError {
             retryAfterSeconds: retryAfterSeconds)
     }
 
-    public static func unavailable(_ message: String) -> Self {
-        .init(kind: .unavailable, status: 503, message: message, code: "service_unavailable")
+    public static func unavailable(_ message: String, retryAfterSeconds: Int? = nil) -> Self {
+        .init(kind: .unavailable, status: 503, message: message, code: "service_unavailable", retryAfterSeconds: retryAfterSeconds)
     }
 
     public static func methodNotAllowed(_ method: String, path: String) -> Self {

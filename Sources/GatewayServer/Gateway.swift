@@ -21,11 +21,13 @@ public struct Gateway: Sendable {
     public let logger: Logger
     /// Measured latency per target, shared by all requests (for `fastest` and `balanced`).
     public let latency: LatencyTracker
+    /// Circuit breakers per target, shared by all requests.
+    public let health: TargetHealth
 
     public init(
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
-        latency: LatencyTracker = LatencyTracker()
+        latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth()
     ) {
         self.configuration = configuration
         self.planner = planner
@@ -35,6 +37,7 @@ public struct Gateway: Sendable {
         self.ledger = ledger
         self.logger = logger
         self.latency = latency
+        self.health = health
     }
 
     /// The HTTP surface: OpenAI-compatible API under `/v1`, probes at the root.

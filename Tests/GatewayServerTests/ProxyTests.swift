@@ -81,6 +81,29 @@ import Testing
         }
     }
 
+    @Test func anOpenCircuitSkipsTheFailingTarget() async throws {
+        try await LiveStack.run([.mock("flaky", .init(failRate: 1)), .mock("good")]) { stack in
+            for expectedAttempts in ["2", "2", "2", "1", "1"] {
+                let response = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
+                #expect(response.headers["x-switchyard-provider"] == "good")
+                #expect(response.headers["x-switchyard-attempts"] == expectedAttempts)
+            }
+            // Three failures in a row opened flaky's circuit: the last two requests never reached it.
+            #expect(stack.mocks["flaky"]?.receivedCount == 3)
+        }
+    }
+
+    @Test func aRateLimitedOnlyProviderIsNotCalledAgainBeforeRetryAfter() async throws {
+        try await LiveStack.run([.mock("busy", .init(failRate: 1, failStatus: 429, retryAfterSeconds: 30))]) { stack in
+            _ = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
+            let again = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
+            #expect(again.status == 429)
+            #expect(again.headers["retry-after"].flatMap(Int.init).map { (1...30).contains($0) } == true)
+            #expect(again.body.contains("circuit open"))
+            #expect(stack.mocks["busy"]?.receivedCount == 1)
+        }
+    }
+
     @Test func theLastFailureDecidesTheClientsError() async throws {
         try await LiveStack.run([.mock("busy", .init(failRate: 1, failStatus: 429, retryAfterSeconds: 7))]) { stack in
             let response = try await stack.post("/v1/chat/completions", json: LiveStack.chat())

@@ -37,9 +37,16 @@ struct ChatProxy: Sendable {
         }
         var lastFailure: UpstreamFailure?
         var canonical: ChatRequest?
-        for (attempt, target) in plan.targets.enumerated() {
+        var attempts = 0
+        var skipped: [(target: RouteTarget, reason: String, retryAfterSeconds: Int, rateLimited: Bool)] = []
+        for target in plan.targets {
             guard let endpoint = gateway.endpoints[target.provider.name] else { continue }
-            var headers = Self.headers(plan: plan, target: target, attempts: attempt + 1)
+            if case .refused(let reason, let retryAfter, let rateLimited) = gateway.health.admit(target.reference) {
+                skipped.append((target, reason, retryAfter, rateLimited))
+                continue
+            }
+            attempts += 1
+            var headers = Self.headers(plan: plan, target: target, attempts: attempts)
             let exchange: Exchange
             if target.provider.dialect == Inbound.format {
                 exchange = .passThrough(
@@ -77,16 +84,36 @@ struct ChatProxy: Sendable {
                     : try await answer.json(response, headers: headers, limit: Self.maximumResponseBytes)
                 // Streams return once their first event is in hand: this is time to first token.
                 gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: started))
+                gateway.health.recordSuccess(target.reference)
                 return result
             } catch {
+                switch error.kind {
+                case .requestRejected: break  // the client's request, not the provider's health
+                case .rateLimited(let retryAfter): gateway.health.recordFailure(target.reference, retryAfterSeconds: retryAfter)
+                default: gateway.health.recordFailure(target.reference)
+                }
                 context.logger.warning(
                     "attempt failed",
-                    metadata: ["target": "\(target.reference)", "attempt": "\(attempt + 1)", "error": "\(error.detail)"])
+                    metadata: ["target": "\(target.reference)", "attempt": "\(attempts)", "error": "\(error.detail)"])
                 lastFailure = error
                 if !error.allowsFallback { break }
             }
         }
-        throw (lastFailure ?? UpstreamFailure(provider: inbound.model, kind: .unreachable, detail: "no target")).gatewayError
+        if let lastFailure { throw lastFailure.gatewayError }
+        throw Self.allCircuitsOpen(skipped, model: inbound.model)
+    }
+
+    /// Every target was skipped by its circuit breaker: say so, and when to come back. If any
+    /// was skipped for the provider's own rate limit, it stays a 429 for the client.
+    static func allCircuitsOpen(
+        _ skipped: [(target: RouteTarget, reason: String, retryAfterSeconds: Int, rateLimited: Bool)], model: String
+    ) -> GatewayError {
+        let reasons = skipped.map { "\($0.target.reference): \($0.reason)" }.joined(separator: "; ")
+        let retryAfter = skipped.map(\.retryAfterSeconds).min()
+        if skipped.contains(where: \.rateLimited) {
+            return .rateLimited("Every provider for '\(model)' is rate limiting requests (\(reasons)).", retryAfterSeconds: retryAfter)
+        }
+        return .unavailable("No provider for '\(model)' is available (\(reasons)).", retryAfterSeconds: retryAfter)
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
