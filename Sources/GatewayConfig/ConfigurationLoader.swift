@@ -14,7 +14,7 @@ public struct ConfigurationLoader: Sendable {
         self.catalog = catalog
     }
 
-    static let topLevelKeys = ["version", "server", "ledger", "admin_key", "currency", "fx", "providers", "routes", "tenants"]
+    static let topLevelKeys = ["version", "server", "ledger", "admin_key", "currency", "fx", "providers", "routes", "tenants", "policies"]
 
     /// Loads the directory; every problem found is reported together.
     public func load(directory: URL) throws(ConfigurationErrors) -> GatewayConfiguration {
@@ -84,6 +84,7 @@ extension ConfigurationLoader {
         var providers: [(ProviderConfiguration, YAMLValue)] = []
         var routes: [(RouteConfiguration, YAMLValue)] = []
         var tenants: [(TenantConfiguration, YAMLValue)] = []
+        var policies: [(PolicyConfiguration, YAMLValue)] = []
 
         mutating func read(_ text: String, file: String) {
             let root: Node?
@@ -120,6 +121,7 @@ extension ConfigurationLoader {
             providers += readList(top["providers"]) { item throws(ConfigurationError) in try Self.provider(item, catalog: catalog) }
             routes += readList(top["routes"]) { item throws(ConfigurationError) in try Self.route(item) }
             tenants += readList(top["tenants"]) { item throws(ConfigurationError) in try Self.tenant(item) }
+            policies += readList(top["policies"]) { item throws(ConfigurationError) in try Self.policy(item) }
         }
 
         /// Parses each item of a list section, keeping the good ones and collecting errors for the rest.
@@ -154,6 +156,7 @@ extension ConfigurationLoader {
             checkUnique(providers.map { ($0.0.name, $0.1) }, what: "provider")
             checkUnique(routes.map { ($0.0.name, $0.1) }, what: "route")
             checkUnique(tenants.map { ($0.0.name, $0.1) }, what: "tenant")
+            checkUnique(policies.map { ($0.0.name, $0.1) }, what: "policy")
             for (route, value) in routes {
                 for (index, target) in route.targets.enumerated() {
                     let located = YAMLValue(node: value.node, file: value.file, path: "\(value.path).targets[\(index)]")
@@ -182,11 +185,33 @@ extension ConfigurationLoader {
                         ))
                 }
             }
-            for (tenant, value) in tenants {
-                if let policy = tenant.policy {
+            let policyNames = policies.map(\.0.name)
+            let known = policyNames.isEmpty ? "no policies are defined" : "defined: \(policyNames.joined(separator: ", "))"
+            for (name, value) in tenants.compactMap({ t in t.0.policy.map { ($0, t.1) } }) + routes.compactMap({ r in r.0.policy.map { ($0, r.1) } })
+            where !policyNames.contains(name) {
+                errors.append(YAMLValue(node: value.node, file: value.file, path: "\(value.path).policy").error("unknown policy '\(name)' (\(known))"))
+            }
+            for (policy, value) in policies {
+                for (key, ceiling) in [("max_input_per_mtok", policy.maxInputPerMillion), ("max_output_per_mtok", policy.maxOutputPerMillion)]
+                where ceiling.map({ conversion.convert(1, from: $0.currency) == nil }) == true {
+                    errors.append(
+                        YAMLValue(node: value.node, file: value.file, path: "\(value.path).\(key)")
+                            .error("\(ceiling!.currency) does not convert to \(conversion.reportingCurrency): add it to fx"))
+                }
+            }
+            // A route whose every target its own policy excludes can never answer.
+            for (route, value) in routes {
+                guard let name = route.policy, let policy = policies.first(where: { $0.0.name == name })?.0 else { continue }
+                let allowed = route.targets.contains { reference in
+                    guard let provider = providers.first(where: { $0.0.name == reference.provider })?.0,
+                        let offering = provider.model(named: reference.model)
+                    else { return true }
+                    return PolicyCheck.violation(of: policy, provider: provider, offering: offering, conversion: conversion) == nil
+                }
+                if !allowed {
                     errors.append(
                         YAMLValue(node: value.node, file: value.file, path: "\(value.path).policy")
-                            .error("unknown policy '\(policy)' (no policies are defined)"))
+                            .error("policy '\(name)' excludes every target of route '\(route.name)'"))
                 }
             }
             guard errors.isEmpty else { throw ConfigurationErrors(errors) }
@@ -197,6 +222,7 @@ extension ConfigurationLoader {
                 providers: providers.map(\.0),
                 routes: routes.map(\.0),
                 tenants: tenants.map(\.0),
+                policies: policies.map(\.0),
                 currency: conversion)
         }
 
@@ -375,7 +401,7 @@ extension ConfigurationLoader {
 
         static func route(_ value: YAMLValue) throws(ConfigurationError) -> RouteConfiguration {
             let fields = try value.mapping(allowed: [
-                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts",
+                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts", "policy",
             ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains("/"), !name.contains(where: \.isWhitespace) else {
@@ -396,6 +422,7 @@ extension ConfigurationLoader {
             if let value = fields["latency_slo_ms"] { route.latencySLOMilliseconds = try value.int(in: 1...3_600_000) }
             if let value = fields["expected_output_tokens"] { route.expectedOutputTokens = try value.int(in: 1...10_000_000) }
             if let value = fields["max_attempts"] { route.maxAttempts = try value.int(in: 1...100) }
+            if let value = fields["policy"] { route.policy = try value.name() }
             if let value = fields["weights"] {
                 let weights = try value.sequence()
                 guard weights.count == targets.count else {
@@ -415,6 +442,42 @@ extension ConfigurationLoader {
                 break
             }
             return route
+        }
+
+        static func policy(_ value: YAMLValue) throws(ConfigurationError) -> PolicyConfiguration {
+            let fields = try value.mapping(allowed: [
+                "name", "regions", "deployments", "retention", "allow_providers", "deny_providers", "allow_models", "deny_models",
+                "max_input_per_mtok", "max_output_per_mtok", "latency_slo_ms", "pii", "pii_restore",
+            ])
+            var policy = PolicyConfiguration(name: try fields.required("name").name())
+            func names(_ key: String) throws(ConfigurationError) -> [String] {
+                try fields[key]?.sequence().map { item throws(ConfigurationError) in try item.string() } ?? []
+            }
+            policy.regions = try names("regions")
+            policy.deployments = try fields["deployments"]?.sequence().map { item throws(ConfigurationError) in try item.choice(Deployment.self) } ?? []
+            if let retention = fields["retention"] {
+                guard try retention.string() == "none" else { throw retention.error("a policy can only require 'retention: none'") }
+                policy.requiresNoRetention = true
+            }
+            policy.allowProviders = try names("allow_providers")
+            policy.denyProviders = try names("deny_providers")
+            policy.allowModels = try names("allow_models")
+            policy.denyModels = try names("deny_models")
+            policy.maxInputPerMillion = try fields["max_input_per_mtok"].map(Self.ceiling)
+            policy.maxOutputPerMillion = try fields["max_output_per_mtok"].map(Self.ceiling)
+            if let value = fields["latency_slo_ms"] { policy.latencySLOMilliseconds = try value.int(in: 1...3_600_000) }
+            if let value = fields["pii"], try value.string() != "allow" {
+                throw value.error("PII masking and blocking are not available in this version; use pii: allow")
+            }
+            if let value = fields["pii_restore"], try value.bool() {
+                throw value.error("PII masking is not available in this version")
+            }
+            return policy
+        }
+
+        static func ceiling(_ value: YAMLValue) throws(ConfigurationError) -> PriceCeiling {
+            let fields = try value.mapping(allowed: ["amount", "currency"])
+            return PriceCeiling(amount: try fields.required("amount").decimal(), currency: try Self.currency(fields.required("currency")))
         }
 
         static func tenant(_ value: YAMLValue) throws(ConfigurationError) -> TenantConfiguration {

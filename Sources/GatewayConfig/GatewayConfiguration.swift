@@ -11,12 +11,14 @@ public struct GatewayConfiguration: Sendable {
     public var providers: [ProviderConfiguration]
     public var routes: [RouteConfiguration]
     public var tenants: [TenantConfiguration]
+    public var policies: [PolicyConfiguration]
     public var currency: CurrencyConversion
 
     public init(
         server: ServerSettings = .init(), ledger: LedgerLocation = .sqlite(path: "switchyard.db"),
         adminKey: SecretReference? = nil, providers: [ProviderConfiguration] = [],
-        routes: [RouteConfiguration] = [], tenants: [TenantConfiguration] = [], currency: CurrencyConversion = .init()
+        routes: [RouteConfiguration] = [], tenants: [TenantConfiguration] = [], policies: [PolicyConfiguration] = [],
+        currency: CurrencyConversion = .init()
     ) {
         self.server = server
         self.ledger = ledger
@@ -24,6 +26,7 @@ public struct GatewayConfiguration: Sendable {
         self.providers = providers
         self.routes = routes
         self.tenants = tenants
+        self.policies = policies
         self.currency = currency
     }
 
@@ -33,6 +36,10 @@ public struct GatewayConfiguration: Sendable {
 
     public func route(named name: String) -> RouteConfiguration? {
         routes.first { $0.name == name }
+    }
+
+    public func policy(named name: String) -> PolicyConfiguration? {
+        policies.first { $0.name == name }
     }
 
     public func tenant(named name: String) -> TenantConfiguration? {
@@ -230,10 +237,12 @@ public struct RouteConfiguration: Sendable, Hashable {
     public var expectedOutputTokens: Int
     /// At most this many targets are tried per request (nil: all).
     public var maxAttempts: Int?
+    /// A policy every request on this route must meet, besides its tenant's.
+    public var policy: String?
 
     public init(
         name: String, strategy: RouteStrategy = .ordered, targets: [ModelReference], weights: [Double] = [],
-        latencySLOMilliseconds: Int? = nil, expectedOutputTokens: Int = 256, maxAttempts: Int? = nil
+        latencySLOMilliseconds: Int? = nil, expectedOutputTokens: Int = 256, maxAttempts: Int? = nil, policy: String? = nil
     ) {
         self.name = name
         self.strategy = strategy
@@ -242,6 +251,7 @@ public struct RouteConfiguration: Sendable, Hashable {
         self.latencySLOMilliseconds = latencySLOMilliseconds
         self.expectedOutputTokens = expectedOutputTokens
         self.maxAttempts = maxAttempts
+        self.policy = policy
     }
 }
 

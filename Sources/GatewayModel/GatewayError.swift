@@ -100,6 +100,11 @@ extension GatewayError {
             retryAfterSeconds: retryAfterSeconds)
     }
 
+    /// No target may serve the request under the policies that apply.
+    public static func forbiddenByPolicy(_ message: String) -> Self {
+        .init(kind: .permission, status: 403, message: message, code: "policy_violation")
+    }
+
     public static func unavailable(_ message: String, retryAfterSeconds: Int? = nil) -> Self {
         .init(kind: .unavailable, status: 503, message: message, code: "service_unavailable", retryAfterSeconds: retryAfterSeconds)
     }

@@ -23,6 +23,9 @@ public struct RoutePlan: Sendable, Hashable {
     public var excluded: [(reference: ModelReference, reason: String)]
     /// How `targets` were ordered.
     public var strategy: RouteStrategy
+    /// The policy rules that left targets out, in candidate order (a subset of `excluded`'s
+    /// reasons): when no target is left, the last one is the 403's message.
+    public var policyRefusals: [String] = []
 
     public init(
         routeName: String, targets: [RouteTarget], excluded: [(reference: ModelReference, reason: String)] = [],

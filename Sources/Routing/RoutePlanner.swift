@@ -63,9 +63,14 @@ public struct RoutePlanner: Sendable {
             return nil
         }
         var plan = RoutePlan(routeName: request.model, targets: [], strategy: route?.strategy ?? .ordered)
+        let policies = [request.tenant.flatMap { configuration.tenant(named: $0)?.policy }, route?.policy]
+            .compactMap { $0.flatMap(configuration.policy(named:)) }
         var weights: [Double] = []
         for (position, candidate) in candidates.enumerated() {
-            if let reason = unavailableProviders[candidate.provider.name] ?? Self.unfit(candidate, for: request) {
+            if let refusal = policyRefusal(candidate, policies: policies, latencies: latencies) {
+                plan.excluded.append((candidate.reference, refusal))
+                plan.policyRefusals.append(refusal)
+            } else if let reason = unavailableProviders[candidate.provider.name] ?? Self.unfit(candidate, for: request) {
                 plan.excluded.append((candidate.reference, reason))
             } else {
                 plan.targets.append(candidate)
@@ -79,6 +84,21 @@ public struct RoutePlanner: Sendable {
             }
         }
         return plan
+    }
+
+    /// The first policy rule `target` breaks, or nil. Latency SLOs count only measured targets.
+    func policyRefusal(_ target: RouteTarget, policies: [PolicyConfiguration], latencies: LatencySnapshot) -> String? {
+        for policy in policies {
+            if let violation = PolicyCheck.violation(
+                of: policy, provider: target.provider, offering: target.offering, conversion: configuration.currency)
+            {
+                return violation
+            }
+            if let slo = policy.latencySLOMilliseconds, let p95 = latencies[target.reference]?.p95, p95 > Double(slo) {
+                return "policy \(policy.name): measured p95 \(Int(p95)) ms is above latency_slo_ms \(slo)"
+            }
+        }
+        return nil
     }
 
     /// Why `target` can't serve `request`, or nil. Capabilities are checked only where the

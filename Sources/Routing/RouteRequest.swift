@@ -10,18 +10,21 @@ public struct RouteRequest: Sendable, Hashable {
     public var maxOutputTokens: Int?
     /// Capabilities a target must have: `tools`, `vision` (images), `json` (JSON mode).
     public var needs: Set<ModelCapability>
+    /// The caller's tenant, whose policy applies.
+    public var tenant: String?
     /// A uniform draw in 0..<1 for the strategies that randomise (weighted, fastest's
     /// exploration); fixed in tests.
     public var roll: Double
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],
-        roll: Double = Double.random(in: 0..<1)
+        tenant: String? = nil, roll: Double = Double.random(in: 0..<1)
     ) {
         self.model = model
         self.promptTokens = promptTokens
         self.maxOutputTokens = maxOutputTokens
         self.needs = needs
+        self.tenant = tenant
         self.roll = roll
     }
 }

@@ -99,7 +99,7 @@ import Testing
         ("input_per_mtok: 1.5", "input_per_mtok: -1", "expected a non-negative number such as 0.27, got '-1'"),
         ("currency: CNY", "currency: yuan", "expected an ISO 4217 currency code"),
         ("capabilities: [tools]", "capabilities: [telepathy]", "'telepathy' is not one of"),
-        ("policy: null", "policy: finance", "tenants[0].policy: unknown policy 'finance'"),
+        ("policy: null", "policy: finance", "tenants[0].policy: unknown policy 'finance' (no policies are defined)"),
         ("name: chat,", "name: chat, strategy: quickest,", "'quickest' is not one of ordered, cheapest, fastest, balanced, weighted"),
         ("name: chat,", "name: a/b,", "a route name must be non-empty, without '/' or spaces"),
     ])
@@ -138,6 +138,26 @@ import Testing
             .contains("routes[0]: a balanced route needs latency_slo_ms"))
         #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: fastest, max_attempts: 0,"))
             .contains("routes[0].max_attempts: 0 is out of range 1...100"))
+    }
+
+    @Test func policiesAreValidated() throws {
+        let finance = """
+            policies:
+              - { name: finance, regions: [cn, on-prem], deny_providers: [openai], max_input_per_mtok: { amount: 5, currency: CNY } }
+            """
+        let bound = Self.valid.replacingOccurrences(of: "policy: null", with: "policy: finance")
+        #expect(error(bound + "\n" + finance).contains("policies[0].max_input_per_mtok: CNY does not convert to USD: add it to fx"))
+        let configuration = try load([("Routes/gateway.yaml", "fx: { CNY: 0.14 }\n" + bound + "\n" + finance)])
+        #expect(configuration.policy(named: "finance")?.regions == ["cn", "on-prem"])
+        #expect(configuration.tenant(named: "demo")?.policy == "finance")
+        #expect(error(bound + "\npolicies:\n  - { name: finance, pii: mask }").contains("policies[0].pii: PII masking and blocking are not available"))
+        #expect(error(bound + "\npolicies:\n  - { name: finance, deployments: [cloud] }").contains("'cloud' is not one of public, private, on-prem"))
+        // The route's own policy excludes both of its targets (deepseek is region cn).
+        let excluding = Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: eu-only,")
+            + "\npolicies:\n  - { name: eu-only, regions: [eu] }"
+        #expect(error(excluding).contains("routes[0].policy: policy 'eu-only' excludes every target of route 'chat'"))
+        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: nope,"))
+            .contains("routes[0].policy: unknown policy 'nope'"))
     }
 
     @Test func singleValuedSectionsMayAppearInOneFileOnly() {

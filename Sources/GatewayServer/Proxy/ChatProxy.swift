@@ -27,9 +27,13 @@ struct ChatProxy: Sendable {
     ) async throws -> Response {
         let facts = inbound.routingFacts
         let request = RouteRequest(
-            model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs)
+            model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
+            tenant: key.tenant)
         guard let plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot()) else {
             throw GatewayError.modelNotFound(inbound.model)
+        }
+        if plan.targets.isEmpty, let rule = plan.policyRefusals.last {
+            throw GatewayError.forbiddenByPolicy("No target of '\(inbound.model)' is allowed: \(rule).")
         }
         guard !plan.targets.isEmpty else {
             let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
