@@ -132,6 +132,13 @@ let package = Package(
             path: "Benchmarks/UpstreamClient",
             swiftSettings: swiftSettings
         ),
+        // Benchmarks/RoutingDecision: the planner's cost per request with 50 targets and a policy.
+        .executableTarget(
+            name: "RoutingDecisionBenchmark",
+            dependencies: ["Routing", "GatewayConfig", "GatewayModel"],
+            path: "Benchmarks/RoutingDecision",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "JSONScanningTests", dependencies: ["JSONScanning"], swiftSettings: swiftSettings),
         .testTarget(name: "ServerSentEventsTests", dependencies: ["ServerSentEvents", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: swiftSettings),

@@ -2,15 +2,52 @@ public import GatewayConfig
 public import GatewayModel
 
 /// One provider model a request may be sent to, with everything needed to call and bill it.
+///
+/// A handle on an immutable record: plans copy targets per request, and a copy is one
+/// reference count, not the provider's whole configuration.
 public struct RouteTarget: Sendable, Hashable {
-    public var reference: ModelReference
-    public var provider: ProviderConfiguration
-    public var offering: ModelOffering
+    private final class Record: Sendable {
+        let reference: ModelReference
+        let provider: ProviderConfiguration
+        let offering: ModelOffering
+        let slot: Int
+
+        init(provider: ProviderConfiguration, offering: ModelOffering, slot: Int) {
+            self.reference = ModelReference(provider: provider.name, model: offering.name)
+            self.provider = provider
+            self.offering = offering
+            self.slot = slot
+        }
+    }
+
+    private let record: Record
+
+    public var reference: ModelReference { record.reference }
+    public var provider: ProviderConfiguration { record.provider }
+    public var offering: ModelOffering { record.offering }
+    /// Position in the planner's table of every target (-1 outside a planner): lets a
+    /// decision read precomputed prices and policy verdicts without hashing names.
+    var slot: Int { record.slot }
+    // Read straight from the record on the hot path, without copying whole configurations.
+    var providerName: String { record.reference.provider }
+    var capabilities: Set<ModelCapability> { record.offering.capabilities }
+    var contextTokens: Int? { record.offering.contextTokens }
 
     public init(provider: ProviderConfiguration, offering: ModelOffering) {
-        self.reference = ModelReference(provider: provider.name, model: offering.name)
-        self.provider = provider
-        self.offering = offering
+        self.init(provider: provider, offering: offering, slot: -1)
+    }
+
+    init(provider: ProviderConfiguration, offering: ModelOffering, slot: Int) {
+        self.record = Record(provider: provider, offering: offering, slot: slot)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.record === rhs.record
+            || (lhs.reference == rhs.reference && lhs.provider == rhs.provider && lhs.offering == rhs.offering)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(reference)
     }
 }
 

@@ -14,31 +14,71 @@ public struct RoutePlanner: Sendable {
 
     private let routesByName: [String: RouteConfiguration]
     private let targetsByModelName: [String: [RouteTarget]]
-    /// Per target: price per token in the reporting currency (nil when it doesn't convert).
-    private let unitPrices: [ModelReference: (input: Double, output: Double)]
+    /// Per target slot: price per token in the reporting currency (nil when it doesn't convert).
+    private let unitPrices: [(input: Double, output: Double)?]
+    /// Each route's candidates, resolved once.
+    private let routeTargets: [String: [RouteTarget]]
+    private let targetsByReference: [ModelReference: RouteTarget]
+    private let policiesByName: [String: PolicyVerdicts]
+    private let tenantPolicies: [String: PolicyVerdicts]
+
+    /// A policy decided for every target once per configuration, so a request only looks
+    /// verdicts up; only the latency rule needs live figures.
+    final class PolicyVerdicts: Sendable {
+        let name: String
+        let latencySLOMilliseconds: Int?
+        /// By target slot: the rule the target breaks, nil when it is allowed.
+        let refusals: [String?]
+
+        init(name: String, latencySLOMilliseconds: Int?, refusals: [String?]) {
+            self.name = name
+            self.latencySLOMilliseconds = latencySLOMilliseconds
+            self.refusals = refusals
+        }
+    }
 
     public init(configuration: GatewayConfiguration, unavailableProviders: [String: String] = [:]) {
         self.configuration = configuration
         self.unavailableProviders = unavailableProviders
         self.routesByName = Dictionary(configuration.routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var byModel: [String: [RouteTarget]] = [:]
-        var prices: [ModelReference: (input: Double, output: Double)] = [:]
+        var allTargets: [RouteTarget] = []
+        var prices: [(input: Double, output: Double)?] = []
         for provider in configuration.providers {
             for offering in provider.models {
-                let target = RouteTarget(provider: provider, offering: offering)
+                let target = RouteTarget(provider: provider, offering: offering, slot: allTargets.count)
+                allTargets.append(target)
                 byModel[offering.name, default: []].append(target)
                 let price = offering.price
                 if let input = configuration.currency.convert(price.inputPerMillion, from: price.currency),
                     let output = configuration.currency.convert(price.outputPerMillion, from: price.currency)
                 {
-                    prices[target.reference] = (
-                        NSDecimalNumber(decimal: input).doubleValue / 1e6, NSDecimalNumber(decimal: output).doubleValue / 1e6
-                    )
+                    prices.append((NSDecimalNumber(decimal: input).doubleValue / 1e6, NSDecimalNumber(decimal: output).doubleValue / 1e6))
+                } else {
+                    prices.append(nil)
                 }
             }
         }
         self.targetsByModelName = byModel
         self.unitPrices = prices
+        let byReference = Dictionary(allTargets.map { ($0.reference, $0) }, uniquingKeysWith: { first, _ in first })
+        self.targetsByReference = byReference
+        self.routeTargets = Dictionary(
+            configuration.routes.map { route in (route.name, route.targets.compactMap { byReference[$0] }) },
+            uniquingKeysWith: { first, _ in first })
+        let verdicts = configuration.policies.map { policy in
+            PolicyVerdicts(
+                name: policy.name, latencySLOMilliseconds: policy.latencySLOMilliseconds,
+                refusals: allTargets.map { target in
+                    PolicyCheck.violation(
+                        of: policy, provider: target.provider, offering: target.offering, conversion: configuration.currency)
+                })
+        }
+        let byName = Dictionary(verdicts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.policiesByName = byName
+        self.tenantPolicies = Dictionary(
+            configuration.tenants.compactMap { tenant in tenant.policy.flatMap { byName[$0] }.map { (tenant.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The plan for `model` alone (no size, needs or measurements): candidates in configured order.
@@ -54,7 +94,7 @@ public struct RoutePlanner: Sendable {
         let route = routesByName[request.model]
         let candidates: [RouteTarget]
         if let route {
-            candidates = route.targets.compactMap(target(for:))
+            candidates = routeTargets[route.name] ?? []
         } else if let reference = ModelReference(parsing: request.model), let target = target(for: reference) {
             candidates = [target]
         } else if let targets = targetsByModelName[request.model] {
@@ -63,14 +103,18 @@ public struct RoutePlanner: Sendable {
             return nil
         }
         var plan = RoutePlan(routeName: request.model, targets: [], strategy: route?.strategy ?? .ordered)
-        let policies = [request.tenant.flatMap { configuration.tenant(named: $0)?.policy }, route?.policy]
-            .compactMap { $0.flatMap(configuration.policy(named:)) }
+        var policies: [PolicyVerdicts] = []
+        if let tenant = request.tenant, let policy = tenantPolicies[tenant] { policies.append(policy) }
+        if let name = route?.policy, let policy = policiesByName[name] { policies.append(policy) }
         var weights: [Double] = []
+        weights.reserveCapacity(candidates.count)
+        plan.targets.reserveCapacity(candidates.count)
+        plan.excluded.reserveCapacity(candidates.count)
         for (position, candidate) in candidates.enumerated() {
             if let refusal = policyRefusal(candidate, policies: policies, latencies: latencies) {
                 plan.excluded.append((candidate.reference, refusal))
                 plan.policyRefusals.append(refusal)
-            } else if let reason = unavailableProviders[candidate.provider.name] ?? Self.unfit(candidate, for: request) {
+            } else if let reason = unavailableProviders[candidate.providerName] ?? Self.unfit(candidate, for: request) {
                 plan.excluded.append((candidate.reference, reason))
             } else {
                 plan.targets.append(candidate)
@@ -87,13 +131,9 @@ public struct RoutePlanner: Sendable {
     }
 
     /// The first policy rule `target` breaks, or nil. Latency SLOs count only measured targets.
-    func policyRefusal(_ target: RouteTarget, policies: [PolicyConfiguration], latencies: LatencySnapshot) -> String? {
+    func policyRefusal(_ target: RouteTarget, policies: [PolicyVerdicts], latencies: LatencySnapshot) -> String? {
         for policy in policies {
-            if let violation = PolicyCheck.violation(
-                of: policy, provider: target.provider, offering: target.offering, conversion: configuration.currency)
-            {
-                return violation
-            }
+            if policy.refusals.indices.contains(target.slot), let violation = policy.refusals[target.slot] { return violation }
             if let slo = policy.latencySLOMilliseconds, let p95 = latencies[target.reference]?.p95, p95 > Double(slo) {
                 return "policy \(policy.name): measured p95 \(Int(p95)) ms is above latency_slo_ms \(slo)"
             }
@@ -104,14 +144,14 @@ public struct RoutePlanner: Sendable {
     /// Why `target` can't serve `request`, or nil. Capabilities are checked only where the
     /// catalog or config declares them (an unknown model is given the benefit of the doubt).
     static func unfit(_ target: RouteTarget, for request: RouteRequest) -> String? {
-        let offering = target.offering
-        if !offering.capabilities.isEmpty {
-            let missing = request.needs.subtracting(offering.capabilities)
-            if !missing.isEmpty {
+        if !request.needs.isEmpty {
+            let capabilities = target.capabilities
+            if !capabilities.isEmpty, !request.needs.allSatisfy(capabilities.contains) {
+                let missing = request.needs.subtracting(capabilities)
                 return "lacks \(missing.map(\.rawValue).sorted().joined(separator: ", "))"
             }
         }
-        if let context = offering.contextTokens {
+        if let context = target.contextTokens {
             let needed = request.promptTokens + (request.maxOutputTokens ?? 0)
             if needed > context { return "context window \(context) < \(needed) tokens needed" }
         }
@@ -121,7 +161,7 @@ public struct RoutePlanner: Sendable {
     /// Expected cost of `request` on `target` in the reporting currency: prompt at the input
     /// price plus the output bound (the request's, else the route's expectation) at the output price.
     public func expectedCost(of target: RouteTarget, for request: RouteRequest, route: RouteConfiguration?) -> Double? {
-        guard let price = unitPrices[target.reference] else { return nil }
+        guard unitPrices.indices.contains(target.slot), let price = unitPrices[target.slot] else { return nil }
         let output = request.maxOutputTokens ?? route?.expectedOutputTokens ?? 256
         return Double(request.promptTokens) * price.input + Double(output) * price.output
     }
@@ -203,10 +243,7 @@ public struct RoutePlanner: Sendable {
     }
 
     private func target(for reference: ModelReference) -> RouteTarget? {
-        guard let provider = configuration.provider(named: reference.provider),
-            let offering = provider.model(named: reference.model)
-        else { return nil }
-        return RouteTarget(provider: provider, offering: offering)
+        targetsByReference[reference]
     }
 }
 
