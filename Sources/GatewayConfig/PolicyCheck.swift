@@ -5,11 +5,14 @@ import GatewayModel
 /// operator reads in a 403 or in `route explain`. Latency rules need live figures and are
 /// checked by the planner.
 public enum PolicyCheck {
+    /// Every policy reason starts with this, then the policy's name.
+    public static let reasonPrefix = "policy "
+
     /// The first rule of `policy` that `offering` at `provider` breaks, or nil.
     public static func violation(
         of policy: PolicyConfiguration, provider: ProviderConfiguration, offering: ModelOffering, conversion: CurrencyConversion
     ) -> String? {
-        let rule = "policy \(policy.name)"
+        let rule = "\(reasonPrefix)\(policy.name)"
         if !policy.regions.isEmpty, !policy.regions.contains(provider.region) {
             return "\(rule): region '\(provider.region)' is not one of \(policy.regions.joined(separator: ", "))"
         }

@@ -34,17 +34,28 @@ public final class LatencyTracker: Sendable {
         }
     }
 
-    private let series = Mutex<[ModelReference: Series]>([:])
+    private struct State {
+        var series: [ModelReference: Series] = [:]
+        /// Kept current on every record, so a snapshot is a copy-on-write reference, not work.
+        var published = LatencySnapshot()
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public func record(_ reference: ModelReference, milliseconds: Double) {
-        series.withLock { $0[reference, default: Series(average: milliseconds)].add(milliseconds) }
+        state.withLock { state in
+            var series = state.series[reference] ?? Series(average: milliseconds)
+            series.add(milliseconds)
+            state.series[reference] = series
+            state.published.figures[reference] = LatencySnapshot.Figures(average: series.average, p95: series.p95, samples: series.count)
+        }
     }
 
-    /// The current figures, for one routing decision.
+    /// The current figures, for one routing decision (cheap: shares storage until the next record).
     public func snapshot() -> LatencySnapshot {
-        LatencySnapshot(series.withLock { table in table.mapValues { LatencySnapshot.Figures(average: $0.average, p95: $0.p95, samples: $0.count) } })
+        state.withLock { $0.published }
     }
 }
 

@@ -60,9 +60,11 @@ public struct RoutePlan: Sendable, Hashable {
     public var excluded: [(reference: ModelReference, reason: String)]
     /// How `targets` were ordered.
     public var strategy: RouteStrategy
-    /// The policy rules that left targets out, in candidate order (a subset of `excluded`'s
-    /// reasons): when no target is left, the last one is the 403's message.
-    public var policyRefusals: [String] = []
+    /// The policy rules that left targets out, in candidate order (the `excluded` reasons a
+    /// policy gave): when no target is left, the last one is the 403's message.
+    public var policyRefusals: [String] {
+        excluded.lazy.map(\.reason).filter { $0.hasPrefix(PolicyCheck.reasonPrefix) }
+    }
 
     public init(
         routeName: String, targets: [RouteTarget], excluded: [(reference: ModelReference, reason: String)] = [],

@@ -113,7 +113,6 @@ public struct RoutePlanner: Sendable {
         for (position, candidate) in candidates.enumerated() {
             if let refusal = policyRefusal(candidate, policies: policies, latencies: latencies) {
                 plan.excluded.append((candidate.reference, refusal))
-                plan.policyRefusals.append(refusal)
             } else if let reason = unavailableProviders[candidate.providerName] ?? Self.unfit(candidate, for: request) {
                 plan.excluded.append((candidate.reference, reason))
             } else {
@@ -135,7 +134,7 @@ public struct RoutePlanner: Sendable {
         for policy in policies {
             if policy.refusals.indices.contains(target.slot), let violation = policy.refusals[target.slot] { return violation }
             if let slo = policy.latencySLOMilliseconds, let p95 = latencies[target.reference]?.p95, p95 > Double(slo) {
-                return "policy \(policy.name): measured p95 \(Int(p95)) ms is above latency_slo_ms \(slo)"
+                return "\(PolicyCheck.reasonPrefix)\(policy.name): measured p95 \(Int(p95)) ms is above latency_slo_ms \(slo)"
             }
         }
         return nil
