@@ -123,6 +123,9 @@ public struct RoutePlanner: Sendable {
         if let route {
             plan.targets = order(plan.targets, weights: weights, route: route, request: request, latencies: latencies)
             if let maxAttempts = route.maxAttempts, plan.targets.count > maxAttempts {
+                for target in plan.targets[maxAttempts...] {
+                    plan.excluded.append((target.reference, "beyond max_attempts (\(maxAttempts))"))
+                }
                 plan.targets.removeLast(plan.targets.count - maxAttempts)
             }
         }

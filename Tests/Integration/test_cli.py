@@ -104,3 +104,23 @@ def test_a_live_key_disables_offline_mode_and_skips_unkeyed_providers():
         assert "sk-not-real" not in gateway.log
     finally:
         gateway.stop()
+
+
+def test_route_explain_shows_the_decision_and_why(tmp_path):
+    shutil.copytree(REPO / "Routes", tmp_path / "Routes")
+    (tmp_path / "Routes" / "bank.yaml").write_text(
+        "policies:\n  - { name: finance, regions: [cn, on-prem], retention: none }\n"
+        "tenants:\n  - { name: bank, policy: finance }\n")
+    result = subprocess.run(
+        [BIN, "route", "explain", "--routes", str(tmp_path / "Routes"), "--catalog", str(REPO / "seeds/catalog.yaml"),
+         "--tenant", "bank", "--model", "cheap", "--json"],
+        capture_output=True, text=True, timeout=30, check=True)
+    explanation = json.loads(result.stdout)
+    assert explanation["strategy"] == "cheapest"
+    assert explanation["chosen"] in ("deepseek/deepseek-chat", "qwen/qwen-plus")
+    excluded = {c["target"]: c["excluded_because"] for c in explanation["candidates"] if c["attempt"] is None}
+    assert excluded["openai/gpt-4o-mini"] == "policy finance: region 'us' is not one of cn, on-prem"
+    text = subprocess.run(
+        [BIN, "route", "explain", "--routes", str(tmp_path / "Routes"), "--catalog", str(REPO / "seeds/catalog.yaml"),
+         "--model", "nothing"], capture_output=True, text=True, timeout=30)
+    assert text.returncode != 0 and "'nothing' is not a route" in text.stderr

@@ -121,3 +121,18 @@ import Testing
         #expect(figures.average > 90 && figures.average < 100)
     }
 }
+
+extension StrategyTests {
+    @Test func explainListsEveryCandidateWithItsCostAndFate() throws {
+        let route = RouteConfiguration(name: "r", strategy: .cheapest, targets: Self.targets, maxAttempts: 1)
+        let planner = RoutePlanner(configuration: Self.configuration(route))
+        let explanation = try #require(planner.explain(RouteRequest(model: "r", promptTokens: 1000, maxOutputTokens: 100, needs: [.tools])))
+        #expect(explanation.strategy == "cheapest")
+        #expect(explanation.chosen == ModelReference(provider: "deepseek", model: "ds"))
+        // Tried first, then the ones filtered out, then the ones beyond max_attempts.
+        #expect(explanation.candidates.map(\.reference.provider) == ["deepseek", "qwen", "openai"])
+        #expect(explanation.candidates.map(\.excludedBecause) == [nil, "lacks tools", "beyond max_attempts (1)"])
+        let cost = try #require(explanation.candidates[0].expectedCost)
+        #expect(abs(cost - (1000 * 0.28 + 100 * 1.12) / 1e6) < 1e-12)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Routing
+
+/// `switchyard route explain`: where a request would go and why, from `Routes/` alone
+/// (no live latency or health: those live in a running gateway).
+struct RouteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "route", abstract: "Explain routing decisions.", subcommands: [Explain.self])
+
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every candidate for a request with its expected cost and the rule that kept or dropped it.")
+
+        @OptionGroup var routes: RoutesOptions
+
+        @Option(help: "The tenant whose policy applies.")
+        var tenant: String?
+
+        @Option(help: "What the app puts in `model`: a route, provider/model or a model name.")
+        var model: String
+
+        @Option(name: .customLong("prompt-tokens"), help: "Prompt size to price.")
+        var promptTokens = 1000
+
+        @Option(name: .customLong("max-tokens"), help: "The request's output limit (default: the route's expected_output_tokens).")
+        var maxTokens: Int?
+
+        @Option(help: "Capabilities the request needs: tools, vision, json (comma-separated).")
+        var needs: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try routes.load()
+            if let tenant, configuration.tenant(named: tenant) == nil {
+                throw ValidationError("unknown tenant '\(tenant)'")
+            }
+            let needed = Set(try (needs ?? "").split(separator: ",").map { name in
+                guard let capability = ModelCapability(rawValue: String(name)) else {
+                    throw ValidationError("unknown capability '\(name)' (tools, vision, json, reasoning, streaming)")
+                }
+                return capability
+            })
+            let request = RouteRequest(
+                model: model, promptTokens: promptTokens, maxOutputTokens: maxTokens, needs: needed, tenant: tenant, roll: 0.5)
+            guard let explanation = RoutePlanner(configuration: configuration).explain(request) else {
+                throw ValidationError("'\(model)' is not a route, provider/model or model name in this configuration")
+            }
+            print(json ? Self.json(explanation) : Self.table(explanation))
+        }
+
+        static func cost(_ value: Double?, _ currency: String) -> String {
+            value.map { String(format: "%.6f %@", $0, currency) } ?? "no fx rate"
+        }
+
+        static func table(_ explanation: RouteExplanation) -> String {
+            var lines = ["route \(explanation.routeName) (strategy \(explanation.strategy))"]
+            for candidate in explanation.candidates {
+                let place = candidate.attempt.map { $0 == 1 ? "chosen  " : "fallback" } ?? "excluded"
+                let detail = candidate.excludedBecause ?? "expected cost \(cost(candidate.expectedCost, explanation.reportingCurrency))"
+                lines.append("  \(place)  \(candidate.reference.description.padding(toLength: 36, withPad: " ", startingAt: 0)) \(detail)")
+            }
+            if explanation.chosen == nil { lines.append("  no target can serve this request") }
+            return lines.joined(separator: "\n")
+        }
+
+        static func json(_ explanation: RouteExplanation) -> String {
+            let candidates: [[String: Any]] = explanation.candidates.map { candidate in
+                var entry: [String: Any] = ["target": candidate.reference.description]
+                entry["attempt"] = candidate.attempt ?? NSNull()
+                entry["expected_cost"] = candidate.expectedCost ?? NSNull()
+                entry["excluded_because"] = candidate.excludedBecause ?? NSNull()
+                return entry
+            }
+            let object: [String: Any] = [
+                "route": explanation.routeName, "strategy": explanation.strategy, "currency": explanation.reportingCurrency,
+                "chosen": explanation.chosen?.description ?? NSNull(), "candidates": candidates,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+}
