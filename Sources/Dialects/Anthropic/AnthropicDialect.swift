@@ -122,12 +122,6 @@ public struct AnthropicDialect: ProviderDialect {
             usage: TokenUsage(anthropicUsageIn: usage))
     }
 
-    static func json(_ value: JSONValue) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
-
     public func makeStreamDecoder() -> any ChatStreamDecoding {
         AnthropicStreamDecoder()
     }

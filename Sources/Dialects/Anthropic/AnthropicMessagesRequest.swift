@@ -92,7 +92,7 @@ public struct AnthropicMessagesRequest: Sendable {
                         throw .invalidRequest("\(blockField): tool_use needs id and name", parameter: blockField)
                     }
                     callIDs.insert(id)
-                    calls.append(ToolCall(id: id, name: name, arguments: AnthropicDialect.json(block.input ?? .object([:]))))
+                    calls.append(ToolCall(id: id, name: name, arguments: (block.input ?? .object([:])).jsonText))
                 case "tool_result" where message.role == "user":
                     guard let id = block.tool_use_id, callIDs.contains(id) else {
                         throw .invalidRequest(

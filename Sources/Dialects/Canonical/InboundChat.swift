@@ -86,13 +86,6 @@ public struct RoutingFacts: Sendable, Hashable {
 
     /// Whether `needle` occurs in `haystack` (a byte search; a hint, not a parse).
     static func contains(_ needle: String, in haystack: [UInt8]) -> Bool {
-        let pattern = Array(needle.utf8)
-        guard pattern.count <= haystack.count, let first = pattern.first else { return false }
-        var index = 0
-        while index <= haystack.count - pattern.count {
-            if haystack[index] == first && haystack[index..<index + pattern.count].elementsEqual(pattern) { return true }
-            index += 1
-        }
-        return false
+        ByteSearch.firstIndex(of: Array(needle.utf8), in: haystack) != nil
     }
 }

@@ -2,11 +2,17 @@ import GatewayModel
 import JSONScanning
 
 extension JSONValue {
-    /// Compact JSON text, written directly (no Foundation encoder on the translated hot path).
+    /// Compact JSON text with object keys sorted (stable output for the same value), written
+    /// directly: no Foundation encoder on the translated hot path.
     var jsonText: String {
         var output = ""
         write(to: &output)
         return output
+    }
+
+    /// Integral numbers print without a fraction, as they arrived.
+    static func numberText(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 9.0e15 ? String(Int64(value)) : "\(value)"
     }
 
     func write(to output: inout String) {
@@ -14,7 +20,7 @@ extension JSONValue {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .number(let value):
-            if value.rounded() == value, abs(value) < 9.0e15 { output += String(Int64(value)) } else { output += "\(value)" }
+            output += Self.numberText(value)
         case .string(let value): output += JSONEncoding.string(value) as String
         case .array(let values):
             output += "["
@@ -25,7 +31,7 @@ extension JSONValue {
             output += "]"
         case .object(let members):
             output += "{"
-            for (position, (key, value)) in members.enumerated() {
+            for (position, (key, value)) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if position > 0 { output += "," }
                 output += JSONEncoding.string(key) as String
                 output += ":"
@@ -57,7 +63,7 @@ struct JSONObjectWriter {
     mutating func number(_ name: String, _ value: Double?) {
         guard let value else { return }
         key(name)
-        text += value.rounded() == value && abs(value) < 9.0e15 ? String(Int64(value)) : "\(value)"
+        text += JSONValue.numberText(value)
     }
 
     mutating func int(_ name: String, _ value: Int?) {

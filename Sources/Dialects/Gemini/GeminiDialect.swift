@@ -8,7 +8,8 @@ import ServerSentEvents
 ///
 /// Gemini function calls may come without ids; the gateway names them `call_gemini_<n>_<name>`
 /// so the caller's tool results can be matched back (a result's function name is looked up
-/// from the call it answers).
+/// from the call it answers). Call ids are never sent to Gemini: it matches a response to its
+/// call by name and order, and ids minted by another provider would mean nothing to it.
 public struct GeminiDialect: ProviderDialect {
     public init() {}
 
@@ -30,7 +31,7 @@ public struct GeminiDialect: ProviderDialect {
                         parameter: "messages[\(position)].tool_call_id", code: "invalid_value")
                 }
                 let result: JSONValue = message.isError ? .object(["error": .string(message.text)]) : .object(["result": .string(message.text)])
-                parts.append(GeminiWire.Part(functionResponse: .init(id: Self.upstreamID(id), name: name, response: result)))
+                parts.append(GeminiWire.Part(functionResponse: .init(id: nil, name: name, response: result)))
             case .user, .assistant:
                 for part in message.content {
                     switch part {
@@ -52,7 +53,7 @@ public struct GeminiDialect: ProviderDialect {
                             "'messages[\(position)].tool_calls[\(callPosition)].function.arguments' is not valid JSON.",
                             parameter: "messages[\(position)].tool_calls[\(callPosition)].function.arguments", code: "invalid_value")
                     }
-                    parts.append(GeminiWire.Part(functionCall: .init(id: Self.upstreamID(call.id), name: call.name, args: args)))
+                    parts.append(GeminiWire.Part(functionCall: .init(id: nil, name: call.name, args: args)))
                 }
             }
             guard !parts.isEmpty else { continue }
@@ -102,10 +103,6 @@ public struct GeminiDialect: ProviderDialect {
         return OutboundRequest(body: Array(body), dropped: dropped)
     }
 
-    /// Call ids stay on the gateway's side: Gemini matches a response to its call by name
-    /// and order, and ids minted by another provider would mean nothing to it.
-    static func upstreamID(_ id: String) -> String? { nil }
-
     static func mimeType(forURL url: String) -> String {
         let lowered = url.lowercased()
         if lowered.hasSuffix(".png") { return "image/png" }
@@ -130,7 +127,7 @@ public struct GeminiDialect: ProviderDialect {
                 calls.append(
                     ToolCall(
                         id: call.id ?? "call_gemini_\(calls.count)_\(call.name)", name: call.name,
-                        arguments: AnthropicDialect.json(call.args ?? .object([:]))))
+                        arguments: (call.args ?? .object([:])).jsonText))
             }
         }
         return ChatResponse(
@@ -167,7 +164,7 @@ struct GeminiStreamDecoder: ChatStreamDecoding {
                     let index = callCount
                     callCount += 1
                     output.append(.toolCallStart(index: index, id: call.id ?? "call_gemini_\(index)_\(call.name)", name: call.name))
-                    output.append(.toolCallArgumentsDelta(index: index, AnthropicDialect.json(call.args ?? .object([:]))))
+                    output.append(.toolCallArgumentsDelta(index: index, (call.args ?? .object([:])).jsonText))
                 }
             }
             if let reason = candidate?.finishReason {

@@ -54,7 +54,7 @@ public struct OpenAIStreamRelay: Sendable {
         let mayCarryUsage = data.withUnsafeReadableBytes { bytes -> Bool in
             let key = Array(#""usage""#.utf8)
             var start = 0
-            while let found = Self.firstIndex(of: key, in: bytes, from: start) {
+            while let found = ByteSearch.firstIndex(of: key, in: bytes, from: start) {
                 var cursor = found + key.count
                 while cursor < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[cursor]) { cursor += 1 }
                 if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
@@ -70,23 +70,5 @@ public struct OpenAIStreamRelay: Sendable {
             let usage = TokenUsage(openAIUsageIn: index)
         else { return nil }
         return (usage, index.arrayCount("choices") ?? 0 == 0)
-    }
-
-    private static func firstIndex(of needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
-            }
-            index += 1
-        }
-        return nil
     }
 }

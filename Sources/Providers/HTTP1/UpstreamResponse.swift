@@ -14,6 +14,8 @@ public final class UpstreamResponse: Sendable {
     private let connection: UpstreamConnection
     private let pool: UpstreamConnectionPool
     private let released = Atomic<Bool>(false)
+    /// The provider allows another request on this connection after this answer.
+    private let keepAlive: Bool
 
     init(head: HTTPResponseHead, provider: String, connection: UpstreamConnection, pool: UpstreamConnectionPool) {
         self.status = head.status
@@ -23,8 +25,6 @@ public final class UpstreamResponse: Sendable {
         self.pool = pool
         self.keepAlive = head.isKeepAlive
     }
-
-    private let keepAlive: Bool
 
     /// The next body bytes as they arrive, or nil at the end of the answer.
     public func next() async throws(UpstreamFailure) -> ByteBuffer? {
