@@ -57,6 +57,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Privacy",
+            dependencies: ["GatewayModel", "Dialects", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Providers",
             dependencies: [
                 "GatewayModel", "GatewayConfig", "Dialects",
@@ -90,7 +95,7 @@ let package = Package(
             name: "GatewayServer",
             dependencies: [
                 "GatewayModel", "GatewayConfig", "Dialects", "Routing", "Providers", "Metering", "JSONScanning",
-                "ServerSentEvents",
+                "ServerSentEvents", "Privacy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -146,6 +151,11 @@ let package = Package(
             name: "DialectsTests",
             dependencies: ["Dialects", "GatewayModel", "JSONScanning", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrivacyTests",
+            dependencies: ["Privacy", "Dialects", "GatewayModel", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "GatewayConfig"], swiftSettings: swiftSettings),

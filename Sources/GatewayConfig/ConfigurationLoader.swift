@@ -466,11 +466,12 @@ extension ConfigurationLoader {
             policy.maxInputPerMillion = try fields["max_input_per_mtok"].map(Self.ceiling)
             policy.maxOutputPerMillion = try fields["max_output_per_mtok"].map(Self.ceiling)
             if let value = fields["latency_slo_ms"] { policy.latencySLOMilliseconds = try value.int(in: 1...3_600_000) }
-            if let value = fields["pii"], try value.string() != "allow" {
-                throw value.error("PII masking and blocking are not available in this version; use pii: allow")
-            }
-            if let value = fields["pii_restore"], try value.bool() {
-                throw value.error("PII masking is not available in this version")
+            if let value = fields["pii"] { policy.personalData = try value.choice(PersonalDataHandling.self) }
+            if let value = fields["pii_restore"] {
+                policy.restoresPersonalData = try value.bool()
+                if policy.restoresPersonalData, policy.personalData != .mask {
+                    throw value.error("pii_restore needs pii: mask (there is nothing to restore otherwise)")
+                }
             }
             return policy
         }

@@ -20,11 +20,16 @@ public struct PolicyConfiguration: Sendable, Hashable {
     public var maxOutputPerMillion: PriceCeiling?
     /// Targets whose measured p95 exceeds this are left out.
     public var latencySLOMilliseconds: Int?
+    /// What happens to personal data in prompts bound for public deployments.
+    public var personalData: PersonalDataHandling
+    /// With `personalData: .mask`: put the originals back into the answer.
+    public var restoresPersonalData: Bool
 
     public init(
         name: String, regions: [String] = [], deployments: [Deployment] = [], requiresNoRetention: Bool = false,
         allowProviders: [String] = [], denyProviders: [String] = [], allowModels: [String] = [], denyModels: [String] = [],
-        maxInputPerMillion: PriceCeiling? = nil, maxOutputPerMillion: PriceCeiling? = nil, latencySLOMilliseconds: Int? = nil
+        maxInputPerMillion: PriceCeiling? = nil, maxOutputPerMillion: PriceCeiling? = nil, latencySLOMilliseconds: Int? = nil,
+        personalData: PersonalDataHandling = .allow, restoresPersonalData: Bool = false
     ) {
         self.name = name
         self.regions = regions
@@ -37,6 +42,25 @@ public struct PolicyConfiguration: Sendable, Hashable {
         self.maxInputPerMillion = maxInputPerMillion
         self.maxOutputPerMillion = maxOutputPerMillion
         self.latencySLOMilliseconds = latencySLOMilliseconds
+        self.personalData = personalData
+        self.restoresPersonalData = restoresPersonalData
+    }
+}
+
+/// A policy's `pii:` rule — e-mail addresses, phone numbers, resident ID and bank card
+/// numbers in a prompt, on their way to a provider whose deployment is `public`.
+/// Ordered from least to most strict: when several policies apply, the strictest wins.
+public enum PersonalDataHandling: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Sent as written.
+    case allow
+    /// Replaced by placeholders (`[EMAIL_1]`) before the request leaves; private and
+    /// on-prem targets still get the original.
+    case mask
+    /// Such a request may not go to a public deployment at all.
+    case block
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
 

@@ -46,6 +46,19 @@ struct MockAnswer {
         return MockAnswer(words: [first, text] + words.dropFirst(), promptTokens: promptTokens, finishReason: finishReason)
     }
 
+    /// The same answer quoting `text` after its first word, five characters a token — so a
+    /// streamed quote arrives split at arbitrary places.
+    func echoing(_ text: String) -> MockAnswer {
+        guard let first = words.first else { return self }
+        var pieces = [" you said: "]
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            pieces.append(String(rest.prefix(5)))
+            rest = rest.dropFirst(5)
+        }
+        return MockAnswer(words: [first] + pieces + words.dropFirst(), promptTokens: promptTokens, finishReason: finishReason)
+    }
+
     var text: String { words.joined() }
     var completionTokens: Int { words.count }
 }

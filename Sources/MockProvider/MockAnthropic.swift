@@ -39,6 +39,9 @@ extension MockProvider {
         let requestText = messages.map { Self.blocks($0["content"]).compactMap { $0["text"] as? String }.joined(separator: " ") }
             .joined(separator: "\n") + ((json["system"] as? String).map { "\n" + $0 } ?? "")
         var answer = MockAnswer(requestText: requestText, messageCount: messages.count, options: options, maxTokens: maxTokens)
+        if options.echo, toolResult == nil {
+            answer = answer.echoing(lastBlocks.compactMap { $0["text"] as? String }.joined())
+        }
         if let toolResult {
             let result = (toolResult["content"] as? String) ?? Self.blocks(toolResult["content"]).compactMap { $0["text"] as? String }.joined()
             answer = answer.prefixed(with: " tool said: \(result)")

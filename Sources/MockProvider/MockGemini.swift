@@ -44,6 +44,9 @@ extension MockProvider {
         let maxTokens = (json["generationConfig"] as? [String: Any])?["maxOutputTokens"] as? Int
         var answer = MockAnswer(requestText: requestText, messageCount: contents.count, options: options, maxTokens: maxTokens)
         let functionResponse = parts.last?.compactMap { $0["functionResponse"] as? [String: Any] }.first
+        if options.echo, functionResponse == nil {
+            answer = answer.echoing((parts.last ?? []).compactMap { $0["text"] as? String }.joined())
+        }
         if let functionResponse {
             let result = (functionResponse["response"] as? [String: Any])?["result"].map { "\($0)" } ?? ""
             answer = answer.prefixed(with: " tool said: \(result)")

@@ -81,6 +81,9 @@ public struct MockProvider: Sendable {
         if last?["role"] as? String == "tool" {
             answer = answer.prefixed(with: " tool said: \(Self.text(of: last?["content"]))")
         }
+        if options.echo, let user = messages.last(where: { $0["role"] as? String == "user" }) {
+            answer = answer.echoing(Self.text(of: user["content"]))
+        }
         let call = last?["role"] as? String == "tool"
             ? nil : (json["tools"] as? [[String: Any]])?.first.flatMap { $0["function"] as? [String: Any] }.map {
                 MockToolCall(tool: $0, schemaKey: "parameters")

@@ -23,11 +23,15 @@ public struct MockProviderOptions: Sendable, Hashable {
     public var requiredKey: String?
     /// Answer 200 with a body that isn't the dialect's JSON, as a broken upstream would.
     public var malformedAnswers: Bool
+    /// Quote the last user message in the answer (in small pieces when streamed), so tests can
+    /// see what the model was sent and what the client got back.
+    public var echo: Bool
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
-        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false
+        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false,
+        echo: Bool = false
     ) {
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
@@ -40,5 +44,6 @@ public struct MockProviderOptions: Sendable, Hashable {
         self.outputTokens = outputTokens
         self.requiredKey = requiredKey
         self.malformedAnswers = malformedAnswers
+        self.echo = echo
     }
 }

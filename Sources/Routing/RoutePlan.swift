@@ -60,6 +60,8 @@ public struct RoutePlan: Sendable, Hashable {
     public var excluded: [(reference: ModelReference, reason: String)]
     /// How `targets` were ordered.
     public var strategy: RouteStrategy
+    /// What the policies say about personal data in the prompt (the proxy applies it per target).
+    public var personalData: PersonalDataRule = .allow
     /// The policy rules that left targets out, in candidate order (the `excluded` reasons a
     /// policy gave): when no target is left, the last one is the 403's message.
     public var policyRefusals: [String] {

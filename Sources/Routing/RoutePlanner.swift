@@ -27,12 +27,16 @@ public struct RoutePlanner: Sendable {
     final class PolicyVerdicts: Sendable {
         let name: String
         let latencySLOMilliseconds: Int?
+        let personalData: PersonalDataHandling
+        let restoresPersonalData: Bool
         /// By target slot: the rule the target breaks, nil when it is allowed.
         let refusals: [String?]
 
-        init(name: String, latencySLOMilliseconds: Int?, refusals: [String?]) {
-            self.name = name
-            self.latencySLOMilliseconds = latencySLOMilliseconds
+        init(policy: PolicyConfiguration, refusals: [String?]) {
+            self.name = policy.name
+            self.latencySLOMilliseconds = policy.latencySLOMilliseconds
+            self.personalData = policy.personalData
+            self.restoresPersonalData = policy.restoresPersonalData
             self.refusals = refusals
         }
     }
@@ -68,7 +72,7 @@ public struct RoutePlanner: Sendable {
             uniquingKeysWith: { first, _ in first })
         let verdicts = configuration.policies.map { policy in
             PolicyVerdicts(
-                name: policy.name, latencySLOMilliseconds: policy.latencySLOMilliseconds,
+                policy: policy,
                 refusals: allTargets.map { target in
                     PolicyCheck.violation(
                         of: policy, provider: target.provider, offering: target.offering, conversion: configuration.currency)
@@ -106,6 +110,10 @@ public struct RoutePlanner: Sendable {
         var policies: [PolicyVerdicts] = []
         if let tenant = request.tenant, let policy = tenantPolicies[tenant] { policies.append(policy) }
         if let name = route?.policy, let policy = policiesByName[name] { policies.append(policy) }
+        for policy in policies where policy.personalData != .allow {
+            plan.personalData = plan.personalData.narrowed(
+                by: policy.personalData, restores: policy.restoresPersonalData, policy: policy.name)
+        }
         var weights: [Double] = []
         weights.reserveCapacity(candidates.count)
         plan.targets.reserveCapacity(candidates.count)

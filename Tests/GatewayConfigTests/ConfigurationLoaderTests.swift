@@ -150,7 +150,12 @@ import Testing
         let configuration = try load([("Routes/gateway.yaml", "fx: { CNY: 0.14 }\n" + bound + "\n" + finance)])
         #expect(configuration.policy(named: "finance")?.regions == ["cn", "on-prem"])
         #expect(configuration.tenant(named: "demo")?.policy == "finance")
-        #expect(error(bound + "\npolicies:\n  - { name: finance, pii: mask }").contains("policies[0].pii: PII masking and blocking are not available"))
+        #expect(error(bound + "\npolicies:\n  - { name: finance, pii: hide }").contains("policies[0].pii: 'hide' is not one of allow, mask, block"))
+        #expect(error(bound + "\npolicies:\n  - { name: finance, pii: block, pii_restore: true }")
+            .contains("policies[0].pii_restore: pii_restore needs pii: mask"))
+        let masking = try load([("Routes/gateway.yaml", bound + "\npolicies:\n  - { name: finance, pii: mask, pii_restore: true }")])
+        #expect(masking.policy(named: "finance")?.personalData == .mask)
+        #expect(masking.policy(named: "finance")?.restoresPersonalData == true)
         #expect(error(bound + "\npolicies:\n  - { name: finance, deployments: [cloud] }").contains("'cloud' is not one of public, private, on-prem"))
         // The route's own policy excludes both of its targets (deepseek is region cn).
         let excluding = Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: eu-only,")

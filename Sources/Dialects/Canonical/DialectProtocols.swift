@@ -18,8 +18,14 @@ public protocol ProviderDialect: Sendable {
 /// Turns one upstream stream, chunk by chunk, into canonical events.
 public protocol ChatStreamDecoding: Sendable {
     mutating func decode(_ chunk: ByteBuffer) throws(DialectDecodingError) -> [ChatStreamEvent]
+    /// Events still held once the upstream has ended (most decoders hold none).
+    mutating func finish() -> [ChatStreamEvent]
     /// Whether the upstream signalled a clean end (OpenAI `[DONE]`, Anthropic `message_stop`).
     var isComplete: Bool { get }
+}
+
+extension ChatStreamDecoding {
+    public mutating func finish() -> [ChatStreamEvent] { [] }
 }
 
 /// Settings an outbound dialect needs that the request may not carry.

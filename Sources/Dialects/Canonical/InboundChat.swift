@@ -63,7 +63,14 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
         encoder.encode(try decoder.decode(chunk))
     }
 
-    public mutating func finish() -> ByteBuffer { encoder.finish() }
+    public mutating func finish() -> ByteBuffer {
+        let held = decoder.finish()
+        guard !held.isEmpty else { return encoder.finish() }
+        var output = encoder.encode(held)
+        var tail = encoder.finish()
+        output.writeBuffer(&tail)
+        return output
+    }
     public var usage: TokenUsage? { encoder.usage }
     public var isComplete: Bool { decoder.isComplete }
 }

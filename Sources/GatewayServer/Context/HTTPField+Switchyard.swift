@@ -18,4 +18,6 @@ extension HTTPField.Name {
 extension HTTPField.Name {
     /// Client parameters the provider's dialect could not carry and the gateway left out.
     public static let switchyardDropped = Self("x-switchyard-dropped")!
+    /// `masked email,phone`: personal data the provider saw only as placeholders.
+    public static let switchyardPII = Self("x-switchyard-pii")!
 }

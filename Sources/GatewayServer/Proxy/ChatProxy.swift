@@ -29,8 +29,18 @@ struct ChatProxy: Sendable {
         let request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
             tenant: key.tenant)
-        guard let plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot()) else {
+        guard var plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot()) else {
             throw GatewayError.modelNotFound(inbound.model)
+        }
+        var canonical: ChatRequest?
+        var screening: PersonalDataScreening?
+        if plan.personalData.handling != .allow {
+            canonical = try inbound.canonical()
+            screening = PersonalDataScreening(canonical!, rule: plan.personalData)
+            if let screening, plan.personalData.handling == .block {
+                plan.excluded += plan.targets.filter(screening.guards).map { ($0.reference, screening.blockReason(for: $0)) }
+                plan.targets.removeAll(where: screening.guards)
+            }
         }
         if plan.targets.isEmpty, let rule = plan.policyRefusals.last {
             throw GatewayError.forbiddenByPolicy("No target of '\(inbound.model)' is allowed: \(rule).")
@@ -40,7 +50,6 @@ struct ChatProxy: Sendable {
             throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
         }
         var lastFailure: UpstreamFailure?
-        var canonical: ChatRequest?
         var attempts = 0
         var skipped: [(target: RouteTarget, reason: String, retryAfterSeconds: Int, rateLimited: Bool)] = []
         for target in plan.targets {
@@ -52,16 +61,23 @@ struct ChatProxy: Sendable {
             attempts += 1
             var headers = Self.headers(plan: plan, target: target, attempts: attempts)
             let exchange: Exchange
-            if target.provider.dialect == Inbound.format {
+            let masking = screening.map { $0.guards(target) } ?? false
+            if target.provider.dialect == Inbound.format, !masking {
                 exchange = .passThrough(
                     inbound.passThroughBody(
                         upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage))
-            } else if let dialect = ProviderDialects.dialect(for: target.provider.dialect) {
+            } else if var dialect = ProviderDialects.dialect(for: target.provider.dialect) {
                 // Decode once, encode per target. A request the client got wrong is the
                 // client's error, not a reason to try the next provider.
                 if canonical == nil { canonical = try inbound.canonical() }
+                var request = canonical!
+                if masking, let screening {
+                    request = screening.masked
+                    dialect = screening.outbound(dialect)
+                    headers[.switchyardPII] = screening.headerValue
+                }
                 let outbound = try dialect.encode(
-                    canonical!, upstreamModel: target.offering.upstreamName,
+                    request, upstreamModel: target.offering.upstreamName,
                     defaults: OutboundDefaults(
                         maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage))
                 if !outbound.dropped.isEmpty {

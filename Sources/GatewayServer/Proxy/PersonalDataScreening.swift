@@ -1,0 +1,41 @@
+import Dialects
+import GatewayConfig
+import GatewayModel
+import Privacy
+import Routing
+
+/// A request read for personal data under its plan's `pii:` rule: the masked copy a public
+/// provider gets, and the vault that restores the answer. Built only when a policy asks for
+/// masking or blocking and the prompt does hold personal data.
+struct PersonalDataScreening: Sendable {
+    let rule: PersonalDataRule
+    let masked: ChatRequest
+    let vault: PersonalDataVault
+
+    /// Screens `request`; nil when it holds no personal data.
+    init?(_ request: ChatRequest, rule: PersonalDataRule) {
+        var vault = PersonalDataVault()
+        let masked = request.maskingPersonalData(into: &vault)
+        guard !vault.isEmpty else { return nil }
+        self.rule = rule
+        self.masked = masked
+        self.vault = vault
+    }
+
+    /// Whether `target` may not see the originals: every public deployment.
+    func guards(_ target: RouteTarget) -> Bool { target.provider.deployment == .public }
+
+    /// Why `pii: block` keeps `target` out, in the words of a policy refusal.
+    func blockReason(for target: RouteTarget) -> String {
+        let kinds = vault.kinds.map(\.label).joined(separator: ", ")
+        return "\(PolicyCheck.reasonPrefix)\(rule.policy ?? "?"): pii: block — the prompt holds personal data (\(kinds)) and '\(target.provider.name)' is a public deployment"
+    }
+
+    /// For `x-switchyard-pii`: `masked email,phone`.
+    var headerValue: String { "masked " + vault.kinds.map(\.rawValue).joined(separator: ",") }
+
+    /// `dialect`, restoring this request's values in answers when the rule says so.
+    func outbound(_ dialect: any ProviderDialect) -> any ProviderDialect {
+        rule.restores ? PersonalDataRestoringDialect(dialect, vault: vault) : dialect
+    }
+}
