@@ -401,7 +401,7 @@ extension ConfigurationLoader {
 
         static func route(_ value: YAMLValue) throws(ConfigurationError) -> RouteConfiguration {
             let fields = try value.mapping(allowed: [
-                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts", "policy",
+                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts", "policy", "hedge_after_ms",
             ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains("/"), !name.contains(where: \.isWhitespace) else {
@@ -422,6 +422,7 @@ extension ConfigurationLoader {
             if let value = fields["latency_slo_ms"] { route.latencySLOMilliseconds = try value.int(in: 1...3_600_000) }
             if let value = fields["expected_output_tokens"] { route.expectedOutputTokens = try value.int(in: 1...10_000_000) }
             if let value = fields["max_attempts"] { route.maxAttempts = try value.int(in: 1...100) }
+            if let value = fields["hedge_after_ms"] { route.hedgeAfterMilliseconds = try value.int(in: 1...600_000) }
             if let value = fields["policy"] { route.policy = try value.name() }
             if let value = fields["weights"] {
                 let weights = try value.sequence()

@@ -239,6 +239,9 @@ public struct RouteConfiguration: Sendable, Hashable {
     public var maxAttempts: Int?
     /// A policy every request on this route must meet, besides its tenant's.
     public var policy: String?
+    /// When the first target hasn't answered (first byte) within this, the next one is
+    /// started too and the first to answer wins (nil: no hedging).
+    public var hedgeAfterMilliseconds: Int?
 
     public init(
         name: String, strategy: RouteStrategy = .ordered, targets: [ModelReference], weights: [Double] = [],

@@ -62,6 +62,8 @@ public struct RoutePlan: Sendable, Hashable {
     public var strategy: RouteStrategy
     /// What the policies say about personal data in the prompt (the proxy applies it per target).
     public var personalData: PersonalDataRule = .allow
+    /// The route's `hedge_after_ms`: start the next target too when the first is this slow.
+    public var hedgeAfterMilliseconds: Int?
     /// The policy rules that left targets out, in candidate order (the `excluded` reasons a
     /// policy gave): when no target is left, the last one is the 403's message.
     public var policyRefusals: [String] {

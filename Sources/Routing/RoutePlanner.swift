@@ -107,6 +107,7 @@ public struct RoutePlanner: Sendable {
             return nil
         }
         var plan = RoutePlan(routeName: request.model, targets: [], strategy: route?.strategy ?? .ordered)
+        plan.hedgeAfterMilliseconds = route?.hedgeAfterMilliseconds
         var policies: [PolicyVerdicts] = []
         if let tenant = request.tenant, let policy = tenantPolicies[tenant] { policies.append(policy) }
         if let name = route?.policy, let policy = policiesByName[name] { policies.append(policy) }

@@ -138,6 +138,10 @@ import Testing
             .contains("routes[0]: a balanced route needs latency_slo_ms"))
         #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: fastest, max_attempts: 0,"))
             .contains("routes[0].max_attempts: 0 is out of range 1...100"))
+        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, hedge_after_ms: 0,"))
+            .contains("routes[0].hedge_after_ms: 0 is out of range 1...600000"))
+        let hedged = try load([("Routes/gateway.yaml", Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, hedge_after_ms: 250,"))])
+        #expect(hedged.route(named: "chat")?.hedgeAfterMilliseconds == 250)
     }
 
     @Test func policiesAreValidated() throws {

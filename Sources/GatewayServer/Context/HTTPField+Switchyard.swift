@@ -20,4 +20,7 @@ extension HTTPField.Name {
     public static let switchyardDropped = Self("x-switchyard-dropped")!
     /// `masked email,phone`: personal data the provider saw only as placeholders.
     public static let switchyardPII = Self("x-switchyard-pii")!
+    /// On hedged answers: `won` when the hedge (the second target started) answered first,
+    /// `lost` when the first target did.
+    public static let switchyardHedged = Self("x-switchyard-hedged")!
 }

@@ -49,85 +49,130 @@ struct ChatProxy: Sendable {
             let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
             throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
         }
+        var queue = AttemptQueue(inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical)
+        if let hedgeAfter = plan.hedgeAfterMilliseconds, plan.targets.count > 1 {
+            return try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
+        }
         var lastFailure: UpstreamFailure?
-        var attempts = 0
-        var skipped: [(target: RouteTarget, reason: String, retryAfterSeconds: Int, rateLimited: Bool)] = []
-        for target in plan.targets {
-            guard let endpoint = gateway.endpoints[target.provider.name] else { continue }
-            if case .refused(let reason, let retryAfter, let rateLimited) = gateway.health.admit(target.reference) {
-                skipped.append((target, reason, retryAfter, rateLimited))
-                continue
-            }
-            attempts += 1
-            var headers = Self.headers(plan: plan, target: target, attempts: attempts)
-            let exchange: Exchange
-            let masking = screening.map { $0.guards(target) } ?? false
-            if target.provider.dialect == Inbound.format, !masking {
-                exchange = .passThrough(
-                    inbound.passThroughBody(
-                        upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage))
-            } else if var dialect = ProviderDialects.dialect(for: target.provider.dialect) {
-                // Decode once, encode per target. A request the client got wrong is the
-                // client's error, not a reason to try the next provider.
-                if canonical == nil { canonical = try inbound.canonical() }
-                var request = canonical!
-                if masking, let screening {
-                    request = screening.masked
-                    dialect = screening.outbound(dialect)
-                    headers[.switchyardPII] = screening.headerValue
-                }
-                let outbound = try dialect.encode(
-                    request, upstreamModel: target.offering.upstreamName,
-                    defaults: OutboundDefaults(
-                        maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage))
-                if !outbound.dropped.isEmpty {
-                    if target.provider.unsupportedParameters == .reject {
-                        throw GatewayError.invalidRequest(
-                            "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(outbound.dropped.joined(separator: ", ")).",
-                            parameter: outbound.dropped[0], code: "unsupported_parameter")
-                    }
-                    headers[.switchyardDropped] = outbound.dropped.joined(separator: ",")
-                }
-                exchange = .translated(outbound.body, dialect)
-            } else {
-                continue
-            }
-            let started = ContinuousClock.now
+        while let attempt = try queue.next() {
             do throws(UpstreamFailure) {
-                let response = try await gateway.upstream.post(
-                    exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
-                    requestID: context.requestID, logger: gateway.logger)
-                let answer = UpstreamAnswer(inbound: inbound, exchange: exchange, target: target, logger: context.logger)
-                let result =
-                    inbound.stream
-                    ? try await answer.stream(response, headers: headers)
-                    : try await answer.json(response, headers: headers, limit: Self.maximumResponseBytes)
-                // Streams return once their first event is in hand: this is time to first token.
-                gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: started))
-                gateway.health.recordSuccess(target.reference)
-                return result
+                return try await run(attempt, inbound: inbound, context: context)
             } catch {
-                switch error.kind {
-                case .requestRejected: break  // the client's request, not the provider's health
-                case .rateLimited(let retryAfter): gateway.health.recordFailure(target.reference, retryAfterSeconds: retryAfter)
-                default: gateway.health.recordFailure(target.reference)
-                }
-                context.logger.warning(
-                    "attempt failed",
-                    metadata: ["target": "\(target.reference)", "attempt": "\(attempts)", "error": "\(error.detail)"])
                 lastFailure = error
                 if !error.allowsFallback { break }
             }
         }
-        if let lastFailure { throw lastFailure.gatewayError }
-        throw Self.allCircuitsOpen(skipped, model: inbound.model)
+        throw lastFailure?.gatewayError ?? Self.allCircuitsOpen(queue.skipped, model: inbound.model)
+    }
+
+    /// Hedged forwarding (`hedge_after_ms`): when the attempt in flight hasn't answered within
+    /// `hedgeAfter`, the next target starts too; the first answer wins and the other attempt is
+    /// cancelled. A failure falls back as usual. At most two attempts run at once.
+    func race<Inbound: InboundChat>(
+        _ queue: inout AttemptQueue<Inbound>, hedgeAfter: Duration, context: GatewayRequestContext
+    ) async throws -> Response {
+        let inbound = queue.inbound
+        return try await withThrowingTaskGroup(of: HedgeOutcome.self) { group in
+            func start(_ attempt: PreparedAttempt, in group: inout ThrowingTaskGroup<HedgeOutcome, any Error>) {
+                group.addTask {
+                    do throws(UpstreamFailure) {
+                        return .answered(try await run(attempt, inbound: inbound, context: context), attempt)
+                    } catch {
+                        return .failed(error, attempt.target.reference)
+                    }
+                }
+            }
+            guard let first = try queue.next() else {
+                throw Self.allCircuitsOpen(queue.skipped, model: inbound.model)
+            }
+            start(first, in: &group)
+            group.addTask {
+                try? await Task.sleep(for: hedgeAfter)
+                return .hedgeDue
+            }
+            var inFlight = [first.target.reference]
+            var hedge: PreparedAttempt?
+            var lastFailure: UpstreamFailure?
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .answered(var response, let winner):
+                    group.cancelAll()
+                    if let hedge {
+                        let loser = inFlight.first { $0 != winner.target.reference }
+                        response.headers[.switchyardHedged] = hedge.target.reference == winner.target.reference ? "won" : "lost"
+                        if let loser {
+                            context.logger.info(
+                                "hedged request answered; the other attempt is cancelled",
+                                metadata: ["winner": "\(winner.target.reference)", "cancelled": "\(loser)"])
+                        }
+                    }
+                    return response
+                case .failed(let failure, let target):
+                    inFlight.removeAll { $0 == target }
+                    lastFailure = failure
+                    guard failure.allowsFallback else {
+                        if inFlight.isEmpty { throw failure.gatewayError }
+                        continue
+                    }
+                    if inFlight.isEmpty, let next = try queue.next() {
+                        start(next, in: &group)
+                        inFlight.append(next.target.reference)
+                    }
+                case .hedgeDue:
+                    if hedge == nil, inFlight.count == 1, let next = try queue.next() {
+                        hedge = next
+                        start(next, in: &group)
+                        inFlight.append(next.target.reference)
+                    }
+                }
+                if inFlight.isEmpty { break }
+            }
+            group.cancelAll()
+            throw lastFailure?.gatewayError ?? Self.allCircuitsOpen(queue.skipped, model: inbound.model)
+        }
+    }
+
+    /// One attempt: call the provider, turn its answer into the caller's, and record the
+    /// outcome in the target's latency and health. A cancelled attempt (a hedge that lost)
+    /// records nothing.
+    func run<Inbound: InboundChat>(
+        _ attempt: PreparedAttempt, inbound: Inbound, context: GatewayRequestContext
+    ) async throws(UpstreamFailure) -> Response {
+        let target = attempt.target
+        guard let endpoint = gateway.endpoints[target.provider.name] else {
+            throw UpstreamFailure(provider: target.provider.name, kind: .unreachable, detail: "no client configured")
+        }
+        let started = ContinuousClock.now
+        do throws(UpstreamFailure) {
+            let response = try await gateway.upstream.post(
+                attempt.exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
+                requestID: context.requestID, logger: gateway.logger)
+            let answer = UpstreamAnswer(inbound: inbound, exchange: attempt.exchange, target: target, logger: context.logger)
+            let result =
+                inbound.stream
+                ? try await answer.stream(response, headers: attempt.headers)
+                : try await answer.json(response, headers: attempt.headers, limit: Self.maximumResponseBytes)
+            // Streams return once their first event is in hand: this is time to first token.
+            gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: started))
+            gateway.health.recordSuccess(target.reference)
+            return result
+        } catch {
+            if Task.isCancelled { throw error }
+            switch error.kind {
+            case .requestRejected: break  // the client's request, not the provider's health
+            case .rateLimited(let retryAfter): gateway.health.recordFailure(target.reference, retryAfterSeconds: retryAfter)
+            default: gateway.health.recordFailure(target.reference)
+            }
+            context.logger.warning(
+                "attempt failed",
+                metadata: ["target": "\(target.reference)", "attempt": .string(attempt.headers[.switchyardAttempts] ?? "?"), "error": "\(error.detail)"])
+            throw error
+        }
     }
 
     /// Every target was skipped by its circuit breaker: say so, and when to come back. If any
     /// was skipped for the provider's own rate limit, it stays a 429 for the client.
-    static func allCircuitsOpen(
-        _ skipped: [(target: RouteTarget, reason: String, retryAfterSeconds: Int, rateLimited: Bool)], model: String
-    ) -> GatewayError {
+    static func allCircuitsOpen(_ skipped: [SkippedTarget], model: String) -> GatewayError {
         let reasons = skipped.map { "\($0.target.reference): \($0.reason)" }.joined(separator: "; ")
         let retryAfter = skipped.map(\.retryAfterSeconds).min()
         if skipped.contains(where: \.rateLimited) {
@@ -164,4 +209,12 @@ enum Exchange: Sendable {
         case .passThrough(let body), .translated(let body, _): body
         }
     }
+}
+
+/// What a hedged request's concurrent tasks report.
+private enum HedgeOutcome: Sendable {
+    case answered(Response, PreparedAttempt)
+    case failed(UpstreamFailure, ModelReference)
+    /// `hedge_after_ms` passed.
+    case hedgeDue
 }

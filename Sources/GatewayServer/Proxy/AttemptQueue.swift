@@ -1,0 +1,95 @@
+import Dialects
+import GatewayConfig
+import GatewayModel
+import Hummingbird
+import Routing
+
+/// One upstream call, ready to go: the target, the bytes for it, the decision headers.
+struct PreparedAttempt: Sendable {
+    let target: RouteTarget
+    let exchange: Exchange
+    let headers: HTTPFields
+}
+
+/// A target left out because its circuit is open.
+struct SkippedTarget: Sendable {
+    let target: RouteTarget
+    let reason: String
+    let retryAfterSeconds: Int
+    /// Open because the provider rate limited us (the client hears 429, not 503).
+    let rateLimited: Bool
+}
+
+/// A plan's targets turned into attempts one at a time, in plan order: targets whose circuit
+/// is open are skipped (and remembered for the final error); the request is decoded into the
+/// canonical model once, the first time a target needs translation or masking.
+struct AttemptQueue<Inbound: InboundChat> {
+    let inbound: Inbound
+    let plan: RoutePlan
+    let gateway: Gateway
+    let screening: PersonalDataScreening?
+    var canonical: ChatRequest?
+    private var position = 0
+    /// Attempts handed out so far (`x-switchyard-attempts` counts them).
+    private(set) var started = 0
+    private(set) var skipped: [SkippedTarget] = []
+
+    init(inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?) {
+        self.inbound = inbound
+        self.plan = plan
+        self.gateway = gateway
+        self.screening = screening
+        self.canonical = canonical
+    }
+
+    /// The next attempt, or nil when the plan is exhausted. Throws only for the client's own
+    /// mistakes (a request that doesn't decode, a parameter a provider must refuse).
+    mutating func next() throws(GatewayError) -> PreparedAttempt? {
+        while position < plan.targets.count {
+            let target = plan.targets[position]
+            position += 1
+            guard gateway.endpoints[target.provider.name] != nil else { continue }
+            if case .refused(let reason, let retryAfter, let rateLimited) = gateway.health.admit(target.reference) {
+                skipped.append(SkippedTarget(target: target, reason: reason, retryAfterSeconds: retryAfter, rateLimited: rateLimited))
+                continue
+            }
+            guard let attempt = try prepare(target, number: started + 1) else { continue }
+            started += 1
+            return attempt
+        }
+        return nil
+    }
+
+    private mutating func prepare(_ target: RouteTarget, number: Int) throws(GatewayError) -> PreparedAttempt? {
+        var headers = ChatProxy.headers(plan: plan, target: target, attempts: number)
+        let masking = screening?.guards(target) ?? false
+        if target.provider.dialect == Inbound.format, !masking {
+            let body = inbound.passThroughBody(
+                upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)
+            return PreparedAttempt(target: target, exchange: .passThrough(body), headers: headers)
+        }
+        guard var dialect = ProviderDialects.dialect(for: target.provider.dialect) else { return nil }
+        // Decode once, encode per target. A request the client got wrong is the client's
+        // error, not a reason to try the next provider.
+        if canonical == nil { canonical = try inbound.canonical() }
+        var request = canonical!
+        if masking, let screening {
+            request = screening.masked
+            dialect = screening.outbound(dialect)
+            headers[.switchyardPII] = screening.headerValue
+        }
+        let outbound = try dialect.encode(
+            request, upstreamModel: target.offering.upstreamName,
+            defaults: OutboundDefaults(
+                maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage))
+        if !outbound.dropped.isEmpty {
+            if target.provider.unsupportedParameters == .reject {
+                throw GatewayError.invalidRequest(
+                    "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(outbound.dropped.joined(separator: ", ")).",
+                    parameter: outbound.dropped[0], code: "unsupported_parameter")
+            }
+            headers[.switchyardDropped] = outbound.dropped.joined(separator: ",")
+        }
+        return PreparedAttempt(target: target, exchange: .translated(outbound.body, dialect), headers: headers)
+    }
+}
