@@ -23,11 +23,13 @@ public struct Gateway: Sendable {
     public let latency: LatencyTracker
     /// Circuit breakers per target, shared by all requests.
     public let health: TargetHealth
+    /// SHA-256 of the admin API's bearer key (`admin_key`); nil leaves the admin API disabled.
+    public let adminKeyHash: String?
 
     public init(
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
-        latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth()
+        latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), adminKey: String? = nil
     ) {
         self.configuration = configuration
         self.planner = planner
@@ -38,31 +40,13 @@ public struct Gateway: Sendable {
         self.logger = logger
         self.latency = latency
         self.health = health
+        self.adminKeyHash = adminKey.map { VirtualKey.hash($0) }
     }
 
-    /// The HTTP surface: OpenAI-compatible API under `/v1`, probes at the root.
-    public func makeRouter() -> Router<GatewayRequestContext> {
-        let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: configuration.server.maxBodyBytes))
-        let authenticator = BearerAuthenticator(keys: keys)
-        let proxy = ChatProxy(gateway: self)
-        ChatCompletionsController(proxy: proxy, authenticator: authenticator).register(on: router)
-        MessagesController(proxy: proxy, authenticator: authenticator).register(on: router)
-        ModelsController(planner: planner, authenticator: authenticator).register(on: router)
-        HealthController(ledger: ledger, configuration: configuration).register(on: router)
-        return router
-    }
-
-    /// A Hummingbird application serving ``makeRouter()`` on the configured address.
+    /// A Hummingbird application serving this gateway as it is (no reloads).
     public func makeApplication(
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
-            router: makeRouter(),
-            configuration: .init(
-                address: .hostname(configuration.server.host, port: configuration.server.port),
-                serverName: "switchyard"),
-            onServerRunning: onServerRunning,
-            logger: logger)
+        LiveGateway(self).makeApplication(onServerRunning: onServerRunning)
     }
 }

@@ -8,12 +8,13 @@ import NIOSSL
 
 /// One connection pool per provider, so each gets its own timeouts and connection limit.
 ///
-/// Create with ``withClients(for:logger:_:)``: the pools are shut down when the body returns.
-/// Pools follow each endpoint's address (offline mode points providers at local mocks).
+/// Made by an ``UpstreamPools`` registry (or ``withClients(for:logger:_:)``): a configuration
+/// reload makes new clients that keep the pools of unchanged providers. Pools follow each
+/// endpoint's address (offline mode points providers at local mocks).
 public struct UpstreamClients: Sendable {
     private let pools: [String: UpstreamConnectionPool]
 
-    private init(pools: [String: UpstreamConnectionPool]) {
+    init(pools: [String: UpstreamConnectionPool]) {
         self.pools = pools
     }
 
@@ -24,32 +25,9 @@ public struct UpstreamClients: Sendable {
         for endpoints: some Sequence<UpstreamEndpoint>, logger: Logger,
         _ body: (UpstreamClients) async throws -> Result
     ) async throws -> Result {
-        var pools: [String: UpstreamConnectionPool] = [:]
-        // One TLS context per set of trusted roots: building one loads the system's CA bundle.
-        var tlsContexts: [String?: NIOSSLContext] = [:]
-        for endpoint in endpoints {
-            let provider = endpoint.configuration
-            let address = endpoint.address
-            var tls: NIOSSLContext?
-            if address.usesTLS {
-                if let existing = tlsContexts[provider.caFile] {
-                    tls = existing
-                } else {
-                    var configuration = TLSConfiguration.makeClientConfiguration()
-                    if let caFile = provider.caFile { configuration.additionalTrustRoots = [.file(caFile)] }
-                    tls = try NIOSSLContext(configuration: configuration)
-                    tlsContexts[provider.caFile] = tls
-                }
-            }
-            let target = UpstreamConnectionPool.Target(
-                host: address.host, port: address.port, tls: tls,
-                connectTimeout: .milliseconds(Int64(provider.connectTimeoutMilliseconds)),
-                maxConnections: provider.maxConnections, idleTimeout: .seconds(60))
-            pools[provider.name] = UpstreamConnectionPool(target: target, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        }
-        let upstream = UpstreamClients(pools: pools)
-        defer { pools.values.forEach { $0.shutdown() } }
-        return try await body(upstream)
+        let registry = UpstreamPools()
+        defer { registry.shutdown() }
+        return try await body(try registry.clients(for: endpoints))
     }
 
     /// Posts `body` to the provider's chat endpoint and waits for the response head.

@@ -2,13 +2,16 @@ import GatewayConfig
 public import GatewayModel
 
 /// Why a request would go where it goes: every candidate of its route with its expected cost,
-/// measured latency and the rule that kept or dropped it — the same planner, with a printer.
+/// measured latency, circuit state and the rule that kept or dropped it — the same planner,
+/// with a printer. Used by `switchyard route explain` and `POST /admin/route/explain`.
 public struct RouteExplanation: Sendable, Hashable {
     public struct Candidate: Sendable, Hashable {
         public var reference: ModelReference
         /// In the reporting currency; nil when the price doesn't convert.
         public var expectedCost: Double?
         public var measuredLatencyMilliseconds: Double?
+        /// The circuit breaker's state; nil when explained from configuration alone.
+        public var health: String?
         /// 1 for the target tried first, 2 for the first fallback…; nil when left out.
         public var attempt: Int?
         /// Why it was left out (policy rule, capability, unavailable provider).
@@ -19,6 +22,9 @@ public struct RouteExplanation: Sendable, Hashable {
     public var strategy: String
     public var reportingCurrency: String
     public var candidates: [Candidate]
+    /// What the policies do with personal data in the prompt.
+    public var personalData: PersonalDataRule
+    public var hedgeAfterMilliseconds: Int?
 
     /// The target tried first, if any.
     public var chosen: ModelReference? { candidates.first { $0.attempt == 1 }?.reference }
@@ -26,19 +32,36 @@ public struct RouteExplanation: Sendable, Hashable {
 
 extension RoutePlanner {
     /// The decision for `request`, laid out for an operator; nil when its model names nothing.
-    public func explain(_ request: RouteRequest, latencies: LatencySnapshot = .empty) -> RouteExplanation? {
+    /// With `health`, targets whose circuit is open are shown as the proxy would skip them.
+    public func explain(
+        _ request: RouteRequest, latencies: LatencySnapshot = .empty, health: TargetHealth? = nil
+    ) -> RouteExplanation? {
         guard let plan = plan(for: request, latencies: latencies) else { return nil }
         let route = configuration.route(named: request.model)
-        var candidates: [RouteExplanation.Candidate] = plan.targets.enumerated().map { position, target in
-            .init(
+        var candidates: [RouteExplanation.Candidate] = []
+        var attempt = 0
+        for target in plan.targets {
+            let status = health?.status(of: target.reference)
+            var candidate = RouteExplanation.Candidate(
                 reference: target.reference, expectedCost: expectedCost(of: target, for: request, route: route),
-                measuredLatencyMilliseconds: latencies[target.reference]?.average, attempt: position + 1)
+                measuredLatencyMilliseconds: latencies[target.reference]?.average, health: status)
+            if let status, status.hasPrefix("open for") || status.hasPrefix("half-open") {
+                candidate.excludedBecause = "circuit \(status)"
+            } else {
+                attempt += 1
+                candidate.attempt = attempt
+            }
+            candidates.append(candidate)
         }
         for (reference, reason) in plan.excluded {
-            candidates.append(.init(reference: reference, measuredLatencyMilliseconds: latencies[reference]?.average, excludedBecause: reason))
+            candidates.append(
+                .init(
+                    reference: reference, measuredLatencyMilliseconds: latencies[reference]?.average,
+                    health: health?.status(of: reference), excludedBecause: reason))
         }
         return RouteExplanation(
             routeName: plan.routeName, strategy: plan.strategy.rawValue,
-            reportingCurrency: configuration.currency.reportingCurrency, candidates: candidates)
+            reportingCurrency: configuration.currency.reportingCurrency, candidates: candidates,
+            personalData: plan.personalData, hedgeAfterMilliseconds: plan.hedgeAfterMilliseconds)
     }
 }

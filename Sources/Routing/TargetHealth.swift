@@ -72,6 +72,23 @@ public final class TargetHealth: Sendable {
         }
     }
 
+    /// The circuit's state in words, for explain: `closed`, `closed (2 failures)`,
+    /// `open for 12 s (3 failures in a row)`, `half-open (a probe is testing it)`.
+    public func status(of target: ModelReference, now: ContinuousClock.Instant = .now) -> String {
+        circuits.withLock { table in
+            switch table[target] ?? .closed(failures: 0) {
+            case .closed(let failures):
+                return failures == 0 ? "closed" : "closed (\(failures) failure\(failures == 1 ? "" : "s"))"
+            case .open(let until, _, let rateLimited, let failures):
+                guard now < until else { return "open, due for a probe" }
+                let seconds = max(1, Int(((until - now) / .seconds(1)).rounded(.up)))
+                return "open for \(seconds) s (\(rateLimited ? "rate limited by the provider" : "\(failures) failures in a row"))"
+            case .halfOpen:
+                return "half-open (a probe is testing it)"
+            }
+        }
+    }
+
     public func recordSuccess(_ target: ModelReference) {
         circuits.withLock { $0[target] = nil }
     }

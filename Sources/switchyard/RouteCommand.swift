@@ -50,38 +50,7 @@ struct RouteCommand: AsyncParsableCommand {
             guard let explanation = RoutePlanner(configuration: configuration).explain(request) else {
                 throw ValidationError("'\(model)' is not a route, provider/model or model name in this configuration")
             }
-            print(json ? Self.json(explanation) : Self.table(explanation))
-        }
-
-        static func cost(_ value: Double?, _ currency: String) -> String {
-            value.map { String(format: "%.6f %@", $0, currency) } ?? "no fx rate"
-        }
-
-        static func table(_ explanation: RouteExplanation) -> String {
-            var lines = ["route \(explanation.routeName) (strategy \(explanation.strategy))"]
-            for candidate in explanation.candidates {
-                let place = candidate.attempt.map { $0 == 1 ? "chosen  " : "fallback" } ?? "excluded"
-                let detail = candidate.excludedBecause ?? "expected cost \(cost(candidate.expectedCost, explanation.reportingCurrency))"
-                lines.append("  \(place)  \(candidate.reference.description.padding(toLength: 36, withPad: " ", startingAt: 0)) \(detail)")
-            }
-            if explanation.chosen == nil { lines.append("  no target can serve this request") }
-            return lines.joined(separator: "\n")
-        }
-
-        static func json(_ explanation: RouteExplanation) -> String {
-            let candidates: [[String: Any]] = explanation.candidates.map { candidate in
-                var entry: [String: Any] = ["target": candidate.reference.description]
-                entry["attempt"] = candidate.attempt ?? NSNull()
-                entry["expected_cost"] = candidate.expectedCost ?? NSNull()
-                entry["excluded_because"] = candidate.excludedBecause ?? NSNull()
-                return entry
-            }
-            let object: [String: Any] = [
-                "route": explanation.routeName, "strategy": explanation.strategy, "currency": explanation.reportingCurrency,
-                "chosen": explanation.chosen?.description ?? NSNull(), "candidates": candidates,
-            ]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            print(json ? explanation.jsonText : explanation.table)
         }
     }
 }

@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(
+        name: .customLong("reload-check-ms"),
+        help: "How often to look for edits under --routes and reload them (0: only on SIGHUP).")
+    var reloadCheckMilliseconds = 1000
+
     /// Accepted in offline mode only, where every answer comes from a local mock and nothing costs money.
     static let offlineDemoKey = "sy-offline-demo"
 
@@ -77,30 +82,64 @@ struct ServeCommand: AsyncParsableCommand {
         let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger)
         try await refresher.refresh()
 
-        let planner = RoutePlanner(configuration: configuration, unavailableProviders: resolution.unavailable)
-        let endpoints = resolution.endpoints(for: configuration, environment: environment, mockBaseURLs: mockBaseURLs)
+        let pools = UpstreamPools()
+        defer { pools.shutdown() }
+        let assembler = GatewayAssembler(
+            environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
+            pools: pools, latency: LatencyTracker(), health: TargetHealth(), logger: logger)
         let serverSettings = configuration.server
         do {
-            try await UpstreamClients.withClients(for: endpoints.values, logger: logger) { upstream in
-                let gateway = Gateway(
-                    configuration: configuration, planner: planner, endpoints: endpoints, upstream: upstream,
-                    keys: keys, ledger: ledger, logger: logger)
-                let app = gateway.makeApplication { channel in
-                    let port = channel.localAddress?.port ?? serverSettings.port
-                    announce("switchyard listening on http://\(serverSettings.host):\(port)/v1")
-                }
-                var groupConfiguration = ServiceGroupConfiguration(
-                    services: (mockServices + [refresher, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger)
-                groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
-                try await ServiceGroup(configuration: groupConfiguration).run()
+            let live = LiveGateway(try assembler.assemble(configuration))
+            let app = live.makeApplication { channel in
+                let port = channel.localAddress?.port ?? serverSettings.port
+                announce("switchyard listening on http://\(serverSettings.host):\(port)/v1")
             }
+            let watcher = ConfigurationWatcher(
+                interval: reloadCheckMilliseconds > 0 ? .milliseconds(reloadCheckMilliseconds) : nil,
+                fingerprint: { [routes] in routes.fingerprint() },
+                reload: { [routes] trigger in
+                    Self.reload(live, routes: routes, assembler: assembler, trigger: trigger, logger: logger)
+                })
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: (mockServices + [refresher, watcher, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+            try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
             try? await ledger.close()
             throw error
         }
         try await ledger.close()
+    }
+}
+
+extension ServeCommand {
+    /// Loads `Routes/` again and, when it is valid, serves new requests from it; requests in
+    /// flight finish on the configuration they started with. An invalid edit is logged and
+    /// the running configuration kept. The listening address and the ledger are read at start
+    /// only: changing them is logged as needing a restart.
+    static func reload(_ live: LiveGateway, routes: RoutesOptions, assembler: GatewayAssembler, trigger: String, logger: Logger) {
+        let running = live.current.configuration
+        do {
+            var configuration = try routes.loadConfiguration()
+            if configuration.ledger != running.ledger {
+                logger.warning("reload: a new ledger setting takes a restart; keeping \(running.ledger)")
+                configuration.ledger = running.ledger
+            }
+            if configuration.server.host != running.server.host || configuration.server.port != running.server.port
+                || configuration.server.maxBodyBytes != running.server.maxBodyBytes
+            {
+                logger.warning("reload: new server settings take a restart; keeping the running ones")
+            }
+            configuration.server = running.server
+            live.replace(with: try assembler.assemble(configuration))
+            logger.notice(
+                "configuration reloaded (\(trigger)): \(configuration.providers.count) providers, \(configuration.routes.count) routes, \(configuration.tenants.count) tenants"
+            )
+        } catch {
+            logger.error("configuration reload rejected (\(trigger)); keeping the running configuration:\n\(error)")
+        }
     }
 }
 

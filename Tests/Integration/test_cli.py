@@ -109,8 +109,8 @@ def test_a_live_key_disables_offline_mode_and_skips_unkeyed_providers():
 def test_route_explain_shows_the_decision_and_why(tmp_path):
     shutil.copytree(REPO / "Routes", tmp_path / "Routes")
     (tmp_path / "Routes" / "bank.yaml").write_text(
-        "policies:\n  - { name: finance, regions: [cn, on-prem], retention: none }\n"
-        "tenants:\n  - { name: bank, policy: finance }\n")
+        "policies:\n  - { name: cn-only, regions: [cn, on-prem], retention: none }\n"
+        "tenants:\n  - { name: bank, policy: cn-only }\n")
     result = subprocess.run(
         [BIN, "route", "explain", "--routes", str(tmp_path / "Routes"), "--catalog", str(REPO / "seeds/catalog.yaml"),
          "--tenant", "bank", "--model", "cheap", "--json"],
@@ -119,7 +119,14 @@ def test_route_explain_shows_the_decision_and_why(tmp_path):
     assert explanation["strategy"] == "cheapest"
     assert explanation["chosen"] in ("deepseek/deepseek-chat", "qwen/qwen-plus")
     excluded = {c["target"]: c["excluded_because"] for c in explanation["candidates"] if c["attempt"] is None}
-    assert excluded["openai/gpt-4o-mini"] == "policy finance: region 'us' is not one of cn, on-prem"
+    assert excluded["openai/gpt-4o-mini"] == "policy cn-only: region 'us' is not one of cn, on-prem"
+    assert explanation["pii"] == {"handling": "allow", "restore": False, "policy": None}
+    # The shipped finance pack masks personal data for its demo tenant.
+    packed = subprocess.run(
+        [BIN, "route", "explain", "--routes", str(tmp_path / "Routes"), "--catalog", str(REPO / "seeds/catalog.yaml"),
+         "--tenant", "bank-demo", "--model", "chat"], capture_output=True, text=True, timeout=30, check=True)
+    assert "pii: mask (policy finance): public targets get placeholders, restored in answers" in packed.stdout
+    assert "policy finance: region 'us' is not one of cn, on-prem" in packed.stdout
     text = subprocess.run(
         [BIN, "route", "explain", "--routes", str(tmp_path / "Routes"), "--catalog", str(REPO / "seeds/catalog.yaml"),
          "--model", "nothing"], capture_output=True, text=True, timeout=30)

@@ -8,14 +8,15 @@ import NIOCore
 /// Probes for orchestrators: `/healthz` says the process answers; `/readyz` says the
 /// configuration is loaded and the ledger accepts writes.
 struct HealthController: Sendable {
-    let ledger: any Ledger
-    let configuration: GatewayConfiguration
+    let live: LiveGateway
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/healthz") { _, _ in
             Self.json(#"{"status":"ok"}"#)
         }
         router.get("/readyz") { _, context in
+            let gateway = live.current
+            let (ledger, configuration) = (gateway.ledger, gateway.configuration)
             do {
                 try await ledger.checkWritable()
             } catch {

@@ -6,7 +6,7 @@ import Routing
 
 /// `GET /v1/models`: the routes and `provider/model` names this key may call, in OpenAI's list format.
 struct ModelsController: Sendable {
-    let planner: RoutePlanner
+    let live: LiveGateway
     let authenticator: BearerAuthenticator
     /// A fixed `created` so the list is stable between calls.
     let created = Int(Date().timeIntervalSince1970)
@@ -16,7 +16,7 @@ struct ModelsController: Sendable {
             _ = try authenticator.authenticate(request)
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            let body = OpenAIModelList.body(models: planner.modelNames, created: created)
+            let body = OpenAIModelList.body(models: live.current.planner.modelNames, created: created)
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
     }

@@ -12,32 +12,51 @@ struct RoutesOptions: ParsableArguments {
 
     /// Loads and validates the configuration, printing every error and exiting 2 when it is invalid.
     func load() throws -> GatewayConfiguration {
-        let catalog: ModelCatalog
         do {
-            catalog = try loadCatalog()
+            return try loadConfiguration()
+        } catch let error as ConfigurationErrors {
+            printError("invalid configuration:\n\(error)")
+            throw ExitCode(2)
         } catch {
             printError("\(error)")
             throw ExitCode(2)
         }
-        do {
-            return try ConfigurationLoader(catalog: catalog).load(directory: URL(fileURLWithPath: routes))
-        } catch {
-            printError("invalid configuration:\n\(error)")
-            throw ExitCode(2)
+    }
+
+    /// Loads and validates the configuration; throws what is wrong (a reload logs it).
+    func loadConfiguration() throws -> GatewayConfiguration {
+        try ConfigurationLoader(catalog: try loadCatalog()).load(directory: URL(fileURLWithPath: routes))
+    }
+
+    /// What a reload watches: every YAML file under `--routes` and the catalog, with their
+    /// modification times and sizes. Any difference means an edit.
+    func fingerprint() -> [String] {
+        let manager = FileManager.default
+        var files: [String] = []
+        if let enumerator = manager.enumerator(atPath: routes) {
+            for case let path as String in enumerator where path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
+                files.append((routes as NSString).appendingPathComponent(path))
+            }
+        }
+        if let catalog = catalogURL?.path { files.append(catalog) }
+        return files.sorted().map { path in
+            let attributes = try? manager.attributesOfItem(atPath: path)
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(path) \(modified) \(attributes?[.size] as? Int ?? -1)"
         }
     }
 
     private func loadCatalog() throws(ConfigurationError) -> ModelCatalog {
-        if let catalog {
-            return try ModelCatalog(contentsOf: URL(fileURLWithPath: catalog))
-        }
-        // Default: seeds/catalog.yaml beside the routes directory, else in the working directory.
+        guard let url = catalogURL else { return .empty }
+        return try ModelCatalog(contentsOf: url)
+    }
+
+    /// `--catalog`, else seeds/catalog.yaml beside the routes directory, else in the working directory.
+    private var catalogURL: URL? {
+        if let catalog { return URL(fileURLWithPath: catalog) }
         let routesParent = URL(fileURLWithPath: routes).standardizedFileURL.deletingLastPathComponent()
-        for candidate in [routesParent.appendingPathComponent("seeds/catalog.yaml"), URL(fileURLWithPath: "seeds/catalog.yaml")]
-        where FileManager.default.fileExists(atPath: candidate.path) {
-            return try ModelCatalog(contentsOf: candidate)
-        }
-        return .empty
+        return [routesParent.appendingPathComponent("seeds/catalog.yaml"), URL(fileURLWithPath: "seeds/catalog.yaml")]
+            .first { FileManager.default.fileExists(atPath: $0.path) }
     }
 }
 

@@ -1,0 +1,77 @@
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Hummingbird
+import Metering
+import NIOCore
+import Routing
+
+/// The admin API (`/admin/…`), for operators: authenticated by `admin_key`, never by a
+/// virtual key. Disabled (403) while no admin key is set.
+struct AdminController: Sendable {
+    let live: LiveGateway
+
+    func register(on router: Router<GatewayRequestContext>) {
+        // `POST /admin/route/explain`: where a request would go now — live latency and circuit
+        // state included — and why. Body: {"model", "tenant"?, "prompt_tokens"?, "max_tokens"?, "needs"?}.
+        router.post("/admin/route/explain") { request, _ in
+            let gateway = live.current
+            try Self.authenticate(request, gateway: gateway)
+            let body = try await JSONRequestBody.read(request, limit: 1 << 20)
+            let routeRequest = try Self.routeRequest(from: body, gateway: gateway)
+            guard let explanation = gateway.planner.explain(
+                routeRequest, latencies: gateway.latency.snapshot(), health: gateway.health)
+            else {
+                throw GatewayError.modelNotFound(routeRequest.model)
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: explanation.jsonText)))
+        }
+    }
+
+    static func authenticate(_ request: Request, gateway: Gateway) throws(GatewayError) {
+        guard let expected = gateway.adminKeyHash else {
+            throw GatewayError(
+                kind: .permission, status: 403,
+                message: "The admin API is disabled: set admin_key in Routes/ (e.g. env:SWITCHYARD_ADMIN_KEY) and that variable.",
+                code: "admin_disabled")
+        }
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw GatewayError.missingAPIKey
+        }
+        guard VirtualKey.hash(header.dropFirst(7)) == expected else {
+            throw GatewayError(kind: .authentication, status: 401, message: "Incorrect admin key provided.", code: "invalid_admin_key")
+        }
+    }
+
+    static func routeRequest(from body: [UInt8], gateway: Gateway) throws(GatewayError) -> RouteRequest {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw GatewayError.invalidJSON("expected an object")
+        }
+        guard let model = object["model"] as? String, !model.isEmpty else {
+            throw GatewayError.invalidRequest("'model' is required: a route, provider/model or model name.", parameter: "model")
+        }
+        let tenant = object["tenant"] as? String
+        if let tenant, gateway.configuration.tenant(named: tenant) == nil {
+            throw GatewayError.invalidRequest("Unknown tenant '\(tenant)'.", parameter: "tenant")
+        }
+        func count(_ name: String) throws(GatewayError) -> Int? {
+            guard let value = object[name], !(value is NSNull) else { return nil }
+            guard let number = value as? Int, number >= 0 else {
+                throw GatewayError.invalidRequest("'\(name)' must be a non-negative integer.", parameter: name)
+            }
+            return number
+        }
+        var needs: Set<ModelCapability> = []
+        for name in object["needs"] as? [String] ?? [] {
+            guard let capability = ModelCapability(rawValue: name) else {
+                throw GatewayError.invalidRequest("Unknown capability '\(name)'.", parameter: "needs")
+            }
+            needs.insert(capability)
+        }
+        return RouteRequest(
+            model: model, promptTokens: try count("prompt_tokens") ?? 1000, maxOutputTokens: try count("max_tokens"),
+            needs: needs, tenant: tenant, roll: 0.5)
+    }
+}

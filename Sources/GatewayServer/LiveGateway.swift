@@ -1,0 +1,56 @@
+import GatewayConfig
+public import Hummingbird
+public import NIOCore
+import Synchronization
+
+/// The gateway currently serving, replaced whole when the configuration reloads.
+///
+/// Each request reads ``current`` once and keeps that snapshot to its end, so a reload never
+/// changes a request half-way and in-flight requests finish on the configuration they began
+/// with. Latency figures and circuit state are carried over by the reloader (they are keyed by
+/// provider model, not by configuration).
+public final class LiveGateway: Sendable {
+    private let state: Mutex<Gateway>
+
+    public init(_ gateway: Gateway) {
+        self.state = Mutex(gateway)
+    }
+
+    public var current: Gateway { state.withLock { $0 } }
+
+    /// From now on, new requests are served by `gateway`.
+    public func replace(with gateway: Gateway) {
+        state.withLock { $0 = gateway }
+    }
+
+    /// The HTTP surface: OpenAI- and Anthropic-compatible API under `/v1`, the admin API under
+    /// `/admin`, probes at the root. Handlers read the current gateway per request.
+    public func makeRouter() -> Router<GatewayRequestContext> {
+        let gateway = current
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: gateway.configuration.server.maxBodyBytes))
+        // Keys live in their own directory (refreshed from the ledger), not in Routes/.
+        let authenticator = BearerAuthenticator(keys: gateway.keys)
+        ChatCompletionsController(live: self, authenticator: authenticator).register(on: router)
+        MessagesController(live: self, authenticator: authenticator).register(on: router)
+        ModelsController(live: self, authenticator: authenticator).register(on: router)
+        HealthController(live: self).register(on: router)
+        AdminController(live: self).register(on: router)
+        return router
+    }
+
+    /// A Hummingbird application serving ``makeRouter()`` on the configured address (the
+    /// address is read once: changing it takes a restart).
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let gateway = current
+        return Application(
+            router: makeRouter(),
+            configuration: .init(
+                address: .hostname(gateway.configuration.server.host, port: gateway.configuration.server.port),
+                serverName: "switchyard"),
+            onServerRunning: onServerRunning,
+            logger: gateway.logger)
+    }
+}

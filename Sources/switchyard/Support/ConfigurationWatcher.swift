@@ -1,0 +1,40 @@
+import ServiceLifecycle
+import UnixSignals
+
+/// Reloads the configuration when `Routes/` changes (checked every `interval`) or on SIGHUP.
+///
+/// Polling file times rather than inotify: portable, no extra dependency, and a second's delay
+/// is nothing next to a human editing YAML. A reload that fails keeps the running
+/// configuration; the reload closure logs why.
+struct ConfigurationWatcher: Service {
+    /// How often to compare file times; nil watches nothing (SIGHUP only).
+    let interval: Duration?
+    let fingerprint: @Sendable () -> [String]
+    /// Called with what triggered it.
+    let reload: @Sendable (String) async -> Void
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in signals { await reload("SIGHUP") }
+                }
+                if let interval {
+                    group.addTask {
+                        var last = fingerprint()
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: interval)
+                            let now = fingerprint()
+                            if now != last {
+                                last = now
+                                await reload("a file under Routes/ changed")
+                            }
+                        }
+                    }
+                }
+                await group.waitForAll()
+            }
+        }
+    }
+}
