@@ -163,3 +163,37 @@ def test_sighup_reloads_when_file_watching_is_off(operated):
         assert client.chat.completions.with_raw_response.create(model="chat", messages=QUESTION).headers["x-switchyard-provider"] == "beta"
     finally:
         gateway.stop()
+
+
+def free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_circuit_opens_on_failures_and_recovers_after_its_cooldown(operated):
+    port = free_port()
+    gamma = Process([BIN, "mock-provider", "--port", str(port), "--name", "gamma"])
+    mocks = dict(operated["mocks"], gamma=gamma)
+    route = {"name": "recovering", "targets": ["gamma/gamma-model", "beta/beta-model"]}
+    before = operated["gateway"].log.count("configuration reloaded")
+    write_config(operated["routes"], mocks, "beta", extra_routes=[route])
+    assert wait_for(lambda: operated["gateway"].log.count("configuration reloaded") > before)
+    client = operated["client"]
+    try:
+        assert client.chat.completions.with_raw_response.create(model="recovering", messages=QUESTION).headers["x-switchyard-provider"] == "gamma"
+        gamma.stop()  # down: connections refused
+        attempts = [client.chat.completions.with_raw_response.create(model="recovering", messages=QUESTION).headers["x-switchyard-attempts"]
+                    for _ in range(5)]
+        assert attempts == ["2", "2", "2", "1", "1"]  # three failures open the circuit; then gamma is skipped
+        health = {c["target"]: c["health"] for c in explain(operated, {"model": "recovering"}).json()["candidates"]}
+        assert health["gamma/gamma-model"].startswith("open for ")
+        gamma = Process([BIN, "mock-provider", "--port", str(port), "--name", "gamma"])  # back up
+        time.sleep(5.3)  # the first cool-down is 5 s; then one probe request tests it
+        raw = client.chat.completions.with_raw_response.create(model="recovering", messages=QUESTION)
+        assert raw.headers["x-switchyard-provider"] == "gamma"
+        health = {c["target"]: c["health"] for c in explain(operated, {"model": "recovering"}).json()["candidates"]}
+        assert health["gamma/gamma-model"] == "closed"
+    finally:
+        gamma.stop()
