@@ -79,6 +79,7 @@ let package = Package(
                 "GatewayModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -86,7 +87,7 @@ let package = Package(
         .target(
             name: "MeteringSQLite",
             dependencies: [
-                "Metering",
+                "Metering", "GatewayModel",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: swiftSettings
@@ -173,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeteringTests",
-            dependencies: ["Metering", "MeteringSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Metering", "MeteringSQLite", "GatewayModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

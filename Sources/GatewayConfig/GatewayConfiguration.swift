@@ -72,6 +72,13 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         case .sqlite(let path): "sqlite:\(path)"
         }
     }
+
+    /// The usage journal beside the database (nil for an in-memory database).
+    public var journalPath: String? {
+        switch self {
+        case .sqlite(let path): path == ":memory:" ? nil : path + "-usage-journal"
+        }
+    }
 }
 
 /// How a provider's endpoint wants its key.

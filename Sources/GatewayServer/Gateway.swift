@@ -23,13 +23,16 @@ public struct Gateway: Sendable {
     public let latency: LatencyTracker
     /// Circuit breakers per target, shared by all requests.
     public let health: TargetHealth
+    /// Where every attempt's usage goes; nil meters nothing (benchmarks compare the two).
+    public let meter: UsageMeter?
     /// SHA-256 of the admin API's bearer key (`admin_key`); nil leaves the admin API disabled.
     public let adminKeyHash: String?
 
     public init(
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
-        latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), adminKey: String? = nil
+        latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
+        adminKey: String? = nil
     ) {
         self.configuration = configuration
         self.planner = planner
@@ -40,6 +43,7 @@ public struct Gateway: Sendable {
         self.logger = logger
         self.latency = latency
         self.health = health
+        self.meter = meter
         self.adminKeyHash = adminKey.map { VirtualKey.hash($0) }
     }
 

@@ -1,4 +1,4 @@
-/// The durable store behind the gateway: the key table now, the usage ledger as metering grows.
+/// The durable store behind the gateway: the key table and the usage ledger.
 ///
 /// A protocol so the embedded SQLite store and a shared PostgreSQL store are interchangeable.
 /// Implementations must be safe to call concurrently and must not block the caller's thread.
@@ -8,6 +8,12 @@ public protocol Ledger: Sendable {
     func insertKey(_ record: VirtualKeyRecord) async throws
     /// Every key not revoked.
     func activeKeys() async throws -> [VirtualKeyRecord]
+    /// Adds usage records; a record whose id is already stored is skipped (replays are safe).
+    func insertUsage(_ records: [UsageRecord]) async throws
+    /// Spend grouped as `query` asks, summed exactly.
+    func spend(_ query: SpendQuery) async throws -> [SpendRow]
+    /// Records in time order, for `ledger export`.
+    func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord]
     /// Proves the store accepts writes (for `/readyz`).
     func checkWritable() async throws
     func close() async throws

@@ -40,6 +40,42 @@ public final class SQLiteLedger: Ledger {
         )
         """,
         "CREATE TABLE IF NOT EXISTS readiness_probe (id INTEGER PRIMARY KEY, checked_at TEXT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS usage_records (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            time TEXT NOT NULL,
+            day TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            region TEXT NOT NULL,
+            dialect_in TEXT NOT NULL,
+            dialect_out TEXT NOT NULL,
+            streamed INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            usage_source TEXT NOT NULL,
+            input_per_mtok TEXT NOT NULL,
+            cached_input_per_mtok TEXT NOT NULL,
+            output_per_mtok TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            cost_nanos INTEGER NOT NULL,
+            reporting_currency TEXT NOT NULL,
+            reporting_cost_nanos INTEGER,
+            ttft_ms INTEGER,
+            total_ms INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            pii_masked INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (time)",
+        "CREATE INDEX IF NOT EXISTS usage_records_tenant_time ON usage_records (tenant, time)",
     ]
 
     public func migrate() async throws {
@@ -85,6 +121,22 @@ public final class SQLiteLedger: Ledger {
 
     public func close() async throws {
         try await connection.close()
+    }
+
+    func query(_ sql: String, _ bindings: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await connection.query(sql, bindings)
+    }
+
+    /// Runs `body` in one write transaction (one commit, one WAL sync for a whole batch).
+    func transaction(_ body: () async throws -> Void) async throws {
+        _ = try await connection.query("BEGIN IMMEDIATE")
+        do {
+            try await body()
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
     }
 
     static func timestamp(_ date: Date) -> String {

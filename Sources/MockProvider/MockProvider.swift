@@ -91,13 +91,13 @@ public struct MockProvider: Sendable {
         let id = "chatcmpl-\(options.name)-\(UInt32.random(in: 0...UInt32.max))"
         let created = Int(Date().timeIntervalSince1970)
         if json["stream"] as? Bool == true {
-            let includeUsage = (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
+            let includeUsage = !options.omitUsage && (json["stream_options"] as? [String: Any])?["include_usage"] as? Bool ?? false
             return stream(answer, call: call, id: id, created: created, model: model, includeUsage: includeUsage)
         }
         try await pause(forTokens: answer.completionTokens, includingFirst: true)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let completion = MockWire.completion(answer, call: call, id: id, created: created, model: model)
+        let completion = MockWire.completion(answer, call: call, id: id, created: created, model: model, withUsage: !options.omitUsage)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: completion)))
     }
 

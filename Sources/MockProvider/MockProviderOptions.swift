@@ -26,12 +26,15 @@ public struct MockProviderOptions: Sendable, Hashable {
     /// Quote the last user message in the answer (in small pieces when streamed), so tests can
     /// see what the model was sent and what the client got back.
     public var echo: Bool
+    /// Report no usage (OpenAI dialect: no `usage` in answers, no usage chunk in streams), as
+    /// some OpenAI-compatible servers do.
+    public var omitUsage: Bool
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
         breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false,
-        echo: Bool = false
+        echo: Bool = false, omitUsage: Bool = false
     ) {
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
@@ -45,5 +48,6 @@ public struct MockProviderOptions: Sendable, Hashable {
         self.requiredKey = requiredKey
         self.malformedAnswers = malformedAnswers
         self.echo = echo
+        self.omitUsage = omitUsage
     }
 }

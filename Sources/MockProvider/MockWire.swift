@@ -9,7 +9,9 @@ enum MockWire {
         return #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(prompt + completion),"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
     }
 
-    static func completion(_ answer: MockAnswer, call: MockToolCall? = nil, id: String, created: Int, model: String) -> String {
+    static func completion(
+        _ answer: MockAnswer, call: MockToolCall? = nil, id: String, created: Int, model: String, withUsage: Bool = true
+    ) -> String {
         let content: String = JSONEncoding.string(answer.text)
         let modelJSON: String = JSONEncoding.string(model)
         var calls = ""
@@ -17,8 +19,8 @@ enum MockWire {
             calls = #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(call.arguments) as String)}}]"#
         }
         let finish = call == nil ? answer.finishReason : "tool_calls"
-        let usage = usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens)
-        return #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]\#(calls)},"logprobs":null,"finish_reason":"\#(finish)"}],"usage":\#(usage),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
+        let usage = withUsage ? #","usage":"# + usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens) : ""
+        return #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]\#(calls)},"logprobs":null,"finish_reason":"\#(finish)"}]\#(usage),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
     }
 
     /// The fields every chunk of one stream shares.

@@ -13,6 +13,9 @@ public struct PersonalDataVault: Sendable {
 
     public init() {}
 
+    /// Distinct values masked.
+    public var count: Int { originals.count }
+
     /// Whether nothing was masked.
     public var isEmpty: Bool { originals.isEmpty }
 

@@ -35,6 +35,19 @@ public struct UpstreamFailure: Error, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// The status the attempt ended with once it reached the provider (504 for a read timeout,
+    /// 502 for a malformed answer); nil when it never did (connection failures).
+    public var providerStatus: Int? {
+        switch kind {
+        case .unreachable: nil
+        case .timeout: 504
+        case .malformedResponse: 502
+        case .rateLimited: 429
+        case .serverError(let status), .credentialsRejected(let status), .modelUnknown(let status), .requestRejected(let status):
+            status
+        }
+    }
+
     /// Whether another target may succeed where this one failed.
     public var allowsFallback: Bool {
         if case .requestRejected = kind { return false }

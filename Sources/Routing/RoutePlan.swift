@@ -64,6 +64,8 @@ public struct RoutePlan: Sendable, Hashable {
     public var personalData: PersonalDataRule = .allow
     /// The route's `hedge_after_ms`: start the next target too when the first is this slow.
     public var hedgeAfterMilliseconds: Int?
+    /// The names of the policies that applied (tenant's first), for the ledger.
+    public var policies: [String] = []
     /// The policy rules that left targets out, in candidate order (the `excluded` reasons a
     /// policy gave): when no target is left, the last one is the 403's message.
     public var policyRefusals: [String] {

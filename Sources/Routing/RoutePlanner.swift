@@ -111,6 +111,7 @@ public struct RoutePlanner: Sendable {
         var policies: [PolicyVerdicts] = []
         if let tenant = request.tenant, let policy = tenantPolicies[tenant] { policies.append(policy) }
         if let name = route?.policy, let policy = policiesByName[name] { policies.append(policy) }
+        if !policies.isEmpty { plan.policies = policies.map(\.name) }
         for policy in policies where policy.personalData != .allow {
             plan.personalData = plan.personalData.narrowed(
                 by: policy.personalData, restores: policy.restoresPersonalData, policy: policy.name)

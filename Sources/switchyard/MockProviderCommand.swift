@@ -54,6 +54,9 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Flag(help: "Quote the last user message in every answer (to see what the model was sent).")
     var echo = false
 
+    @Flag(name: .customLong("no-usage"), help: "Report no token usage (OpenAI dialect), as some compatible servers do.")
+    var noUsage = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -72,7 +75,7 @@ struct MockProviderCommand: AsyncParsableCommand {
             name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
             retryAfterSeconds: retryAfter, breakAfterTokens: breakAfter, outputTokens: outputTokens, requiredKey: requireKey,
-            malformedAnswers: malformed, echo: echo)
+            malformedAnswers: malformed, echo: echo, omitUsage: noUsage)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
             let suffix = Self.baseURLSuffix(WireFormat(rawValue: dialect) ?? .openAI)

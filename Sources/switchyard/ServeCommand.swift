@@ -82,11 +82,13 @@ struct ServeCommand: AsyncParsableCommand {
         let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger)
         try await refresher.refresh()
 
+        let meter = try UsageMeter(ledger: ledger, journalPath: configuration.ledger.journalPath, logger: logger)
+        try await meter.replayJournal()
         let pools = UpstreamPools()
         defer { pools.shutdown() }
         let assembler = GatewayAssembler(
             environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-            pools: pools, latency: LatencyTracker(), health: TargetHealth(), logger: logger)
+            pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, logger: logger)
         let serverSettings = configuration.server
         do {
             let live = LiveGateway(try assembler.assemble(configuration))
@@ -101,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
                     Self.reload(live, routes: routes, assembler: assembler, trigger: trigger, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (mockServices + [refresher, watcher, meter, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)

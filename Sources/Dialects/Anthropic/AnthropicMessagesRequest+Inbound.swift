@@ -47,13 +47,20 @@ extension AnthropicMessagesRequest: InboundChat {
 struct AnthropicStreamRelay: StreamTransform {
     private var decoder = AnthropicStreamDecoder()
     private(set) var usage: TokenUsage?
+    private(set) var contentPieces = 0
 
     mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
         // The relay never fails on what it only reads: the provider's own `error` events go
         // to the caller unchanged (they are in its dialect), and an event this decoder can't
         // read costs only the usage note.
         if let events = try? decoder.decode(chunk) {
-            for case .usage(let seen) in events { usage = seen }
+            for event in events {
+                switch event {
+                case .usage(let seen): usage = seen
+                case .textDelta, .toolCallArgumentsDelta: contentPieces += 1
+                default: break
+                }
+            }
         }
         return chunk
     }

@@ -40,6 +40,9 @@ public protocol StreamTransform: Sendable {
     var usage: TokenUsage? { get }
     /// The upstream signalled a clean end (`[DONE]`, `message_stop`).
     var isComplete: Bool { get }
+    /// Content pieces relayed so far (text or tool-argument deltas): the output estimate when
+    /// a provider reports no usage — providers stream about one token per piece.
+    var contentPieces: Int { get }
 }
 
 /// Canonical events in, a caller dialect's stream bytes out.
@@ -59,8 +62,17 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
         self.encoder = encoder
     }
 
+    public private(set) var contentPieces = 0
+
     public mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
-        encoder.encode(try decoder.decode(chunk))
+        let events = try decoder.decode(chunk)
+        for event in events {
+            switch event {
+            case .textDelta, .toolCallArgumentsDelta: contentPieces += 1
+            default: break
+            }
+        }
+        return encoder.encode(events)
     }
 
     public mutating func finish() -> ByteBuffer {

@@ -15,6 +15,8 @@ public struct OpenAIStreamRelay: Sendable {
     /// Saw `data: [DONE]`: the upstream finished cleanly.
     public private(set) var sawDone = false
     public private(set) var eventCount = 0
+    /// Chunks other than the usage chunk and `[DONE]` (role and finish chunks included).
+    public private(set) var contentPieces = 0
 
     public init(clientWantsUsage: Bool) {
         self.forwardUsageChunk = clientWantsUsage
@@ -41,6 +43,8 @@ public struct OpenAIStreamRelay: Sendable {
             } else if let usageChunk = Self.usageChunk(in: event.data) {
                 usage = usageChunk.usage
                 if usageChunk.choicesEmpty && !forwardUsageChunk { continue }
+            } else {
+                contentPieces += 1
             }
             var raw = event.raw
             output.writeBuffer(&raw)

@@ -75,3 +75,54 @@ struct AdminController: Sendable {
             needs: needs, tenant: tenant, roll: 0.5)
     }
 }
+
+/// `GET /admin/spend?by=tenant,day&since=2026-11-01&until=…&tenant=…&key=…&format=json|csv`:
+/// the admin key sees every tenant; a virtual key sees only its own tenant's spend.
+struct SpendController: Sendable {
+    let live: LiveGateway
+    let authenticator: BearerAuthenticator
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("/admin/spend") { request, _ in
+            let gateway = live.current
+            let parameters = request.uri.queryParameters
+            var filter = UsageFilter(tenant: parameters["tenant"].map(String.init), keyID: parameters["key"].map(String.init))
+            do {
+                try AdminController.authenticate(request, gateway: gateway)
+            } catch let adminFailure {
+                // Not the admin: a tenant's own key may read its own spend.
+                guard let key = try? authenticator.authenticate(request) else { throw adminFailure }
+                if let asked = filter.tenant, asked != key.tenant {
+                    throw GatewayError(
+                        kind: .permission, status: 403, message: "A key can read only its own tenant's spend.",
+                        code: "tenant_mismatch")
+                }
+                filter.tenant = key.tenant
+            }
+            let groupBy: [SpendDimension]
+            do {
+                groupBy = try SpendReportFormat.dimensions(parameters["by"].map(String.init) ?? "tenant")
+                for name in ["since", "until"] {
+                    guard let text = parameters[Substring(name)].map(String.init) else { continue }
+                    guard let date = SpendReportFormat.date(text) else {
+                        throw SpendQueryError("'\(name)' must be a day (YYYY-MM-DD) or an ISO 8601 time, got '\(text)'")
+                    }
+                    if name == "since" { filter.since = date } else { filter.until = date }
+                }
+            } catch {
+                throw GatewayError.invalidRequest("\(error)", parameter: "by")
+            }
+            let format = SpendReportFormat(rawValue: parameters["format"].map(String.init) ?? "json")
+            guard let format, format != .table else {
+                throw GatewayError.invalidRequest("'format' must be json or csv.", parameter: "format")
+            }
+            // Read-your-writes: what the gateway has recorded goes to the database first.
+            try? await gateway.meter?.commit()
+            let rows = try await gateway.ledger.spend(SpendQuery(groupBy: groupBy, filter: filter))
+            var headers = HTTPFields()
+            headers[.contentType] = format == .csv ? "text/csv" : "application/json"
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: format.render(rows, groupBy: groupBy))))
+        }
+    }
+}

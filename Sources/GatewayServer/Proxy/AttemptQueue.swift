@@ -2,6 +2,7 @@ import Dialects
 import GatewayConfig
 import GatewayModel
 import Hummingbird
+import Metering
 import Routing
 
 /// One upstream call, ready to go: the target, the bytes for it, the decision headers.
@@ -9,6 +10,7 @@ struct PreparedAttempt: Sendable {
     let target: RouteTarget
     let exchange: Exchange
     let headers: HTTPFields
+    let meter: AttemptMeter
 }
 
 /// A target left out because its circuit is open.
@@ -28,17 +30,24 @@ struct AttemptQueue<Inbound: InboundChat> {
     let plan: RoutePlan
     let gateway: Gateway
     let screening: PersonalDataScreening?
+    let key: AuthenticatedKey
+    let requestID: String
     var canonical: ChatRequest?
     private var position = 0
     /// Attempts handed out so far (`x-switchyard-attempts` counts them).
     private(set) var started = 0
     private(set) var skipped: [SkippedTarget] = []
 
-    init(inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?) {
+    init(
+        inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?,
+        key: AuthenticatedKey, requestID: String
+    ) {
         self.inbound = inbound
         self.plan = plan
         self.gateway = gateway
         self.screening = screening
+        self.key = key
+        self.requestID = requestID
         self.canonical = canonical
     }
 
@@ -60,13 +69,24 @@ struct AttemptQueue<Inbound: InboundChat> {
         return nil
     }
 
+    private func meter(_ target: RouteTarget, number: Int, masking: Bool) -> AttemptMeter {
+        let currency = gateway.configuration.currency
+        return AttemptMeter(
+            meter: gateway.meter, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
+            target: target, dialectIn: Inbound.format.rawValue, streamed: inbound.stream,
+            estimatedPromptTokens: inbound.routingFacts.promptTokens, reportingCurrency: currency.reportingCurrency,
+            fxRate: currency.rates[target.offering.price.currency], policy: plan.policies.joined(separator: ","),
+            piiMasked: masking ? screening?.maskedCount ?? 0 : 0)
+    }
+
     private mutating func prepare(_ target: RouteTarget, number: Int) throws(GatewayError) -> PreparedAttempt? {
         var headers = ChatProxy.headers(plan: plan, target: target, attempts: number)
         let masking = screening?.guards(target) ?? false
+        let meter = meter(target, number: number, masking: masking)
         if target.provider.dialect == Inbound.format, !masking {
             let body = inbound.passThroughBody(
                 upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)
-            return PreparedAttempt(target: target, exchange: .passThrough(body), headers: headers)
+            return PreparedAttempt(target: target, exchange: .passThrough(body), headers: headers, meter: meter)
         }
         guard var dialect = ProviderDialects.dialect(for: target.provider.dialect) else { return nil }
         // Decode once, encode per target. A request the client got wrong is the client's
@@ -90,6 +110,6 @@ struct AttemptQueue<Inbound: InboundChat> {
             }
             headers[.switchyardDropped] = outbound.dropped.joined(separator: ",")
         }
-        return PreparedAttempt(target: target, exchange: .translated(outbound.body, dialect), headers: headers)
+        return PreparedAttempt(target: target, exchange: .translated(outbound.body, dialect), headers: headers, meter: meter)
     }
 }

@@ -49,15 +49,17 @@ struct ChatProxy: Sendable {
             let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
             throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
         }
-        var queue = AttemptQueue(inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical)
+        var queue = AttemptQueue(
+            inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
+            requestID: context.requestID)
         if let hedgeAfter = plan.hedgeAfterMilliseconds, plan.targets.count > 1 {
             return try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
         }
         var lastFailure: UpstreamFailure?
         while let attempt = try queue.next() {
-            do throws(UpstreamFailure) {
+            do {
                 return try await run(attempt, inbound: inbound, context: context)
-            } catch {
+            } catch let error as UpstreamFailure {
                 lastFailure = error
                 if !error.allowsFallback { break }
             }
@@ -75,9 +77,9 @@ struct ChatProxy: Sendable {
         return try await withThrowingTaskGroup(of: HedgeOutcome.self) { group in
             func start(_ attempt: PreparedAttempt, in group: inout ThrowingTaskGroup<HedgeOutcome, any Error>) {
                 group.addTask {
-                    do throws(UpstreamFailure) {
+                    do {
                         return .answered(try await run(attempt, inbound: inbound, context: context), attempt)
-                    } catch {
+                    } catch let error as UpstreamFailure {
                         return .failed(error, attempt.target.reference)
                     }
                 }
@@ -133,21 +135,25 @@ struct ChatProxy: Sendable {
     }
 
     /// One attempt: call the provider, turn its answer into the caller's, and record the
-    /// outcome in the target's latency and health. A cancelled attempt (a hedge that lost)
-    /// records nothing.
+    /// outcome in the target's latency and health and in the usage ledger. A cancelled attempt
+    /// (a hedge that lost) is metered but says nothing about the target's health.
+    ///
+    /// Throws ``UpstreamFailure`` for the provider's faults (fallback may follow), a
+    /// ``GatewayError`` when the usage can't be recorded (no fallback: the gateway fails closed).
     func run<Inbound: InboundChat>(
         _ attempt: PreparedAttempt, inbound: Inbound, context: GatewayRequestContext
-    ) async throws(UpstreamFailure) -> Response {
+    ) async throws -> Response {
         let target = attempt.target
         guard let endpoint = gateway.endpoints[target.provider.name] else {
             throw UpstreamFailure(provider: target.provider.name, kind: .unreachable, detail: "no client configured")
         }
         let started = ContinuousClock.now
-        do throws(UpstreamFailure) {
+        do {
             let response = try await gateway.upstream.post(
                 attempt.exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
                 requestID: context.requestID, logger: gateway.logger)
-            let answer = UpstreamAnswer(inbound: inbound, exchange: attempt.exchange, target: target, logger: context.logger)
+            let answer = UpstreamAnswer(
+                inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger)
             let result =
                 inbound.stream
                 ? try await answer.stream(response, headers: attempt.headers)
@@ -156,8 +162,14 @@ struct ChatProxy: Sendable {
             gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: started))
             gateway.health.recordSuccess(target.reference)
             return result
-        } catch {
-            if Task.isCancelled { throw error }
+        } catch let error as UpstreamFailure {
+            if Task.isCancelled {
+                await attempt.meter.recordEnded(.cancelled, status: 499, logger: context.logger)
+                throw error
+            }
+            if let status = error.providerStatus {
+                await attempt.meter.recordEnded(.failed, status: status, logger: context.logger)
+            }
             switch error.kind {
             case .requestRejected: break  // the client's request, not the provider's health
             case .rateLimited(let retryAfter): gateway.health.recordFailure(target.reference, retryAfterSeconds: retryAfter)

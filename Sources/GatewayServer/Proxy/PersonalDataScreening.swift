@@ -31,6 +31,9 @@ struct PersonalDataScreening: Sendable {
         return "\(PolicyCheck.reasonPrefix)\(rule.policy ?? "?"): pii: block — the prompt holds personal data (\(kinds)) and '\(target.provider.name)' is a public deployment"
     }
 
+    /// Distinct values masked (for the ledger).
+    var maskedCount: Int { vault.count }
+
     /// For `x-switchyard-pii`: `masked email,phone`.
     var headerValue: String { "masked " + vault.kinds.map(\.rawValue).joined(separator: ",") }
 

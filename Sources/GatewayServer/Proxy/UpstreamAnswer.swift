@@ -3,6 +3,7 @@ import GatewayConfig
 import GatewayModel
 import Hummingbird
 import Logging
+import Metering
 import NIOCore
 import Providers
 import Routing
@@ -13,33 +14,51 @@ struct UpstreamAnswer<Inbound: InboundChat> {
     let inbound: Inbound
     let exchange: Exchange
     let target: RouteTarget
+    let meter: AttemptMeter
     let logger: Logger
 
     var provider: String { target.provider.name }
 
-    /// Non-streaming: read the whole (bounded) answer, check it, answer in the caller's dialect.
-    func json(_ upstream: UpstreamResponse, headers: HTTPFields, limit: Int) async throws(UpstreamFailure) -> Response {
+    /// Non-streaming: read the whole (bounded) answer, check it, record its usage, answer in the
+    /// caller's dialect. Throws ``UpstreamFailure`` for the provider's faults, a 503
+    /// ``GatewayError`` when the usage can't be recorded.
+    func json(_ upstream: UpstreamResponse, headers: HTTPFields, limit: Int) async throws -> Response {
         let body = try await upstream.collect(upTo: limit)
         let bytes = Array(body.readableBytesView)
         let output: ByteBuffer
         let usage: TokenUsage?
-        do {
+        var answerText: (any Collection)?
+        do throws(DialectDecodingError) {
             switch exchange {
             case .passThrough:
                 usage = try inbound.passThroughUsage(in: bytes)
                 output = body
             case .translated(_, let dialect):
                 let answer = try dialect.decodeResponse(bytes)
-                usage = answer.usage
+                usage = answer.usage == TokenUsage() ? nil : answer.usage
+                answerText = answer.text.utf8 + answer.toolCalls.flatMap(\.arguments.utf8)
                 output = ByteBuffer(bytes: inbound.encodeAnswer(answer))
             }
         } catch {
             throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: error.description)
         }
-        if let usage { Self.note(usage, provider: provider, logger: logger) }
+        try await meter.recordCompleted(
+            usage: usage, estimatedOutput: usage == nil ? Self.estimatedOutput(answerText, body: bytes) : 0,
+            ttftMilliseconds: nil, logger: logger)
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: output))
+    }
+
+    /// Output tokens of an answer that came without usage: its generated text (and tool-call
+    /// arguments) at four bytes a token — the same rule as prompt estimates. A passed-through
+    /// answer is decoded for it only in this rare case.
+    static func estimatedOutput(_ text: (any Collection)?, body: [UInt8]) -> Int {
+        if let text { return max(1, text.count / 4) }
+        guard let dialect = ProviderDialects.dialect(for: Inbound.format), let answer = try? dialect.decodeResponse(body) else {
+            return max(1, body.count / 4)
+        }
+        return max(1, (answer.text.utf8.count + answer.toolCalls.reduce(0) { $0 + $1.arguments.utf8.count }) / 4)
     }
 
     /// Streaming: commit once the first upstream event is in hand, then relay chunk by chunk,
@@ -63,22 +82,34 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                 throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: error.description)
             }
         }
+        let ttft = AttemptMeter.milliseconds(since: meter.started)
         var headers = headers
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let (firstOutput, transformSoFar) = (first, transform)
-        let (provider, logger) = (self.provider, self.logger)
+        let (provider, logger, meter) = (self.provider, self.logger, self.meter)
         let body = ResponseBody { writer in
             var transform = transformSoFar
+            var recorded = false
+            /// Before the bytes that end the answer go out, its record must be durable.
+            func recordIfComplete() async throws {
+                guard transform.isComplete, !recorded else { return }
+                recorded = true
+                try await meter.recordCompleted(
+                    usage: transform.usage, estimatedOutput: transform.contentPieces, ttftMilliseconds: ttft, logger: logger)
+            }
             do {
                 // A client that goes away makes the next write throw, which ends the upstream read
                 // (Hummingbird's inbound-close helper can't be used on a body already collected).
+                try await recordIfComplete()
                 try await Self.write(firstOutput, to: &writer)
                 while let chunk = try await upstream.next() {
                     let output = try transform.transform(chunk)
+                    try await recordIfComplete()
                     if output.readableBytes > 0 { try await Self.write(output, to: &writer) }
                 }
                 let tail = transform.finish()
+                try await recordIfComplete()
                 if tail.readableBytes > 0 { try await Self.write(tail, to: &writer) }
                 if !transform.isComplete {
                     logger.warning("upstream stream ended without its end event", metadata: ["provider": "\(provider)"])
@@ -86,16 +117,27 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             } catch is ClientGone {
                 upstream.discard()
                 logger.info("client disconnected; upstream cancelled", metadata: ["provider": "\(provider)"])
+                if !recorded {
+                    await meter.recordEnded(
+                        .clientGone, status: 200, usage: transform.usage, estimatedOutput: transform.contentPieces,
+                        ttftMilliseconds: ttft, logger: logger)
+                }
                 return
             } catch {
                 // Bytes are already out: the only honest answer left is an error event in the stream.
                 upstream.discard()
                 logger.warning("upstream stream failed mid-way", metadata: ["provider": "\(provider)", "error": "\(error)"])
-                let detail = (error as? DialectDecodingError)?.description ?? "the stream broke off"
-                let failure = GatewayError.upstreamFailed("Provider '\(provider)' failed mid-answer: \(detail).")
+                let failure =
+                    (error as? GatewayError)
+                    ?? .upstreamFailed(
+                        "Provider '\(provider)' failed mid-answer: \((error as? DialectDecodingError)?.description ?? "the stream broke off").")
                 try? await writer.write(Inbound.errorEvent(failure))
             }
-            if let usage = transform.usage { Self.note(usage, provider: provider, logger: logger) }
+            if !recorded {
+                await meter.recordEnded(
+                    .interrupted, status: 200, usage: transform.usage, estimatedOutput: transform.contentPieces,
+                    ttftMilliseconds: ttft, logger: logger)
+            }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
@@ -111,8 +153,4 @@ struct UpstreamAnswer<Inbound: InboundChat> {
         }
     }
 
-    /// Where metering takes over (the ledger issue); for now a debug line.
-    private static func note(_ usage: TokenUsage, provider: String, logger: Logger) {
-        logger.debug("usage", metadata: ["input": "\(usage.input)", "output": "\(usage.output)", "provider": "\(provider)"])
-    }
 }

@@ -1,0 +1,84 @@
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Logging
+import Metering
+import Routing
+
+/// Meters one attempt: everything its usage record needs is known when the attempt is
+/// prepared except how it ends — tokens, timing, outcome — which the answer supplies.
+struct AttemptMeter: Sendable {
+    let meter: UsageMeter?
+    let id: String
+    let requestID: String
+    let key: AuthenticatedKey
+    let route: String
+    let target: RouteTarget
+    let dialectIn: String
+    let streamed: Bool
+    /// The gateway's prompt estimate, for records whose provider reported no usage.
+    let estimatedPromptTokens: Int
+    let reportingCurrency: String
+    let fxRate: Decimal?
+    let policy: String
+    let piiMasked: Int
+    let started = ContinuousClock.now
+
+    /// Provider usage when there is some, else the estimate: the prompt as routing estimated it,
+    /// the output from what was streamed or answered.
+    /// A failed attempt that produced no answer is recorded with no tokens (providers don't
+    /// bill those); `promptBilled: false` says so.
+    func usage(reported: TokenUsage?, estimatedOutput: Int, promptBilled: Bool = true) -> (TokenUsage, UsageRecord.UsageSource) {
+        if let reported { return (reported, .provider) }
+        return (TokenUsage(input: promptBilled ? estimatedPromptTokens : 0, output: estimatedOutput), .estimated)
+    }
+
+    func makeRecord(
+        outcome: UsageRecord.Outcome, status: Int, usage reported: TokenUsage?, estimatedOutput: Int,
+        ttftMilliseconds: Int?
+    ) -> UsageRecord {
+        let (usage, source) = self.usage(
+            reported: reported, estimatedOutput: estimatedOutput, promptBilled: outcome != .failed)
+        return UsageRecord(
+            id: id, requestID: requestID, time: Date(), tenant: key.tenant, keyID: key.id, route: route,
+            provider: target.provider.name, model: target.offering.name, region: target.provider.region,
+            dialectIn: dialectIn, dialectOut: target.provider.dialect.rawValue, streamed: streamed, usage: usage,
+            usageSource: source, price: target.offering.price, reportingCurrency: reportingCurrency, fxRate: fxRate,
+            ttftMilliseconds: ttftMilliseconds, totalMilliseconds: Self.milliseconds(since: started), status: status,
+            outcome: outcome, policy: policy, piiMasked: piiMasked)
+    }
+
+    /// Records a completed answer before the client gets its final bytes; throws a 503 when the
+    /// record can't be made durable (no answer goes unmetered).
+    func recordCompleted(usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, logger: Logger) async throws(GatewayError) {
+        guard let meter else { return }
+        let record = makeRecord(
+            outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
+        do {
+            try await meter.record(record)
+        } catch {
+            logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
+            throw GatewayError.unavailable("Usage metering is unavailable, so the gateway is not answering (fail closed).")
+        }
+    }
+
+    /// Records an attempt that didn't complete (failed, cancelled, cut off): best effort, logged.
+    func recordEnded(
+        _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage? = nil, estimatedOutput: Int = 0,
+        ttftMilliseconds: Int? = nil, logger: Logger
+    ) async {
+        guard let meter else { return }
+        let record = makeRecord(
+            outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
+        do {
+            try await meter.record(record)
+        } catch {
+            logger.error("usage of an unfinished attempt could not be recorded", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000) + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

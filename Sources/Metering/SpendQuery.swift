@@ -1,0 +1,60 @@
+public import Foundation
+
+/// Which usage records a report or export reads.
+public struct UsageFilter: Sendable, Hashable {
+    /// Inclusive.
+    public var since: Date?
+    /// Exclusive.
+    public var until: Date?
+    public var tenant: String?
+    public var keyID: String?
+
+    public init(since: Date? = nil, until: Date? = nil, tenant: String? = nil, keyID: String? = nil) {
+        self.since = since
+        self.until = until
+        self.tenant = tenant
+        self.keyID = keyID
+    }
+}
+
+/// A field spend can be grouped by (`--by tenant,day`).
+public enum SpendDimension: String, Sendable, Hashable, CaseIterable {
+    case tenant, key, route, provider, model, region, day, month
+}
+
+/// A spend report's question: totals of the records `filter` selects, per combination of `groupBy`.
+public struct SpendQuery: Sendable, Hashable {
+    public var groupBy: [SpendDimension]
+    public var filter: UsageFilter
+
+    public init(groupBy: [SpendDimension], filter: UsageFilter = .init()) {
+        self.groupBy = groupBy
+        self.filter = filter
+    }
+}
+
+/// One line of a spend report. `cost` is in the reporting currency; records priced in a
+/// currency without an `fx` rate are totalled in their own currency, on their own rows.
+public struct SpendRow: Sendable, Hashable {
+    /// The group's value per dimension, in the query's order.
+    public var groups: [String]
+    public var requests: Int
+    public var inputTokens: Int
+    public var cachedInputTokens: Int
+    public var outputTokens: Int
+    public var cost: Decimal
+    public var currency: String
+
+    public init(
+        groups: [String], requests: Int, inputTokens: Int, cachedInputTokens: Int, outputTokens: Int, cost: Decimal,
+        currency: String
+    ) {
+        self.groups = groups
+        self.requests = requests
+        self.inputTokens = inputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.outputTokens = outputTokens
+        self.cost = cost
+        self.currency = currency
+    }
+}

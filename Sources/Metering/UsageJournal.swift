@@ -1,0 +1,148 @@
+import Foundation
+import NIOPosix
+import Synchronization
+
+/// An append-only file of usage records not yet committed to the ledger database — what makes
+/// a completed response survive `kill -9`.
+///
+/// A request's record is appended (one `write(2)`, to the page cache: a killed process loses
+/// nothing the kernel has) before the client gets the answer's final bytes. Appends from
+/// concurrent requests are grouped into one write, on NIO's blocking-I/O thread pool, never on
+/// an event loop. Once the ledger holds every record in the file, the file is truncated; at
+/// start, whatever it still holds is replayed into the ledger (inserts are idempotent).
+final class UsageJournal: Sendable {
+    private struct Pending {
+        var lines: [Data] = []
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var flushScheduled = false
+    }
+
+    let path: String
+    private let descriptor: Int32
+    private let threadPool: NIOThreadPool
+    private let pending = Mutex(Pending())
+    /// Records written to the file and not yet committed to the database; guards the file too.
+    private let uncommitted = Mutex<[UsageRecord]>([])
+
+    init(path: String, threadPool: NIOThreadPool = .singleton) throws {
+        self.path = path
+        self.threadPool = threadPool
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw JournalError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    /// The records in the journal file at `path` (a torn last line, from a crash mid-write, is
+    /// skipped: its request never got its final bytes).
+    static func readRecords(at path: String) -> (records: [UsageRecord], unreadable: Int) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([], 0) }
+        let decoder = UsageRecordCoding.decoder
+        var records: [UsageRecord] = []
+        var unreadable = 0
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            if let record = try? decoder.decode(UsageRecord.self, from: Data(line)) {
+                records.append(record)
+            } else {
+                unreadable += 1
+            }
+        }
+        return (records, unreadable)
+    }
+
+    /// Appends `record`; returns once it is in the file (throws when it can't be written).
+    func append(_ record: UsageRecord) async throws {
+        let line = try UsageRecordCoding.encoder.encode(record) + Data([UInt8(ascii: "\n")])
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let schedule = pending.withLock { state -> Bool in
+                state.lines.append(line)
+                state.waiters.append(continuation)
+                uncommittedAppend(record)
+                defer { state.flushScheduled = true }
+                return !state.flushScheduled
+            }
+            if schedule { threadPool.submit { [self] _ in flush() } }
+        }
+    }
+
+    private func uncommittedAppend(_ record: UsageRecord) {
+        uncommitted.withLock { $0.append(record) }
+    }
+
+    /// Writes every pending line in one `write(2)` and wakes their requests.
+    private func flush() {
+        let (lines, waiters) = pending.withLock { state in
+            defer {
+                state.lines.removeAll(keepingCapacity: true)
+                state.waiters.removeAll(keepingCapacity: true)
+                state.flushScheduled = false
+            }
+            return (state.lines, state.waiters)
+        }
+        var batch = Data()
+        for line in lines { batch.append(line) }
+        let failure: (any Error)? = uncommitted.withLock { _ in
+            batch.withUnsafeBytes { buffer -> (any Error)? in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return JournalError("cannot write the usage journal \(path): \(String(cString: strerror(errno)))")
+                    }
+                    offset += written
+                }
+                return nil
+            }
+        }
+        if let failure {
+            waiters.forEach { $0.resume(throwing: failure) }
+        } else {
+            waiters.forEach { $0.resume() }
+        }
+    }
+
+    /// The records the database doesn't hold yet, oldest first.
+    func uncommittedRecords(limit: Int) -> [UsageRecord] {
+        uncommitted.withLock { Array($0.prefix(limit)) }
+    }
+
+    /// These records are now in the database; when none is left uncommitted, the file is
+    /// emptied (under the same lock as appends, so no record can slip in between). By id, so
+    /// two commits racing over the same batch do no harm.
+    func markCommitted(_ ids: Set<String>) {
+        uncommitted.withLock { records in
+            records.removeAll { ids.contains($0.id) }
+            if records.isEmpty { _ = ftruncate(descriptor, 0) }
+        }
+    }
+
+    /// Empties the file after a replay committed what it held.
+    func truncate() {
+        uncommitted.withLock { _ in _ = ftruncate(descriptor, 0) }
+    }
+
+    var backlog: Int { uncommitted.withLock { $0.count } }
+}
+
+struct JournalError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One JSON shape for records, in the journal and in `ledger export`.
+enum UsageRecordCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

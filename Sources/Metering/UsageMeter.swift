@@ -1,0 +1,95 @@
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Where the proxy hands every attempt's usage record: made durable at once (the journal),
+/// committed to the ledger in batches off the hot path (group commit).
+///
+/// ``record(_:)`` returns once the record survives a crash of the gateway; the proxy calls it
+/// before a client gets an answer's final bytes, and answers 503 when it throws (fail closed:
+/// no answer goes unmetered). ``run()`` commits batches every `interval`, and whatever is left
+/// at shutdown.
+public final class UsageMeter: Service, Sendable {
+    let ledger: any Ledger
+    private let journal: UsageJournal?
+    /// Without a journal (an in-memory ledger), records wait here for the next batch.
+    private let memory = Mutex<[UsageRecord]>([])
+    let interval: Duration
+    let batchSize: Int
+    let logger: Logger
+
+    /// - Parameter journalPath: nil keeps records in memory until committed (tests, `:memory:`).
+    public init(
+        ledger: any Ledger, journalPath: String?, interval: Duration = .milliseconds(200), batchSize: Int = 2_000,
+        logger: Logger
+    ) throws {
+        self.ledger = ledger
+        self.journal = try journalPath.map { try UsageJournal(path: $0) }
+        self.interval = interval
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Commits what a previous run left in the journal (after a crash); call before serving.
+    public func replayJournal() async throws {
+        guard let journal else { return }
+        let (records, unreadable) = UsageJournal.readRecords(at: journal.path)
+        if unreadable > 0 {
+            logger.warning("usage journal: skipped \(unreadable) torn line(s) from an interrupted write")
+        }
+        guard !records.isEmpty else { return }
+        for start in stride(from: 0, to: records.count, by: batchSize) {
+            try await ledger.insertUsage(Array(records[start..<min(start + batchSize, records.count)]))
+        }
+        journal.truncate()
+        logger.notice("usage journal: replayed \(records.count) record(s) into the ledger")
+    }
+
+    /// Makes `record` durable; throws when it can't (the caller fails closed).
+    public func record(_ record: UsageRecord) async throws {
+        if let journal {
+            try await journal.append(record)
+        } else {
+            memory.withLock { $0.append(record) }
+        }
+    }
+
+    /// Records not yet in the ledger database.
+    public var backlog: Int { journal?.backlog ?? memory.withLock { $0.count } }
+
+    /// Commits every record recorded so far (a batch at a time). Safe to call concurrently
+    /// (a report calls it to read its own writes).
+    public func commit() async throws {
+        while true {
+            let batch = journal?.uncommittedRecords(limit: batchSize) ?? memory.withLock { Array($0.prefix(batchSize)) }
+            guard !batch.isEmpty else { return }
+            try await ledger.insertUsage(batch)
+            let ids = Set(batch.map(\.id))
+            if let journal {
+                journal.markCommitted(ids)
+            } else {
+                memory.withLock { $0.removeAll { ids.contains($0.id) } }
+            }
+        }
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: self.interval)
+                await self.commitLogging()
+            }
+        }
+        // Shutting down: the server has stopped taking requests; commit the rest.
+        await commitLogging()
+    }
+
+    private func commitLogging() async {
+        do {
+            try await commit()
+        } catch {
+            // The records stay in the journal (durable) and are retried on the next tick.
+            logger.error("usage ledger commit failed; will retry", metadata: ["error": "\(error)", "backlog": "\(backlog)"])
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import GatewayConfig
+import Metering
+
+/// `switchyard spend`: who spent what, grouped as asked, from the ledger.
+struct SpendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spend", abstract: "Report spend from the usage ledger, grouped and filtered.")
+
+    @OptionGroup var routes: RoutesOptions
+
+    @Option(help: "Group by these fields, comma-separated: tenant, key, route, provider, model, region, day, month.")
+    var by = "tenant"
+
+    @Option(help: "From this day (YYYY-MM-DD, UTC) or time (ISO 8601), inclusive.")
+    var since: String?
+
+    @Option(help: "Until this day or time, exclusive.")
+    var until: String?
+
+    @Option(help: "Only this tenant.")
+    var tenant: String?
+
+    @Option(help: "Only this key id (key_…).")
+    var key: String?
+
+    @Option(help: "table, csv or json.")
+    var format: String = "table"
+
+    func run() async throws {
+        let query = try LedgerQueryOptions.spendQuery(by: by, since: since, until: until, tenant: tenant, key: key)
+        guard let format = SpendReportFormat(rawValue: format) else {
+            throw ValidationError("--format must be table, csv or json")
+        }
+        let configuration = try routes.load()
+        let ledger = try await openLedger(configuration.ledger)
+        let rows: [SpendRow]
+        do {
+            rows = try await ledger.spend(query)
+        } catch {
+            try? await ledger.close()
+            throw error
+        }
+        try await ledger.close()
+        print(format.render(rows, groupBy: query.groupBy))
+    }
+}
+
+/// Parsing shared by `spend`, `ledger export` and the admin API's query strings.
+enum LedgerQueryOptions {
+    static func filter(since: String?, until: String?, tenant: String?, key: String?) throws -> UsageFilter {
+        func date(_ text: String?, _ name: String) throws -> Date? {
+            guard let text else { return nil }
+            guard let date = SpendReportFormat.date(text) else {
+                throw ValidationError("--\(name) '\(text)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
+            }
+            return date
+        }
+        return UsageFilter(since: try date(since, "since"), until: try date(until, "until"), tenant: tenant, keyID: key)
+    }
+
+    static func spendQuery(by: String, since: String?, until: String?, tenant: String?, key: String?) throws -> SpendQuery {
+        let dimensions: [SpendDimension]
+        do {
+            dimensions = try SpendReportFormat.dimensions(by)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return SpendQuery(groupBy: dimensions, filter: try filter(since: since, until: until, tenant: tenant, key: key))
+    }
+}
+
+/// `switchyard ledger export`: every usage record, for auditors.
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger", abstract: "Read the usage ledger.", subcommands: [Export.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write usage records as JSON lines or CSV, oldest first.")
+
+        @OptionGroup var routes: RoutesOptions
+
+        @Option(help: "jsonl or csv.")
+        var format = "jsonl"
+
+        @Option(help: "From this day (YYYY-MM-DD, UTC) or time (ISO 8601), inclusive.")
+        var since: String?
+
+        @Option(help: "Until this day or time, exclusive.")
+        var until: String?
+
+        @Option(help: "Only this tenant.")
+        var tenant: String?
+
+        func run() async throws {
+            guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv") }
+            let filter = try LedgerQueryOptions.filter(since: since, until: until, tenant: tenant, key: nil)
+            let configuration = try routes.load()
+            let ledger = try await openLedger(configuration.ledger)
+            let records: [UsageRecord]
+            do {
+                records = try await ledger.usageRecords(filter)
+            } catch {
+                try? await ledger.close()
+                throw error
+            }
+            try await ledger.close()
+            print(format == "csv" ? UsageRecordExport.csv(records) : UsageRecordExport.jsonLines(records), terminator: "")
+        }
+    }
+}

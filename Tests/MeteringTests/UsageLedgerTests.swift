@@ -1,0 +1,108 @@
+import Foundation
+import GatewayModel
+import Logging
+import Metering
+import MeteringSQLite
+import Testing
+
+@Suite struct UsageLedgerTests {
+    static let logger = Logger(label: "test")
+
+    static func record(
+        _ id: String, tenant: String = "bank", provider: String = "deepseek", usage: TokenUsage = TokenUsage(input: 1000, output: 500),
+        price: ModelPrice = ModelPrice(inputPerMillion: 2, outputPerMillion: 8, currency: "CNY"), day: String = "2026-11-20"
+    ) -> UsageRecord {
+        UsageRecord(
+            id: id, requestID: "req_\(id)", time: try! Date(day + "T10:00:00Z", strategy: .iso8601), tenant: tenant,
+            keyID: "key_\(tenant)", route: "chat", provider: provider, model: "\(provider)-chat", region: "cn", dialectIn: "openai",
+            dialectOut: "openai", streamed: false, usage: usage, usageSource: .provider, price: price, reportingCurrency: "USD",
+            fxRate: Decimal(string: "0.14"), ttftMilliseconds: nil, totalMilliseconds: 120, status: 200, outcome: .completed,
+            policy: "", piiMasked: 0)
+    }
+
+    @Test func costIsExactDecimalInBothCurrencies() {
+        let record = Self.record("a")
+        // 1000 × 2 / 1M + 500 × 8 / 1M = 0.006 CNY; × 0.14 = 0.00084 USD.
+        #expect(record.cost == Decimal(string: "0.006"))
+        #expect(record.reportingCost == Decimal(string: "0.00084"))
+        let tiny = Self.record("b", usage: TokenUsage(input: 1, output: 0), price: ModelPrice(inputPerMillion: Decimal(string: "0.0375")!, outputPerMillion: 0, currency: "USD"))
+        #expect(tiny.cost == Decimal(string: "0.000000038"))  // 3.75e-8 rounded to nano-units (banker's)
+    }
+
+    @Test func journalLinesRoundTripExactly() throws {
+        let record = Self.record("c", price: ModelPrice(inputPerMillion: Decimal(string: "0.14")!, outputPerMillion: Decimal(string: "0.28")!, currency: "USD"))
+        let line = UsageRecordExport.jsonLines([record])
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let decoded = try decoder.decode(UsageRecord.self, from: Data(line.utf8))
+        #expect(decoded == record)
+    }
+
+    @Test func spendSumsRecordsExactlyAndReplaysAreIdempotent() async throws {
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        var records = (0..<1000).map { Self.record("r\($0)", tenant: $0 % 3 == 0 ? "clinic" : "bank") }
+        records.append(Self.record("usd", provider: "openai", price: ModelPrice(inputPerMillion: Decimal(string: "0.15")!, outputPerMillion: Decimal(string: "0.6")!, currency: "USD"), day: "2026-11-21"))
+        try await ledger.insertUsage(records)
+        try await ledger.insertUsage(Array(records.prefix(10)))  // a replay of records already stored
+        let byTenant = try await ledger.spend(SpendQuery(groupBy: [.tenant]))
+        let total = byTenant.reduce(Decimal(0)) { $0 + $1.cost }
+        let expected = records.reduce(Decimal(0)) { $0 + $1.reportingCost! }
+        #expect(total == expected)
+        #expect(byTenant.map(\.requests).reduce(0, +) == 1001)
+        #expect(byTenant.first { $0.groups == ["clinic"] }?.requests == 334)
+        let byDay = try await ledger.spend(SpendQuery(groupBy: [.day, .provider], filter: UsageFilter(since: try Date("2026-11-21T00:00:00Z", strategy: .iso8601))))
+        #expect(byDay.map(\.groups) == [["2026-11-21", "openai"]])
+        #expect(byDay.first?.cost == Decimal(string: "0.00045"))  // 1000 × 0.15 + 500 × 0.6, per 1M
+        let exported = try await ledger.usageRecords(UsageFilter(tenant: "clinic"))
+        #expect(exported.count == 334)
+        #expect(exported.first?.cost == records[0].cost)
+        try await ledger.close()
+    }
+
+    @Test func theJournalSurvivesAndIsReplayedOnce() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("ledger.db").path
+        let journal = path + "-usage-journal"
+        // A gateway that recorded three answers and died before committing them…
+        do {
+            let ledger = try await SQLiteLedger.open(path: path)
+            try await ledger.migrate()
+            let meter = try UsageMeter(ledger: ledger, journalPath: journal, logger: Self.logger)
+            for id in ["j1", "j2", "j3"] { try await meter.record(Self.record(id)) }
+            #expect(meter.backlog == 3)
+            try await ledger.close()
+        }
+        // …plus a torn line from a write cut short.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"id":"torn","#.utf8))
+        try handle.close()
+        // The next start replays them.
+        let ledger = try await SQLiteLedger.open(path: path)
+        try await ledger.migrate()
+        let meter = try UsageMeter(ledger: ledger, journalPath: journal, logger: Self.logger)
+        try await meter.replayJournal()
+        #expect(try await ledger.usageRecords(UsageFilter()).map(\.id) == ["j1", "j2", "j3"])
+        #expect(FileManager.default.contents(atPath: journal)?.isEmpty == true)
+        // New records are committed in a batch and the journal emptied.
+        try await meter.record(Self.record("j4"))
+        try await meter.commit()
+        #expect(try await ledger.usageRecords(UsageFilter()).count == 4)
+        #expect(meter.backlog == 0)
+        #expect(FileManager.default.contents(atPath: journal)?.isEmpty == true)
+        try await ledger.close()
+    }
+
+    @Test func reportFormats() throws {
+        let row = SpendRow(groups: ["bank", "2026-11-20"], requests: 2, inputTokens: 10, cachedInputTokens: 0, outputTokens: 5, cost: Decimal(string: "0.000123456")!, currency: "USD")
+        let json = SpendReportFormat.json.render([row], groupBy: [.tenant, .day])
+        #expect(json == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"output_tokens":5,"cost":0.000123456,"currency":"USD"}]"#)
+        #expect(SpendReportFormat.csv.render([row], groupBy: [.tenant]).hasPrefix("tenant,requests,"))
+        #expect(throws: SpendQueryError.self) { try SpendReportFormat.dimensions("tenant,colour") }
+        #expect(SpendReportFormat.date("2026-11-02") != nil)
+        #expect(SpendReportFormat.date("yesterday") == nil)
+    }
+}
