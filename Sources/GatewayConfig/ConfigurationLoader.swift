@@ -191,6 +191,11 @@ extension ConfigurationLoader {
             where !policyNames.contains(name) {
                 errors.append(YAMLValue(node: value.node, file: value.file, path: "\(value.path).policy").error("unknown policy '\(name)' (\(known))"))
             }
+            for (tenant, value) in tenants where tenant.budget.map({ conversion.convert(1, from: $0.currency) == nil }) == true {
+                errors.append(
+                    YAMLValue(node: value.node, file: value.file, path: "\(value.path).budget.currency")
+                        .error("\(tenant.budget!.currency) does not convert to \(conversion.reportingCurrency): add it to fx"))
+            }
             for (policy, value) in policies {
                 for (key, ceiling) in [("max_input_per_mtok", policy.maxInputPerMillion), ("max_output_per_mtok", policy.maxOutputPerMillion)]
                 where ceiling.map({ conversion.convert(1, from: $0.currency) == nil }) == true {
@@ -483,8 +488,23 @@ extension ConfigurationLoader {
         }
 
         static func tenant(_ value: YAMLValue) throws(ConfigurationError) -> TenantConfiguration {
-            let fields = try value.mapping(allowed: ["name", "policy"])
-            return TenantConfiguration(name: try fields.required("name").name(), policy: try fields["policy"]?.string())
+            let fields = try value.mapping(allowed: ["name", "policy", "budget", "limits"])
+            var tenant = TenantConfiguration(name: try fields.required("name").name(), policy: try fields["policy"]?.string())
+            if let value = fields["budget"] {
+                let budget = try value.mapping(allowed: ["amount", "currency", "period"])
+                let amount = try budget.required("amount").decimal()
+                guard amount > 0 else { throw value.error("amount must be above 0") }
+                tenant.budget = Budget(
+                    amount: amount, currency: try Self.currency(budget.required("currency")),
+                    period: try budget.required("period").choice(BudgetPeriod.self))
+            }
+            if let value = fields["limits"] {
+                let limits = try value.mapping(allowed: ["rpm", "tpm"])
+                tenant.limits = RateLimits(
+                    requestsPerMinute: try limits["rpm"]?.int(in: 1...10_000_000),
+                    tokensPerMinute: try limits["tpm"]?.int(in: 1...1_000_000_000))
+            }
+            return tenant
         }
     }
 }

@@ -287,9 +287,14 @@ public struct CurrencyConversion: Sendable, Hashable {
 public struct TenantConfiguration: Sendable, Hashable {
     public var name: String
     public var policy: String?
+    /// What the tenant's keys may spend together per period (keys may have their own too).
+    public var budget: Budget?
+    public var limits: RateLimits
 
-    public init(name: String, policy: String? = nil) {
+    public init(name: String, policy: String? = nil, budget: Budget? = nil, limits: RateLimits = RateLimits()) {
         self.name = name
         self.policy = policy
+        self.budget = budget
+        self.limits = limits
     }
 }

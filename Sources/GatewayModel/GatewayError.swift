@@ -12,6 +12,8 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
         case payloadTooLarge = "request_too_large"
         case unsupportedMediaType = "unsupported_media_type"
         case rateLimited = "rate_limit_error"
+        /// A budget is spent (OpenAI's `insufficient_quota`).
+        case insufficientQuota = "insufficient_quota"
         case upstream = "upstream_error"
         case upstreamTimeout = "timeout_error"
         case unavailable = "service_unavailable"
@@ -97,6 +99,13 @@ extension GatewayError {
     public static func rateLimited(_ message: String, retryAfterSeconds: Int?) -> Self {
         .init(
             kind: .rateLimited, status: 429, message: message, code: "rate_limit_exceeded",
+            retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// A budget can't cover the request's maximum cost.
+    public static func budgetExceeded(_ message: String, retryAfterSeconds: Int? = nil) -> Self {
+        .init(
+            kind: .insufficientQuota, status: 429, message: message, code: "insufficient_quota",
             retryAfterSeconds: retryAfterSeconds)
     }
 

@@ -25,6 +25,11 @@ public struct Gateway: Sendable {
     public let health: TargetHealth
     /// Where every attempt's usage goes; nil meters nothing (benchmarks compare the two).
     public let meter: UsageMeter?
+    /// Budgets and rate limits in force, shared by all requests (and kept across reloads).
+    public let budgets: BudgetBook
+    public let rateLimiter: RateLimiter
+    /// `tenants[]` by name, for admission.
+    let tenants: [String: TenantConfiguration]
     /// SHA-256 of the admin API's bearer key (`admin_key`); nil leaves the admin API disabled.
     public let adminKeyHash: String?
 
@@ -32,7 +37,7 @@ public struct Gateway: Sendable {
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
         latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
-        adminKey: String? = nil
+        budgets: BudgetBook? = nil, rateLimiter: RateLimiter = RateLimiter(), adminKey: String? = nil
     ) {
         self.configuration = configuration
         self.planner = planner
@@ -44,6 +49,12 @@ public struct Gateway: Sendable {
         self.latency = latency
         self.health = health
         self.meter = meter
+        let currency = configuration.currency
+        self.budgets =
+            budgets
+            ?? BudgetBook(reportingCurrency: currency.reportingCurrency) { amount, from in currency.convert(amount, from: from) }
+        self.rateLimiter = rateLimiter
+        self.tenants = Dictionary(configuration.tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.adminKeyHash = adminKey.map { VirtualKey.hash($0) }
     }
 

@@ -37,6 +37,7 @@ public final class LiveGateway: Sendable {
         HealthController(live: self).register(on: router)
         AdminController(live: self).register(on: router)
         SpendController(live: self, authenticator: authenticator).register(on: router)
+        KeysController(live: self).register(on: router)
         return router
     }
 

@@ -2,14 +2,24 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// The caller a key authenticates.
+public import GatewayModel
+
+/// The caller a key authenticates, with what the key itself is held to (on top of its tenant).
 public struct AuthenticatedKey: Sendable, Hashable {
     public var id: String
     public var tenant: String
+    /// The key's own budget, besides its tenant's.
+    public var budget: Budget?
+    public var limits: RateLimits
+    /// Routes this key may call (empty: any).
+    public var allowedRoutes: [String]
 
-    public init(id: String, tenant: String) {
+    public init(id: String, tenant: String, budget: Budget? = nil, limits: RateLimits = RateLimits(), allowedRoutes: [String] = []) {
         self.id = id
         self.tenant = tenant
+        self.budget = budget
+        self.limits = limits
+        self.allowedRoutes = allowedRoutes
     }
 }
 
@@ -37,12 +47,16 @@ public final class KeyDirectory: Sendable {
     public func replace(with records: [VirtualKeyRecord]) {
         var table: [String: AuthenticatedKey] = [:]
         for record in records where record.revokedAt == nil {
-            table[record.hash] = AuthenticatedKey(id: record.id, tenant: record.tenant)
+            table[record.hash] = AuthenticatedKey(
+                id: record.id, tenant: record.tenant, budget: record.budget, limits: record.limits, allowedRoutes: record.allowedRoutes)
         }
         keysByHash.withLock { $0 = table }
     }
 
     public var count: Int { keysByHash.withLock { $0.count } }
+
+    /// Every active key (for budget accounts).
+    public var all: [AuthenticatedKey] { keysByHash.withLock { Array($0.values) } }
 }
 
 /// Reloads ``KeyDirectory`` from the ledger on an interval until shutdown.
@@ -51,17 +65,24 @@ public struct KeyDirectoryRefresher: Service {
     let ledger: any Ledger
     let interval: Duration
     let logger: Logger
+    /// Runs after each refresh (budget accounts for keys that appeared).
+    let afterRefresh: @Sendable () async -> Void
 
-    public init(directory: KeyDirectory, ledger: any Ledger, interval: Duration = .seconds(2), logger: Logger) {
+    public init(
+        directory: KeyDirectory, ledger: any Ledger, interval: Duration = .seconds(2), logger: Logger,
+        afterRefresh: @escaping @Sendable () async -> Void = {}
+    ) {
         self.directory = directory
         self.ledger = ledger
         self.interval = interval
         self.logger = logger
+        self.afterRefresh = afterRefresh
     }
 
     /// Loads once now; call before serving so the first request already sees every key.
     public func refresh() async throws {
         directory.replace(with: try await ledger.activeKeys())
+        await afterRefresh()
     }
 
     public func run() async throws {

@@ -8,6 +8,10 @@ public protocol Ledger: Sendable {
     func insertKey(_ record: VirtualKeyRecord) async throws
     /// Every key not revoked.
     func activeKeys() async throws -> [VirtualKeyRecord]
+    /// Every key, revoked ones included (for `keys list`).
+    func allKeys() async throws -> [VirtualKeyRecord]
+    /// Marks a key revoked; false when no active key has that id.
+    func revokeKey(id: String) async throws -> Bool
     /// Adds usage records; a record whose id is already stored is skipped (replays are safe).
     func insertUsage(_ records: [UsageRecord]) async throws
     /// Spend grouped as `query` asks, summed exactly.

@@ -1,5 +1,6 @@
 public import Crypto
-import Foundation
+public import Foundation
+public import GatewayModel
 
 /// A gateway key as handed to an app: `sy-<id>-<secret>`.
 ///
@@ -43,12 +44,22 @@ public struct VirtualKeyRecord: Sendable, Hashable {
     public var hash: String
     public var createdAt: Date
     public var revokedAt: Date?
+    public var budget: Budget?
+    public var limits: RateLimits
+    /// Routes the key may call (empty: any).
+    public var allowedRoutes: [String]
 
-    public init(id: String, tenant: String, hash: String, createdAt: Date = Date(), revokedAt: Date? = nil) {
+    public init(
+        id: String, tenant: String, hash: String, createdAt: Date = Date(), revokedAt: Date? = nil, budget: Budget? = nil,
+        limits: RateLimits = RateLimits(), allowedRoutes: [String] = []
+    ) {
         self.id = id
         self.tenant = tenant
         self.hash = hash
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.budget = budget
+        self.limits = limits
+        self.allowedRoutes = allowedRoutes
     }
 }

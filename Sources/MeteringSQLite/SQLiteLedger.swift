@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 public import Metering
 import SQLiteNIO
 
@@ -76,6 +77,10 @@ public final class SQLiteLedger: Ledger {
         """,
         "CREATE INDEX IF NOT EXISTS usage_records_time ON usage_records (time)",
         "CREATE INDEX IF NOT EXISTS usage_records_tenant_time ON usage_records (tenant, time)",
+        "ALTER TABLE virtual_keys ADD COLUMN budget TEXT",
+        "ALTER TABLE virtual_keys ADD COLUMN rpm INTEGER",
+        "ALTER TABLE virtual_keys ADD COLUMN tpm INTEGER",
+        "ALTER TABLE virtual_keys ADD COLUMN allowed_routes TEXT NOT NULL DEFAULT ''",
     ]
 
     public func migrate() async throws {
@@ -95,22 +100,45 @@ public final class SQLiteLedger: Ledger {
 
     public func insertKey(_ record: VirtualKeyRecord) async throws {
         _ = try await connection.query(
-            "INSERT INTO virtual_keys (id, tenant, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO virtual_keys (id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .text(record.id), .text(record.tenant), .text(record.hash), .text(Self.timestamp(record.createdAt)),
-                record.revokedAt.map { .text(Self.timestamp($0)) } ?? .null,
+                record.revokedAt.map { .text(Self.timestamp($0)) } ?? .null, record.budget.map { .text($0.description) } ?? .null,
+                record.limits.requestsPerMinute.map { .integer($0) } ?? .null,
+                record.limits.tokensPerMinute.map { .integer($0) } ?? .null, .text(record.allowedRoutes.joined(separator: ",")),
             ])
     }
 
     public func activeKeys() async throws -> [VirtualKeyRecord] {
+        try await keys(where: "WHERE revoked_at IS NULL")
+    }
+
+    public func allKeys() async throws -> [VirtualKeyRecord] {
+        try await keys(where: "")
+    }
+
+    public func revokeKey(id: String) async throws -> Bool {
         let rows = try await connection.query(
-            "SELECT id, tenant, key_hash, created_at FROM virtual_keys WHERE revoked_at IS NULL")
+            "UPDATE virtual_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id",
+            [.text(Self.timestamp(Date())), .text(id)])
+        return !rows.isEmpty
+    }
+
+    private func keys(where condition: String) async throws -> [VirtualKeyRecord] {
+        let rows = try await connection.query(
+            "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id")
         return rows.compactMap { row in
             guard let id = row.column("id")?.string, let tenant = row.column("tenant")?.string,
                 let hash = row.column("key_hash")?.string
             else { return nil }
             let created = row.column("created_at")?.string.flatMap(Self.date(from:)) ?? Date(timeIntervalSince1970: 0)
-            return VirtualKeyRecord(id: id, tenant: tenant, hash: hash, createdAt: created)
+            let routes = row.column("allowed_routes")?.string ?? ""
+            return VirtualKeyRecord(
+                id: id, tenant: tenant, hash: hash, createdAt: created,
+                revokedAt: row.column("revoked_at")?.string.flatMap(Self.date(from:)),
+                budget: row.column("budget")?.string.flatMap(Budget.init(parsing:)),
+                limits: RateLimits(requestsPerMinute: row.column("rpm")?.integer, tokensPerMinute: row.column("tpm")?.integer),
+                allowedRoutes: routes.split(separator: ",").map(String.init))
         }
     }
 

@@ -178,6 +178,20 @@ public struct RoutePlanner: Sendable {
         return Double(request.promptTokens) * price.input + Double(output) * price.output
     }
 
+    /// The most `request` can cost under `plan`, in the reporting currency: the prompt at
+    /// the dearest target's input price plus the output bound (the request's, else the
+    /// provider's `default_max_tokens`) at its output price — doubled when hedging may run two
+    /// attempts. What a budget reserves before the call. Targets whose price doesn't convert count 0.
+    public func worstCaseCost(of plan: RoutePlan, for request: RouteRequest) -> Double {
+        var worst = 0.0
+        for target in plan.targets {
+            guard unitPrices.indices.contains(target.slot), let price = unitPrices[target.slot] else { continue }
+            let output = request.maxOutputTokens ?? target.provider.defaultMaxTokens
+            worst = max(worst, Double(request.promptTokens) * price.input + Double(output) * price.output)
+        }
+        return plan.hedgeAfterMilliseconds != nil && plan.targets.count > 1 ? worst * 2 : worst
+    }
+
     private func order(
         _ targets: [RouteTarget], weights: [Double], route: RouteConfiguration, request: RouteRequest,
         latencies: LatencySnapshot

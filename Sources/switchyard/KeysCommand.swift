@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import GatewayConfig
+import GatewayModel
 import Metering
 
-/// `switchyard keys`: issue virtual keys apps use instead of provider keys.
+/// `switchyard keys`: issue, list and revoke the virtual keys apps use instead of provider keys.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage virtual keys.", subcommands: [Create.self])
+        commandName: "keys", abstract: "Manage virtual keys.", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -17,20 +18,39 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Tenant the key belongs to (one of tenants: in Routes/).")
         var tenant: String
 
+        @Option(help: "The key's own budget, e.g. 5USD/day (periods: day, week, month, total).")
+        var budget: String?
+
+        @Option(help: "Requests per minute this key may make.")
+        var rpm: Int?
+
+        @Option(help: "Tokens per minute this key may use.")
+        var tpm: Int?
+
+        @Option(name: .customLong("allow-routes"), help: "Routes this key may call, comma-separated (default: any).")
+        var allowRoutes: String?
+
         @Flag(help: "Print {\"key\",\"id\",\"tenant\"} as JSON.")
         var json = false
 
         func run() async throws {
             let configuration = try routes.load()
-            guard configuration.tenant(named: tenant) != nil else {
-                let known = configuration.tenants.map(\.name).joined(separator: ", ")
-                printError("unknown tenant '\(tenant)' (tenants in \(routes.routes): \(known.isEmpty ? "none" : known))")
+            let record: VirtualKeyRecord
+            let key = VirtualKey.generate()
+            do {
+                record = try KeyRequest(
+                    tenant: tenant, budget: budget, rpm: rpm, tpm: tpm,
+                    allowedRoutes: allowRoutes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+                ).record(
+                    for: key, tenants: configuration.tenants.map(\.name), routes: configuration.routes.map(\.name),
+                    converts: { configuration.currency.convert(1, from: $0) != nil })
+            } catch {
+                printError("\(error)")
                 throw ExitCode(2)
             }
             let ledger = try await openLedger(configuration.ledger)
-            let key = VirtualKey.generate()
             do {
-                try await ledger.insertKey(VirtualKeyRecord(id: key.id, tenant: tenant, hash: key.hash))
+                try await ledger.insertKey(record)
             } catch {
                 try? await ledger.close()
                 throw error
@@ -44,6 +64,64 @@ struct KeysCommand: AsyncParsableCommand {
                 print(key.plaintext)
                 printError("created \(key.id) for tenant \(tenant); store the key now, it is not shown again")
             }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (ids, never the keys themselves).")
+
+        @OptionGroup var routes: RoutesOptions
+
+        @Option(help: "Only this tenant's keys.")
+        var tenant: String?
+
+        @Flag(help: "Include revoked keys.")
+        var all = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try routes.load()
+            let ledger = try await openLedger(configuration.ledger)
+            let records: [VirtualKeyRecord]
+            do {
+                records = try await all ? ledger.allKeys() : ledger.activeKeys()
+            } catch {
+                try? await ledger.close()
+                throw error
+            }
+            try await ledger.close()
+            let shown = records.filter { tenant == nil || $0.tenant == tenant }
+            print(json ? KeyListing.json(shown) : KeyListing.table(shown))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a key; running gateways refuse it within their key refresh interval (2 s).")
+
+        @OptionGroup var routes: RoutesOptions
+
+        @Argument(help: "The key's id (key_…).")
+        var id: String
+
+        func run() async throws {
+            let configuration = try routes.load()
+            let ledger = try await openLedger(configuration.ledger)
+            let revoked: Bool
+            do {
+                revoked = try await ledger.revokeKey(id: id)
+            } catch {
+                try? await ledger.close()
+                throw error
+            }
+            try await ledger.close()
+            guard revoked else {
+                printError("no active key '\(id)'")
+                throw ExitCode(1)
+            }
+            printError("revoked \(id)")
         }
     }
 }

@@ -79,19 +79,24 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         let keys = KeyDirectory(fixedKeys: fixedKeys)
-        let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger)
-        try await refresher.refresh()
-
         let meter = try UsageMeter(ledger: ledger, journalPath: configuration.ledger.journalPath, logger: logger)
         try await meter.replayJournal()
         let pools = UpstreamPools()
         defer { pools.shutdown() }
         let assembler = GatewayAssembler(
             environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-            pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, logger: logger)
+            pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter,
+            budgets: BudgetBook(reportingCurrency: configuration.currency.reportingCurrency) { [currency = configuration.currency] amount, from in
+                currency.convert(amount, from: from)
+            },
+            rateLimiter: RateLimiter(), logger: logger)
         let serverSettings = configuration.server
         do {
             let live = LiveGateway(try assembler.assemble(configuration))
+            let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger) {
+                await Self.openBudgetAccounts(live.current, logger: logger)
+            }
+            try await refresher.refresh()
             let app = live.makeApplication { channel in
                 let port = channel.localAddress?.port ?? serverSettings.port
                 announce("switchyard listening on http://\(serverSettings.host):\(port)/v1")
@@ -101,6 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
                 fingerprint: { [routes] in routes.fingerprint() },
                 reload: { [routes] trigger in
                     Self.reload(live, routes: routes, assembler: assembler, trigger: trigger, logger: logger)
+                    await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
                 services: (mockServices + [refresher, watcher, meter, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
@@ -141,6 +147,23 @@ extension ServeCommand {
             )
         } catch {
             logger.error("configuration reload rejected (\(trigger)); keeping the running configuration:\n\(error)")
+        }
+    }
+}
+
+extension ServeCommand {
+    /// Budget accounts for every tenant and key with a budget, from the ledger's record of the
+    /// current period; accounts already open only take a changed budget.
+    static func openBudgetAccounts(_ gateway: Gateway, logger: Logger) async {
+        let scopes =
+            gateway.configuration.tenants.compactMap { tenant in tenant.budget.map { (SpendScope.tenant(tenant.name), $0) } }
+            + gateway.keys.all.compactMap { key in key.budget.map { (SpendScope.key(key.id), $0) } }
+        for (scope, budget) in scopes {
+            do {
+                try await gateway.budgets.load(scope, budget: budget, from: gateway.ledger)
+            } catch {
+                logger.error("could not read the spend of \(scope) for its budget", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

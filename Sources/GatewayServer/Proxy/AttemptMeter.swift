@@ -9,6 +9,8 @@ import Routing
 /// prepared except how it ends — tokens, timing, outcome — which the answer supplies.
 struct AttemptMeter: Sendable {
     let meter: UsageMeter?
+    /// The request's running bill for budgets and token limits (nil: none apply).
+    let charge: RequestCharge?
     let id: String
     let requestID: String
     let key: AuthenticatedKey
@@ -51,9 +53,11 @@ struct AttemptMeter: Sendable {
     /// Records a completed answer before the client gets its final bytes; throws a 503 when the
     /// record can't be made durable (no answer goes unmetered).
     func recordCompleted(usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, logger: Logger) async throws(GatewayError) {
-        guard let meter else { return }
+        guard meter != nil || charge != nil else { return }
         let record = makeRecord(
             outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
+        charge?.add(record)
+        guard let meter else { return }
         do {
             try await meter.record(record)
         } catch {
@@ -67,9 +71,11 @@ struct AttemptMeter: Sendable {
         _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage? = nil, estimatedOutput: Int = 0,
         ttftMilliseconds: Int? = nil, logger: Logger
     ) async {
-        guard let meter else { return }
+        guard meter != nil || charge != nil else { return }
         let record = makeRecord(
             outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
+        charge?.add(record)
+        guard let meter else { return }
         do {
             try await meter.record(record)
         } catch {

@@ -32,6 +32,7 @@ struct AttemptQueue<Inbound: InboundChat> {
     let screening: PersonalDataScreening?
     let key: AuthenticatedKey
     let requestID: String
+    let charge: RequestCharge?
     var canonical: ChatRequest?
     private var position = 0
     /// Attempts handed out so far (`x-switchyard-attempts` counts them).
@@ -40,7 +41,7 @@ struct AttemptQueue<Inbound: InboundChat> {
 
     init(
         inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?,
-        key: AuthenticatedKey, requestID: String
+        key: AuthenticatedKey, requestID: String, charge: RequestCharge?
     ) {
         self.inbound = inbound
         self.plan = plan
@@ -48,6 +49,7 @@ struct AttemptQueue<Inbound: InboundChat> {
         self.screening = screening
         self.key = key
         self.requestID = requestID
+        self.charge = charge
         self.canonical = canonical
     }
 
@@ -72,7 +74,7 @@ struct AttemptQueue<Inbound: InboundChat> {
     private func meter(_ target: RouteTarget, number: Int, masking: Bool) -> AttemptMeter {
         let currency = gateway.configuration.currency
         return AttemptMeter(
-            meter: gateway.meter, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
+            meter: gateway.meter, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
             target: target, dialectIn: Inbound.format.rawValue, streamed: inbound.stream,
             estimatedPromptTokens: inbound.routingFacts.promptTokens, reportingCurrency: currency.reportingCurrency,
             fxRate: currency.rates[target.offering.price.currency], policy: plan.policies.joined(separator: ","),

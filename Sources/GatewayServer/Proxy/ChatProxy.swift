@@ -25,6 +25,12 @@ struct ChatProxy: Sendable {
     func forward<Inbound: InboundChat>(
         _ inbound: Inbound, for key: AuthenticatedKey, context: GatewayRequestContext
     ) async throws -> Response {
+        if !key.allowedRoutes.isEmpty, !key.allowedRoutes.contains(inbound.model) {
+            throw GatewayError(
+                kind: .permission, status: 403,
+                message: "This key may call only: \(key.allowedRoutes.joined(separator: ", ")).", parameter: "model",
+                code: "route_not_allowed")
+        }
         let facts = inbound.routingFacts
         let request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
@@ -49,9 +55,10 @@ struct ChatProxy: Sendable {
             let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
             throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
         }
+        let charge = try RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
         var queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
-            requestID: context.requestID)
+            requestID: context.requestID, charge: charge)
         if let hedgeAfter = plan.hedgeAfterMilliseconds, plan.targets.count > 1 {
             return try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
         }

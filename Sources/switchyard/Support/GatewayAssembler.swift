@@ -20,6 +20,8 @@ struct GatewayAssembler: Sendable {
     let latency: LatencyTracker
     let health: TargetHealth
     let meter: UsageMeter?
+    let budgets: BudgetBook
+    let rateLimiter: RateLimiter
     let logger: Logger
 
     /// A gateway for `configuration`; throws when a provider's TLS settings can't be loaded.
@@ -35,6 +37,7 @@ struct GatewayAssembler: Sendable {
         return Gateway(
             configuration: configuration, planner: RoutePlanner(configuration: configuration, unavailableProviders: unavailable),
             endpoints: endpoints, upstream: try pools.clients(for: endpoints.values), keys: keys, ledger: ledger, logger: logger,
-            latency: latency, health: health, meter: meter, adminKey: configuration.adminKey?.resolve(in: environment)?.revealed)
+            latency: latency, health: health, meter: meter, budgets: budgets,
+            rateLimiter: rateLimiter, adminKey: configuration.adminKey?.resolve(in: environment)?.revealed)
     }
 }

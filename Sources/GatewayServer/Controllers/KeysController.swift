@@ -1,0 +1,70 @@
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Hummingbird
+import Metering
+import NIOCore
+
+/// `/admin/keys` (admin key): create (`POST`, the key is in the answer once), list (`GET`,
+/// `?tenant=`, `?all=true` for revoked ones) and revoke (`DELETE /admin/keys/{id}`). This
+/// gateway sees a change at once; others within their key refresh interval.
+struct KeysController: Sendable {
+    let live: LiveGateway
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("/admin/keys") { request, _ in
+            let gateway = live.current
+            try AdminController.authenticate(request, gateway: gateway)
+            let body = try await JSONRequestBody.read(request, limit: 1 << 16)
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+                throw GatewayError.invalidJSON("expected an object")
+            }
+            guard let tenant = object["tenant"] as? String else {
+                throw GatewayError.invalidRequest("'tenant' is required.", parameter: "tenant")
+            }
+            let key = VirtualKey.generate()
+            let configuration = gateway.configuration
+            let record: VirtualKeyRecord
+            do {
+                record = try KeyRequest(
+                    tenant: tenant, budget: object["budget"] as? String, rpm: object["rpm"] as? Int, tpm: object["tpm"] as? Int,
+                    allowedRoutes: object["allowed_routes"] as? [String] ?? []
+                ).record(
+                    for: key, tenants: configuration.tenants.map(\.name), routes: configuration.routes.map(\.name),
+                    converts: { configuration.currency.convert(1, from: $0) != nil })
+            } catch {
+                throw GatewayError.invalidRequest("\(error).")
+            }
+            try await gateway.ledger.insertKey(record)
+            gateway.keys.replace(with: try await gateway.ledger.activeKeys())
+            var answer = KeyListing.object(record)
+            answer["key"] = key.plaintext
+            return Self.json(answer, status: .created)
+        }
+        router.get("/admin/keys") { request, _ in
+            let gateway = live.current
+            try AdminController.authenticate(request, gateway: gateway)
+            let parameters = request.uri.queryParameters
+            let records = try await parameters["all"] == "true" ? gateway.ledger.allKeys() : gateway.ledger.activeKeys()
+            let tenant = parameters["tenant"].map(String.init)
+            return Self.json(records.filter { tenant == nil || $0.tenant == tenant }.map(KeyListing.object), status: .ok)
+        }
+        router.delete("/admin/keys/:id") { request, context in
+            let gateway = live.current
+            try AdminController.authenticate(request, gateway: gateway)
+            let id = context.parameters.get("id") ?? ""
+            guard try await gateway.ledger.revokeKey(id: id) else {
+                throw GatewayError(kind: .notFound, status: 404, message: "No active key '\(id)'.", code: "key_not_found")
+            }
+            gateway.keys.replace(with: try await gateway.ledger.activeKeys())
+            return Self.json(["id": id, "revoked": true], status: .ok)
+        }
+    }
+
+    static func json(_ object: Any, status: HTTPResponse.Status) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

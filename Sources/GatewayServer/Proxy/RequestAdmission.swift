@@ -1,0 +1,79 @@
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Metering
+import Routing
+import Synchronization
+
+/// What a request is held to before any provider is called: the key's allowed routes, the
+/// rate limits and budgets of its tenant and key. Admission reserves the request's worst-case
+/// cost; the returned charge collects what its attempts actually cost and settles when the
+/// request is over (when the last reference to it goes — the end of a stream included).
+struct RequestAdmission {
+    let gateway: Gateway
+
+    func admit(key: AuthenticatedKey, plan: RoutePlan, request: RouteRequest) throws(GatewayError) -> RequestCharge? {
+        let tenant = gateway.tenants[key.tenant]
+        var limits: [(SpendScope, RateLimits)] = []
+        if let tenant, !tenant.limits.isEmpty { limits.append((.tenant(tenant.name), tenant.limits)) }
+        if !key.limits.isEmpty { limits.append((.key(key.id), key.limits)) }
+        var budgets: [(SpendScope, Budget)] = []
+        if let budget = tenant?.budget { budgets.append((.tenant(key.tenant), budget)) }
+        if let budget = key.budget { budgets.append((.key(key.id), budget)) }
+        guard !limits.isEmpty || !budgets.isEmpty else { return nil }
+
+        do {
+            try gateway.rateLimiter.admit(tokens: request.promptTokens, under: limits)
+        } catch {
+            throw GatewayError.rateLimited(error.message, retryAfterSeconds: error.retryAfterSeconds)
+        }
+        var reservation: BudgetBook.Reservation?
+        if !budgets.isEmpty {
+            let worst = Decimal(gateway.planner.worstCaseCost(of: plan, for: request))
+            do {
+                reservation = try gateway.budgets.reserve(Money.rounded(worst), on: budgets)
+            } catch {
+                throw GatewayError.budgetExceeded(error.message, retryAfterSeconds: error.retryAfterSeconds)
+            }
+        }
+        return RequestCharge(
+            budgets: gateway.budgets, reservation: reservation, limiter: gateway.rateLimiter, limitedScopes: limits.map(\.0),
+            estimatedPromptTokens: request.promptTokens)
+    }
+}
+
+/// One admitted request's running bill: each attempt's recorded cost and tokens are added;
+/// when the request is over (the charge is released) its budget reservation is replaced by
+/// the actual cost and the tokens beyond the admission estimate count against rate limits.
+final class RequestCharge: Sendable {
+    private let budgets: BudgetBook
+    private let reservation: BudgetBook.Reservation?
+    private let limiter: RateLimiter
+    private let limitedScopes: [SpendScope]
+    private let estimatedPromptTokens: Int
+    private let bill = Mutex<(cost: Decimal, tokens: Int)>((0, 0))
+
+    init(
+        budgets: BudgetBook, reservation: BudgetBook.Reservation?, limiter: RateLimiter, limitedScopes: [SpendScope],
+        estimatedPromptTokens: Int
+    ) {
+        self.budgets = budgets
+        self.reservation = reservation
+        self.limiter = limiter
+        self.limitedScopes = limitedScopes
+        self.estimatedPromptTokens = estimatedPromptTokens
+    }
+
+    func add(_ record: UsageRecord) {
+        bill.withLock {
+            $0.cost += record.reportingCost ?? 0
+            $0.tokens += record.inputTokens + record.outputTokens
+        }
+    }
+
+    deinit {
+        let (cost, tokens) = bill.withLock { $0 }
+        if let reservation { budgets.settle(reservation, actual: cost) }
+        limiter.add(tokens: tokens - estimatedPromptTokens, to: limitedScopes)
+    }
+}
