@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "Metering",
             dependencies: [
-                "GatewayModel",
+                "GatewayModel", "JSONScanning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,6 +143,13 @@ let package = Package(
             name: "RoutingDecisionBenchmark",
             dependencies: ["Routing", "GatewayConfig", "GatewayModel"],
             path: "Benchmarks/RoutingDecision",
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks/LedgerWrite: usage records per second through the journal and into SQLite.
+        .executableTarget(
+            name: "LedgerWriteBenchmark",
+            dependencies: ["Metering", "MeteringSQLite", "GatewayModel", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/LedgerWrite",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JSONScanningTests", dependencies: ["JSONScanning"], swiftSettings: swiftSettings),

@@ -8,6 +8,7 @@
 #
 #   bash Benchmarks/run.sh            # 10 s per scenario
 #   DURATION=5 bash Benchmarks/run.sh
+#   ONLY=metering bash Benchmarks/run.sh   # just metering on vs off
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -60,6 +61,12 @@ BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 
 gateway_pid=$!
 pids+=($gateway_pid)
 gateway=$(wait_url "$work/gateway.out")
+# The same gateway without metering, to measure what metering costs (run one at a time).
+BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
+  --no-metering --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
+unmetered_pid=$!
+pids+=($unmetered_pid)
+unmetered=$(wait_url "$work/unmetered.out")
 
 question='"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]'
 plain="{\"model\":\"chat\",$question}"
@@ -70,7 +77,7 @@ translated_stream="{\"model\":\"translated\",\"stream\":true,$question}"
 anthropic_plain="{\"model\":\"bench-claude\",\"max_tokens\":4096,$question}"
 anthropic_stream="{\"model\":\"bench-claude\",\"max_tokens\":4096,\"stream\":true,$question}"
 
-gateway_cpu_ticks() { awk '{print $14 + $15}' "/proc/$gateway_pid/stat"; }
+gateway_cpu_ticks() { awk '{print $14 + $15}' "/proc/${measured_pid:-$gateway_pid}/stat"; }
 
 run() {  # name url body connections mode [path]
   local out before after requests cpu=""
@@ -91,7 +98,7 @@ BODY="$plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/c
 BODY="$translated_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 
 echo "path                 mode     conns  result"
-for conns in 1 64; do
+[[ ${ONLY:-} == metering ]] || for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream
     run direct "$mock" "$body" "$conns" "$mode"
@@ -102,5 +109,15 @@ for conns in 1 64; do
     run gateway-translated "$gateway" "$body" "$conns" "$mode"
   done
 done
+echo
+echo "metering: the same gateway with and without usage records (journal + batched SQLite)"
+for conns in 1 64; do
+  for mode in json stream; do
+    body=$plain; [[ $mode == stream ]] && body=$stream
+    measured_pid=$gateway_pid run gateway-metered "$gateway" "$body" "$conns" "$mode"
+    measured_pid=$unmetered_pid run gateway-unmetered "$unmetered" "$body" "$conns" "$mode"
+  done
+done
+echo "ledger records: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_records' 2>/dev/null || echo '?')"
 echo "gateway peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$gateway_pid/status)"
 echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

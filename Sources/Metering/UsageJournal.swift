@@ -12,7 +12,7 @@ import Synchronization
 /// start, whatever it still holds is replayed into the ledger (inserts are idempotent).
 final class UsageJournal: Sendable {
     private struct Pending {
-        var lines: [Data] = []
+        var records: [UsageRecord] = []
         var waiters: [CheckedContinuation<Void, any Error>] = []
         var flushScheduled = false
     }
@@ -53,10 +53,9 @@ final class UsageJournal: Sendable {
 
     /// Appends `record`; returns once it is in the file (throws when it can't be written).
     func append(_ record: UsageRecord) async throws {
-        let line = try UsageRecordCoding.encoder.encode(record) + Data([UInt8(ascii: "\n")])
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let schedule = pending.withLock { state -> Bool in
-                state.lines.append(line)
+                state.records.append(record)
                 state.waiters.append(continuation)
                 uncommittedAppend(record)
                 defer { state.flushScheduled = true }
@@ -70,18 +69,23 @@ final class UsageJournal: Sendable {
         uncommitted.withLock { $0.append(record) }
     }
 
-    /// Writes every pending line in one `write(2)` and wakes their requests.
+    /// Encodes every pending record (here, off the event loops), writes them in one
+    /// `write(2)` and wakes their requests.
     private func flush() {
-        let (lines, waiters) = pending.withLock { state in
+        let (records, waiters) = pending.withLock { state in
             defer {
-                state.lines.removeAll(keepingCapacity: true)
+                state.records.removeAll(keepingCapacity: true)
                 state.waiters.removeAll(keepingCapacity: true)
                 state.flushScheduled = false
             }
-            return (state.lines, state.waiters)
+            return (state.records, state.waiters)
         }
-        var batch = Data()
-        for line in lines { batch.append(line) }
+        var batch: [UInt8] = []
+        batch.reserveCapacity(records.count * 700)
+        for record in records {
+            batch.append(contentsOf: record.jsonLine())
+            batch.append(UInt8(ascii: "\n"))
+        }
         let failure: (any Error)? = uncommitted.withLock { _ in
             batch.withUnsafeBytes { buffer -> (any Error)? in
                 var offset = 0
@@ -131,15 +135,8 @@ struct JournalError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// One JSON shape for records, in the journal and in `ledger export`.
+/// Reading the journal's lines back (written by `UsageRecord.jsonLine()`).
 enum UsageRecordCoding {
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -3,8 +3,7 @@ import Foundation
 /// Usage records for auditors: JSON lines (the journal's shape) or CSV (one column per field).
 public enum UsageRecordExport {
     public static func jsonLines(_ records: [UsageRecord]) -> String {
-        let encoder = UsageRecordCoding.encoder
-        return records.compactMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
+        records.map { String(decoding: $0.jsonLine(), as: UTF8.self) + "\n" }.joined()
     }
 
     static let csvColumns = [

@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Flag(
+        name: .customLong("no-metering"),
+        help: "Record no usage (for benchmarks comparing the cost of metering; budgets still apply in memory).")
+    var noMetering = false
+
     @Option(
         name: .customLong("reload-check-ms"),
         help: "How often to look for edits under --routes and reload them (0: only on SIGHUP).")
@@ -85,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         defer { pools.shutdown() }
         let assembler = GatewayAssembler(
             environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-            pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter,
+            pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
             budgets: BudgetBook(reportingCurrency: configuration.currency.reportingCurrency) { [currency = configuration.currency] amount, from in
                 currency.convert(amount, from: from)
             },

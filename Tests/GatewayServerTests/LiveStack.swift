@@ -48,6 +48,7 @@ struct LiveStack {
     /// Starts mocks, then the gateway with a `chat` route over `providers` in order, runs `body`, stops all.
     static func run(
         _ providers: [ProviderSpec], maxBodyBytes: Int = ServerSettings.defaultMaxBodyBytes,
+        usageJournal: String? = nil,
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -91,10 +92,11 @@ struct LiveStack {
             let resolution = ProviderResolution(configuration: configuration, environment: [:], mode: .off)
             let endpoints = resolution.endpoints(for: configuration, environment: [:])
             try await UpstreamClients.withClients(for: endpoints.values, logger: logger) { upstream in
+                let meter = try UsageMeter(ledger: ledger, journalPath: usageJournal, logger: logger)
                 let gateway = Gateway(
                     configuration: configuration, planner: RoutePlanner(configuration: configuration),
                     endpoints: endpoints, upstream: upstream, keys: keys,
-                    ledger: ledger, logger: logger)
+                    ledger: ledger, logger: logger, meter: meter)
                 let port = try await start(in: &group) { onRunning in gateway.makeApplication(onServerRunning: onRunning) }
                 try await body(LiveStack(gatewayURL: "http://127.0.0.1:\(port)", mocks: mocks))
             }
