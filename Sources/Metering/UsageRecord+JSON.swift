@@ -26,7 +26,7 @@ extension UsageRecord {
         }
         string("id", id)
         string("request_id", requestID)
-        string("time", time.formatted(.iso8601))
+        string("time", UTCTimestamp.text(time))
         string("tenant", tenant)
         string("key_id", keyID)
         string("route", route)
@@ -40,13 +40,13 @@ extension UsageRecord {
         raw("cached_input_tokens", String(cachedInputTokens))
         raw("output_tokens", String(outputTokens))
         string("usage_source", usageSource.rawValue)
-        raw("input_per_mtok", Money.text(inputPerMillion))
-        raw("cached_input_per_mtok", Money.text(cachedInputPerMillion))
-        raw("output_per_mtok", Money.text(outputPerMillion))
+        raw("input_per_mtok", Money.text(nanos: inputPerMillionNanos))
+        raw("cached_input_per_mtok", Money.text(nanos: cachedInputPerMillionNanos))
+        raw("output_per_mtok", Money.text(nanos: outputPerMillionNanos))
         string("currency", currency)
-        raw("cost", Money.text(cost))
+        raw("cost", Money.text(nanos: costNanos))
         string("reporting_currency", reportingCurrency)
-        raw("reporting_cost", reportingCost.map(Money.text) ?? "null")
+        raw("reporting_cost", reportingCostNanos.map { Money.text(nanos: $0) } ?? "null")
         raw("ttft_ms", ttftMilliseconds.map { String($0) } ?? "null")
         raw("total_ms", String(totalMilliseconds))
         raw("status", String(status))
@@ -55,5 +55,27 @@ extension UsageRecord {
         raw("pii_masked", String(piiMasked))
         line.append(UInt8(ascii: "}"))
         return line
+    }
+}
+
+/// `2026-11-24T01:02:03Z` from a date, by integer arithmetic (civil-from-days), since the
+/// ledger writes one per record and `Date.formatted` is costly.
+public enum UTCTimestamp {
+    public static func text(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 }

@@ -6,7 +6,7 @@ public import GatewayModel
 /// The unit of the ledger. Money is `Decimal`, rounded to nano-units of its currency once,
 /// here, so every report is an exact sum of records (the rounding is 10⁻⁹ of a currency unit
 /// per record, far below a cent).
-public struct UsageRecord: Sendable, Hashable, Codable {
+public struct UsageRecord: Sendable, Hashable, Decodable {
     /// How the attempt ended.
     public enum Outcome: String, Sendable, Hashable, Codable {
         /// The client received the whole answer.
@@ -45,16 +45,16 @@ public struct UsageRecord: Sendable, Hashable, Codable {
     public var cachedInputTokens: Int
     public var outputTokens: Int
     public var usageSource: UsageSource
-    /// Prices per million tokens, in `currency`.
-    public var inputPerMillion: Decimal
-    public var cachedInputPerMillion: Decimal
-    public var outputPerMillion: Decimal
+    /// Prices per million tokens, in `currency`, as nano-units.
+    public var inputPerMillionNanos: Int64
+    public var cachedInputPerMillionNanos: Int64
+    public var outputPerMillionNanos: Int64
     public var currency: String
-    /// In `currency`.
-    public var cost: Decimal
+    /// In `currency`, nano-units.
+    public var costNanos: Int64
     public var reportingCurrency: String
-    /// In `reportingCurrency`; nil when no `fx` rate converts `currency`.
-    public var reportingCost: Decimal?
+    /// In `reportingCurrency`, nano-units; nil when no `fx` rate converts `currency`.
+    public var reportingCostNanos: Int64?
     public var ttftMilliseconds: Int?
     public var totalMilliseconds: Int
     /// The HTTP status the attempt ended with (the provider's, or 200).
@@ -87,15 +87,16 @@ public struct UsageRecord: Sendable, Hashable, Codable {
         self.cachedInputTokens = usage.cachedInput
         self.outputTokens = usage.output
         self.usageSource = usageSource
-        self.inputPerMillion = price.inputPerMillion
-        self.cachedInputPerMillion = price.cachedInputPerMillion ?? price.inputPerMillion
-        self.outputPerMillion = price.outputPerMillion
+        let rates = MoneyRates(price: price, fxRate: fxRate)
+        self.inputPerMillionNanos = rates.input
+        self.cachedInputPerMillionNanos = rates.cachedInput
+        self.outputPerMillionNanos = rates.output
         self.currency = price.currency
-        let cost = Money.rounded(price.cost(of: usage))
-        self.cost = cost
+        let cost = rates.cost(of: usage)
+        self.costNanos = cost
         self.reportingCurrency = reportingCurrency
-        self.reportingCost =
-            price.currency == reportingCurrency ? cost : fxRate.map { Money.rounded(cost * $0) }
+        self.reportingCostNanos =
+            price.currency == reportingCurrency ? cost : rates.fxNanos.map { Money.convert(cost, atRateNanos: $0) }
         self.ttftMilliseconds = ttftMilliseconds
         self.totalMilliseconds = totalMilliseconds
         self.status = status
@@ -105,6 +106,55 @@ public struct UsageRecord: Sendable, Hashable, Codable {
     }
 
     public var usage: TokenUsage { TokenUsage(input: inputTokens, cachedInput: cachedInputTokens, output: outputTokens) }
+
+    public var inputPerMillion: Decimal { Money.amount(nanos: inputPerMillionNanos) }
+    public var cachedInputPerMillion: Decimal { Money.amount(nanos: cachedInputPerMillionNanos) }
+    public var outputPerMillion: Decimal { Money.amount(nanos: outputPerMillionNanos) }
+    /// In `currency`.
+    public var cost: Decimal {
+        get { Money.amount(nanos: costNanos) }
+        set { costNanos = Money.nanos(newValue) }
+    }
+    /// In `reportingCurrency`; nil when no `fx` rate converts `currency`.
+    public var reportingCost: Decimal? {
+        get { reportingCostNanos.map { Money.amount(nanos: $0) } }
+        set { reportingCostNanos = newValue.map(Money.nanos) }
+    }
+
+    /// Reads a journal or export line (written by ``jsonLine()``); money is read as exact decimals.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func money(_ key: CodingKeys) throws -> Int64 { Money.nanos(try container.decode(Decimal.self, forKey: key)) }
+        id = try container.decode(String.self, forKey: .id)
+        requestID = try container.decode(String.self, forKey: .requestID)
+        time = try container.decode(Date.self, forKey: .time)
+        tenant = try container.decode(String.self, forKey: .tenant)
+        keyID = try container.decode(String.self, forKey: .keyID)
+        route = try container.decode(String.self, forKey: .route)
+        provider = try container.decode(String.self, forKey: .provider)
+        model = try container.decode(String.self, forKey: .model)
+        region = try container.decode(String.self, forKey: .region)
+        dialectIn = try container.decode(String.self, forKey: .dialectIn)
+        dialectOut = try container.decode(String.self, forKey: .dialectOut)
+        streamed = try container.decode(Bool.self, forKey: .streamed)
+        inputTokens = try container.decode(Int.self, forKey: .inputTokens)
+        cachedInputTokens = try container.decode(Int.self, forKey: .cachedInputTokens)
+        outputTokens = try container.decode(Int.self, forKey: .outputTokens)
+        usageSource = try container.decode(UsageSource.self, forKey: .usageSource)
+        inputPerMillionNanos = try money(.inputPerMillion)
+        cachedInputPerMillionNanos = try money(.cachedInputPerMillion)
+        outputPerMillionNanos = try money(.outputPerMillion)
+        currency = try container.decode(String.self, forKey: .currency)
+        costNanos = try money(.cost)
+        reportingCurrency = try container.decode(String.self, forKey: .reportingCurrency)
+        reportingCostNanos = try container.decodeIfPresent(Decimal.self, forKey: .reportingCost).map(Money.nanos)
+        ttftMilliseconds = try container.decodeIfPresent(Int.self, forKey: .ttftMilliseconds)
+        totalMilliseconds = try container.decode(Int.self, forKey: .totalMilliseconds)
+        status = try container.decode(Int.self, forKey: .status)
+        outcome = try container.decode(Outcome.self, forKey: .outcome)
+        policy = try container.decode(String.self, forKey: .policy)
+        piiMasked = try container.decode(Int.self, forKey: .piiMasked)
+    }
 
     /// The field names of the journal and of `ledger export` (the ledger's column names).
     enum CodingKeys: String, CodingKey {
@@ -141,5 +191,62 @@ public enum Money {
     /// Plain decimal text (`0.000123`), never exponent notation.
     public static func text(_ amount: Decimal) -> String {
         NSDecimalNumber(decimal: amount).stringValue
+    }
+
+    /// `nanos` as plain decimal text (`1500000` → `0.0015`), by integer arithmetic.
+    public static func text(nanos: Int64) -> String {
+        let negative = nanos < 0
+        let magnitude = nanos.magnitude
+        let whole = magnitude / 1_000_000_000
+        var fraction = magnitude % 1_000_000_000
+        var text = (negative ? "-" : "") + String(whole)
+        guard fraction > 0 else { return text }
+        var digits = 9
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let fractionText = String(fraction)
+        text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+        return text
+    }
+
+    /// `value / divisor`, rounded half to even (the ledger's one rounding rule).
+    static func divide(_ value: Int128, by divisor: Int128) -> Int64 {
+        let (truncated, remainder) = value.quotientAndRemainder(dividingBy: divisor)
+        var quotient = truncated
+        let twice = remainder.magnitude * 2
+        if twice > divisor.magnitude || (twice == divisor.magnitude && quotient % 2 != 0) {
+            quotient += value < 0 ? -1 : 1
+        }
+        return Int64(quotient)
+    }
+
+    /// `nanos` of one currency at `rateNanos` (units of the other per unit, in nano-units).
+    static func convert(_ nanos: Int64, atRateNanos rateNanos: Int64) -> Int64 {
+        divide(Int128(nanos) * Int128(rateNanos), by: 1_000_000_000)
+    }
+}
+
+/// A model price in nano-units, so a record's cost is integer arithmetic: prices per million
+/// tokens × tokens ÷ 10⁶, rounded once.
+struct MoneyRates {
+    var input: Int64
+    var cachedInput: Int64
+    var output: Int64
+    var fxNanos: Int64?
+
+    init(price: ModelPrice, fxRate: Decimal?) {
+        input = Money.nanos(price.inputPerMillion)
+        cachedInput = Money.nanos(price.cachedInputPerMillion ?? price.inputPerMillion)
+        output = Money.nanos(price.outputPerMillion)
+        fxNanos = fxRate.map(Money.nanos)
+    }
+
+    func cost(of usage: TokenUsage) -> Int64 {
+        let cached = Int128(min(usage.cachedInput, usage.input))
+        let uncached = Int128(usage.input) - cached
+        let total = uncached * Int128(input) + cached * Int128(cachedInput) + Int128(usage.output) * Int128(output)
+        return Money.divide(total, by: 1_000_000)
     }
 }

@@ -17,12 +17,13 @@ public enum UsageRecordExport {
         var lines = [csvColumns.joined(separator: ",")]
         for record in records {
             let fields: [String] = [
-                record.id, record.requestID, record.time.formatted(.iso8601), record.tenant, record.keyID, record.route,
+                record.id, record.requestID, UTCTimestamp.text(record.time), record.tenant, record.keyID, record.route,
                 record.provider, record.model, record.region, record.dialectIn, record.dialectOut, String(record.streamed),
                 String(record.inputTokens), String(record.cachedInputTokens), String(record.outputTokens),
-                record.usageSource.rawValue, Money.text(record.inputPerMillion), Money.text(record.cachedInputPerMillion),
-                Money.text(record.outputPerMillion), record.currency, Money.text(record.cost), record.reportingCurrency,
-                record.reportingCost.map(Money.text) ?? "", record.ttftMilliseconds.map(String.init) ?? "",
+                record.usageSource.rawValue, Money.text(nanos: record.inputPerMillionNanos),
+                Money.text(nanos: record.cachedInputPerMillionNanos), Money.text(nanos: record.outputPerMillionNanos),
+                record.currency, Money.text(nanos: record.costNanos), record.reportingCurrency,
+                record.reportingCostNanos.map { Money.text(nanos: $0) } ?? "", record.ttftMilliseconds.map(String.init) ?? "",
                 String(record.totalMilliseconds), String(record.status), record.outcome.rawValue, record.policy,
                 String(record.piiMasked),
             ]

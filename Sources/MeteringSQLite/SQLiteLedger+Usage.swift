@@ -27,15 +27,15 @@ extension SQLiteLedger {
     }
 
     static func values(_ record: UsageRecord) -> [SQLiteData] {
-        let time = timestamp(record.time)
+        let time = UTCTimestamp.text(record.time)
         return [
             .text(record.id), .text(record.requestID), .text(time), .text(String(time.prefix(10))), .text(record.tenant),
             .text(record.keyID), .text(record.route), .text(record.provider), .text(record.model), .text(record.region),
             .text(record.dialectIn), .text(record.dialectOut), .integer(record.streamed ? 1 : 0), .integer(record.inputTokens),
             .integer(record.cachedInputTokens), .integer(record.outputTokens), .text(record.usageSource.rawValue),
-            .text(Money.text(record.inputPerMillion)), .text(Money.text(record.cachedInputPerMillion)),
-            .text(Money.text(record.outputPerMillion)), .text(record.currency), .integer(Int(Money.nanos(record.cost))),
-            .text(record.reportingCurrency), record.reportingCost.map { .integer(Int(Money.nanos($0))) } ?? .null,
+            .text(Money.text(nanos: record.inputPerMillionNanos)), .text(Money.text(nanos: record.cachedInputPerMillionNanos)),
+            .text(Money.text(nanos: record.outputPerMillionNanos)), .text(record.currency), .integer(Int(record.costNanos)),
+            .text(record.reportingCurrency), record.reportingCostNanos.map { .integer(Int($0)) } ?? .null,
             record.ttftMilliseconds.map { .integer($0) } ?? .null, .integer(record.totalMilliseconds), .integer(record.status),
             .text(record.outcome.rawValue), .text(record.policy), .integer(record.piiMasked),
         ]
@@ -123,8 +123,8 @@ extension SQLiteLedger {
             outcome: UsageRecord.Outcome(rawValue: text("outcome")) ?? .completed, policy: text("policy"),
             piiMasked: int("pii_masked"))
         // As stored, not recomputed: the ledger is the record.
-        record.cost = Money.amount(nanos: Int64(int("cost_nanos")))
-        record.reportingCost = row.column("reporting_cost_nanos")?.integer.map { Money.amount(nanos: Int64($0)) }
+        record.costNanos = Int64(int("cost_nanos"))
+        record.reportingCostNanos = row.column("reporting_cost_nanos")?.integer.map { Int64($0) }
         return record
     }
 }

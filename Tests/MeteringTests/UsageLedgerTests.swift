@@ -96,6 +96,17 @@ import Testing
         try await ledger.close()
     }
 
+    @Test func timestampsAndMoneyTextAreExact() {
+        for seconds in [0.0, 951_782_400, 1_795_000_000.7, 4_102_444_799, 1_709_164_800] {  // incl. 2000-02-29, 2024-02-29
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(UTCTimestamp.text(date) == Date(timeIntervalSince1970: seconds.rounded(.down)).formatted(.iso8601))
+        }
+        #expect(Money.text(nanos: 1_500_000) == "0.0015")
+        #expect(Money.text(nanos: 12_000_000_000) == "12")
+        #expect(Money.text(nanos: 123_456_789_012) == "123.456789012")
+        #expect(Money.text(nanos: -5) == "-0.000000005")
+    }
+
     @Test func reportFormats() throws {
         let row = SpendRow(groups: ["bank", "2026-11-20"], requests: 2, inputTokens: 10, cachedInputTokens: 0, outputTokens: 5, cost: Decimal(string: "0.000123456")!, currency: "USD")
         let json = SpendReportFormat.json.render([row], groupBy: [.tenant, .day])

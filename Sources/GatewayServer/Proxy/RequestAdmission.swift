@@ -51,7 +51,8 @@ final class RequestCharge: Sendable {
     private let limiter: RateLimiter
     private let limitedScopes: [SpendScope]
     private let estimatedPromptTokens: Int
-    private let bill = Mutex<(cost: Decimal, tokens: Int)>((0, 0))
+    /// Nano-units of the reporting currency, and tokens.
+    private let bill = Mutex<(cost: Int64, tokens: Int)>((0, 0))
 
     init(
         budgets: BudgetBook, reservation: BudgetBook.Reservation?, limiter: RateLimiter, limitedScopes: [SpendScope],
@@ -66,14 +67,14 @@ final class RequestCharge: Sendable {
 
     func add(_ record: UsageRecord) {
         bill.withLock {
-            $0.cost += record.reportingCost ?? 0
+            $0.cost += record.reportingCostNanos ?? 0
             $0.tokens += record.inputTokens + record.outputTokens
         }
     }
 
     deinit {
         let (cost, tokens) = bill.withLock { $0 }
-        if let reservation { budgets.settle(reservation, actual: cost) }
+        if let reservation { budgets.settle(reservation, actual: Money.amount(nanos: cost)) }
         limiter.add(tokens: tokens - estimatedPromptTokens, to: limitedScopes)
     }
 }
