@@ -30,6 +30,8 @@ public struct Gateway: Sendable {
     public let rateLimiter: RateLimiter
     /// `tenants[]` by name, for admission.
     let tenants: [String: TenantConfiguration]
+    /// Each provider model's price in nano-units with its fx rate, for usage records.
+    let moneyRates: [ModelReference: MoneyRates]
     /// SHA-256 of the admin API's bearer key (`admin_key`); nil leaves the admin API disabled.
     public let adminKeyHash: String?
 
@@ -55,6 +57,14 @@ public struct Gateway: Sendable {
             ?? BudgetBook(reportingCurrency: currency.reportingCurrency) { amount, from in currency.convert(amount, from: from) }
         self.rateLimiter = rateLimiter
         self.tenants = Dictionary(configuration.tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var rates: [ModelReference: MoneyRates] = [:]
+        for provider in configuration.providers {
+            for offering in provider.models {
+                rates[ModelReference(provider: provider.name, model: offering.name)] = MoneyRates(
+                    price: offering.price, fxRate: currency.rates[offering.price.currency])
+            }
+        }
+        self.moneyRates = rates
         self.adminKeyHash = adminKey.map { VirtualKey.hash($0) }
     }
 

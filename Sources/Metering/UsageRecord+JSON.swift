@@ -18,7 +18,14 @@ extension UsageRecord {
         }
         func string(_ name: String, _ value: String) {
             key(name)
-            line.append(contentsOf: JSONEncoding.string(value) as [UInt8])
+            // Ids, names and codes need no escaping: copy them straight in.
+            if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                line.append(UInt8(ascii: "\""))
+                line.append(contentsOf: value.utf8)
+                line.append(UInt8(ascii: "\""))
+            } else {
+                line.append(contentsOf: JSONEncoding.string(value) as [UInt8])
+            }
         }
         func raw(_ name: String, _ value: String) {
             key(name)

@@ -71,6 +71,21 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         usageSource: UsageSource, price: ModelPrice, reportingCurrency: String, fxRate: Decimal?,
         ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int
     ) {
+        self.init(
+            id: id, requestID: requestID, time: time, tenant: tenant, keyID: keyID, route: route, provider: provider, model: model,
+            region: region, dialectIn: dialectIn, dialectOut: dialectOut, streamed: streamed, usage: usage, usageSource: usageSource,
+            rates: MoneyRates(price: price, fxRate: fxRate), currency: price.currency, reportingCurrency: reportingCurrency,
+            ttftMilliseconds: ttftMilliseconds, totalMilliseconds: totalMilliseconds, status: status, outcome: outcome,
+            policy: policy, piiMasked: piiMasked)
+    }
+
+    /// As above, with the price already in nano-units (the proxy keeps one per target).
+    public init(
+        id: String, requestID: String, time: Date, tenant: String, keyID: String, route: String, provider: String,
+        model: String, region: String, dialectIn: String, dialectOut: String, streamed: Bool, usage: TokenUsage,
+        usageSource: UsageSource, rates: MoneyRates, currency: String, reportingCurrency: String,
+        ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int
+    ) {
         self.id = id
         self.requestID = requestID
         self.time = time
@@ -87,16 +102,15 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         self.cachedInputTokens = usage.cachedInput
         self.outputTokens = usage.output
         self.usageSource = usageSource
-        let rates = MoneyRates(price: price, fxRate: fxRate)
         self.inputPerMillionNanos = rates.input
         self.cachedInputPerMillionNanos = rates.cachedInput
         self.outputPerMillionNanos = rates.output
-        self.currency = price.currency
+        self.currency = currency
         let cost = rates.cost(of: usage)
         self.costNanos = cost
         self.reportingCurrency = reportingCurrency
         self.reportingCostNanos =
-            price.currency == reportingCurrency ? cost : rates.fxNanos.map { Money.convert(cost, atRateNanos: $0) }
+            currency == reportingCurrency ? cost : rates.fxNanos.map { Money.convert(cost, atRateNanos: $0) }
         self.ttftMilliseconds = ttftMilliseconds
         self.totalMilliseconds = totalMilliseconds
         self.status = status
@@ -230,13 +244,14 @@ public enum Money {
 
 /// A model price in nano-units, so a record's cost is integer arithmetic: prices per million
 /// tokens × tokens ÷ 10⁶, rounded once.
-struct MoneyRates {
+public struct MoneyRates: Sendable, Hashable {
     var input: Int64
     var cachedInput: Int64
     var output: Int64
     var fxNanos: Int64?
 
-    init(price: ModelPrice, fxRate: Decimal?) {
+    /// - Parameter fxRate: units of the reporting currency per unit of the price's currency.
+    public init(price: ModelPrice, fxRate: Decimal?) {
         input = Money.nanos(price.inputPerMillion)
         cachedInput = Money.nanos(price.cachedInputPerMillion ?? price.inputPerMillion)
         output = Money.nanos(price.outputPerMillion)

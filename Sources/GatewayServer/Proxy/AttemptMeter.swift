@@ -21,7 +21,7 @@ struct AttemptMeter: Sendable {
     /// The gateway's prompt estimate, for records whose provider reported no usage.
     let estimatedPromptTokens: Int
     let reportingCurrency: String
-    let fxRate: Decimal?
+    let rates: MoneyRates
     let policy: String
     let piiMasked: Int
     let started = ContinuousClock.now
@@ -45,7 +45,7 @@ struct AttemptMeter: Sendable {
             id: id, requestID: requestID, time: Date(), tenant: key.tenant, keyID: key.id, route: route,
             provider: target.provider.name, model: target.offering.name, region: target.provider.region,
             dialectIn: dialectIn, dialectOut: target.provider.dialect.rawValue, streamed: streamed, usage: usage,
-            usageSource: source, price: target.offering.price, reportingCurrency: reportingCurrency, fxRate: fxRate,
+            usageSource: source, rates: rates, currency: target.offering.price.currency, reportingCurrency: reportingCurrency,
             ttftMilliseconds: ttftMilliseconds, totalMilliseconds: Self.milliseconds(since: started), status: status,
             outcome: outcome, policy: policy, piiMasked: piiMasked)
     }

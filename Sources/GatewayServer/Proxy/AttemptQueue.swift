@@ -77,7 +77,9 @@ struct AttemptQueue<Inbound: InboundChat> {
             meter: gateway.meter, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
             target: target, dialectIn: Inbound.format.rawValue, streamed: inbound.stream,
             estimatedPromptTokens: inbound.routingFacts.promptTokens, reportingCurrency: currency.reportingCurrency,
-            fxRate: currency.rates[target.offering.price.currency], policy: plan.policies.joined(separator: ","),
+            rates: gateway.moneyRates[target.reference]
+                ?? MoneyRates(price: target.offering.price, fxRate: currency.rates[target.offering.price.currency]),
+            policy: plan.policies.joined(separator: ","),
             piiMasked: masking ? screening?.maskedCount ?? 0 : 0)
     }
 
