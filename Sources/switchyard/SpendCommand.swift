@@ -13,14 +13,7 @@ struct SpendCommand: AsyncParsableCommand {
     @Option(help: "Group by these fields, comma-separated: tenant, key, route, provider, model, region, day, month.")
     var by = "tenant"
 
-    @Option(help: "From this day (YYYY-MM-DD, UTC) or time (ISO 8601), inclusive.")
-    var since: String?
-
-    @Option(help: "Until this day or time, exclusive.")
-    var until: String?
-
-    @Option(help: "Only this tenant.")
-    var tenant: String?
+    @OptionGroup var range: LedgerRangeOptions
 
     @Option(help: "Only this key id (key_…).")
     var key: String?
@@ -29,7 +22,8 @@ struct SpendCommand: AsyncParsableCommand {
     var format: String = "table"
 
     func run() async throws {
-        let query = try LedgerQueryOptions.spendQuery(by: by, since: since, until: until, tenant: tenant, key: key)
+        let query = try LedgerQueryOptions.spendQuery(
+            by: by, since: range.since, until: range.until, tenant: range.tenant, key: key)
         guard let format = SpendReportFormat(rawValue: format) else {
             throw ValidationError("--format must be table, csv or json")
         }
@@ -45,6 +39,18 @@ struct SpendCommand: AsyncParsableCommand {
         try await ledger.close()
         print(format.render(rows, groupBy: query.groupBy))
     }
+}
+
+/// `--since`, `--until`, `--tenant`: which records `spend` and `ledger export` read.
+struct LedgerRangeOptions: ParsableArguments {
+    @Option(help: "From this day (YYYY-MM-DD, UTC) or time (ISO 8601), inclusive.")
+    var since: String?
+
+    @Option(help: "Until this day or time, exclusive.")
+    var until: String?
+
+    @Option(help: "Only this tenant.")
+    var tenant: String?
 }
 
 /// Parsing shared by `spend`, `ledger export` and the admin API's query strings.
@@ -84,18 +90,11 @@ struct LedgerCommand: AsyncParsableCommand {
         @Option(help: "jsonl or csv.")
         var format = "jsonl"
 
-        @Option(help: "From this day (YYYY-MM-DD, UTC) or time (ISO 8601), inclusive.")
-        var since: String?
-
-        @Option(help: "Until this day or time, exclusive.")
-        var until: String?
-
-        @Option(help: "Only this tenant.")
-        var tenant: String?
+        @OptionGroup var range: LedgerRangeOptions
 
         func run() async throws {
             guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv") }
-            let filter = try LedgerQueryOptions.filter(since: since, until: until, tenant: tenant, key: nil)
+            let filter = try LedgerQueryOptions.filter(since: range.since, until: range.until, tenant: range.tenant, key: nil)
             let configuration = try routes.load()
             let ledger = try await openLedger(configuration.ledger)
             let records: [UsageRecord]
