@@ -22,7 +22,7 @@ final class UsageJournal: Sendable {
     private let threadPool: NIOThreadPool
     private let pending = Mutex(Pending())
     /// Records written to the file and not yet committed to the database; guards the file too.
-    private let uncommitted = Mutex<[UsageRecord]>([])
+    private let uncommitted = Mutex(PendingRecords())
 
     init(path: String, threadPool: NIOThreadPool = .singleton) throws {
         self.path = path
@@ -107,18 +107,17 @@ final class UsageJournal: Sendable {
         }
     }
 
-    /// The records the database doesn't hold yet, oldest first.
-    func uncommittedRecords(limit: Int) -> [UsageRecord] {
-        uncommitted.withLock { Array($0.prefix(limit)) }
+    /// The oldest records the database doesn't hold yet, and where that batch ends.
+    func uncommittedRecords(limit: Int) -> (records: [UsageRecord], end: Int) {
+        uncommitted.withLock { $0.batch(limit: limit) }
     }
 
-    /// These records are now in the database; when none is left uncommitted, the file is
-    /// emptied (under the same lock as appends, so no record can slip in between). By id, so
-    /// two commits racing over the same batch do no harm.
-    func markCommitted(_ ids: Set<String>) {
-        uncommitted.withLock { records in
-            records.removeAll { ids.contains($0.id) }
-            if records.isEmpty { _ = ftruncate(descriptor, 0) }
+    /// The records before `end` are now in the database; when none is left uncommitted, the
+    /// file is emptied (under the same lock as appends, so no record can slip in between).
+    func markCommitted(before end: Int) {
+        uncommitted.withLock { pending in
+            pending.drop(before: end)
+            if pending.isEmpty { _ = ftruncate(descriptor, 0) }
         }
     }
 

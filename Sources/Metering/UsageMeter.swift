@@ -13,7 +13,7 @@ public final class UsageMeter: Service, Sendable {
     let ledger: any Ledger
     private let journal: UsageJournal?
     /// Without a journal (an in-memory ledger), records wait here for the next batch.
-    private let memory = Mutex<[UsageRecord]>([])
+    private let memory = Mutex(PendingRecords())
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -61,14 +61,13 @@ public final class UsageMeter: Service, Sendable {
     /// (a report calls it to read its own writes).
     public func commit() async throws {
         while true {
-            let batch = journal?.uncommittedRecords(limit: batchSize) ?? memory.withLock { Array($0.prefix(batchSize)) }
+            let (batch, end) = journal?.uncommittedRecords(limit: batchSize) ?? memory.withLock { $0.batch(limit: batchSize) }
             guard !batch.isEmpty else { return }
             try await ledger.insertUsage(batch)
-            let ids = Set(batch.map(\.id))
             if let journal {
-                journal.markCommitted(ids)
+                journal.markCommitted(before: end)
             } else {
-                memory.withLock { $0.removeAll { ids.contains($0.id) } }
+                memory.withLock { $0.drop(before: end) }
             }
         }
     }

@@ -31,9 +31,20 @@ extension UsageRecord {
             key(name)
             line.append(contentsOf: value.utf8)
         }
+        func integer(_ name: String, _ value: Int) {
+            key(name)
+            ByteText.appendInteger(Int64(value), to: &line)
+        }
+        func money(_ name: String, _ nanos: Int64?) {
+            key(name)
+            if let nanos { ByteText.appendNanos(nanos, to: &line) } else { line.append(contentsOf: "null".utf8) }
+        }
         string("id", id)
         string("request_id", requestID)
-        string("time", UTCTimestamp.text(time))
+        key("time")
+        line.append(UInt8(ascii: "\""))
+        UTCTimestamp.append(time, to: &line)
+        line.append(UInt8(ascii: "\""))
         string("tenant", tenant)
         string("key_id", keyID)
         string("route", route)
@@ -43,23 +54,23 @@ extension UsageRecord {
         string("dialect_in", dialectIn)
         string("dialect_out", dialectOut)
         raw("streamed", streamed ? "true" : "false")
-        raw("input_tokens", String(inputTokens))
-        raw("cached_input_tokens", String(cachedInputTokens))
-        raw("output_tokens", String(outputTokens))
+        integer("input_tokens", inputTokens)
+        integer("cached_input_tokens", cachedInputTokens)
+        integer("output_tokens", outputTokens)
         string("usage_source", usageSource.rawValue)
-        raw("input_per_mtok", Money.text(nanos: inputPerMillionNanos))
-        raw("cached_input_per_mtok", Money.text(nanos: cachedInputPerMillionNanos))
-        raw("output_per_mtok", Money.text(nanos: outputPerMillionNanos))
+        money("input_per_mtok", inputPerMillionNanos)
+        money("cached_input_per_mtok", cachedInputPerMillionNanos)
+        money("output_per_mtok", outputPerMillionNanos)
         string("currency", currency)
-        raw("cost", Money.text(nanos: costNanos))
+        money("cost", costNanos)
         string("reporting_currency", reportingCurrency)
-        raw("reporting_cost", reportingCostNanos.map { Money.text(nanos: $0) } ?? "null")
-        raw("ttft_ms", ttftMilliseconds.map { String($0) } ?? "null")
-        raw("total_ms", String(totalMilliseconds))
-        raw("status", String(status))
+        money("reporting_cost", reportingCostNanos)
+        if let ttftMilliseconds { integer("ttft_ms", ttftMilliseconds) } else { raw("ttft_ms", "null") }
+        integer("total_ms", totalMilliseconds)
+        integer("status", status)
         string("outcome", outcome.rawValue)
         string("policy", policy)
-        raw("pii_masked", String(piiMasked))
+        integer("pii_masked", piiMasked)
         line.append(UInt8(ascii: "}"))
         return line
     }
@@ -69,6 +80,12 @@ extension UsageRecord {
 /// ledger writes one per record and `Date.formatted` is costly.
 public enum UTCTimestamp {
     public static func text(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ date: Date, to bytes: inout [UInt8]) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
@@ -82,7 +99,62 @@ public enum UTCTimestamp {
         let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
         let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
         let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        func two(_ value: Int) {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+        }
+        ByteText.appendInteger(Int64(year), to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        two(month)
+        bytes.append(UInt8(ascii: "-"))
+        two(day)
+        bytes.append(UInt8(ascii: "T"))
+        two(secondOfDay / 3600)
+        bytes.append(UInt8(ascii: ":"))
+        two(secondOfDay / 60 % 60)
+        bytes.append(UInt8(ascii: ":"))
+        two(secondOfDay % 60)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+}
+
+/// Numbers written straight into bytes, without an intermediate `String`.
+enum ByteText {
+    static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    /// Nano-units as a plain decimal (`1500000` → `0.0015`), like ``Money/text(nanos:)``.
+    static func appendNanos(_ nanos: Int64, to bytes: inout [UInt8]) {
+        if nanos < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = nanos.magnitude
+        appendInteger(Int64(magnitude / 1_000_000_000), to: &bytes)
+        var fraction = magnitude % 1_000_000_000
+        guard fraction > 0 else { return }
+        var digits = 9
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        bytes.append(UInt8(ascii: "."))
+        var scale: UInt64 = 1
+        for _ in 1..<digits { scale *= 10 }
+        while scale > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / scale % 10))
+            scale /= 10
+        }
     }
 }

@@ -5,9 +5,9 @@ import SQLiteNIO
 
 extension SQLiteLedger {
     static let usageColumns = [
-        "id", "request_id", "time", "day", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in",
-        "dialect_out", "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok",
-        "cached_input_per_mtok", "output_per_mtok", "currency", "cost_nanos", "reporting_currency", "reporting_cost_nanos",
+        "id", "request_id", "time", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in",
+        "dialect_out", "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok_nanos",
+        "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "currency", "cost_nanos", "reporting_currency", "reporting_cost_nanos",
         "ttft_ms", "total_ms", "status", "outcome", "policy", "pii_masked",
     ]
     /// Rows per INSERT statement (SQLite allows 32,766 bound parameters).
@@ -29,12 +29,12 @@ extension SQLiteLedger {
     static func values(_ record: UsageRecord) -> [SQLiteData] {
         let time = UTCTimestamp.text(record.time)
         return [
-            .text(record.id), .text(record.requestID), .text(time), .text(String(time.prefix(10))), .text(record.tenant),
+            .text(record.id), .text(record.requestID), .text(time), .text(record.tenant),
             .text(record.keyID), .text(record.route), .text(record.provider), .text(record.model), .text(record.region),
             .text(record.dialectIn), .text(record.dialectOut), .integer(record.streamed ? 1 : 0), .integer(record.inputTokens),
             .integer(record.cachedInputTokens), .integer(record.outputTokens), .text(record.usageSource.rawValue),
-            .text(Money.text(nanos: record.inputPerMillionNanos)), .text(Money.text(nanos: record.cachedInputPerMillionNanos)),
-            .text(Money.text(nanos: record.outputPerMillionNanos)), .text(record.currency), .integer(Int(record.costNanos)),
+            .integer(Int(record.inputPerMillionNanos)), .integer(Int(record.cachedInputPerMillionNanos)),
+            .integer(Int(record.outputPerMillionNanos)), .text(record.currency), .integer(Int(record.costNanos)),
             .text(record.reportingCurrency), record.reportingCostNanos.map { .integer(Int($0)) } ?? .null,
             record.ttftMilliseconds.map { .integer($0) } ?? .null, .integer(record.totalMilliseconds), .integer(record.status),
             .text(record.outcome.rawValue), .text(record.policy), .integer(record.piiMasked),
@@ -66,9 +66,10 @@ extension SQLiteLedger {
 
     static func column(_ dimension: SpendDimension) -> String {
         switch dimension {
-        case .tenant, .route, .provider, .model, .region, .day: dimension.rawValue
+        case .tenant, .route, .provider, .model, .region: dimension.rawValue
         case .key: "key_id"
-        case .month: "substr(day, 1, 7)"
+        case .day: "substr(time, 1, 10)"
+        case .month: "substr(time, 1, 7)"
         }
     }
 
@@ -107,11 +108,11 @@ extension SQLiteLedger {
     static func record(_ row: SQLiteRow) -> UsageRecord? {
         func text(_ name: String) -> String { row.column(name)?.string ?? "" }
         func int(_ name: String) -> Int { row.column(name)?.integer ?? 0 }
-        func decimal(_ name: String) -> Decimal { Decimal(string: text(name)) ?? 0 }
+        func money(_ name: String) -> Decimal { Money.amount(nanos: Int64(int(name))) }
         guard let time = date(from: text("time")) else { return nil }
         let price = ModelPrice(
-            inputPerMillion: decimal("input_per_mtok"), outputPerMillion: decimal("output_per_mtok"),
-            cachedInputPerMillion: decimal("cached_input_per_mtok"), currency: text("currency"))
+            inputPerMillion: money("input_per_mtok_nanos"), outputPerMillion: money("output_per_mtok_nanos"),
+            cachedInputPerMillion: money("cached_input_per_mtok_nanos"), currency: text("currency"))
         var record = UsageRecord(
             id: text("id"), requestID: text("request_id"), time: time, tenant: text("tenant"), keyID: text("key_id"),
             route: text("route"), provider: text("provider"), model: text("model"), region: text("region"),
