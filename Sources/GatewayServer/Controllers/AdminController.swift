@@ -24,9 +24,7 @@ struct AdminController: Sendable {
             else {
                 throw GatewayError.modelNotFound(routeRequest.model)
             }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: explanation.jsonText)))
+            return Response.json(explanation.jsonText.utf8)
         }
     }
 
@@ -119,10 +117,8 @@ struct SpendController: Sendable {
             // Read-your-writes: what the gateway has recorded goes to the database first.
             try? await gateway.meter?.commit()
             let rows = try await gateway.ledger.spend(SpendQuery(groupBy: groupBy, filter: filter))
-            var headers = HTTPFields()
-            headers[.contentType] = format == .csv ? "text/csv" : "application/json"
-            return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: format.render(rows, groupBy: groupBy))))
+            return Response.json(
+                format.render(rows, groupBy: groupBy).utf8, contentType: format == .csv ? "text/csv" : "application/json")
         }
     }
 }

@@ -12,7 +12,7 @@ struct HealthController: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/healthz") { _, _ in
-            Self.json(#"{"status":"ok"}"#)
+            Response.json(#"{"status":"ok"}"#.utf8)
         }
         router.get("/readyz") { _, context in
             let gateway = live.current
@@ -23,14 +23,8 @@ struct HealthController: Sendable {
                 context.logger.error("readiness check failed: ledger not writable", metadata: ["error": "\(error)"])
                 throw GatewayError.unavailable("The ledger is not writable.")
             }
-            return Self.json(
-                #"{"status":"ready","providers":\#(configuration.providers.count),"routes":\#(configuration.routes.count)}"#)
+            return Response.json(
+                #"{"status":"ready","providers":\#(configuration.providers.count),"routes":\#(configuration.routes.count)}"#.utf8)
         }
-    }
-
-    static func json(_ text: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -22,10 +22,7 @@ struct MessagesController: Sendable {
             // An estimate of the gateway's own (no provider call): see `estimatedInputTokens`.
             let messages = try AnthropicMessagesRequest(
                 body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes), requireMaxTokens: false)
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            let json = #"{"input_tokens":\#(messages.estimatedInputTokens)}"#
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+            return Response.json(#"{"input_tokens":\#(messages.estimatedInputTokens)}"#.utf8)
         }
     }
 }

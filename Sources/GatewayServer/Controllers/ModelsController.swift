@@ -14,10 +14,7 @@ struct ModelsController: Sendable {
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/v1/models") { request, _ in
             _ = try authenticator.authenticate(request)
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            let body = OpenAIModelList.body(models: live.current.planner.modelNames, created: created)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return Response.json(OpenAIModelList.body(models: live.current.planner.modelNames, created: created))
         }
     }
 }
