@@ -35,10 +35,7 @@ struct AdminController: Sendable {
                 message: "The admin API is disabled: set admin_key in Routes/ (e.g. env:SWITCHYARD_ADMIN_KEY) and that variable.",
                 code: "admin_disabled")
         }
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            throw GatewayError.missingAPIKey
-        }
-        guard VirtualKey.hash(header.dropFirst(7)) == expected else {
+        guard VirtualKey.hash(try BearerAuthenticator.bearerToken(of: request)) == expected else {
             throw GatewayError(kind: .authentication, status: 401, message: "Incorrect admin key provided.", code: "invalid_admin_key")
         }
     }

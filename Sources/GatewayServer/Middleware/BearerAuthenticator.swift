@@ -9,16 +9,17 @@ struct BearerAuthenticator: Sendable {
     let keys: KeyDirectory
 
     func authenticate(_ request: Request) throws(GatewayError) -> AuthenticatedKey {
-        guard let header = request.headers[.authorization] else { throw .missingAPIKey }
-        let token: Substring
-        if header.count > 7, header.prefix(7).lowercased() == "bearer " {
-            token = header.dropFirst(7).drop { $0 == " " }
-        } else {
-            throw .invalidAPIKey
-        }
-        guard !token.isEmpty else { throw .missingAPIKey }
-        guard let key = keys.authenticate(token) else { throw .invalidAPIKey }
+        guard let key = keys.authenticate(try Self.bearerToken(of: request)) else { throw .invalidAPIKey }
         return key
+    }
+
+    /// The token of `Authorization: Bearer <token>` (the virtual key, or the admin key).
+    static func bearerToken(of request: Request) throws(GatewayError) -> Substring {
+        guard let header = request.headers[.authorization] else { throw .missingAPIKey }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw .invalidAPIKey }
+        let token = header.dropFirst(7).drop { $0 == " " }
+        guard !token.isEmpty else { throw .missingAPIKey }
+        return token
     }
 
     /// Anthropic SDKs send `x-api-key` (older) or `Authorization: Bearer` (current).
