@@ -8,6 +8,11 @@ public struct ChatResponse: Sendable, Hashable {
     public var finishReason: FinishReason
     public var usage: TokenUsage
 
+    /// Bytes the model generated: its text and tool-call arguments (for output estimates).
+    public var generatedBytes: Int {
+        text.utf8.count + toolCalls.reduce(0) { $0 + $1.arguments.utf8.count }
+    }
+
     public init(id: String, model: String, text: String, toolCalls: [ToolCall] = [], finishReason: FinishReason, usage: TokenUsage) {
         self.id = id
         self.model = model

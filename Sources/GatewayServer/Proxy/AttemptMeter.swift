@@ -46,20 +46,15 @@ struct AttemptMeter: Sendable {
             provider: target.provider.name, model: target.offering.name, region: target.provider.region,
             dialectIn: dialectIn, dialectOut: target.provider.dialect.rawValue, streamed: streamed, usage: usage,
             usageSource: source, rates: rates, currency: target.offering.price.currency, reportingCurrency: reportingCurrency,
-            ttftMilliseconds: ttftMilliseconds, totalMilliseconds: Self.milliseconds(since: started), status: status,
+            ttftMilliseconds: ttftMilliseconds, totalMilliseconds: elapsedMilliseconds, status: status,
             outcome: outcome, policy: policy, piiMasked: piiMasked)
     }
 
     /// Records a completed answer before the client gets its final bytes; throws a 503 when the
     /// record can't be made durable (no answer goes unmetered).
     func recordCompleted(usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, logger: Logger) async throws(GatewayError) {
-        guard meter != nil || charge != nil else { return }
-        let record = makeRecord(
-            outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
-        charge?.add(record)
-        guard let meter else { return }
         do {
-            try await meter.record(record)
+            try await record(.completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         } catch {
             logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
             throw GatewayError.unavailable("Usage metering is unavailable, so the gateway is not answering (fail closed).")
@@ -71,20 +66,24 @@ struct AttemptMeter: Sendable {
         _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage? = nil, estimatedOutput: Int = 0,
         ttftMilliseconds: Int? = nil, logger: Logger
     ) async {
-        guard meter != nil || charge != nil else { return }
-        let record = makeRecord(
-            outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
-        charge?.add(record)
-        guard let meter else { return }
         do {
-            try await meter.record(record)
+            try await record(outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         } catch {
             logger.error("usage of an unfinished attempt could not be recorded", metadata: ["error": "\(error)"])
         }
     }
 
-    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - start
-        return Int(elapsed.components.seconds * 1000) + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+    /// Adds the record to the request's bill and makes it durable.
+    private func record(
+        _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?
+    ) async throws {
+        guard meter != nil || charge != nil else { return }
+        let record = makeRecord(
+            outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
+        charge?.add(record)
+        try await meter?.record(record)
     }
+
+    /// Whole milliseconds since the attempt was prepared.
+    var elapsedMilliseconds: Int { Int(ChatProxy.milliseconds(since: started)) }
 }

@@ -154,7 +154,6 @@ struct ChatProxy: Sendable {
         guard let endpoint = gateway.endpoints[target.provider.name] else {
             throw UpstreamFailure(provider: target.provider.name, kind: .unreachable, detail: "no client configured")
         }
-        let started = ContinuousClock.now
         do {
             let response = try await gateway.upstream.post(
                 attempt.exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
@@ -166,7 +165,7 @@ struct ChatProxy: Sendable {
                 ? try await answer.stream(response, headers: attempt.headers)
                 : try await answer.json(response, headers: attempt.headers, limit: Self.maximumResponseBytes)
             // Streams return once their first event is in hand: this is time to first token.
-            gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: started))
+            gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: attempt.meter.started))
             gateway.health.recordSuccess(target.reference)
             return result
         } catch let error as UpstreamFailure {

@@ -27,7 +27,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
         let bytes = Array(body.readableBytesView)
         let output: ByteBuffer
         let usage: TokenUsage?
-        var answerText: (any Collection)?
+        var generatedBytes: Int?
         do throws(DialectDecodingError) {
             switch exchange {
             case .passThrough:
@@ -36,14 +36,14 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             case .translated(_, let dialect):
                 let answer = try dialect.decodeResponse(bytes)
                 usage = answer.usage == TokenUsage() ? nil : answer.usage
-                answerText = answer.text.utf8 + answer.toolCalls.flatMap(\.arguments.utf8)
+                generatedBytes = answer.generatedBytes
                 output = ByteBuffer(bytes: inbound.encodeAnswer(answer))
             }
         } catch {
             throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: error.description)
         }
         try await meter.recordCompleted(
-            usage: usage, estimatedOutput: usage == nil ? Self.estimatedOutput(answerText, body: bytes) : 0,
+            usage: usage, estimatedOutput: usage == nil ? Self.estimatedOutput(generatedBytes, body: bytes) : 0,
             ttftMilliseconds: nil, logger: logger)
         var headers = headers
         headers[.contentType] = "application/json"
@@ -53,12 +53,11 @@ struct UpstreamAnswer<Inbound: InboundChat> {
     /// Output tokens of an answer that came without usage: its generated text (and tool-call
     /// arguments) at four bytes a token — the same rule as prompt estimates. A passed-through
     /// answer is decoded for it only in this rare case.
-    static func estimatedOutput(_ text: (any Collection)?, body: [UInt8]) -> Int {
-        if let text { return max(1, text.count / 4) }
-        guard let dialect = ProviderDialects.dialect(for: Inbound.format), let answer = try? dialect.decodeResponse(body) else {
-            return max(1, body.count / 4)
-        }
-        return max(1, (answer.text.utf8.count + answer.toolCalls.reduce(0) { $0 + $1.arguments.utf8.count }) / 4)
+    static func estimatedOutput(_ generatedBytes: Int?, body: [UInt8]) -> Int {
+        let bytes =
+            generatedBytes ?? ProviderDialects.dialect(for: Inbound.format).flatMap { try? $0.decodeResponse(body).generatedBytes }
+            ?? body.count
+        return max(1, bytes / 4)
     }
 
     /// Streaming: commit once the first upstream event is in hand, then relay chunk by chunk,
@@ -82,7 +81,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                 throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: error.description)
             }
         }
-        let ttft = AttemptMeter.milliseconds(since: meter.started)
+        let ttft = meter.elapsedMilliseconds
         var headers = headers
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
