@@ -48,14 +48,7 @@ struct KeysCommand: AsyncParsableCommand {
                 printError("\(error)")
                 throw ExitCode(2)
             }
-            let ledger = try await openLedger(configuration.ledger)
-            do {
-                try await ledger.insertKey(record)
-            } catch {
-                try? await ledger.close()
-                throw error
-            }
-            try await ledger.close()
+            try await withLedger(configuration.ledger) { try await $0.insertKey(record) }
             if json {
                 let object = ["key": key.plaintext, "id": key.id, "tenant": tenant]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -83,15 +76,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try routes.load()
-            let ledger = try await openLedger(configuration.ledger)
-            let records: [VirtualKeyRecord]
-            do {
-                records = try await all ? ledger.allKeys() : ledger.activeKeys()
-            } catch {
-                try? await ledger.close()
-                throw error
+            let records = try await withLedger(configuration.ledger) { ledger in
+                try await all ? ledger.allKeys() : ledger.activeKeys()
             }
-            try await ledger.close()
             let shown = records.filter { tenant == nil || $0.tenant == tenant }
             print(json ? KeyListing.json(shown) : KeyListing.table(shown))
         }
@@ -108,15 +95,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try routes.load()
-            let ledger = try await openLedger(configuration.ledger)
-            let revoked: Bool
-            do {
-                revoked = try await ledger.revokeKey(id: id)
-            } catch {
-                try? await ledger.close()
-                throw error
-            }
-            try await ledger.close()
+            let revoked = try await withLedger(configuration.ledger) { [id] in try await $0.revokeKey(id: id) }
             guard revoked else {
                 printError("no active key '\(id)'")
                 throw ExitCode(1)

@@ -28,15 +28,7 @@ struct SpendCommand: AsyncParsableCommand {
             throw ValidationError("--format must be table, csv or json")
         }
         let configuration = try routes.load()
-        let ledger = try await openLedger(configuration.ledger)
-        let rows: [SpendRow]
-        do {
-            rows = try await ledger.spend(query)
-        } catch {
-            try? await ledger.close()
-            throw error
-        }
-        try await ledger.close()
+        let rows = try await withLedger(configuration.ledger) { try await $0.spend(query) }
         print(format.render(rows, groupBy: query.groupBy))
     }
 }
@@ -96,15 +88,7 @@ struct LedgerCommand: AsyncParsableCommand {
             guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv") }
             let filter = try LedgerQueryOptions.filter(since: range.since, until: range.until, tenant: range.tenant, key: nil)
             let configuration = try routes.load()
-            let ledger = try await openLedger(configuration.ledger)
-            let records: [UsageRecord]
-            do {
-                records = try await ledger.usageRecords(filter)
-            } catch {
-                try? await ledger.close()
-                throw error
-            }
-            try await ledger.close()
+            let records = try await withLedger(configuration.ledger) { try await $0.usageRecords(filter) }
             print(format == "csv" ? UsageRecordExport.csv(records) : UsageRecordExport.jsonLines(records), terminator: "")
         }
     }
