@@ -137,7 +137,7 @@ enum ByteText {
         }
     }
 
-    /// Nano-units as a plain decimal (`1500000` → `0.0015`), like ``Money/text(nanos:)``.
+    /// Nano-units as a plain decimal (`1500000` → `0.0015`); ``Money/text(nanos:)`` as bytes.
     static func appendNanos(_ nanos: Int64, to bytes: inout [UInt8]) {
         if nanos < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = nanos.magnitude

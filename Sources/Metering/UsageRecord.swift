@@ -209,20 +209,9 @@ public enum Money {
 
     /// `nanos` as plain decimal text (`1500000` → `0.0015`), by integer arithmetic.
     public static func text(nanos: Int64) -> String {
-        let negative = nanos < 0
-        let magnitude = nanos.magnitude
-        let whole = magnitude / 1_000_000_000
-        var fraction = magnitude % 1_000_000_000
-        var text = (negative ? "-" : "") + String(whole)
-        guard fraction > 0 else { return text }
-        var digits = 9
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        let fractionText = String(fraction)
-        text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
-        return text
+        var bytes: [UInt8] = []
+        ByteText.appendNanos(nanos, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `value / divisor`, rounded half to even (the ledger's one rounding rule).

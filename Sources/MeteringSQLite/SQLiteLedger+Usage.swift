@@ -27,7 +27,7 @@ extension SQLiteLedger {
     }
 
     static func values(_ record: UsageRecord) -> [SQLiteData] {
-        let time = UTCTimestamp.text(record.time)
+        let time = timestamp(record.time)
         return [
             .text(record.id), .text(record.requestID), .text(time), .text(record.tenant),
             .text(record.keyID), .text(record.route), .text(record.provider), .text(record.model), .text(record.region),

@@ -167,8 +167,9 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    /// Every time the ledger stores, in one format (`2026-11-24T01:02:03Z`, sortable as text).
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        UTCTimestamp.text(date)
     }
 
     static func date(from text: String) -> Date? {
