@@ -37,13 +37,22 @@ public enum BudgetPeriod: String, Sendable, Hashable, CaseIterable {
 
     /// When the period containing `date` began (the distant past for `total`).
     public func start(containing date: Date) -> Date {
+        interval(containing: date)?.start ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// When the period containing `date` ends and the next begins (nil for `total`, which never does).
+    public func end(containing date: Date) -> Date? {
+        interval(containing: date)?.end
+    }
+
+    private func interval(containing date: Date) -> DateInterval? {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         switch self {
-        case .day: return calendar.startOfDay(for: date)
-        case .week: return calendar.dateInterval(of: .weekOfYear, for: date)?.start ?? calendar.startOfDay(for: date)
-        case .month: return calendar.dateInterval(of: .month, for: date)?.start ?? calendar.startOfDay(for: date)
-        case .total: return Date(timeIntervalSince1970: 0)
+        case .day: return calendar.dateInterval(of: .day, for: date)
+        case .week: return calendar.dateInterval(of: .weekOfYear, for: date)
+        case .month: return calendar.dateInterval(of: .month, for: date)
+        case .total: return nil
         }
     }
 }

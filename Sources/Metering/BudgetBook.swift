@@ -67,7 +67,7 @@ public final class BudgetBook: Sendable {
                 account.limit = limit
                 table[scope] = account
             } else {
-                var account = Account(budget: budget, limit: limit, periodStart: budget.period.start(containing: now))
+                var account = makeAccount(budget, now: now)
                 account.spent = spent
                 table[scope] = account
             }
@@ -98,9 +98,7 @@ public final class BudgetBook: Sendable {
         try accounts.withLock { table throws(Refusal) in
             var starts: [Date] = []
             for (scope, budget) in budgets {
-                var account = table[scope] ?? Account(
-                    budget: budget, limit: conversion(budget.amount, budget.currency) ?? budget.amount,
-                    periodStart: budget.period.start(containing: now))
+                var account = table[scope] ?? makeAccount(budget, now: now)
                 let periodStart = budget.period.start(containing: now)
                 if periodStart > account.periodStart {
                     account.periodStart = periodStart
@@ -113,7 +111,7 @@ public final class BudgetBook: Sendable {
                     throw Refusal(
                         message:
                             "The budget of \(scope) (\(budget)) can't cover this request: \(used) \(reportingCurrency) of \(Money.text(Self.display(account.limit))) is spent or reserved this period, and the request may cost up to \(Money.text(Self.display(amount))) \(reportingCurrency).",
-                        retryAfterSeconds: Self.secondsUntilRenewal(of: budget.period, from: now))
+                        retryAfterSeconds: budget.period.end(containing: now).map { max(1, Int($0.timeIntervalSince(now).rounded(.up))) })
                 }
             }
             for (scope, _) in budgets { table[scope]!.reserved += amount }
@@ -146,12 +144,10 @@ public final class BudgetBook: Sendable {
         return result
     }
 
-    static func secondsUntilRenewal(of period: BudgetPeriod, from now: Date) -> Int? {
-        guard period != .total else { return nil }
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let component: Calendar.Component = period == .day ? .day : period == .week ? .weekOfYear : .month
-        guard let next = calendar.date(byAdding: component, value: 1, to: period.start(containing: now)) else { return nil }
-        return max(1, Int(next.timeIntervalSince(now).rounded(.up)))
+    /// A fresh account for `budget`, its limit in the reporting currency, this period's start.
+    private func makeAccount(_ budget: Budget, now: Date) -> Account {
+        Account(
+            budget: budget, limit: conversion(budget.amount, budget.currency) ?? budget.amount,
+            periodStart: budget.period.start(containing: now))
     }
 }

@@ -24,6 +24,10 @@ import Testing
         #expect(BudgetPeriod.day.start(containing: now) == (try Date("2026-11-25T00:00:00Z", strategy: .iso8601)))
         #expect(BudgetPeriod.week.start(containing: now) == (try Date("2026-11-23T00:00:00Z", strategy: .iso8601)))
         #expect(BudgetPeriod.month.start(containing: now) == (try Date("2026-11-01T00:00:00Z", strategy: .iso8601)))
+        #expect(BudgetPeriod.week.end(containing: now) == (try Date("2026-11-30T00:00:00Z", strategy: .iso8601)))
+        #expect(BudgetPeriod.month.end(containing: now) == (try Date("2026-12-01T00:00:00Z", strategy: .iso8601)))
+        #expect(BudgetPeriod.total.end(containing: now) == nil)
+        #expect(BudgetPeriod.total.start(containing: now) == Date(timeIntervalSince1970: 0))
     }
 
     @Test func concurrentReservationsNeverOverspend() async throws {
