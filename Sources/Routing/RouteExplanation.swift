@@ -44,8 +44,8 @@ extension RoutePlanner {
             let status = health?.status(of: target.reference)
             var candidate = RouteExplanation.Candidate(
                 reference: target.reference, expectedCost: expectedCost(of: target, for: request, route: route),
-                measuredLatencyMilliseconds: latencies[target.reference]?.average, health: status)
-            if let status, status.hasPrefix("open for") || status.hasPrefix("half-open") {
+                measuredLatencyMilliseconds: latencies[target.reference]?.average, health: status?.description)
+            if let status, status.skipsRequests {
                 candidate.excludedBecause = "circuit \(status)"
             } else {
                 attempt += 1
@@ -57,7 +57,7 @@ extension RoutePlanner {
             candidates.append(
                 .init(
                     reference: reference, measuredLatencyMilliseconds: latencies[reference]?.average,
-                    health: health?.status(of: reference), excludedBecause: reason))
+                    health: health?.status(of: reference).description, excludedBecause: reason))
         }
         return RouteExplanation(
             routeName: plan.routeName, strategy: plan.strategy.rawValue,

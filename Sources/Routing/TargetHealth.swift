@@ -72,19 +72,31 @@ public final class TargetHealth: Sendable {
         }
     }
 
-    /// The circuit's state in words, for explain: `closed`, `closed (2 failures)`,
-    /// `open for 12 s (3 failures in a row)`, `half-open (a probe is testing it)`.
-    public func status(of target: ModelReference, now: ContinuousClock.Instant = .now) -> String {
+    /// A circuit as explain shows it, without admitting anything.
+    public struct Status: Sendable, Hashable, CustomStringConvertible {
+        /// `closed`, `closed (2 failures)`, `open for 12 s (3 failures in a row)`,
+        /// `half-open (a probe is testing it)`.
+        public var description: String
+        /// Whether a request now would skip the target.
+        public var skipsRequests: Bool
+    }
+
+    /// The circuit's state, for explain (``admit(_:now:)`` is what changes it).
+    public func status(of target: ModelReference, now: ContinuousClock.Instant = .now) -> Status {
         circuits.withLock { table in
             switch table[target] ?? .closed(failures: 0) {
             case .closed(let failures):
-                return failures == 0 ? "closed" : "closed (\(failures) failure\(failures == 1 ? "" : "s"))"
+                return Status(
+                    description: failures == 0 ? "closed" : "closed (\(failures) failure\(failures == 1 ? "" : "s"))",
+                    skipsRequests: false)
             case .open(let until, _, let rateLimited, let failures):
-                guard now < until else { return "open, due for a probe" }
+                guard now < until else { return Status(description: "open, due for a probe", skipsRequests: false) }
                 let seconds = max(1, Int(((until - now) / .seconds(1)).rounded(.up)))
-                return "open for \(seconds) s (\(rateLimited ? "rate limited by the provider" : "\(failures) failures in a row"))"
-            case .halfOpen:
-                return "half-open (a probe is testing it)"
+                let why = rateLimited ? "rate limited by the provider" : "\(failures) failures in a row"
+                return Status(description: "open for \(seconds) s (\(why))", skipsRequests: true)
+            case .halfOpen(let started, _):
+                return Status(
+                    description: "half-open (a probe is testing it)", skipsRequests: now - started < settings.probeTimeout)
             }
         }
     }

@@ -23,6 +23,21 @@ import Testing
         #expect(health.admit(target, now: start + .seconds(7)) == .allowed)
     }
 
+    @Test func statusDescribesTheCircuitWithoutAdmittingAnything() {
+        let health = TargetHealth(settings: .init(failureThreshold: 2, firstCooldown: .seconds(5), probeTimeout: .seconds(60)))
+        #expect(health.status(of: target, now: start).description == "closed")
+        health.recordFailure(target, now: start)
+        #expect(health.status(of: target, now: start).description == "closed (1 failure)")
+        #expect(!health.status(of: target, now: start).skipsRequests)
+        health.recordFailure(target, now: start)
+        #expect(health.status(of: target, now: start + .seconds(1)).description == "open for 4 s (2 failures in a row)")
+        #expect(health.status(of: target, now: start + .seconds(1)).skipsRequests)
+        #expect(!health.status(of: target, now: start + .seconds(6)).skipsRequests)  // due for a probe
+        #expect(health.admit(target, now: start + .seconds(6)) == .probe)  // status admitted nothing before
+        #expect(health.status(of: target, now: start + .seconds(7)).skipsRequests)  // the probe is testing it
+        #expect(!health.status(of: target, now: start + .seconds(70)).skipsRequests)  // an abandoned probe frees it
+    }
+
     @Test func aFailedProbeDoublesTheCooldown() {
         let health = TargetHealth(settings: .init(failureThreshold: 1, firstCooldown: .seconds(5), longestCooldown: .seconds(12)))
         health.recordFailure(target, now: start)
