@@ -57,16 +57,12 @@ final class UsageJournal: Sendable {
             let schedule = pending.withLock { state -> Bool in
                 state.records.append(record)
                 state.waiters.append(continuation)
-                uncommittedAppend(record)
+                uncommitted.withLock { $0.append(record) }
                 defer { state.flushScheduled = true }
                 return !state.flushScheduled
             }
             if schedule { threadPool.submit { [self] _ in flush() } }
         }
-    }
-
-    private func uncommittedAppend(_ record: UsageRecord) {
-        uncommitted.withLock { $0.append(record) }
     }
 
     /// Encodes every pending record (here, off the event loops), writes them in one
