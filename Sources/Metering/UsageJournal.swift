@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -13,7 +14,7 @@ import Synchronization
 final class UsageJournal: Sendable {
     private struct Pending {
         var records: [UsageRecord] = []
-        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var waiters: [Waiter] = []
         var flushScheduled = false
     }
 
@@ -52,21 +53,31 @@ final class UsageJournal: Sendable {
     }
 
     /// Appends `record`; returns once it is in the file (throws when it can't be written).
+    ///
+    /// Called on an event loop, the write is scheduled behind the work that loop already has
+    /// queued, so that every request finishing in the same round joins one write and one
+    /// thread hop — instead of waking the writer thread once per request.
     func append(_ record: UsageRecord) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let loop = MultiThreadedEventLoopGroup.currentEventLoop
             let schedule = pending.withLock { state -> Bool in
                 state.records.append(record)
-                state.waiters.append(continuation)
+                state.waiters.append(Waiter(continuation: continuation, loop: loop))
                 uncommitted.withLock { $0.append(record) }
                 defer { state.flushScheduled = true }
                 return !state.flushScheduled
             }
-            if schedule { threadPool.submit { [self] _ in flush() } }
+            guard schedule else { return }
+            if let loop {
+                loop.execute { [self] in threadPool.submit { [self] _ in flush() } }
+            } else {
+                threadPool.submit { [self] _ in flush() }
+            }
         }
     }
 
     /// Encodes every pending record (here, off the event loops), writes them in one
-    /// `write(2)` and wakes their requests.
+    /// `write(2)` and wakes their requests, with one task per event loop.
     private func flush() {
         let (records, waiters) = pending.withLock { state in
             defer {
@@ -78,10 +89,7 @@ final class UsageJournal: Sendable {
         }
         var batch: [UInt8] = []
         batch.reserveCapacity(records.count * 700)
-        for record in records {
-            batch.append(contentsOf: record.jsonLine())
-            batch.append(UInt8(ascii: "\n"))
-        }
+        for record in records { record.appendJSONLine(to: &batch) }
         let failure: (any Error)? = uncommitted.withLock { _ in
             batch.withUnsafeBytes { buffer -> (any Error)? in
                 var offset = 0
@@ -96,11 +104,7 @@ final class UsageJournal: Sendable {
                 return nil
             }
         }
-        if let failure {
-            waiters.forEach { $0.resume(throwing: failure) }
-        } else {
-            waiters.forEach { $0.resume() }
-        }
+        Waiter.resume(waiters, failure: failure)
     }
 
     /// The oldest records the database doesn't hold yet, and where that batch ends.
@@ -125,12 +129,37 @@ final class UsageJournal: Sendable {
     var backlog: Int { uncommitted.withLock { $0.count } }
 }
 
+/// A request waiting for its record to reach the file, and the event loop it runs on.
+private struct Waiter: Sendable {
+    let continuation: CheckedContinuation<Void, any Error>
+    let loop: (any EventLoop)?
+
+    /// Resumes `waiters` from a thread-pool thread: one task per event loop resumes all of that
+    /// loop's requests (resuming each from here would schedule each on its loop separately).
+    static func resume(_ waiters: [Waiter], failure: (any Error)?) {
+        func resumeAll(_ waiters: some Sequence<Waiter>) {
+            for waiter in waiters {
+                if let failure { waiter.continuation.resume(throwing: failure) } else { waiter.continuation.resume() }
+            }
+        }
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, waiters: [Waiter])] = [:]
+        for waiter in waiters {
+            guard let loop = waiter.loop else {
+                resumeAll(CollectionOfOne(waiter))
+                continue
+            }
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].waiters.append(waiter)
+        }
+        for (loop, waiters) in byLoop.values { loop.execute { resumeAll(waiters) } }
+    }
+}
+
 struct JournalError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
 
-/// Reading the journal's lines back (written by `UsageRecord.jsonLine()`).
+/// Reading the journal's lines back (written by `UsageRecord.appendJSONLine(to:)`).
 enum UsageRecordCoding {
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()

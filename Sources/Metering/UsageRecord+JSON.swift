@@ -2,77 +2,80 @@ import Foundation
 import JSONScanning
 
 extension UsageRecord {
-    /// The record as one line of JSON (the journal's and `ledger export`'s shape, readable by
-    /// `Codable`), written by hand: it is produced for every request, and a general-purpose
-    /// encoder costs several times more.
-    func jsonLine() -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(640)
-        var first = true
-        func key(_ name: String) {
-            line.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            first = false
-            line.append(UInt8(ascii: "\""))
-            line.append(contentsOf: name.utf8)
-            line.append(contentsOf: #"":"#.utf8)
-        }
-        func string(_ name: String, _ value: String) {
-            key(name)
+    /// Appends the record as one line of JSON and a newline (the journal's and `ledger export`'s
+    /// shape, readable by `Codable`) — written by hand, straight into `bytes`: it runs for every
+    /// request, and a general-purpose encoder costs ten times more.
+    func appendJSONLine(to bytes: inout [UInt8]) {
+        var writer = JSONLineWriter(bytes: bytes)
+        bytes = []  // `writer` owns the buffer meanwhile: appends don't copy it.
+        writer.string(#"{"id":"#, id)
+        writer.string(#","request_id":"#, requestID)
+        writer.raw(#","time":""#)
+        UTCTimestamp.append(time, to: &writer.bytes)
+        writer.raw(#"""#)
+        writer.string(#","tenant":"#, tenant)
+        writer.string(#","key_id":"#, keyID)
+        writer.string(#","route":"#, route)
+        writer.string(#","provider":"#, provider)
+        writer.string(#","model":"#, model)
+        writer.string(#","region":"#, region)
+        writer.string(#","dialect_in":"#, dialectIn)
+        writer.string(#","dialect_out":"#, dialectOut)
+        writer.raw(streamed ? #","streamed":true"# : #","streamed":false"#)
+        writer.integer(#","input_tokens":"#, inputTokens)
+        writer.integer(#","cached_input_tokens":"#, cachedInputTokens)
+        writer.integer(#","output_tokens":"#, outputTokens)
+        writer.string(#","usage_source":"#, usageSource.rawValue)
+        writer.money(#","input_per_mtok":"#, inputPerMillionNanos)
+        writer.money(#","cached_input_per_mtok":"#, cachedInputPerMillionNanos)
+        writer.money(#","output_per_mtok":"#, outputPerMillionNanos)
+        writer.string(#","currency":"#, currency)
+        writer.money(#","cost":"#, costNanos)
+        writer.string(#","reporting_currency":"#, reportingCurrency)
+        writer.money(#","reporting_cost":"#, reportingCostNanos)
+        writer.integer(#","ttft_ms":"#, ttftMilliseconds)
+        writer.integer(#","total_ms":"#, totalMilliseconds)
+        writer.integer(#","status":"#, status)
+        writer.string(#","outcome":"#, outcome.rawValue)
+        writer.string(#","policy":"#, policy)
+        writer.integer(#","pii_masked":"#, piiMasked)
+        writer.raw("}\n")
+        bytes = writer.bytes
+    }
+}
+
+/// Appends the pieces of a JSON line: keys come as static text with their punctuation
+/// (`,"route":`), values as Swift values.
+private struct JSONLineWriter {
+    var bytes: [UInt8]
+
+    mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func string(_ key: StaticString, _ value: String) {
+        raw(key)
+        let copied = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
             // Ids, names and codes need no escaping: copy them straight in.
-            if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-                line.append(UInt8(ascii: "\""))
-                line.append(contentsOf: value.utf8)
-                line.append(UInt8(ascii: "\""))
-            } else {
-                line.append(contentsOf: JSONEncoding.string(value) as [UInt8])
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
             }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
         }
-        func raw(_ name: String, _ value: String) {
-            key(name)
-            line.append(contentsOf: value.utf8)
-        }
-        func integer(_ name: String, _ value: Int) {
-            key(name)
-            ByteText.appendInteger(Int64(value), to: &line)
-        }
-        func money(_ name: String, _ nanos: Int64?) {
-            key(name)
-            if let nanos { ByteText.appendNanos(nanos, to: &line) } else { line.append(contentsOf: "null".utf8) }
-        }
-        string("id", id)
-        string("request_id", requestID)
-        key("time")
-        line.append(UInt8(ascii: "\""))
-        UTCTimestamp.append(time, to: &line)
-        line.append(UInt8(ascii: "\""))
-        string("tenant", tenant)
-        string("key_id", keyID)
-        string("route", route)
-        string("provider", provider)
-        string("model", model)
-        string("region", region)
-        string("dialect_in", dialectIn)
-        string("dialect_out", dialectOut)
-        raw("streamed", streamed ? "true" : "false")
-        integer("input_tokens", inputTokens)
-        integer("cached_input_tokens", cachedInputTokens)
-        integer("output_tokens", outputTokens)
-        string("usage_source", usageSource.rawValue)
-        money("input_per_mtok", inputPerMillionNanos)
-        money("cached_input_per_mtok", cachedInputPerMillionNanos)
-        money("output_per_mtok", outputPerMillionNanos)
-        string("currency", currency)
-        money("cost", costNanos)
-        string("reporting_currency", reportingCurrency)
-        money("reporting_cost", reportingCostNanos)
-        if let ttftMilliseconds { integer("ttft_ms", ttftMilliseconds) } else { raw("ttft_ms", "null") }
-        integer("total_ms", totalMilliseconds)
-        integer("status", status)
-        string("outcome", outcome.rawValue)
-        string("policy", policy)
-        integer("pii_masked", piiMasked)
-        line.append(UInt8(ascii: "}"))
-        return line
+        if copied != true { bytes.append(contentsOf: JSONEncoding.string(value) as [UInt8]) }
+    }
+
+    mutating func integer(_ key: StaticString, _ value: Int?) {
+        raw(key)
+        if let value { ByteText.appendInteger(Int64(value), to: &bytes) } else { raw("null") }
+    }
+
+    mutating func money(_ key: StaticString, _ nanos: Int64?) {
+        raw(key)
+        if let nanos { ByteText.appendNanos(nanos, to: &bytes) } else { raw("null") }
     }
 }
 

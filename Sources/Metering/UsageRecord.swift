@@ -135,7 +135,7 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         set { reportingCostNanos = newValue.map(Money.nanos) }
     }
 
-    /// Reads a journal or export line (written by ``jsonLine()``); money is read as exact decimals.
+    /// Reads a journal or export line (written by ``appendJSONLine(to:)``); money is read as exact decimals.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func money(_ key: CodingKeys) throws -> Int64 { Money.nanos(try container.decode(Decimal.self, forKey: key)) }

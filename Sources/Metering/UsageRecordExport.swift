@@ -3,7 +3,9 @@ import Foundation
 /// Usage records for auditors: JSON lines (the journal's shape) or CSV (one column per field).
 public enum UsageRecordExport {
     public static func jsonLines(_ records: [UsageRecord]) -> String {
-        records.map { String(decoding: $0.jsonLine(), as: UTF8.self) + "\n" }.joined()
+        var bytes: [UInt8] = []
+        for record in records { record.appendJSONLine(to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static let csvColumns = [
