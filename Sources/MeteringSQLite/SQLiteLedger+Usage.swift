@@ -4,41 +4,19 @@ public import Metering
 import SQLiteNIO
 
 extension SQLiteLedger {
+    /// The columns of the `usage_records` view: a whole record.
     static let usageColumns = [
         "id", "request_id", "time", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in",
         "dialect_out", "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok_nanos",
         "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "currency", "cost_nanos", "reporting_currency", "reporting_cost_nanos",
         "ttft_ms", "total_ms", "status", "outcome", "policy", "pii_masked",
     ]
-    /// Rows per INSERT statement (SQLite allows 32,766 bound parameters).
-    static let rowsPerInsert = 500
-
+    /// Inserts `records` in one transaction; a record whose id is already stored is skipped
+    /// (replaying the journal twice stores nothing twice).
     public func insertUsage(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
-        try await transaction {
-            for start in stride(from: 0, to: records.count, by: Self.rowsPerInsert) {
-                let chunk = records[start..<min(start + Self.rowsPerInsert, records.count)]
-                let row = "(" + Array(repeating: "?", count: Self.usageColumns.count).joined(separator: ", ") + ")"
-                let sql = "INSERT OR IGNORE INTO usage_records (\(Self.usageColumns.joined(separator: ", "))) VALUES "
-                    + Array(repeating: row, count: chunk.count).joined(separator: ", ")
-                _ = try await query(sql, chunk.flatMap(Self.values))
-            }
-        }
-    }
-
-    static func values(_ record: UsageRecord) -> [SQLiteData] {
-        let time = timestamp(record.time)
-        return [
-            .text(record.id), .text(record.requestID), .text(time), .text(record.tenant),
-            .text(record.keyID), .text(record.route), .text(record.provider), .text(record.model), .text(record.region),
-            .text(record.dialectIn), .text(record.dialectOut), .integer(record.streamed ? 1 : 0), .integer(record.inputTokens),
-            .integer(record.cachedInputTokens), .integer(record.outputTokens), .text(record.usageSource.rawValue),
-            .integer(Int(record.inputPerMillionNanos)), .integer(Int(record.cachedInputPerMillionNanos)),
-            .integer(Int(record.outputPerMillionNanos)), .text(record.currency), .integer(Int(record.costNanos)),
-            .text(record.reportingCurrency), record.reportingCostNanos.map { .integer(Int($0)) } ?? .null,
-            record.ttftMilliseconds.map { .integer($0) } ?? .null, .integer(record.totalMilliseconds), .integer(record.status),
-            .text(record.outcome.rawValue), .text(record.policy), .integer(record.piiMasked),
-        ]
+        let inserter = try inserter
+        try await threadPool.runIfActive { try inserter.insert(records) }
     }
 
     /// `WHERE …` for `filter`, with its bindings.

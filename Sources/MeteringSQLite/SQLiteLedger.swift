@@ -2,6 +2,7 @@ import Foundation
 import GatewayModel
 public import Metering
 import SQLiteNIO
+import Synchronization
 
 /// The embedded ledger: one SQLite file in WAL mode, the default for a single gateway.
 ///
@@ -10,23 +11,41 @@ import SQLiteNIO
 public final class SQLiteLedger: Ledger {
     private let connection: SQLiteConnection
     public let path: String
+    /// The file SQLite opens: `path`, or a private temporary file standing in for `:memory:`
+    /// (usage records are written over a second connection, which an in-memory database can't have).
+    private let file: String
+    let threadPool: NIOThreadPool = .singleton
+    /// Created at the first usage insert, once migrations have made its tables.
+    private let usageInserter = Mutex<UsageInserter?>(nil)
 
-    private init(connection: SQLiteConnection, path: String) {
+    private init(connection: SQLiteConnection, path: String, file: String) {
         self.connection = connection
         self.path = path
+        self.file = file
     }
 
-    /// Opens (creating if needed) the database at `path`, or an in-memory one for `":memory:"`.
+    /// Opens (creating if needed) the database at `path`, or a private one, gone once closed,
+    /// for `":memory:"`.
     public static func open(path: String) async throws -> SQLiteLedger {
-        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
-        let connection = try await SQLiteConnection.open(storage: storage)
-        let ledger = SQLiteLedger(connection: connection, path: path)
+        let file = path == ":memory:" ? NSTemporaryDirectory() + "switchyard-ledger-\(UUID().uuidString).db" : path
+        let connection = try await SQLiteConnection.open(storage: .file(path: file))
+        let ledger = SQLiteLedger(connection: connection, path: path, file: file)
         _ = try await connection.query("PRAGMA busy_timeout = 5000")
-        if path != ":memory:" {
-            _ = try await connection.query("PRAGMA journal_mode = WAL")
-            _ = try await connection.query("PRAGMA synchronous = NORMAL")
-        }
+        _ = try await connection.query("PRAGMA journal_mode = WAL")
+        _ = try await connection.query("PRAGMA synchronous = NORMAL")
         return ledger
+    }
+
+    /// The connection usage records are inserted over (opened at first use).
+    var inserter: UsageInserter {
+        get throws {
+            try usageInserter.withLock { inserter in
+                if let inserter { return inserter }
+                let opened = try UsageInserter(path: file)
+                inserter = opened
+                return opened
+            }
+        }
     }
 
     /// Ordered migrations; `PRAGMA user_version` records how many have run.
@@ -81,11 +100,86 @@ public final class SQLiteLedger: Ledger {
         "ALTER TABLE virtual_keys ADD COLUMN rpm INTEGER",
         "ALTER TABLE virtual_keys ADD COLUMN tpm INTEGER",
         "ALTER TABLE virtual_keys ADD COLUMN allowed_routes TEXT NOT NULL DEFAULT ''",
+        // Records split in two: the repeating who-and-where once per combination, each attempt
+        // as numbers and a reference (see UsageDimensions); `usage_records` becomes a view with
+        // the columns it always had, for reports and auditors' own queries.
+        """
+        CREATE TABLE usage_dimensions (
+            id INTEGER PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            region TEXT NOT NULL,
+            dialect_in TEXT NOT NULL,
+            dialect_out TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            reporting_currency TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            UNIQUE (tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency, reporting_currency, policy)
+        )
+        """,
+        """
+        CREATE TABLE usage_attempts (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            time TEXT NOT NULL,
+            dimensions INTEGER NOT NULL REFERENCES usage_dimensions (id),
+            streamed INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            usage_source TEXT NOT NULL,
+            input_per_mtok_nanos INTEGER NOT NULL,
+            cached_input_per_mtok_nanos INTEGER NOT NULL,
+            output_per_mtok_nanos INTEGER NOT NULL,
+            cost_nanos INTEGER NOT NULL,
+            reporting_cost_nanos INTEGER,
+            ttft_ms INTEGER,
+            total_ms INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            pii_masked INTEGER NOT NULL
+        )
+        """,
+        """
+        INSERT INTO usage_dimensions (tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency,
+            reporting_currency, policy)
+        SELECT DISTINCT tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency,
+            reporting_currency, policy
+        FROM usage_records
+        """,
+        """
+        INSERT INTO usage_attempts
+        SELECT r.id, r.request_id, r.time, d.id, r.streamed, r.input_tokens, r.cached_input_tokens, r.output_tokens,
+            r.usage_source, r.input_per_mtok_nanos, r.cached_input_per_mtok_nanos, r.output_per_mtok_nanos, r.cost_nanos,
+            r.reporting_cost_nanos, r.ttft_ms, r.total_ms, r.status, r.outcome, r.pii_masked
+        FROM usage_records r JOIN usage_dimensions d USING (tenant, key_id, route, provider, model, region, dialect_in,
+            dialect_out, currency, reporting_currency, policy)
+        """,
+        "DROP TABLE usage_records",
+        // Reports filter by tenant (a handful of dimension rows) and time.
+        "CREATE INDEX usage_attempts_dimensions_time ON usage_attempts (dimensions, time)",
+        """
+        CREATE VIEW usage_records AS
+        SELECT a.id, a.request_id, a.time, d.tenant, d.key_id, d.route, d.provider, d.model, d.region, d.dialect_in,
+            d.dialect_out, a.streamed, a.input_tokens, a.cached_input_tokens, a.output_tokens, a.usage_source,
+            a.input_per_mtok_nanos, a.cached_input_per_mtok_nanos, a.output_per_mtok_nanos, d.currency, a.cost_nanos,
+            d.reporting_currency, a.reporting_cost_nanos, a.ttft_ms, a.total_ms, a.status, a.outcome, d.policy, a.pii_masked
+        FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
+        """,
     ]
 
     public func migrate() async throws {
+        try await migrate(first: Self.migrations.count)
+    }
+
+    /// Runs the migrations not run yet among the first `count` (tests stop early to build an
+    /// older schema).
+    func migrate(first count: Int) async throws {
         let version = try await connection.query("PRAGMA user_version").first?.column("user_version")?.integer ?? 0
-        for (index, statement) in Self.migrations.enumerated() where index >= version {
+        for (index, statement) in Self.migrations.prefix(count).enumerated() where index >= version {
             _ = try await connection.query("BEGIN IMMEDIATE")
             do {
                 _ = try await connection.query(statement)
@@ -148,7 +242,14 @@ public final class SQLiteLedger: Ledger {
     }
 
     public func close() async throws {
+        usageInserter.withLock { inserter in
+            inserter?.close()
+            inserter = nil
+        }
         try await connection.close()
+        if file != path {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        }
     }
 
     func query(_ sql: String, _ bindings: [SQLiteData] = []) async throws -> [SQLiteRow] {
@@ -175,4 +276,10 @@ public final class SQLiteLedger: Ledger {
     static func date(from text: String) -> Date? {
         try? Date(text, strategy: .iso8601)
     }
+}
+
+/// A ledger database that answered something it never should (a broken invariant, not bad input).
+struct SQLiteLedgerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

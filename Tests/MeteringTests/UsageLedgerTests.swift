@@ -2,7 +2,8 @@ import Foundation
 import GatewayModel
 import Logging
 import Metering
-import MeteringSQLite
+@testable import MeteringSQLite
+import SQLiteNIO
 import Testing
 
 @Suite struct UsageLedgerTests {
@@ -36,6 +37,46 @@ import Testing
         decoder.dateDecodingStrategy = .iso8601
         let decoded = try decoder.decode(UsageRecord.self, from: Data(line.utf8))
         #expect(decoded == record)
+    }
+
+    /// A ledger written before records were split into attempts and dimensions (migrations
+    /// 1–8) keeps every record, exactly, through the split.
+    @Test func recordsSurviveTheSplitIntoAttemptsAndDimensions() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("ledger.db").path
+        var ledger = try await SQLiteLedger.open(path: path)
+        try await ledger.migrate(first: 8)
+        let records = (0..<20).map { Self.record("old\($0)", tenant: $0 % 2 == 0 ? "clinic" : "bank", provider: $0 % 5 == 0 ? "openai" : "deepseek") }
+        for record in records {
+            let values: [SQLiteData] = [
+                .text(record.id), .text(record.requestID), .text(SQLiteLedger.timestamp(record.time)), .text(record.tenant),
+                .text(record.keyID), .text(record.route), .text(record.provider), .text(record.model), .text(record.region),
+                .text(record.dialectIn), .text(record.dialectOut), .integer(0), .integer(record.inputTokens),
+                .integer(record.cachedInputTokens), .integer(record.outputTokens), .text(record.usageSource.rawValue),
+                .integer(Int(record.inputPerMillionNanos)), .integer(Int(record.cachedInputPerMillionNanos)),
+                .integer(Int(record.outputPerMillionNanos)), .text(record.currency), .integer(Int(record.costNanos)),
+                .text(record.reportingCurrency), .integer(Int(record.reportingCostNanos!)), .null, .integer(record.totalMilliseconds),
+                .integer(record.status), .text(record.outcome.rawValue), .text(record.policy), .integer(record.piiMasked),
+            ]
+            let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            _ = try await ledger.query(
+                "INSERT INTO usage_records (\(SQLiteLedger.usageColumns.joined(separator: ", "))) VALUES (\(placeholders))", values)
+        }
+        try await ledger.close()
+
+        ledger = try await SQLiteLedger.open(path: path)
+        try await ledger.migrate()
+        let stored = try await ledger.usageRecords(UsageFilter())
+        #expect(stored.sorted { $0.id < $1.id } == records.sorted { $0.id < $1.id })
+        let dimensions = try await ledger.query("SELECT COUNT(*) AS n FROM usage_dimensions").first?.column("n")?.integer
+        #expect(dimensions == 4)  // {clinic, bank} × {openai, deepseek}
+        // New records join the old ones, reusing their dimension rows.
+        try await ledger.insertUsage([Self.record("new", tenant: "bank")])
+        let bank = try await ledger.spend(SpendQuery(groupBy: [.tenant], filter: UsageFilter(tenant: "bank")))
+        #expect(bank.first?.requests == 11)
+        try await ledger.close()
     }
 
     @Test func spendSumsRecordsExactlyAndReplaysAreIdempotent() async throws {
