@@ -111,11 +111,30 @@ echo "path                 mode     conns  result"
 done
 echo
 echo "metering: the same gateway with and without usage records (journal + batched SQLite)"
+echo "  (alternating ${METERING_ROUNDS:-5} rounds of ${METERING_ROUND_SECONDS:-4} s each; medians — this VM's neighbours swing single runs by 20 %)"
+measure() {  # pid url body connections → "rps cpu_us_per_request"
+  local before after out requests
+  before=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${METERING_ROUND_SECONDS:-4}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
+  after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream
-    measured_pid=$gateway_pid run gateway-metered "$gateway" "$body" "$conns" "$mode"
-    measured_pid=$unmetered_pid run gateway-unmetered "$unmetered" "$body" "$conns" "$mode"
+    metered_runs=(); unmetered_runs=()
+    for _ in $(seq "${METERING_ROUNDS:-5}"); do
+      metered_runs+=("$(measure "$gateway_pid" "$gateway" "$body" "$conns")")
+      unmetered_runs+=("$(measure "$unmetered_pid" "$unmetered" "$body" "$conns")")
+    done
+    m_rps=$(printf '%s\n' "${metered_runs[@]}" | cut -d' ' -f1 | median)
+    m_cpu=$(printf '%s\n' "${metered_runs[@]}" | cut -d' ' -f2 | median)
+    u_rps=$(printf '%s\n' "${unmetered_runs[@]}" | cut -d' ' -f1 | median)
+    u_cpu=$(printf '%s\n' "${unmetered_runs[@]}" | cut -d' ' -f2 | median)
+    printf '%-8s %5s  metered rps=%s cpu_us=%s  unmetered rps=%s cpu_us=%s  throughput cost=%s%%\n' "$mode" "$conns" \
+      "$m_rps" "$m_cpu" "$u_rps" "$u_cpu" "$(awk -v m="$m_rps" -v u="$u_rps" 'BEGIN { printf "%.1f", (u - m) * 100 / u }')"
   done
 done
 echo "ledger records: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_records' 2>/dev/null || echo '?')"

@@ -63,7 +63,6 @@ final class UsageJournal: Sendable {
             let schedule = pending.withLock { state -> Bool in
                 state.records.append(record)
                 state.waiters.append(Waiter(continuation: continuation, loop: loop))
-                uncommitted.withLock { $0.append(record) }
                 defer { state.flushScheduled = true }
                 return !state.flushScheduled
             }
@@ -90,8 +89,11 @@ final class UsageJournal: Sendable {
         var batch: [UInt8] = []
         batch.reserveCapacity(records.count * 700)
         for record in records { record.appendJSONLine(to: &batch) }
-        let failure: (any Error)? = uncommitted.withLock { _ in
-            batch.withUnsafeBytes { buffer -> (any Error)? in
+        let failure: (any Error)? = uncommitted.withLock { uncommitted in
+            // Even records the file refused go to the database: their requests fail, but the
+            // provider was paid for them.
+            defer { uncommitted.append(contentsOf: records) }
+            return batch.withUnsafeBytes { buffer -> (any Error)? in
                 var offset = 0
                 while offset < buffer.count {
                     let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
