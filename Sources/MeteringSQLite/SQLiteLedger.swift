@@ -180,14 +180,9 @@ public final class SQLiteLedger: Ledger {
     func migrate(first count: Int) async throws {
         let version = try await connection.query("PRAGMA user_version").first?.column("user_version")?.integer ?? 0
         for (index, statement) in Self.migrations.prefix(count).enumerated() where index >= version {
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
+            try await transaction {
                 _ = try await connection.query(statement)
                 _ = try await connection.query("PRAGMA user_version = \(index + 1)")
-                _ = try await connection.query("COMMIT")
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
             }
         }
     }
@@ -256,7 +251,7 @@ public final class SQLiteLedger: Ledger {
         try await connection.query(sql, bindings)
     }
 
-    /// Runs `body` in one write transaction (one commit, one WAL sync for a whole batch).
+    /// Runs `body` in one write transaction (a migration and its version bump commit together).
     func transaction(_ body: () async throws -> Void) async throws {
         _ = try await connection.query("BEGIN IMMEDIATE")
         do {
