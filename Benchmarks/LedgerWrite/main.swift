@@ -38,7 +38,7 @@ enum LedgerWriteBenchmark {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<concurrency {
                     group.addTask {
-                        for index in stride(from: worker, to: count, by: concurrency) { try await meter.record(records[index]) }
+                        for index in stride(from: worker, to: count, by: concurrency) { try meter.record(records[index]) }
                     }
                 }
                 try await group.waitForAll()

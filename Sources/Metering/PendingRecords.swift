@@ -13,8 +13,6 @@ struct PendingRecords: Sendable {
 
     mutating func append(_ record: UsageRecord) { records.append(record) }
 
-    mutating func append(contentsOf more: [UsageRecord]) { records.append(contentsOf: more) }
-
     /// Up to `limit` of the oldest records, and the number just past the last of them.
     func batch(limit: Int) -> (records: [UsageRecord], end: Int) {
         let batch = Array(records[start..<min(start + limit, records.count)])

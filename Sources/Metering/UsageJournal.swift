@@ -1,48 +1,78 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import Synchronization
 
 /// An append-only file of usage records not yet committed to the ledger database — what makes
 /// a completed response survive `kill -9`.
 ///
-/// A request's record is appended (one `write(2)`, to the page cache: a killed process loses
-/// nothing the kernel has) before the client gets the answer's final bytes. Appends from
-/// concurrent requests are grouped into one write, on NIO's blocking-I/O thread pool, never on
-/// an event loop. Once the ledger holds every record in the file, the file is truncated; at
-/// start, whatever it still holds is replayed into the ledger (inserts are idempotent).
+/// A request's record is copied into the file, mapped into memory (`MAP_SHARED`), before the
+/// client gets the answer's final bytes. That copy is a `memcpy` into the kernel's page cache:
+/// no system call, no thread hop, no waiting for the disk — and a killed process loses nothing
+/// the kernel holds (the kernel writes the pages back on its own). The file's blocks are
+/// reserved with `posix_fallocate` before they are mapped, so a full disk surfaces as an error
+/// here (the request fails closed) rather than as `SIGBUS` on a write.
+///
+/// Once the ledger holds every record in the file, the used bytes are zeroed and appends start
+/// over at the beginning; at start, whatever the file still holds is replayed into the ledger
+/// (inserts are idempotent, so replaying a record twice stores it once).
 final class UsageJournal: Sendable {
-    private struct Pending {
-        var records: [UsageRecord] = []
-        var waiters: [Waiter] = []
-        var flushScheduled = false
+    /// The mapping and what it holds; every access to the file's bytes happens under its lock.
+    private struct State {
+        var region: MappedRegion
+        /// Bytes in use from the start of the file (what follows is zero).
+        var end: Int
+        /// Records appended and not yet committed to the database.
+        var uncommitted = PendingRecords()
     }
 
     let path: String
+    /// What the file starts with and shrinks back to once a backlog is committed.
+    let initialCapacity: Int
+    /// The most the file may hold: past it (the database has been away a long time), appends
+    /// fail and requests fail closed rather than fill the disk.
+    let maximumBytes: Int
     private let descriptor: Int32
-    private let threadPool: NIOThreadPool
-    private let pending = Mutex(Pending())
-    /// Records written to the file and not yet committed to the database; guards the file too.
-    private let uncommitted = Mutex(PendingRecords())
+    private let state: Mutex<State>
 
-    init(path: String, threadPool: NIOThreadPool = .singleton) throws {
+    /// - Parameters:
+    ///   - initialCapacity: bytes reserved up front (about 1,400 records a megabyte); the file
+    ///     doubles when it fills (a database outage) and shrinks back once committed.
+    ///   - maximumBytes: the most it may grow to.
+    init(path: String, initialCapacity: Int = 4 << 20, maximumBytes: Int = 1 << 30) throws {
         self.path = path
-        self.threadPool = threadPool
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        self.maximumBytes = maximumBytes
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        self.initialCapacity = (initialCapacity + page - 1) / page * page
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw JournalError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        do {
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw JournalError.last("cannot read \(path)") }
+            // A journal left by a previous run keeps its records (replayed before serving).
+            let size = Int(status.st_size)
+            let region = try MappedRegion(
+                descriptor: descriptor, capacity: max(self.initialCapacity, (size + page - 1) / page * page), path: path)
+            self.state = Mutex(State(region: region, end: region.usedLength(upTo: size)))
+        } catch {
+            close(descriptor)
+            throw error
+        }
         self.descriptor = descriptor
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        state.withLock { $0.region.unmap() }
+        close(descriptor)
+    }
 
-    /// The records in the journal file at `path` (a torn last line, from a crash mid-write, is
-    /// skipped: its request never got its final bytes).
+    /// The records in the journal file at `path`: its lines up to the zeroed tail (a torn last
+    /// line, from a crash mid-copy, is skipped: its request never got its final bytes).
     static func readRecords(at path: String) -> (records: [UsageRecord], unreadable: Int) {
         guard let data = FileManager.default.contents(atPath: path) else { return ([], 0) }
+        let used = data.lastIndex { $0 != 0 }.map { $0 + 1 } ?? data.startIndex
         let decoder = UsageRecordCoding.decoder
         var records: [UsageRecord] = []
         var unreadable = 0
-        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+        for line in data[..<used].split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             if let record = try? decoder.decode(UsageRecord.self, from: Data(line)) {
                 records.append(record)
             } else {
@@ -52,113 +82,109 @@ final class UsageJournal: Sendable {
         return (records, unreadable)
     }
 
-    /// Appends `record`; returns once it is in the file (throws when it can't be written).
-    ///
-    /// Called on an event loop, the write is scheduled behind the work that loop already has
-    /// queued, so that every request finishing in the same round joins one write and one
-    /// thread hop — instead of waking the writer thread once per request.
-    func append(_ record: UsageRecord) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let loop = MultiThreadedEventLoopGroup.currentEventLoop
-            let schedule = pending.withLock { state -> Bool in
-                state.records.append(record)
-                state.waiters.append(Waiter(continuation: continuation, loop: loop))
-                defer { state.flushScheduled = true }
-                return !state.flushScheduled
+    /// Copies `record` into the file; throws when the file can't take it (no disk space), after
+    /// which the request must fail closed. The record still goes to the database: the
+    /// provider was paid for it.
+    func append(_ record: UsageRecord) throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(768)
+        record.appendJSONLine(to: &line)
+        try state.withLock { state in
+            defer { state.uncommitted.append(record) }
+            let length = state.end + line.count
+            if length > maximumBytes {
+                throw JournalError("the usage journal \(path) is full (\(maximumBytes) bytes of records the ledger database hasn't taken)")
             }
-            guard schedule else { return }
-            if let loop {
-                loop.execute { [self] in threadPool.submit { [self] _ in flush() } }
-            } else {
-                threadPool.submit { [self] _ in flush() }
+            if length > state.region.capacity { try grow(&state, toHold: length) }
+            line.withUnsafeBytes { bytes in
+                state.region.base.advanced(by: state.end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
             }
+            state.end += line.count
         }
     }
 
-    /// Encodes every pending record (here, off the event loops), writes them in one
-    /// `write(2)` and wakes their requests, with one task per event loop.
-    private func flush() {
-        let (records, waiters) = pending.withLock { state in
-            defer {
-                state.records.removeAll(keepingCapacity: true)
-                state.waiters.removeAll(keepingCapacity: true)
-                state.flushScheduled = false
-            }
-            return (state.records, state.waiters)
-        }
-        var batch: [UInt8] = []
-        batch.reserveCapacity(records.count * 700)
-        for record in records { record.appendJSONLine(to: &batch) }
-        let failure: (any Error)? = uncommitted.withLock { uncommitted in
-            // Even records the file refused go to the database: their requests fail, but the
-            // provider was paid for them.
-            defer { uncommitted.append(contentsOf: records) }
-            return batch.withUnsafeBytes { buffer -> (any Error)? in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return JournalError("cannot write the usage journal \(path): \(String(cString: strerror(errno)))")
-                    }
-                    offset += written
-                }
-                return nil
-            }
-        }
-        Waiter.resume(waiters, failure: failure)
+    /// Doubles the file (blocks reserved first) until `length` bytes fit, and maps it anew.
+    private func grow(_ state: inout State, toHold length: Int) throws {
+        var capacity = state.region.capacity
+        while capacity < length { capacity *= 2 }
+        capacity = min(capacity, max(maximumBytes, length))
+        let larger = try MappedRegion(descriptor: descriptor, capacity: capacity, path: path)
+        state.region.unmap()
+        state.region = larger
     }
 
     /// The oldest records the database doesn't hold yet, and where that batch ends.
     func uncommittedRecords(limit: Int) -> (records: [UsageRecord], end: Int) {
-        uncommitted.withLock { $0.batch(limit: limit) }
+        state.withLock { $0.uncommitted.batch(limit: limit) }
     }
 
     /// The records before `end` are now in the database; when none is left uncommitted, the
-    /// file is emptied (under the same lock as appends, so no record can slip in between).
+    /// file starts over (under the same lock as appends, so no record can slip in between).
     func markCommitted(before end: Int) {
-        uncommitted.withLock { pending in
-            pending.drop(before: end)
-            if pending.isEmpty { _ = ftruncate(descriptor, 0) }
+        state.withLock { state in
+            state.uncommitted.drop(before: end)
+            if state.uncommitted.isEmpty { startOver(&state) }
         }
     }
 
     /// Empties the file after a replay committed what it held.
     func truncate() {
-        uncommitted.withLock { _ in _ = ftruncate(descriptor, 0) }
+        state.withLock { startOver(&$0) }
     }
 
-    var backlog: Int { uncommitted.withLock { $0.count } }
+    /// Zeroes the used bytes (a replay finds nothing) and appends from the start again; a file
+    /// grown by a backlog goes back to its initial size.
+    private func startOver(_ state: inout State) {
+        if state.region.capacity > initialCapacity, ftruncate(descriptor, off_t(initialCapacity)) == 0,
+            let smaller = try? MappedRegion(descriptor: descriptor, capacity: initialCapacity, path: path)
+        {
+            state.region.unmap()
+            state.region = smaller
+            smaller.base.initializeMemory(as: UInt8.self, repeating: 0, count: min(state.end, initialCapacity))
+        } else {
+            state.region.base.initializeMemory(as: UInt8.self, repeating: 0, count: state.end)
+        }
+        state.end = 0
+    }
+
+    var backlog: Int { state.withLock { $0.uncommitted.count } }
 }
 
-/// A request waiting for its record to reach the file, and the event loop it runs on.
-private struct Waiter: Sendable {
-    let continuation: CheckedContinuation<Void, any Error>
-    let loop: (any EventLoop)?
+/// The journal file's bytes, mapped shared: what is copied here is in the page cache at once.
+private struct MappedRegion {
+    let base: UnsafeMutableRawPointer
+    let capacity: Int
 
-    /// Resumes `waiters` from a thread-pool thread: one task per event loop resumes all of that
-    /// loop's requests (resuming each from here would schedule each on its loop separately).
-    static func resume(_ waiters: [Waiter], failure: (any Error)?) {
-        func resumeAll(_ waiters: some Sequence<Waiter>) {
-            for waiter in waiters {
-                if let failure { waiter.continuation.resume(throwing: failure) } else { waiter.continuation.resume() }
-            }
+    /// Reserves `capacity` bytes of disk for the file (so writes through the mapping can't
+    /// meet a full disk) and maps them.
+    init(descriptor: Int32, capacity: Int, path: String) throws {
+        let reserved = posix_fallocate(descriptor, 0, off_t(capacity))
+        guard reserved == 0 else {
+            throw JournalError("cannot reserve \(capacity) bytes for the usage journal \(path): \(String(cString: strerror(reserved)))")
         }
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, waiters: [Waiter])] = [:]
-        for waiter in waiters {
-            guard let loop = waiter.loop else {
-                resumeAll(CollectionOfOne(waiter))
-                continue
-            }
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].waiters.append(waiter)
-        }
-        for (loop, waiters) in byLoop.values { loop.execute { resumeAll(waiters) } }
+        let address = mmap(nil, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
+        guard let address, address != MAP_FAILED else { throw JournalError.last("cannot map the usage journal \(path)") }
+        self.base = address
+        self.capacity = capacity
     }
+
+    /// The length of the content before the zeroed tail, within the first `size` bytes.
+    func usedLength(upTo size: Int) -> Int {
+        let bytes = UnsafeRawBufferPointer(start: base, count: min(size, capacity))
+        return (bytes.lastIndex { $0 != 0 } ?? -1) + 1
+    }
+
+    func unmap() { munmap(base, capacity) }
 }
 
 struct JournalError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+
+    /// `description` with the reason `errno` gives.
+    static func last(_ description: String) -> JournalError {
+        JournalError("\(description): \(String(cString: strerror(errno)))")
+    }
 }
 
 /// Reading the journal's lines back (written by `UsageRecord.appendJSONLine(to:)`).

@@ -18,13 +18,16 @@ public final class UsageMeter: Service, Sendable {
     let batchSize: Int
     let logger: Logger
 
-    /// - Parameter journalPath: nil keeps records in memory until committed (tests, `:memory:`).
+    /// - Parameters:
+    ///   - journalPath: nil keeps records in memory until committed (tests, `:memory:`).
+    ///   - journalLimit: the most bytes of records the journal holds while the database doesn't
+    ///     take them; past it, requests fail closed.
     public init(
-        ledger: any Ledger, journalPath: String?, interval: Duration = .milliseconds(200), batchSize: Int = 2_000,
-        logger: Logger
+        ledger: any Ledger, journalPath: String?, journalLimit: Int = 1 << 30, interval: Duration = .milliseconds(200),
+        batchSize: Int = 2_000, logger: Logger
     ) throws {
         self.ledger = ledger
-        self.journal = try journalPath.map { try UsageJournal(path: $0) }
+        self.journal = try journalPath.map { try UsageJournal(path: $0, maximumBytes: journalLimit) }
         self.interval = interval
         self.batchSize = batchSize
         self.logger = logger
@@ -45,10 +48,11 @@ public final class UsageMeter: Service, Sendable {
         logger.notice("usage journal: replayed \(records.count) record(s) into the ledger")
     }
 
-    /// Makes `record` durable; throws when it can't (the caller fails closed).
-    public func record(_ record: UsageRecord) async throws {
+    /// Makes `record` durable — it survives a crash of the gateway once this returns — without
+    /// waiting on the disk; throws when it can't (the caller fails closed).
+    public func record(_ record: UsageRecord) throws {
         if let journal {
-            try await journal.append(record)
+            try journal.append(record)
         } else {
             memory.withLock { $0.append(record) }
         }

@@ -31,6 +31,14 @@ struct UsageDimensions: Hashable, Sendable {
         policy = record.policy
     }
 
+    /// Whether these are `record`'s dimensions (without copying them out of it).
+    func describe(_ record: UsageRecord) -> Bool {
+        tenant == record.tenant && keyID == record.keyID && route == record.route && provider == record.provider
+            && model == record.model && region == record.region && dialectIn == record.dialectIn
+            && dialectOut == record.dialectOut && currency == record.currency
+            && reportingCurrency == record.reportingCurrency && policy == record.policy
+    }
+
     static let columns = [
         "tenant", "key_id", "route", "provider", "model", "region", "dialect_in", "dialect_out", "currency",
         "reporting_currency", "policy",

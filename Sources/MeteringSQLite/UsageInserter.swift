@@ -77,11 +77,14 @@ final class UsageInserter: Sendable {
         do {
             var previous: (dimensions: UsageDimensions, id: Int64)?
             for record in records {
+                // Consecutive records mostly share their dimensions: compared in place, not copied.
+                if let previous, previous.dimensions.describe(record) {
+                    try insert(record, dimensions: previous.id, with: connection.insertAttempt, on: connection.handle)
+                    continue
+                }
                 let dimensions = UsageDimensions(record)
                 let id: Int64
-                if let previous, previous.dimensions == dimensions {
-                    id = previous.id
-                } else if let known = connection.dimensionIDs[dimensions] ?? added[dimensions] {
+                if let known = connection.dimensionIDs[dimensions] ?? added[dimensions] {
                     id = known
                 } else {
                     id = try upsert(dimensions, with: connection.upsertDimensions, on: connection.handle)

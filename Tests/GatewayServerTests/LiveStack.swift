@@ -48,7 +48,7 @@ struct LiveStack {
     /// Starts mocks, then the gateway with a `chat` route over `providers` in order, runs `body`, stops all.
     static func run(
         _ providers: [ProviderSpec], maxBodyBytes: Int = ServerSettings.defaultMaxBodyBytes,
-        usageJournal: String? = nil,
+        usageJournal: String? = nil, journalLimit: Int = 1 << 30,
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -92,7 +92,7 @@ struct LiveStack {
             let resolution = ProviderResolution(configuration: configuration, environment: [:], mode: .off)
             let endpoints = resolution.endpoints(for: configuration, environment: [:])
             try await UpstreamClients.withClients(for: endpoints.values, logger: logger) { upstream in
-                let meter = try UsageMeter(ledger: ledger, journalPath: usageJournal, logger: logger)
+                let meter = try UsageMeter(ledger: ledger, journalPath: usageJournal, journalLimit: journalLimit, logger: logger)
                 let gateway = Gateway(
                     configuration: configuration, planner: RoutePlanner(configuration: configuration),
                     endpoints: endpoints, upstream: upstream, keys: keys,

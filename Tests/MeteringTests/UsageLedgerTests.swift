@@ -1,7 +1,7 @@
 import Foundation
 import GatewayModel
 import Logging
-import Metering
+@testable import Metering
 @testable import MeteringSQLite
 import SQLiteNIO
 import Testing
@@ -112,13 +112,14 @@ import Testing
             let ledger = try await SQLiteLedger.open(path: path)
             try await ledger.migrate()
             let meter = try UsageMeter(ledger: ledger, journalPath: journal, logger: Self.logger)
-            for id in ["j1", "j2", "j3"] { try await meter.record(Self.record(id)) }
+            for id in ["j1", "j2", "j3"] { try meter.record(Self.record(id)) }
             #expect(meter.backlog == 3)
             try await ledger.close()
         }
-        // …plus a torn line from a write cut short.
+        // …plus a torn line from a copy cut short, where the next record would have gone.
+        let written = try #require(FileManager.default.contents(atPath: journal))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
-        try handle.seekToEnd()
+        try handle.seek(toOffset: UInt64(try #require(written.lastIndex(of: UInt8(ascii: "\n"))) + 1))
         try handle.write(contentsOf: Data(#"{"id":"torn","#.utf8))
         try handle.close()
         // The next start replays them.
@@ -127,14 +128,46 @@ import Testing
         let meter = try UsageMeter(ledger: ledger, journalPath: journal, logger: Self.logger)
         try await meter.replayJournal()
         #expect(try await ledger.usageRecords(UsageFilter()).map(\.id) == ["j1", "j2", "j3"])
-        #expect(FileManager.default.contents(atPath: journal)?.isEmpty == true)
+        #expect(UsageJournal.readRecords(at: journal) == ([], 0))
         // New records are committed in a batch and the journal emptied.
-        try await meter.record(Self.record("j4"))
+        try meter.record(Self.record("j4"))
         try await meter.commit()
         #expect(try await ledger.usageRecords(UsageFilter()).count == 4)
         #expect(meter.backlog == 0)
-        #expect(FileManager.default.contents(atPath: journal)?.isEmpty == true)
+        #expect(UsageJournal.readRecords(at: journal) == ([], 0))
         try await ledger.close()
+    }
+
+    @Test func theJournalGrowsKeepsOrderAndStartsOver() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let ids = (0..<20).map { "g\($0)" }
+        do {
+            // One page holds about five records: the file has to double twice.
+            let journal = try UsageJournal(path: path, initialCapacity: 4096)
+            for id in ids { try journal.append(Self.record(id)) }
+            #expect(journal.backlog == 20)
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 16_384)
+        #expect(UsageJournal.readRecords(at: path).records.map(\.id) == ids)
+        // Reopened (a restart before the replay), it appends after what it holds.
+        let journal = try UsageJournal(path: path, initialCapacity: 4096)
+        try journal.append(Self.record("after"))
+        #expect(UsageJournal.readRecords(at: path).records.map(\.id) == ids + ["after"])
+        // Committed, it is zeroed and back to its first size; appends start over.
+        let (batch, end) = journal.uncommittedRecords(limit: 100)
+        #expect(batch.map(\.id) == ["after"])
+        journal.markCommitted(before: end)
+        #expect(UsageJournal.readRecords(at: path) == ([], 0))
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 4096)
+        try journal.append(Self.record("next"))
+        #expect(UsageJournal.readRecords(at: path).records.map(\.id) == ["next"])
+    }
+
+    /// Disk space is reserved before records are copied in, so a full disk is an error here
+    /// (`/dev/full` can't reserve any), never a crash at the copy.
+    @Test func aJournalWithoutDiskSpaceIsRefused() {
+        #expect(throws: JournalError.self) { try UsageJournal(path: "/dev/full") }
     }
 
     @Test func timestampsAndMoneyTextAreExact() {

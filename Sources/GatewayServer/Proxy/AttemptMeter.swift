@@ -81,7 +81,7 @@ struct AttemptMeter: Sendable {
         let record = makeRecord(
             outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         charge?.add(record)
-        try await meter?.record(record)
+        try meter?.record(record)
     }
 
     /// Whole milliseconds since the attempt was prepared.
