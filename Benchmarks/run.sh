@@ -111,7 +111,9 @@ echo "path                 mode     conns  result"
 done
 echo
 echo "metering: the same gateway with and without usage records (journal + batched SQLite)"
-echo "  (alternating ${METERING_ROUNDS:-5} rounds of ${METERING_ROUND_SECONDS:-4} s each; medians — this VM's neighbours swing single runs by 20 %)"
+echo "  (${METERING_ROUNDS:-9} pairs of ${METERING_ROUND_SECONDS:-4}-second rounds, metered and unmetered back to back, order"
+echo "   alternating; medians, and the cost as the median of the pairs' own costs with its quartiles: this VM's"
+echo "   neighbours swing single runs by 20 %, and a pair sees the same neighbours)"
 measure() {  # pid url body connections → "rps cpu_us_per_request"
   local before after out requests
   before=$(awk '{print $14 + $15}' "/proc/$1/stat")
@@ -120,21 +122,31 @@ measure() {  # pid url body connections → "rps cpu_us_per_request"
   requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
   echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# quantile Q of numbers on stdin (Q = 0.25, 0.5, 0.75; nearest rank)
+quantile() { sort -g | awk -v q="$1" '{ v[NR] = $1 } END { i = int(q * (NR - 1) + 1.5); print v[i] }'; }
+median() { quantile 0.5; }
 for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream
-    metered_runs=(); unmetered_runs=()
-    for _ in $(seq "${METERING_ROUNDS:-5}"); do
-      metered_runs+=("$(measure "$gateway_pid" "$gateway" "$body" "$conns")")
-      unmetered_runs+=("$(measure "$unmetered_pid" "$unmetered" "$body" "$conns")")
+    metered_runs=(); unmetered_runs=(); costs=()
+    for round in $(seq "${METERING_ROUNDS:-9}"); do
+      if (( round % 2 )); then
+        with=$(measure "$gateway_pid" "$gateway" "$body" "$conns")
+        without=$(measure "$unmetered_pid" "$unmetered" "$body" "$conns")
+      else
+        without=$(measure "$unmetered_pid" "$unmetered" "$body" "$conns")
+        with=$(measure "$gateway_pid" "$gateway" "$body" "$conns")
+      fi
+      metered_runs+=("$with"); unmetered_runs+=("$without")
+      costs+=("$(awk -v m="${with%% *}" -v u="${without%% *}" 'BEGIN { printf "%.1f", (u - m) * 100 / u }')")
     done
     m_rps=$(printf '%s\n' "${metered_runs[@]}" | cut -d' ' -f1 | median)
     m_cpu=$(printf '%s\n' "${metered_runs[@]}" | cut -d' ' -f2 | median)
     u_rps=$(printf '%s\n' "${unmetered_runs[@]}" | cut -d' ' -f1 | median)
     u_cpu=$(printf '%s\n' "${unmetered_runs[@]}" | cut -d' ' -f2 | median)
-    printf '%-8s %5s  metered rps=%s cpu_us=%s  unmetered rps=%s cpu_us=%s  throughput cost=%s%%\n' "$mode" "$conns" \
-      "$m_rps" "$m_cpu" "$u_rps" "$u_cpu" "$(awk -v m="$m_rps" -v u="$u_rps" 'BEGIN { printf "%.1f", (u - m) * 100 / u }')"
+    printf '%-8s %5s  metered rps=%s cpu_us=%s  unmetered rps=%s cpu_us=%s  throughput cost=%s%% (quartiles %s%%..%s%%)\n' \
+      "$mode" "$conns" "$m_rps" "$m_cpu" "$u_rps" "$u_cpu" "$(printf '%s\n' "${costs[@]}" | median)" \
+      "$(printf '%s\n' "${costs[@]}" | quantile 0.25)" "$(printf '%s\n' "${costs[@]}" | quantile 0.75)"
   done
 done
 echo "ledger records: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_records' 2>/dev/null || echo '?')"
