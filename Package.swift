@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Canonical value types every other target speaks.
@@ -93,6 +94,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MeteringPostgres",
+            dependencies: [
+                "Metering", "GatewayModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GatewayServer",
             dependencies: [
                 "GatewayModel", "GatewayConfig", "Dialects", "Routing", "Providers", "Metering", "JSONScanning",
@@ -113,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "GatewayModel", "GatewayConfig", "GatewayServer", "Metering", "MeteringSQLite", "MockProvider",
+                "GatewayModel", "GatewayConfig", "GatewayServer", "Metering", "MeteringSQLite", "MeteringPostgres", "MockProvider",
                 "Providers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -182,6 +193,15 @@ let package = Package(
         .testTarget(
             name: "MeteringTests",
             dependencies: ["Metering", "MeteringSQLite", "GatewayModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MeteringPostgresTests",
+            dependencies: [
+                "MeteringPostgres", "Metering", "GatewayModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,6 +10,12 @@ bash .ci/setup
 echo "== swift build"
 swift build --build-tests
 
+echo "== postgres (a private server on loopback for the PostgreSQL ledger's tests)"
+source Tests/postgres.sh
+postgres_start
+trap postgres_stop EXIT
+echo "   $SWITCHYARD_TEST_POSTGRES_DIR"
+
 echo "== swift test"
 swift test --skip-build
 

@@ -260,9 +260,12 @@ extension ConfigurationLoader {
                 return .sqlite(path: path)
             }
             if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-                throw value.error("the PostgreSQL ledger is not available in this version; use sqlite:FILE")
+                return .postgres(.literal(Secret(text)))
             }
-            throw value.error("expected sqlite:FILE")
+            if text.hasPrefix("env:"), text.count > 4 {
+                return .postgres(SecretReference(parsing: text))
+            }
+            throw value.error("expected sqlite:FILE, postgres://user:password@host:port/database or env:VARIABLE (holding such a URL)")
         }
 
         static func provider(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ProviderConfiguration {

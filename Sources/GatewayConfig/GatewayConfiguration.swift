@@ -66,17 +66,23 @@ public struct ServerSettings: Sendable, Hashable {
 /// Which database holds keys and the ledger (`ledger:`).
 public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
+    /// A PostgreSQL URL (`postgres://user:password@host:port/database`), literal or `env:NAME`;
+    /// shared by every replica.
+    case postgres(SecretReference)
 
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): "postgres (\(url))"
         }
     }
 
-    /// The usage journal beside the database (nil for an in-memory database).
+    /// The usage journal: beside an SQLite database (nil for an in-memory one); for PostgreSQL,
+    /// per replica in its working directory unless `serve --journal` says where.
     public var journalPath: String? {
         switch self {
         case .sqlite(let path): path == ":memory:" ? nil : path + "-usage-journal"
+        case .postgres: "switchyard-usage-journal"
         }
     }
 }

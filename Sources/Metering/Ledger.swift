@@ -5,6 +5,8 @@
 public protocol Ledger: Sendable {
     /// Creates or upgrades the schema; safe to run on every start.
     func migrate() async throws
+    /// How many migrations the database has run (`switchyard db migrate` reports it).
+    func schemaVersion() async throws -> Int
     func insertKey(_ record: VirtualKeyRecord) async throws
     /// Every key not revoked.
     func activeKeys() async throws -> [VirtualKeyRecord]

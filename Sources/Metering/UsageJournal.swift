@@ -45,6 +45,11 @@ final class UsageJournal: Sendable {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw JournalError("cannot open \(path): \(String(cString: strerror(errno)))") }
         do {
+            // One gateway per journal: two processes copying into one file would overwrite
+            // each other's records.
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                throw JournalError.last("the usage journal \(path) is in use by another gateway (give each its own with serve --journal)")
+            }
             var status = stat()
             guard fstat(descriptor, &status) == 0 else { throw JournalError.last("cannot read \(path)") }
             // A journal left by a previous run keeps its records (replayed before serving).

@@ -175,10 +175,14 @@ public final class SQLiteLedger: Ledger {
         try await migrate(first: Self.migrations.count)
     }
 
+    public func schemaVersion() async throws -> Int {
+        try await connection.query("PRAGMA user_version").first?.column("user_version")?.integer ?? 0
+    }
+
     /// Runs the migrations not run yet among the first `count` (tests stop early to build an
     /// older schema).
     func migrate(first count: Int) async throws {
-        let version = try await connection.query("PRAGMA user_version").first?.column("user_version")?.integer ?? 0
+        let version = try await schemaVersion()
         for (index, statement) in Self.migrations.prefix(count).enumerated() where index >= version {
             try await transaction {
                 _ = try await connection.query(statement)

@@ -38,6 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
     var noMetering = false
 
     @Option(
+        help: "The usage journal file (default: beside an SQLite ledger; ./switchyard-usage-journal with PostgreSQL). One per gateway process.")
+    var journal: String?
+
+    @Option(
         name: .customLong("reload-check-ms"),
         help: "How often to look for edits under --routes and reload them (0: only on SIGHUP).")
     var reloadCheckMilliseconds = 1000
@@ -84,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         let keys = KeyDirectory(fixedKeys: fixedKeys)
-        let meter = try UsageMeter(ledger: ledger, journalPath: configuration.ledger.journalPath, logger: logger)
+        let meter = try UsageMeter(ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath, logger: logger)
         try await meter.replayJournal()
         let pools = UpstreamPools()
         defer { pools.shutdown() }

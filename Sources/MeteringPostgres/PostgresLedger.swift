@@ -1,0 +1,233 @@
+import Foundation
+import GatewayModel
+import Logging
+public import Metering
+import PostgresNIO
+import Synchronization
+
+/// The shared ledger: one PostgreSQL database behind any number of gateway replicas — keys,
+/// usage records and reports in one place.
+///
+/// Queries go through postgres-nio's connection pool; nothing here blocks a thread. Schema
+/// changes are versioned migrations (`schema_migrations`), applied under an advisory lock so
+/// replicas starting together don't race.
+public final class PostgresLedger: Ledger {
+    let client: PostgresClient
+    public let location: PostgresLocation
+    let logger: Logger
+    /// Runs the pool until ``close()`` (the ledger is opened before the service group starts, and
+    /// the CLI's one-shot commands have none: the ledger owns its pool's lifetime).
+    private let pool: Task<Void, Never>
+    /// Ids of the `usage_dimensions` rows already stored, so each is upserted once.
+    let dimensionIDs = Mutex<[UsageDimensions: Int64]>([:])
+
+    private init(location: PostgresLocation, maximumConnections: Int, logger: Logger) {
+        self.location = location
+        self.logger = logger
+        let client = PostgresClient(configuration: location.clientConfiguration(maximumConnections: maximumConnections))
+        self.client = client
+        self.pool = Task { await client.run() }
+    }
+
+    /// Connects to the database at `location` (and proves it answers).
+    public static func open(_ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger) async throws -> PostgresLedger {
+        let ledger = PostgresLedger(location: location, maximumConnections: maximumConnections, logger: logger)
+        do {
+            try await ledger.client.query("SELECT 1")
+        } catch {
+            try? await ledger.close()
+            throw PostgresLedgerError("cannot reach the ledger database \(location): \(Self.reason(error))")
+        }
+        return ledger
+    }
+
+    /// Ordered migrations; `schema_migrations` records which have run.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE virtual_keys (
+            id text PRIMARY KEY,
+            tenant text NOT NULL,
+            key_hash text NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL,
+            revoked_at timestamptz,
+            budget text,
+            rpm bigint,
+            tpm bigint,
+            allowed_routes text NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE TABLE readiness_probe (id integer PRIMARY KEY, checked_at timestamptz NOT NULL)",
+        // The who-and-where of records, once per combination (see UsageDimensions).
+        """
+        CREATE TABLE usage_dimensions (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            tenant text NOT NULL,
+            key_id text NOT NULL,
+            route text NOT NULL,
+            provider text NOT NULL,
+            model text NOT NULL,
+            region text NOT NULL,
+            dialect_in text NOT NULL,
+            dialect_out text NOT NULL,
+            currency text NOT NULL,
+            reporting_currency text NOT NULL,
+            policy text NOT NULL,
+            UNIQUE (tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency, reporting_currency, policy)
+        )
+        """,
+        """
+        CREATE TABLE usage_attempts (
+            id text PRIMARY KEY,
+            request_id text NOT NULL,
+            time timestamptz NOT NULL,
+            dimensions bigint NOT NULL REFERENCES usage_dimensions (id),
+            streamed boolean NOT NULL,
+            input_tokens bigint NOT NULL,
+            cached_input_tokens bigint NOT NULL,
+            output_tokens bigint NOT NULL,
+            usage_source text NOT NULL,
+            input_per_mtok_nanos bigint NOT NULL,
+            cached_input_per_mtok_nanos bigint NOT NULL,
+            output_per_mtok_nanos bigint NOT NULL,
+            cost_nanos bigint NOT NULL,
+            reporting_cost_nanos bigint,
+            ttft_ms integer,
+            total_ms integer NOT NULL,
+            status integer NOT NULL,
+            outcome text NOT NULL,
+            pii_masked integer NOT NULL
+        )
+        """,
+        // A tenant's or key's report: its few dimension rows, then a time range of each.
+        "CREATE INDEX usage_attempts_dimensions_time ON usage_attempts (dimensions, time)",
+        // A report over everyone for a date range: records arrive in time order, so a BRIN
+        // index (a few pages for millions of rows, next to free to maintain) skips the rest.
+        "CREATE INDEX usage_attempts_time ON usage_attempts USING brin (time)",
+        """
+        CREATE VIEW usage_records AS
+        SELECT a.id, a.request_id, a.time, d.tenant, d.key_id, d.route, d.provider, d.model, d.region, d.dialect_in,
+            d.dialect_out, a.streamed, a.input_tokens, a.cached_input_tokens, a.output_tokens, a.usage_source,
+            a.input_per_mtok_nanos, a.cached_input_per_mtok_nanos, a.output_per_mtok_nanos, d.currency, a.cost_nanos,
+            d.reporting_currency, a.reporting_cost_nanos, a.ttft_ms, a.total_ms, a.status, a.outcome, d.policy, a.pii_masked
+        FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
+        """,
+    ]
+
+    /// The advisory lock migrations hold (any constant every replica agrees on).
+    static let migrationLock: Int64 = 0x5357_5944_4D49_4752  // "SWYDMIGR"
+
+    public func migrate() async throws {
+        _ = try await migrate(first: Self.migrations.count)
+    }
+
+    /// Runs the migrations not run yet among the first `count`, in one transaction; returns how
+    /// many ran.
+    func migrate(first count: Int) async throws -> Int {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                logger: logger)
+            var version = 0
+            for try await (applied) in try await connection.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", logger: logger)
+                .decode(Int.self)
+            {
+                version = applied
+            }
+            var ran = 0
+            for (index, statement) in Self.migrations.prefix(count).enumerated() where index >= version {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(index + 1))", logger: logger)
+                ran += 1
+            }
+            return ran
+        }
+    }
+
+    /// The newest migration the database has run.
+    public func schemaVersion() async throws -> Int {
+        var exists = false
+        for try await found in try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
+            .decode(Bool.self)
+        {
+            exists = found
+        }
+        guard exists else { return 0 }
+        var version = 0
+        for try await applied in try await client.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", logger: logger)
+            .decode(Int.self)
+        {
+            version = applied
+        }
+        return version
+    }
+
+    public func insertKey(_ record: VirtualKeyRecord) async throws {
+        let routes = record.allowedRoutes.joined(separator: ",")
+        try await client.query(
+            """
+            INSERT INTO virtual_keys (id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes)
+            VALUES (\(record.id), \(record.tenant), \(record.hash), \(record.createdAt), \(record.revokedAt),
+                \(record.budget?.description), \(record.limits.requestsPerMinute), \(record.limits.tokensPerMinute), \(routes))
+            """, logger: logger)
+    }
+
+    public func activeKeys() async throws -> [VirtualKeyRecord] {
+        try await keys(where: "WHERE revoked_at IS NULL")
+    }
+
+    public func allKeys() async throws -> [VirtualKeyRecord] {
+        try await keys(where: "")
+    }
+
+    public func revokeKey(id: String) async throws -> Bool {
+        let rows = try await client.query(
+            "UPDATE virtual_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id", logger: logger)
+        return try await rows.collect().count > 0
+    }
+
+    private func keys(where condition: String) async throws -> [VirtualKeyRecord] {
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL:
+                    "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id"
+            ), logger: logger)
+        var records: [VirtualKeyRecord] = []
+        for try await (id, tenant, hash, created, revoked, budget, rpm, tpm, routes) in rows.decode(
+            (String, String, String, Date, Date?, String?, Int?, Int?, String).self)
+        {
+            records.append(
+                VirtualKeyRecord(
+                    id: id, tenant: tenant, hash: hash, createdAt: created, revokedAt: revoked,
+                    budget: budget.flatMap(Budget.init(parsing:)),
+                    limits: RateLimits(requestsPerMinute: rpm, tokensPerMinute: tpm),
+                    allowedRoutes: routes.split(separator: ",").map(String.init)))
+        }
+        return records
+    }
+
+    public func checkWritable() async throws {
+        try await client.query(
+            "INSERT INTO readiness_probe (id, checked_at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET checked_at = now()",
+            logger: logger)
+    }
+
+    public func close() async throws {
+        pool.cancel()
+        await pool.value
+    }
+
+    /// What went wrong with a query, without the query's bound values.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.message] ?? "\(error.code)"
+        }
+        return "\(error)"
+    }
+}
+
+/// A ledger database that refused or failed a request.
+struct PostgresLedgerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

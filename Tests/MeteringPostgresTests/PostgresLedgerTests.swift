@@ -1,0 +1,149 @@
+import Foundation
+import GatewayModel
+import Logging
+import Metering
+@testable import MeteringPostgres
+import PostgresNIO
+import Testing
+
+/// The PostgreSQL ledger against a real server: the one `Tests/all.sh` starts on a loopback port
+/// (`SWITCHYARD_TEST_POSTGRES`). Each test gets a database of its own.
+/// The test server, when there is one.
+let testServerURL = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES"]
+
+@Suite(.enabled(if: testServerURL != nil, "needs SWITCHYARD_TEST_POSTGRES (Tests/all.sh starts a server)"))
+struct PostgresLedgerTests {
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// Runs `body` against a fresh database on the test server, dropped afterwards.
+    static func withFreshDatabase(_ body: (PostgresLocation) async throws -> Void) async throws {
+        let server = try PostgresLocation(url: try #require(testServerURL))
+        let name = "ledger_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        let admin = try await PostgresLedger.open(server, maximumConnections: 1, logger: logger)
+        try await admin.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        var location = server
+        location.database = name
+        do {
+            try await body(location)
+        } catch {
+            _ = try? await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+            try? await admin.close()
+            throw error
+        }
+        try await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"))
+        try await admin.close()
+    }
+
+    static func record(
+        _ id: String, tenant: String = "bank", provider: String = "deepseek", usage: TokenUsage = TokenUsage(input: 1000, output: 500),
+        day: String = "2026-11-20", ttft: Int? = nil, fxRate: Decimal? = Decimal(string: "0.14")
+    ) -> UsageRecord {
+        UsageRecord(
+            id: id, requestID: "req_\(id)", time: try! Date(day + "T10:00:00Z", strategy: .iso8601), tenant: tenant,
+            keyID: "key_\(tenant)", route: "chat", provider: provider, model: "\(provider)-chat", region: "cn", dialectIn: "openai",
+            dialectOut: "anthropic", streamed: ttft != nil, usage: usage, usageSource: .provider,
+            price: ModelPrice(inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: Decimal(string: "0.5"), currency: "CNY"),
+            reportingCurrency: "USD", fxRate: fxRate, ttftMilliseconds: ttft, totalMilliseconds: 120, status: 200,
+            outcome: .completed, policy: "finance", piiMasked: 2)
+    }
+
+    @Test func migrationsRunOnceWhenReplicasStartTogether() async throws {
+        try await Self.withFreshDatabase { location in
+            let replicas = try await (0..<3).asyncMap { _ in try await PostgresLedger.open(location, logger: Self.logger) }
+            #expect(try await replicas[0].schemaVersion() == 0)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for replica in replicas { group.addTask { try await replica.migrate() } }
+                try await group.waitForAll()
+            }
+            for replica in replicas { #expect(try await replica.schemaVersion() == PostgresLedger.migrations.count) }
+            #expect(try await replicas[0].migrate(first: PostgresLedger.migrations.count) == 0)
+            for replica in replicas { try await replica.close() }
+        }
+    }
+
+    @Test func aKeyMadeOnOneReplicaIsSeenAndRevokedOnAnother() async throws {
+        try await Self.withFreshDatabase { location in
+            let a = try await PostgresLedger.open(location, logger: Self.logger)
+            let c = try await PostgresLedger.open(location, logger: Self.logger)
+            try await a.migrate()
+            let key = VirtualKeyRecord(
+                id: "key_1", tenant: "bank", hash: VirtualKey.hash("sy-secret"), budget: Budget(parsing: "5USD/day"),
+                limits: RateLimits(requestsPerMinute: 60, tokensPerMinute: nil), allowedRoutes: ["chat", "embed"])
+            try await a.insertKey(key)
+            let seen = try #require(try await c.activeKeys().first)
+            #expect(seen.id == "key_1" && seen.tenant == "bank" && seen.hash == key.hash)
+            #expect(seen.budget == key.budget && seen.limits == key.limits && seen.allowedRoutes == ["chat", "embed"])
+            #expect(try await c.revokeKey(id: "key_1"))
+            #expect(try await c.revokeKey(id: "key_1") == false)
+            #expect(try await a.activeKeys().isEmpty)
+            #expect(try await a.allKeys().first?.revokedAt != nil)
+            try await a.close()
+            try await c.close()
+        }
+    }
+
+    @Test func usageIsStoredOnceAndReportedExactly() async throws {
+        try await Self.withFreshDatabase { location in
+            let ledger = try await PostgresLedger.open(location, logger: Self.logger)
+            try await ledger.migrate()
+            var records = (0..<1000).map { index in
+                Self.record(
+                    "r\(index)", tenant: index % 3 == 0 ? "clinic" : "bank", provider: index % 5 == 0 ? "qwen" : "deepseek",
+                    usage: TokenUsage(input: 1000 + index, cachedInput: index % 7, output: 500 + index),
+                    day: index % 2 == 0 ? "2026-11-20" : "2026-11-21", ttft: index % 4 == 0 ? 35 : nil)
+            }
+            records.append(Self.record("no-fx", fxRate: nil))
+            try await ledger.insertUsage(Array(records[0..<600]))
+            // A replay overlapping what is stored adds only the rest.
+            try await ledger.insertUsage(Array(records[400...]))
+            try await ledger.checkWritable()
+
+            let exported = try await ledger.usageRecords(UsageFilter())
+            #expect(exported.count == records.count)
+            #expect(Set(exported) == Set(records))
+
+            let byTenant = try await ledger.spend(SpendQuery(groupBy: [.tenant]))
+            for tenant in ["bank", "clinic"] {
+                let mine = records.filter { $0.tenant == tenant && $0.reportingCostNanos != nil }
+                let row = try #require(byTenant.first { $0.groups == [tenant] && $0.currency == "USD" })
+                #expect(row.requests == mine.count)
+                #expect(row.inputTokens == mine.map(\.inputTokens).reduce(0, +))
+                #expect(row.cachedInputTokens == mine.map(\.cachedInputTokens).reduce(0, +))
+                #expect(row.cost == Money.amount(nanos: mine.compactMap(\.reportingCostNanos).reduce(0, +)))
+            }
+            // A price without an exchange rate is totalled in its own currency.
+            #expect(byTenant.contains { $0.groups == ["bank"] && $0.currency == "CNY" && $0.requests == 1 })
+
+            let since = try Date("2026-11-21T00:00:00Z", strategy: .iso8601)
+            let clinicDay = try await ledger.spend(
+                SpendQuery(groupBy: [.day, .provider], filter: UsageFilter(since: since, tenant: "clinic")))
+            #expect(clinicDay.map(\.groups) == [["2026-11-21", "deepseek"], ["2026-11-21", "qwen"]])
+            #expect(clinicDay.map(\.requests).reduce(0, +) == records.filter { $0.tenant == "clinic" && $0.time >= since }.count)
+            try await ledger.close()
+        }
+    }
+
+    @Test func aURLsPasswordStaysOutOfMessages() throws {
+        let location = try PostgresLocation(url: "postgres://gateway:hunter2%21@db.internal:6543/ledger")
+        #expect(location.port == 6543 && location.database == "ledger" && location.password == "hunter2!")
+        #expect(!location.description.contains("hunter2"))
+        for bad in ["postgres://gateway:hunter2@/ledger", "postgres://gateway:hunter2@db/", "postgres://:hunter2@db/ledger",
+            "postgres://gateway:hunter2@db/ledger?sslmode=verify-full"]
+        {
+            #expect(throws: PostgresLocationError.self) { try PostgresLocation(url: bad) }
+            do { _ = try PostgresLocation(url: bad) } catch { #expect(!error.description.contains("hunter2")) }
+        }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
