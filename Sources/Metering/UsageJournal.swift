@@ -43,7 +43,7 @@ final class UsageJournal: Sendable {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         self.initialCapacity = (initialCapacity + page - 1) / page * page
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw JournalError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw JournalError.last("cannot open \(path)") }
         do {
             // One gateway per journal: two processes copying into one file would overwrite
             // each other's records.

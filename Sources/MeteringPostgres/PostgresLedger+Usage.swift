@@ -10,12 +10,16 @@ extension PostgresLedger {
     /// whose id is already stored is skipped (a journal replayed twice stores nothing twice).
     public func insertUsage(_ records: [UsageRecord]) async throws {
         guard !records.isEmpty else { return }
+        let dimensions = records.map(UsageDimensions.init)
+        let distinct = Set(dimensions)
+        let ids = dimensionIDs.withLock { cache in
+            Dictionary(uniqueKeysWithValues: distinct.compactMap { row in cache[row].map { (row, $0) } })
+        }
         do {
+            let missing = Array(distinct.filter { ids[$0] == nil })
             let added = try await client.withTransaction(logger: logger) { connection in
-                var known = dimensionIDs.withLock { $0 }
-                let added = try await storeDimensions(of: records, known: known, on: connection)
-                known.merge(added) { _, new in new }
-                try await storeAttempts(records, dimensionIDs: known, on: connection)
+                let added = try await storeDimensions(missing, on: connection)
+                try await storeAttempts(records, dimensionIDs: dimensions.map { ids[$0] ?? added[$0] }, on: connection)
                 return added
             }
             // Only once committed: ids from a rolled-back transaction don't exist.
@@ -28,20 +32,14 @@ extension PostgresLedger {
         }
     }
 
-    /// Upserts the dimension rows `records` use that `known` lacks; returns their ids.
-    private func storeDimensions(
-        of records: [UsageRecord], known: [UsageDimensions: Int64], on connection: PostgresConnection
-    ) async throws -> [UsageDimensions: Int64] {
-        var missing: [UsageDimensions] = []
-        var seen = Set<UsageDimensions>()
-        for record in records {
-            let dimensions = UsageDimensions(record)
-            if known[dimensions] == nil, seen.insert(dimensions).inserted { missing.append(dimensions) }
-        }
+    /// Upserts the dimension rows in `missing` (existing ones are kept); returns their ids.
+    private func storeDimensions(_ missing: [UsageDimensions], on connection: PostgresConnection) async throws -> [UsageDimensions: Int64] {
         guard !missing.isEmpty else { return [:] }
         let columns = UsageDimensions.columns
+        let texts = missing.map(\.texts)
+        let byTexts = Dictionary(uniqueKeysWithValues: zip(texts, missing))
         var bindings = PostgresBindings()
-        for index in columns.indices { bindings.append(missing.map { $0.texts[index] }) }
+        for index in columns.indices { bindings.append(texts.map { $0[index] }) }
         let sql = """
             INSERT INTO usage_dimensions (\(columns.joined(separator: ", ")))
             SELECT * FROM unnest(\(columns.indices.map { "$\($0 + 1)::text[]" }.joined(separator: ", ")))
@@ -52,9 +50,8 @@ extension PostgresLedger {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         for try await row in rows {
             let cells = row.makeRandomAccess()
-            let id = try cells[0].decode(Int64.self)
-            let texts = try (1...columns.count).map { try cells[$0].decode(String.self) }
-            for dimensions in missing where dimensions.texts == texts { ids[dimensions] = id }
+            let stored = try (1...columns.count).map { try cells[$0].decode(String.self) }
+            if let dimensions = byTexts[stored] { ids[dimensions] = try cells[0].decode(Int64.self) }
         }
         return ids
     }
@@ -62,15 +59,14 @@ extension PostgresLedger {
     /// The value bound for a missing number (`NULLIF` turns it back into NULL).
     static let absent = Int64.min
 
-    private func storeAttempts(_ records: [UsageRecord], dimensionIDs: [UsageDimensions: Int64], on connection: PostgresConnection) async throws {
+    /// Inserts `records`, the n-th referring to the dimension row `dimensionIDs[n]`.
+    private func storeAttempts(_ records: [UsageRecord], dimensionIDs: [Int64?], on connection: PostgresConnection) async throws {
         var bindings = PostgresBindings()
         bindings.append(records.map(\.id))
         bindings.append(records.map(\.requestID))
         bindings.append(records.map(\.time))
-        bindings.append(try records.map { record in
-            guard let id = dimensionIDs[UsageDimensions(record)] else {
-                throw PostgresLedgerError("no dimension row for usage record \(record.id)")
-            }
+        bindings.append(try zip(records, dimensionIDs).map { record, id in
+            guard let id else { throw PostgresLedgerError("no dimension row for usage record \(record.id)") }
             return id
         })
         bindings.append(records.map(\.streamed))
@@ -106,72 +102,43 @@ extension PostgresLedger {
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
-    /// `WHERE …` for `filter`, its values appended to `bindings`.
-    static func whereClause(_ filter: UsageFilter, bindings: inout PostgresBindings) -> String {
-        var conditions: [String] = []
-        func condition(_ sql: String, _ value: some PostgresDynamicTypeEncodable) {
-            bindings.append(value)
-            conditions.append(sql.replacingOccurrences(of: "?", with: "$\(bindings.count)"))
-        }
-        if let since = filter.since { condition("time >= ?", since) }
-        if let until = filter.until { condition("time < ?", until) }
-        if let tenant = filter.tenant { condition("tenant = ?", tenant) }
-        if let keyID = filter.keyID { condition("key_id = ?", keyID) }
-        return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-    }
+    /// How PostgreSQL spells the shared queries; totals come back as text (a `numeric` sum of
+    /// a very large ledger can outgrow `bigint`).
+    static let sql = UsageRecordsSQL.Dialect(
+        placeholder: { "$\($0)" }, day: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        month: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM')", sum: { "SUM(\($0))::text" })
 
-    static func column(_ dimension: SpendDimension) -> String {
-        switch dimension {
-        case .tenant, .route, .provider, .model, .region: dimension.rawValue
-        case .key: "key_id"
-        case .day: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-        case .month: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM')"
+    static func query(_ sql: String, _ values: [UsageRecordsSQL.Value]) -> PostgresQuery {
+        var bindings = PostgresBindings()
+        for value in values {
+            switch value {
+            case .time(let date): bindings.append(date)
+            case .text(let text): bindings.append(text)
+            }
         }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
-        let groups = query.groupBy.map(Self.column)
-        // Records whose price converts are totalled in the reporting currency; the others in their own.
-        let currency = "CASE WHEN reporting_cost_nanos IS NULL THEN currency ELSE reporting_currency END"
-        let selected = groups.enumerated().map { "\($0.element) AS g\($0.offset)" } + ["\(currency) AS spend_currency"]
-        var bindings = PostgresBindings()
-        let filter = Self.whereClause(query.filter, bindings: &bindings)
-        let grouping = (groups.indices.map { "g\($0)" } + ["spend_currency"]).joined(separator: ", ")
-        // Sums as numeric (exact), read back as text: no bigint overflow on a very large ledger.
-        let sql = """
-            SELECT \(selected.joined(separator: ", ")), COUNT(*)::bigint AS requests, SUM(input_tokens)::text AS input_tokens,
-                SUM(cached_input_tokens)::text AS cached_input_tokens, SUM(output_tokens)::text AS output_tokens,
-                SUM(COALESCE(reporting_cost_nanos, cost_nanos))::text AS cost_nanos
-            FROM usage_records \(filter)
-            GROUP BY \(grouping) ORDER BY \(grouping)
-            """
+        let (sql, values) = UsageRecordsSQL.spend(query, in: Self.sql)
         var report: [SpendRow] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+        for try await row in try await client.query(Self.query(sql, values), logger: logger) {
             let cells = row.makeRandomAccess()
-            func count(_ name: String) throws -> Int { Int(try cells[name].decode(String.self)) ?? 0 }
+            func total(_ name: String) throws -> Int64 { Int64(try cells[name].decode(String.self)) ?? 0 }
             report.append(
                 SpendRow(
-                    groups: try groups.indices.map { try cells["g\($0)"].decode(String.self) },
-                    requests: try cells["requests"].decode(Int.self), inputTokens: try count("input_tokens"),
-                    cachedInputTokens: try count("cached_input_tokens"), outputTokens: try count("output_tokens"),
-                    cost: Money.amount(nanos: Int64(try cells["cost_nanos"].decode(String.self)) ?? 0),
-                    currency: try cells["spend_currency"].decode(String.self)))
+                    groups: try query.groupBy.indices.map { try cells["g\($0)"].decode(String.self) },
+                    requests: try cells["requests"].decode(Int.self), inputTokens: Int(try total("input_tokens")),
+                    cachedInputTokens: Int(try total("cached_input_tokens")), outputTokens: Int(try total("output_tokens")),
+                    cost: Money.amount(nanos: try total("cost_nanos")), currency: try cells["spend_currency"].decode(String.self)))
         }
         return report
     }
 
     public func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] {
-        var bindings = PostgresBindings()
-        let clause = Self.whereClause(filter, bindings: &bindings)
-        let sql = """
-            SELECT id, request_id, time, tenant, key_id, route, provider, model, region, dialect_in, dialect_out, streamed,
-                input_tokens, cached_input_tokens, output_tokens, usage_source, input_per_mtok_nanos, cached_input_per_mtok_nanos,
-                output_per_mtok_nanos, currency, cost_nanos, reporting_currency, reporting_cost_nanos, ttft_ms, total_ms, status,
-                outcome, policy, pii_masked
-            FROM usage_records \(clause) ORDER BY time, id
-            """
+        let (sql, values) = UsageRecordsSQL.records(filter, in: Self.sql)
         var records: [UsageRecord] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+        for try await row in try await client.query(Self.query(sql, values), logger: logger) {
             records.append(try Self.record(row.makeRandomAccess()))
         }
         return records

@@ -4,13 +4,6 @@ public import Metering
 import SQLiteNIO
 
 extension SQLiteLedger {
-    /// The columns of the `usage_records` view: a whole record.
-    static let usageColumns = [
-        "id", "request_id", "time", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in",
-        "dialect_out", "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok_nanos",
-        "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "currency", "cost_nanos", "reporting_currency", "reporting_cost_nanos",
-        "ttft_ms", "total_ms", "status", "outcome", "policy", "pii_masked",
-    ]
     /// Inserts `records` in one transaction; a record whose id is already stored is skipped
     /// (replaying the journal twice stores nothing twice).
     public func insertUsage(_ records: [UsageRecord]) async throws {
@@ -19,55 +12,23 @@ extension SQLiteLedger {
         try await threadPool.runIfActive { try inserter.insert(records) }
     }
 
-    /// `WHERE …` for `filter`, with its bindings.
-    static func whereClause(_ filter: UsageFilter) -> (sql: String, bindings: [SQLiteData]) {
-        var conditions: [String] = []
-        var bindings: [SQLiteData] = []
-        if let since = filter.since {
-            conditions.append("time >= ?")
-            bindings.append(.text(timestamp(since)))
-        }
-        if let until = filter.until {
-            conditions.append("time < ?")
-            bindings.append(.text(timestamp(until)))
-        }
-        if let tenant = filter.tenant {
-            conditions.append("tenant = ?")
-            bindings.append(.text(tenant))
-        }
-        if let keyID = filter.keyID {
-            conditions.append("key_id = ?")
-            bindings.append(.text(keyID))
-        }
-        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), bindings)
-    }
+    /// How SQLite spells the shared queries (times are stored as sortable text).
+    static let sql = UsageRecordsSQL.Dialect(placeholder: { _ in "?" }, day: "substr(time, 1, 10)", month: "substr(time, 1, 7)")
 
-    static func column(_ dimension: SpendDimension) -> String {
-        switch dimension {
-        case .tenant, .route, .provider, .model, .region: dimension.rawValue
-        case .key: "key_id"
-        case .day: "substr(time, 1, 10)"
-        case .month: "substr(time, 1, 7)"
+    static func bindings(_ values: [UsageRecordsSQL.Value]) -> [SQLiteData] {
+        values.map { value in
+            switch value {
+            case .time(let date): .text(timestamp(date))
+            case .text(let text): .text(text)
+            }
         }
     }
 
     public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
-        let groups = query.groupBy.map(Self.column)
-        // Records whose price converts are totalled in the reporting currency; the others in their own.
-        let currency = "CASE WHEN reporting_cost_nanos IS NULL THEN currency ELSE reporting_currency END"
-        let selected = groups.enumerated().map { "\($0.element) AS g\($0.offset)" } + ["\(currency) AS spend_currency"]
-        let (filter, bindings) = Self.whereClause(query.filter)
-        let grouping = (groups.indices.map { "g\($0)" } + ["spend_currency"]).joined(separator: ", ")
-        let sql = """
-            SELECT \(selected.joined(separator: ", ")), COUNT(*) AS requests, SUM(input_tokens) AS input_tokens,
-                SUM(cached_input_tokens) AS cached_input_tokens, SUM(output_tokens) AS output_tokens,
-                SUM(COALESCE(reporting_cost_nanos, cost_nanos)) AS cost_nanos
-            FROM usage_records \(filter)
-            GROUP BY \(grouping) ORDER BY \(grouping)
-            """
-        return try await self.query(sql, bindings).map { row in
+        let (sql, values) = UsageRecordsSQL.spend(query, in: Self.sql)
+        return try await self.query(sql, Self.bindings(values)).map { row in
             SpendRow(
-                groups: groups.indices.map { row.column("g\($0)")?.string ?? "" },
+                groups: query.groupBy.indices.map { row.column("g\($0)")?.string ?? "" },
                 requests: row.column("requests")?.integer ?? 0, inputTokens: row.column("input_tokens")?.integer ?? 0,
                 cachedInputTokens: row.column("cached_input_tokens")?.integer ?? 0,
                 outputTokens: row.column("output_tokens")?.integer ?? 0,
@@ -77,10 +38,8 @@ extension SQLiteLedger {
     }
 
     public func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] {
-        let (clause, bindings) = Self.whereClause(filter)
-        let rows = try await query(
-            "SELECT \(Self.usageColumns.joined(separator: ", ")) FROM usage_records \(clause) ORDER BY time, id", bindings)
-        return rows.compactMap(Self.record)
+        let (sql, values) = UsageRecordsSQL.records(filter, in: Self.sql)
+        return try await query(sql, Self.bindings(values)).compactMap(Self.record)
     }
 
     static func record(_ row: SQLiteRow) -> UsageRecord? {

@@ -62,7 +62,7 @@ import Testing
             ]
             let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
             _ = try await ledger.query(
-                "INSERT INTO usage_records (\(SQLiteLedger.usageColumns.joined(separator: ", "))) VALUES (\(placeholders))", values)
+                "INSERT INTO usage_records (\(UsageRecordsSQL.columns.joined(separator: ", "))) VALUES (\(placeholders))", values)
         }
         try await ledger.close()
 
@@ -162,6 +162,18 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 4096)
         try journal.append(Self.record("next"))
         #expect(UsageJournal.readRecords(at: path).records.map(\.id) == ["next"])
+    }
+
+    /// Two gateways copying into one journal would overwrite each other's records.
+    @Test func aJournalServesOneProcessAtATime() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try UsageJournal(path: path, initialCapacity: 4096)
+        // flock locks belong to the open file, so a second open in this process is refused as another process's would be.
+        #expect { try UsageJournal(path: path, initialCapacity: 4096) } throws: { error in
+            "\(error)".contains("in use by another gateway")
+        }
+        withExtendedLifetime(first) {}
     }
 
     /// Disk space is reserved before records are copied in, so a full disk is an error here

@@ -1,0 +1,88 @@
+public import Foundation
+
+/// The queries both ledgers run over their `usage_records` view — a filter, a spend report,
+/// a whole record's columns — written once. Each ledger says how its SQL spells a parameter,
+/// a day and a month, and binds the values.
+public enum UsageRecordsSQL {
+    /// A value a query binds, in the order of its placeholders.
+    public enum Value: Sendable, Hashable {
+        case time(Date)
+        case text(String)
+    }
+
+    /// How one database spells what differs between them.
+    public struct Dialect: Sendable {
+        /// The n-th parameter (from 1): `?` or `$n`.
+        public var placeholder: @Sendable (Int) -> String
+        /// `time` as `YYYY-MM-DD` and as `YYYY-MM`.
+        public var day: String
+        public var month: String
+        /// A column's total, as the ledger reads it back (`SUM(x)`, or as text where it may outgrow an integer).
+        public var sum: @Sendable (String) -> String
+
+        public init(
+            placeholder: @escaping @Sendable (Int) -> String, day: String, month: String,
+            sum: @escaping @Sendable (String) -> String = { "SUM(\($0))" }
+        ) {
+            self.placeholder = placeholder
+            self.day = day
+            self.month = month
+            self.sum = sum
+        }
+    }
+
+    /// The columns of `usage_records`: a whole record, as `ledger export` reads it.
+    public static let columns = [
+        "id", "request_id", "time", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in",
+        "dialect_out", "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok_nanos",
+        "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "currency", "cost_nanos", "reporting_currency", "reporting_cost_nanos",
+        "ttft_ms", "total_ms", "status", "outcome", "policy", "pii_masked",
+    ]
+
+    /// `WHERE …` for `filter` (empty when it selects every record), and its values.
+    public static func whereClause(_ filter: UsageFilter, in dialect: Dialect) -> (sql: String, values: [Value]) {
+        var conditions: [String] = []
+        var values: [Value] = []
+        func condition(_ column: String, _ comparison: String, _ value: Value) {
+            values.append(value)
+            conditions.append("\(column) \(comparison) \(dialect.placeholder(values.count))")
+        }
+        if let since = filter.since { condition("time", ">=", .time(since)) }
+        if let until = filter.until { condition("time", "<", .time(until)) }
+        if let tenant = filter.tenant { condition("tenant", "=", .text(tenant)) }
+        if let keyID = filter.keyID { condition("key_id", "=", .text(keyID)) }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
+    }
+
+    /// Every record `filter` selects, in time order.
+    public static func records(_ filter: UsageFilter, in dialect: Dialect) -> (sql: String, values: [Value]) {
+        let (clause, values) = whereClause(filter, in: dialect)
+        return ("SELECT \(columns.joined(separator: ", ")) FROM usage_records \(clause) ORDER BY time, id", values)
+    }
+
+    /// A spend report: per group, columns `g0`, `g1`… (one per dimension of `query`),
+    /// `spend_currency`, `requests`, `input_tokens`, `cached_input_tokens`, `output_tokens`, `cost_nanos`.
+    public static func spend(_ query: SpendQuery, in dialect: Dialect) -> (sql: String, values: [Value]) {
+        let groups = query.groupBy.map { dimension in
+            switch dimension {
+            case .tenant, .route, .provider, .model, .region: dimension.rawValue
+            case .key: "key_id"
+            case .day: dialect.day
+            case .month: dialect.month
+            }
+        }
+        // Records whose price converts are totalled in the reporting currency; the others in their own.
+        let currency = "CASE WHEN reporting_cost_nanos IS NULL THEN currency ELSE reporting_currency END"
+        let selected = groups.enumerated().map { "\($0.element) AS g\($0.offset)" } + ["\(currency) AS spend_currency"]
+        let (filter, values) = whereClause(query.filter, in: dialect)
+        let grouping = (groups.indices.map { "g\($0)" } + ["spend_currency"]).joined(separator: ", ")
+        let sql = """
+            SELECT \(selected.joined(separator: ", ")), COUNT(*) AS requests, \(dialect.sum("input_tokens")) AS input_tokens,
+                \(dialect.sum("cached_input_tokens")) AS cached_input_tokens, \(dialect.sum("output_tokens")) AS output_tokens,
+                \(dialect.sum("COALESCE(reporting_cost_nanos, cost_nanos)")) AS cost_nanos
+            FROM usage_records \(filter)
+            GROUP BY \(grouping) ORDER BY \(grouping)
+            """
+        return (sql, values)
+    }
+}
