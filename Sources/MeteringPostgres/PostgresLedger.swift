@@ -29,16 +29,17 @@ public final class PostgresLedger: Ledger {
         self.pool = Task { await client.run() }
     }
 
-    /// Connects to the database at `location` (and proves it answers).
+    /// Connects to the database at `location`, once directly first: an unreachable server or a
+    /// refused login is then a clear error at once (the pool would retry it with backoff).
     public static func open(_ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger) async throws -> PostgresLedger {
-        let ledger = PostgresLedger(location: location, maximumConnections: maximumConnections, logger: logger)
         do {
-            try await ledger.client.query("SELECT 1")
+            let connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            try await connection.close()
         } catch {
-            try? await ledger.close()
             throw PostgresLedgerError("cannot reach the ledger database \(location): \(Self.reason(error))")
         }
-        return ledger
+        return PostgresLedger(location: location, maximumConnections: maximumConnections, logger: logger)
     }
 
     /// Ordered migrations; `schema_migrations` records which have run.
@@ -220,7 +221,7 @@ public final class PostgresLedger: Ledger {
     /// What went wrong with a query, without the query's bound values.
     static func reason(_ error: any Error) -> String {
         if let error = error as? PSQLError {
-            return error.serverInfo?[.message] ?? "\(error.code)"
+            return error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)"
         }
         return "\(error)"
     }

@@ -45,6 +45,15 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         "postgres://\(username)\(password == nil ? "" : ":<redacted>")@\(host):\(port)/\(database)\(requiresTLS ? "?sslmode=require" : "")"
     }
 
+    /// One connection's configuration (the first check `PostgresLedger.open` makes).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database,
+            tls: requiresTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
     /// The client configuration: `maximumConnections` pooled connections.
     func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(

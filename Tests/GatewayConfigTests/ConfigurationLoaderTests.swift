@@ -109,6 +109,17 @@ import Testing
         #expect(error(text).contains(message), "\(error(text))")
     }
 
+    @Test func aPostgresLedgerIsAURLOrAVariableAndNeverPrintsIt() throws {
+        let url = "postgres://gateway:hunter2@db:5432/switchyard"
+        let literal = try load([("Routes/gateway.yaml", Self.valid.replacingOccurrences(of: "sqlite:test.db", with: url))])
+        #expect(literal.ledger == .postgres(.literal(Secret(url))))
+        #expect(!literal.ledger.description.contains("hunter2"))
+        #expect(literal.ledger.journalPath == "switchyard-usage-journal")
+        let variable = try load([("Routes/gateway.yaml", Self.valid.replacingOccurrences(of: "sqlite:test.db", with: "env:DATABASE_URL"))])
+        #expect(variable.ledger == .postgres(.environment("DATABASE_URL")))
+        #expect(variable.ledger.description == "postgres (env:DATABASE_URL)")
+    }
+
     @Test func aCAFileIsFoundBesideTheYAMLThatNamesIt() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-ca-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
