@@ -23,40 +23,101 @@ public struct AuthenticatedKey: Sendable, Hashable {
     }
 }
 
-/// An in-memory copy of the active keys, so authenticating a request never touches the database.
+/// An in-memory copy of the active keys, so authenticating a request almost never touches the
+/// database.
 ///
-/// Refreshed from the ledger by ``KeyDirectoryRefresher``; a key created or revoked by the CLI
-/// takes effect within one refresh interval.
+/// Refreshed from the ledger by ``KeyDirectoryRefresher`` (every 2 s): a revoked key stops
+/// working within one refresh. A key this copy doesn't know yet — created a moment ago by the
+/// CLI, or on another replica — is looked up in the ledger at once, so a new key works on every
+/// replica immediately; tokens the ledger doesn't know either are remembered for a few seconds,
+/// so a client retrying a wrong key doesn't query the database each time.
 public final class KeyDirectory: Sendable {
-    private let keysByHash: Mutex<[String: AuthenticatedKey]>
+    private struct State {
+        var keysByHash: [String: AuthenticatedKey] = [:]
+        /// Hashes the ledger didn't know, and until when to believe it.
+        var unknown: [String: ContinuousClock.Instant] = [:]
+    }
+
+    private let state = Mutex(State())
     /// Keys accepted without a ledger entry (the offline demo key).
     private let fixedKeys: [String: AuthenticatedKey]
+    /// Where unknown keys are looked up (nil: only the refreshed copy counts).
+    private let ledger: (any Ledger)?
+    private let lookupDeadline: Duration
+    private let unknownFor: Duration
+    /// At most this many unknown hashes are remembered (a flood of random tokens can't grow memory).
+    static let unknownCapacity = 10_000
 
-    public init(fixedKeys: [String: AuthenticatedKey] = [:]) {
-        self.keysByHash = Mutex([:])
+    public init(
+        fixedKeys: [String: AuthenticatedKey] = [:], ledger: (any Ledger)? = nil, lookupDeadline: Duration = .seconds(2),
+        unknownFor: Duration = .seconds(2)
+    ) {
         self.fixedKeys = fixedKeys
+        self.ledger = ledger
+        self.lookupDeadline = lookupDeadline
+        self.unknownFor = unknownFor
     }
 
     /// The key for a presented bearer token, or `nil` when unknown or revoked.
-    public func authenticate(_ presented: some StringProtocol) -> AuthenticatedKey? {
+    ///
+    /// Throws ``KeyLookupFailure`` when the token is new to this copy and the ledger can't be
+    /// asked (the caller answers 503: it can't tell whether the key is good).
+    public func authenticate(_ presented: some StringProtocol) async throws(KeyLookupFailure) -> AuthenticatedKey? {
         let hash = VirtualKey.hash(presented)
         if let fixed = fixedKeys[hash] { return fixed }
-        return keysByHash.withLock { $0[hash] }
+        let now = ContinuousClock.now
+        let known: AuthenticatedKey?? = state.withLock { state in
+            if let key = state.keysByHash[hash] { return .some(key) }
+            if let until = state.unknown[hash], until > now { return .some(nil) }
+            return nil
+        }
+        if let known { return known }
+        guard let ledger else { return nil }
+        let record: VirtualKeyRecord?
+        do {
+            record = try await withDeadline(lookupDeadline) { try await ledger.activeKey(hash: hash) }
+        } catch {
+            throw KeyLookupFailure(reason: "\(error)")
+        }
+        return state.withLock { state in
+            guard let record else {
+                if state.unknown.count >= Self.unknownCapacity { state.unknown.removeAll(keepingCapacity: true) }
+                state.unknown[hash] = now + unknownFor
+                return nil
+            }
+            let key = AuthenticatedKey(record)
+            state.keysByHash[hash] = key
+            return key
+        }
     }
 
     public func replace(with records: [VirtualKeyRecord]) {
         var table: [String: AuthenticatedKey] = [:]
         for record in records where record.revokedAt == nil {
-            table[record.hash] = AuthenticatedKey(
-                id: record.id, tenant: record.tenant, budget: record.budget, limits: record.limits, allowedRoutes: record.allowedRoutes)
+            table[record.hash] = AuthenticatedKey(record)
         }
-        keysByHash.withLock { $0 = table }
+        state.withLock {
+            $0.keysByHash = table
+            $0.unknown.removeAll()
+        }
     }
 
-    public var count: Int { keysByHash.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.keysByHash.count } }
 
     /// Every active key (for budget accounts).
-    public var all: [AuthenticatedKey] { keysByHash.withLock { Array($0.values) } }
+    public var all: [AuthenticatedKey] { state.withLock { Array($0.keysByHash.values) } }
+}
+
+/// A key new to this replica's copy could not be checked against the ledger.
+public struct KeyLookupFailure: Error, Sendable {
+    public var reason: String
+}
+
+extension AuthenticatedKey {
+    init(_ record: VirtualKeyRecord) {
+        self.init(
+            id: record.id, tenant: record.tenant, budget: record.budget, limits: record.limits, allowedRoutes: record.allowedRoutes)
+    }
 }
 
 /// Reloads ``KeyDirectory`` from the ledger on an interval until shutdown.

@@ -10,6 +10,8 @@ public protocol Ledger: Sendable {
     func insertKey(_ record: VirtualKeyRecord) async throws
     /// Every key not revoked.
     func activeKeys() async throws -> [VirtualKeyRecord]
+    /// The active key with this hash, if any (a key another replica created a moment ago).
+    func activeKey(hash: String) async throws -> VirtualKeyRecord?
     /// Every key, revoked ones included (for `keys list`).
     func allKeys() async throws -> [VirtualKeyRecord]
     /// Marks a key revoked; false when no active key has that id.

@@ -177,6 +177,12 @@ public final class PostgresLedger: Ledger {
         try await keys(where: "WHERE revoked_at IS NULL")
     }
 
+    public func activeKey(hash: String) async throws -> VirtualKeyRecord? {
+        var binds = PostgresBindings()
+        binds.append(hash)
+        return try await keys(where: "WHERE key_hash = $1 AND revoked_at IS NULL", binds).first
+    }
+
     public func allKeys() async throws -> [VirtualKeyRecord] {
         try await keys(where: "")
     }
@@ -187,12 +193,12 @@ public final class PostgresLedger: Ledger {
         return try await rows.collect().count > 0
     }
 
-    private func keys(where condition: String) async throws -> [VirtualKeyRecord] {
+    private func keys(where condition: String, _ binds: PostgresBindings = PostgresBindings()) async throws -> [VirtualKeyRecord] {
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL:
-                    "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id"
-            ), logger: logger)
+                    "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id",
+                binds: binds), logger: logger)
         var records: [VirtualKeyRecord] = []
         for try await (id, tenant, hash, created, revoked, budget, rpm, tpm, routes) in rows.decode(
             (String, String, String, Date, Date?, String?, Int?, Int?, String).self)

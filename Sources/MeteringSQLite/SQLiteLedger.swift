@@ -206,6 +206,10 @@ public final class SQLiteLedger: Ledger {
         try await keys(where: "WHERE revoked_at IS NULL")
     }
 
+    public func activeKey(hash: String) async throws -> VirtualKeyRecord? {
+        try await keys(where: "WHERE key_hash = ? AND revoked_at IS NULL", [.text(hash)]).first
+    }
+
     public func allKeys() async throws -> [VirtualKeyRecord] {
         try await keys(where: "")
     }
@@ -217,9 +221,10 @@ public final class SQLiteLedger: Ledger {
         return !rows.isEmpty
     }
 
-    private func keys(where condition: String) async throws -> [VirtualKeyRecord] {
+    private func keys(where condition: String, _ binds: [SQLiteData] = []) async throws -> [VirtualKeyRecord] {
         let rows = try await connection.query(
-            "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id")
+            "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id",
+            binds)
         return rows.compactMap { row in
             guard let id = row.column("id")?.string, let tenant = row.column("tenant")?.string,
                 let hash = row.column("key_hash")?.string

@@ -87,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "offline mode: no provider keys are set, answers come from local mocks; the demo key '\(Self.offlineDemoKey)' is accepted (tenant \(tenant))"
             )
         }
-        let keys = KeyDirectory(fixedKeys: fixedKeys)
+        let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
         let meter = try UsageMeter(ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath, logger: logger)
         try await meter.replayJournal()
         let pools = UpstreamPools()

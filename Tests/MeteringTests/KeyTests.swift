@@ -30,10 +30,10 @@ import Testing
         let keys = KeyDirectory()
         let refresher = KeyDirectoryRefresher(directory: keys, ledger: reopened, logger: .init(label: "test"))
         try await refresher.refresh()
-        #expect(keys.authenticate(first.plaintext) == AuthenticatedKey(id: first.id, tenant: "bank"))
-        #expect(keys.authenticate(second.plaintext)?.tenant == "clinic")
-        #expect(keys.authenticate(first.plaintext + "x") == nil)
-        #expect(keys.authenticate("") == nil)
+        #expect(try await keys.authenticate(first.plaintext) == AuthenticatedKey(id: first.id, tenant: "bank"))
+        #expect(try await keys.authenticate(second.plaintext)?.tenant == "clinic")
+        #expect(try await keys.authenticate(first.plaintext + "x") == nil)
+        #expect(try await keys.authenticate("") == nil)
         try await reopened.close()
     }
 
@@ -41,9 +41,55 @@ import Testing
         #expect(VirtualKey.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test func fixedKeysAuthenticateWithoutTheLedger() {
-        let keys = KeyDirectory(fixedKeys: [VirtualKey.hash("demo"): AuthenticatedKey(id: "k", tenant: "t")])
-        #expect(keys.authenticate("demo")?.tenant == "t")
-        #expect(keys.authenticate("demo2") == nil)
+    @Test func aKeyNewToTheCopyIsLookedUpInTheLedgerAndAnUnknownOneRemembered() async throws {
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        let keys = KeyDirectory(ledger: ledger, unknownFor: .seconds(60))
+        let key = VirtualKey.generate()
+        #expect(try await keys.authenticate(key.plaintext) == nil)
+        // Created elsewhere (another replica, the CLI): unknown tokens are remembered for a while…
+        try await ledger.insertKey(VirtualKeyRecord(id: key.id, tenant: "bank", hash: key.hash))
+        #expect(try await keys.authenticate(key.plaintext) == nil)
+        // …but a key never presented before is found at once, and kept.
+        let second = VirtualKey.generate()
+        try await ledger.insertKey(VirtualKeyRecord(id: second.id, tenant: "clinic", hash: second.hash))
+        #expect(try await keys.authenticate(second.plaintext)?.tenant == "clinic")
+        #expect(keys.count == 1)
+        // A refresh forgets what was unknown.
+        keys.replace(with: try await ledger.activeKeys())
+        #expect(try await keys.authenticate(key.plaintext)?.tenant == "bank")
+        try await ledger.close()
     }
+
+    @Test func aLedgerThatDoesNotAnswerIsALookupFailureNotAnUnknownKey() async throws {
+        let keys = KeyDirectory(ledger: SilentLedger(), lookupDeadline: .milliseconds(50))
+        await #expect(throws: KeyLookupFailure.self) { try await keys.authenticate("sy-anything") }
+    }
+
+    @Test func fixedKeysAuthenticateWithoutTheLedger() async throws {
+        let keys = KeyDirectory(fixedKeys: [VirtualKey.hash("demo"): AuthenticatedKey(id: "k", tenant: "t")])
+        #expect(try await keys.authenticate("demo")?.tenant == "t")
+        #expect(try await keys.authenticate("demo2") == nil)
+    }
+}
+
+/// A ledger whose database never answers (a network partition): every call waits until cancelled.
+private struct SilentLedger: Ledger {
+    struct Unanswered: Error {}
+    private func wait() async throws -> Never {
+        try await Task.sleep(for: .seconds(3600))
+        throw Unanswered()
+    }
+    func migrate() async throws { try await wait() }
+    func schemaVersion() async throws -> Int { try await wait() }
+    func insertKey(_ record: VirtualKeyRecord) async throws { try await wait() }
+    func activeKeys() async throws -> [VirtualKeyRecord] { try await wait() }
+    func activeKey(hash: String) async throws -> VirtualKeyRecord? { try await wait() }
+    func allKeys() async throws -> [VirtualKeyRecord] { try await wait() }
+    func revokeKey(id: String) async throws -> Bool { try await wait() }
+    func insertUsage(_ records: [UsageRecord]) async throws { try await wait() }
+    func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await wait() }
+    func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await wait() }
+    func checkWritable() async throws { try await wait() }
+    func close() async throws {}
 }

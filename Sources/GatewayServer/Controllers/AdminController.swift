@@ -86,7 +86,7 @@ struct SpendController: Sendable {
                 try AdminController.authenticate(request, gateway: gateway)
             } catch let adminFailure {
                 // Not the admin: a tenant's own key may read its own spend.
-                guard let key = try? authenticator.authenticate(request) else { throw adminFailure }
+                guard let key = try? await authenticator.authenticate(request) else { throw adminFailure }
                 if let asked = filter.tenant, asked != key.tenant {
                     throw GatewayError(
                         kind: .permission, status: 403, message: "A key can read only its own tenant's spend.",

@@ -10,7 +10,7 @@ struct ChatCompletionsController: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.post("/v1/chat/completions") { request, context in
-            let key = try authenticator.authenticate(request)
+            let key = try await authenticator.authenticate(request)
             let proxy = ChatProxy(gateway: live.current)
             let chat = try OpenAIChatRequest(body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
             return try await proxy.forward(chat, for: key, context: context)

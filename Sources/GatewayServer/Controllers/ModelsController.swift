@@ -13,7 +13,7 @@ struct ModelsController: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/v1/models") { request, _ in
-            _ = try authenticator.authenticate(request)
+            _ = try await authenticator.authenticate(request)
             return Response.json(OpenAIModelList.body(models: live.current.planner.modelNames, created: created))
         }
     }

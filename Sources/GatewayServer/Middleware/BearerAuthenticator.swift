@@ -3,14 +3,26 @@ import HTTPTypes
 import Hummingbird
 import Metering
 
-/// Resolves a virtual key to a tenant, from memory only: `Authorization: Bearer <key>`, or
-/// for Anthropic callers also `x-api-key: <key>`.
+/// Resolves a virtual key to a tenant — from memory, or from the ledger for a key this replica
+/// hasn't seen yet: `Authorization: Bearer <key>`, or for Anthropic callers also `x-api-key: <key>`.
 struct BearerAuthenticator: Sendable {
     let keys: KeyDirectory
 
-    func authenticate(_ request: Request) throws(GatewayError) -> AuthenticatedKey {
-        guard let key = keys.authenticate(try Self.bearerToken(of: request)) else { throw .invalidAPIKey }
-        return key
+    func authenticate(_ request: Request) async throws(GatewayError) -> AuthenticatedKey {
+        try await find(try Self.bearerToken(of: request))
+    }
+
+    private func find(_ token: Substring) async throws(GatewayError) -> AuthenticatedKey {
+        let found: AuthenticatedKey?
+        do {
+            found = try await keys.authenticate(token)
+        } catch {
+            throw .unavailable(
+                "The gateway cannot check this API key right now (its key database is unreachable); retry shortly.",
+                retryAfterSeconds: 2)
+        }
+        guard let found else { throw .invalidAPIKey }
+        return found
     }
 
     /// The token of `Authorization: Bearer <token>` (the virtual key, or the admin key).
@@ -23,11 +35,10 @@ struct BearerAuthenticator: Sendable {
     }
 
     /// Anthropic SDKs send `x-api-key` (older) or `Authorization: Bearer` (current).
-    func authenticateAnthropic(_ request: Request) throws(GatewayError) -> AuthenticatedKey {
-        guard let key = request.headers[Self.xAPIKey] else { return try authenticate(request) }
+    func authenticateAnthropic(_ request: Request) async throws(GatewayError) -> AuthenticatedKey {
+        guard let key = request.headers[Self.xAPIKey] else { return try await authenticate(request) }
         guard !key.isEmpty else { throw .missingAPIKey }
-        guard let found = keys.authenticate(Substring(key)) else { throw .invalidAPIKey }
-        return found
+        return try await find(Substring(key))
     }
 
     static let xAPIKey = HTTPField.Name("x-api-key")!
