@@ -27,6 +27,8 @@ public struct Gateway: Sendable {
     public let meter: UsageMeter?
     /// Budgets and rate limits in force, shared by all requests (and kept across reloads).
     public let budgets: BudgetBook
+    /// With replicas sharing a PostgreSQL ledger: tops up ``budgets``' leases from the database.
+    public let budgetLeases: BudgetLeaseKeeper?
     public let rateLimiter: RateLimiter
     /// `tenants[]` by name, for admission.
     let tenants: [String: TenantConfiguration]
@@ -39,7 +41,8 @@ public struct Gateway: Sendable {
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
         latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
-        budgets: BudgetBook? = nil, rateLimiter: RateLimiter = RateLimiter(), adminKey: String? = nil
+        budgets: BudgetBook? = nil, budgetLeases: BudgetLeaseKeeper? = nil, rateLimiter: RateLimiter = RateLimiter(),
+        adminKey: String? = nil
     ) {
         self.configuration = configuration
         self.planner = planner
@@ -55,6 +58,7 @@ public struct Gateway: Sendable {
         self.budgets =
             budgets
             ?? BudgetBook(reportingCurrency: currency.reportingCurrency) { amount, from in currency.convert(amount, from: from) }
+        self.budgetLeases = budgetLeases
         self.rateLimiter = rateLimiter
         self.tenants = Dictionary(configuration.tenants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var rates: [ModelReference: MoneyRates] = [:]

@@ -112,6 +112,109 @@ public final class PostgresLedger: Ledger {
             d.reporting_currency, a.reporting_cost_nanos, a.ttft_ms, a.total_ms, a.status, a.outcome, d.policy, a.pii_masked
         FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
         """,
+        // Shared budgets (see BudgetLeaseStore): per scope and period, what replicas spent and
+        // what their leases hold, in nano-units of the reporting currency.
+        """
+        CREATE TABLE budget_accounts (
+            scope text NOT NULL,
+            period text NOT NULL,
+            period_start timestamptz NOT NULL,
+            spent_nanos bigint NOT NULL,
+            leased_nanos bigint NOT NULL,
+            PRIMARY KEY (scope, period, period_start)
+        )
+        """,
+        """
+        CREATE TABLE budget_leases (
+            scope text NOT NULL,
+            period text NOT NULL,
+            period_start timestamptz NOT NULL,
+            replica text NOT NULL,
+            held_nanos bigint NOT NULL,
+            -- What the replica has reported spending in all (reports are cumulative: idempotent).
+            reported_nanos bigint NOT NULL,
+            expires_at timestamptz NOT NULL,
+            PRIMARY KEY (scope, period, period_start, replica)
+        )
+        """,
+        // One account's exchange, atomic under the account's row lock (taken first, always):
+        // expired leases of any replica become spent, what this replica spent since its last
+        // report moves from its lease to spent, then the lease is topped up (only within the
+        // limit) or handed back. Repeating an exchange changes nothing more.
+        """
+        CREATE FUNCTION switchyard_exchange_lease(
+            p_scope text, p_period text, p_start timestamptz, p_replica text, p_limit bigint, p_opening bigint,
+            p_spent bigint, p_acknowledged bigint, p_believed bigint, p_target bigint, p_needed bigint, p_minimum bigint,
+            p_seconds double precision, OUT held bigint, OUT used bigint)
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            spent bigint;
+            leased bigint;
+            expired bigint;
+            reported bigint;
+            delta bigint;
+            consumed bigint;
+            available bigint;
+            top_up bigint;
+        BEGIN
+            INSERT INTO budget_accounts VALUES (p_scope, p_period, p_start, p_opening, 0) ON CONFLICT DO NOTHING;
+            SELECT a.spent_nanos, a.leased_nanos INTO spent, leased FROM budget_accounts a
+                WHERE a.scope = p_scope AND a.period = p_period AND a.period_start = p_start FOR UPDATE;
+
+            WITH gone AS (
+                DELETE FROM budget_leases l
+                WHERE l.scope = p_scope AND l.period = p_period AND l.period_start = p_start AND l.expires_at < now()
+                RETURNING l.held_nanos)
+            SELECT COALESCE(SUM(held_nanos), 0) INTO expired FROM gone;
+            spent := spent + expired;
+            leased := leased - expired;
+
+            SELECT l.held_nanos, l.reported_nanos INTO held, reported FROM budget_leases l
+                WHERE l.scope = p_scope AND l.period = p_period AND l.period_start = p_start AND l.replica = p_replica FOR UPDATE;
+            IF FOUND THEN
+                delta := GREATEST(p_spent - reported, 0);
+            ELSIF p_believed = 0 THEN
+                held := 0;
+                delta := GREATEST(p_spent - p_acknowledged, 0);
+            ELSE
+                -- The lease this replica believed in expired and was counted as spent whole:
+                -- what it spent from it is already in.
+                held := 0;
+                delta := 0;
+            END IF;
+            consumed := LEAST(delta, held);
+            spent := spent + delta;
+            leased := leased - consumed;
+            held := held - consumed;
+
+            IF p_target > held THEN
+                available := p_limit - spent - leased;
+                top_up := 0;
+                IF available > 0 AND available >= p_minimum THEN
+                    -- Waiting requests first, as far as there is room; headroom beyond them from
+                    -- at most half of the rest, so near the limit no replica hoards it.
+                    top_up := LEAST(p_needed, available, p_target - held);
+                    top_up := top_up + GREATEST(LEAST(p_target - held - top_up, (available - top_up) / 2), 0);
+                END IF;
+                held := held + top_up;
+                leased := leased + top_up;
+            ELSE
+                leased := leased - (held - p_target);
+                held := p_target;
+            END IF;
+
+            UPDATE budget_accounts a SET spent_nanos = spent, leased_nanos = leased
+                WHERE a.scope = p_scope AND a.period = p_period AND a.period_start = p_start;
+            -- Kept while held is 0 too (until it expires), so a repeated report is recognised.
+            INSERT INTO budget_leases VALUES (
+                p_scope, p_period, p_start, p_replica, held, p_spent, now() + make_interval(secs => p_seconds))
+            ON CONFLICT (scope, period, period_start, replica) DO UPDATE
+            SET held_nanos = EXCLUDED.held_nanos, reported_nanos = GREATEST(budget_leases.reported_nanos, EXCLUDED.reported_nanos),
+                expires_at = EXCLUDED.expires_at;
+            used := spent + leased;
+        END
+        $$
+        """,
     ]
 
     /// The advisory lock migrations hold (any constant every replica agrees on).

@@ -92,13 +92,16 @@ struct ServeCommand: AsyncParsableCommand {
         try await meter.replayJournal()
         let pools = UpstreamPools()
         defer { pools.shutdown() }
+        // Replicas sharing a database share its budgets (leased to each); alone, the process keeps them.
+        let leaseStore = ledger as? any BudgetLeaseStore
+        let budgets = BudgetBook(reportingCurrency: configuration.currency.reportingCurrency, shared: leaseStore != nil) {
+            [currency = configuration.currency] amount, from in currency.convert(amount, from: from)
+        }
+        let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, logger: logger) }
         let assembler = GatewayAssembler(
             environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
             pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
-            budgets: BudgetBook(reportingCurrency: configuration.currency.reportingCurrency) { [currency = configuration.currency] amount, from in
-                currency.convert(amount, from: from)
-            },
-            rateLimiter: RateLimiter(), logger: logger)
+            budgets: budgets, budgetLeases: budgetLeases, rateLimiter: RateLimiter(), logger: logger)
         let serverSettings = configuration.server
         do {
             let live = LiveGateway(try assembler.assemble(configuration))
@@ -118,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher, meter, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (mockServices + [refresher, watcher, meter] + (budgetLeases.map { [$0] } ?? []) + [app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)

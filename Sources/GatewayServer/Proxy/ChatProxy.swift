@@ -55,7 +55,7 @@ struct ChatProxy: Sendable {
             let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
             throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
         }
-        let charge = try RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
+        let charge = try await RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
         var queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
             requestID: context.requestID, charge: charge)

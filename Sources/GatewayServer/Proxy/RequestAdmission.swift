@@ -12,7 +12,7 @@ import Synchronization
 struct RequestAdmission {
     let gateway: Gateway
 
-    func admit(key: AuthenticatedKey, plan: RoutePlan, request: RouteRequest) throws(GatewayError) -> RequestCharge? {
+    func admit(key: AuthenticatedKey, plan: RoutePlan, request: RouteRequest) async throws(GatewayError) -> RequestCharge? {
         let tenant = gateway.tenants[key.tenant]
         var limits: [(SpendScope, RateLimits)] = []
         if let tenant, !tenant.limits.isEmpty { limits.append((.tenant(tenant.name), tenant.limits)) }
@@ -31,8 +31,13 @@ struct RequestAdmission {
         if !budgets.isEmpty {
             let worst = Decimal(gateway.planner.worstCaseCost(of: plan, for: request))
             do {
-                reservation = try gateway.budgets.reserve(Money.rounded(worst), on: budgets)
+                if let leases = gateway.budgetLeases {
+                    reservation = try await leases.reserve(Money.rounded(worst), on: budgets)
+                } else {
+                    reservation = try gateway.budgets.reserve(Money.rounded(worst), on: budgets)
+                }
             } catch {
+                if error.isUnavailable { throw GatewayError.unavailable(error.message, retryAfterSeconds: error.retryAfterSeconds) }
                 throw GatewayError.budgetExceeded(error.message, retryAfterSeconds: error.retryAfterSeconds)
             }
         }

@@ -21,6 +21,7 @@ struct GatewayAssembler: Sendable {
     let health: TargetHealth
     let meter: UsageMeter?
     let budgets: BudgetBook
+    let budgetLeases: BudgetLeaseKeeper?
     let rateLimiter: RateLimiter
     let logger: Logger
 
@@ -37,7 +38,7 @@ struct GatewayAssembler: Sendable {
         return Gateway(
             configuration: configuration, planner: RoutePlanner(configuration: configuration, unavailableProviders: unavailable),
             endpoints: endpoints, upstream: try pools.clients(for: endpoints.values), keys: keys, ledger: ledger, logger: logger,
-            latency: latency, health: health, meter: meter, budgets: budgets,
+            latency: latency, health: health, meter: meter, budgets: budgets, budgetLeases: budgetLeases,
             rateLimiter: rateLimiter, adminKey: configuration.adminKey?.resolve(in: environment)?.revealed)
     }
 }
