@@ -3,16 +3,25 @@ public import GatewayModel
 import Synchronization
 
 /// Requests and tokens per minute, per tenant and key, over a sliding 60-second window of
-/// one-second buckets. In memory: each gateway process counts its own traffic.
+/// one-second buckets, counted in memory.
 ///
 /// Tokens are counted when known: the prompt estimate at admission, the rest of the actual
 /// usage when the request ends.
+///
+/// Replicas sharing a database (`shared`) also count each other's traffic: ``RateWindowSync``
+/// writes this replica's buckets to the database and brings back the others' totals every
+/// half second, so a limit can be passed by at most that long of the other replicas' traffic.
 public final class RateLimiter: Sendable {
     struct Window {
         /// Per second: requests and tokens; index = second % 60.
         var requests = [Int](repeating: 0, count: 60)
         var tokens = [Int](repeating: 0, count: 60)
         var seconds = [Int](repeating: -1, count: 60)
+        /// Shared limits: seconds whose counts changed since the last sync.
+        var unsynced: Set<Int> = []
+        /// Shared limits: the other replicas' requests and tokens over the last minute, as of the last sync.
+        var othersRequests = 0
+        var othersTokens = 0
 
         /// Clears buckets older than a minute.
         mutating func advance(to second: Int) {
@@ -28,9 +37,10 @@ public final class RateLimiter: Sendable {
             (0..<60).reduce(0) { sum, slot in seconds[slot] > second - 60 ? sum + counts[slot] : sum }
         }
 
-        /// Seconds until enough of the window has expired for `needed` more under `limit`.
-        func wait(_ counts: [Int], needed: Int, limit: Int, at second: Int) -> Int {
-            var excess = total(counts, at: second) + needed - limit
+        /// Seconds until enough of the window has expired for `needed` more under `limit`
+        /// (`others` counted too, and assumed to stay).
+        func wait(_ counts: [Int], others: Int, needed: Int, limit: Int, at second: Int) -> Int {
+            var excess = total(counts, at: second) + others + needed - limit
             for age in stride(from: 59, through: 0, by: -1) {
                 let bucketSecond = second - age
                 let slot = bucketSecond % 60
@@ -47,9 +57,13 @@ public final class RateLimiter: Sendable {
         public var retryAfterSeconds: Int
     }
 
-    private let windows = Mutex<[SpendScope: Window]>([:])
+    let windows = Mutex<[SpendScope: Window]>([:])
+    /// Limits shared with other replicas through the database.
+    public let shared: Bool
 
-    public init() {}
+    public init(shared: Bool = false) {
+        self.shared = shared
+    }
 
     /// Counts one request of about `tokens` prompt tokens against every scope's limits, or
     /// refuses it (counting nothing) naming the limit it would break.
@@ -60,21 +74,23 @@ public final class RateLimiter: Sendable {
                 var window = table[scope] ?? Window()
                 window.advance(to: second)
                 table[scope] = window
-                if let rpm = limit.requestsPerMinute, window.total(window.requests, at: second) + 1 > rpm {
+                if let rpm = limit.requestsPerMinute, window.total(window.requests, at: second) + window.othersRequests + 1 > rpm {
                     throw Refusal(
                         message: "Rate limit of \(scope) reached: \(rpm) requests per minute.",
-                        retryAfterSeconds: window.wait(window.requests, needed: 1, limit: rpm, at: second))
+                        retryAfterSeconds: window.wait(window.requests, others: window.othersRequests, needed: 1, limit: rpm, at: second))
                 }
-                if let tpm = limit.tokensPerMinute, window.total(window.tokens, at: second) + tokens > tpm {
+                if let tpm = limit.tokensPerMinute, window.total(window.tokens, at: second) + window.othersTokens + tokens > tpm {
                     throw Refusal(
                         message: "Rate limit of \(scope) reached: \(tpm) tokens per minute.",
-                        retryAfterSeconds: window.wait(window.tokens, needed: min(tokens, tpm), limit: tpm, at: second))
+                        retryAfterSeconds: window.wait(
+                            window.tokens, others: window.othersTokens, needed: min(tokens, tpm), limit: tpm, at: second))
                 }
             }
             for (scope, limit) in limits where !limit.isEmpty {
                 let slot = second % 60
                 table[scope]!.requests[slot] += 1
                 table[scope]!.tokens[slot] += tokens
+                if shared { table[scope]!.unsynced.insert(second) }
             }
         }
     }
@@ -88,6 +104,7 @@ public final class RateLimiter: Sendable {
                 guard var window = table[scope] else { continue }
                 window.advance(to: second)
                 window.tokens[second % 60] += tokens
+                if shared { window.unsynced.insert(second) }
                 table[scope] = window
             }
         }

@@ -137,6 +137,18 @@ public final class PostgresLedger: Ledger {
             PRIMARY KEY (scope, period, period_start, replica)
         )
         """,
+        // Shared rate limits (see RateWindowStore): each replica's per-second counts per scope.
+        """
+        CREATE TABLE rate_counts (
+            scope text NOT NULL,
+            second bigint NOT NULL,
+            replica text NOT NULL,
+            requests bigint NOT NULL,
+            tokens bigint NOT NULL,
+            PRIMARY KEY (scope, second, replica)
+        )
+        """,
+        "CREATE INDEX rate_counts_second ON rate_counts (second)",
         // One account's exchange, atomic under the account's row lock (taken first, always):
         // expired leases of any replica become spent, what this replica spent since its last
         // report moves from its lease to spent, then the lease is topped up (only within the

@@ -98,10 +98,13 @@ struct ServeCommand: AsyncParsableCommand {
             [currency = configuration.currency] amount, from in currency.convert(amount, from: from)
         }
         let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, logger: logger) }
+        let rateStore = ledger as? any RateWindowStore
+        let rateLimiter = RateLimiter(shared: rateStore != nil)
+        let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, logger: logger) }
         let assembler = GatewayAssembler(
             environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
             pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
-            budgets: budgets, budgetLeases: budgetLeases, rateLimiter: RateLimiter(), logger: logger)
+            budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, logger: logger)
         let serverSettings = configuration.server
         do {
             let live = LiveGateway(try assembler.assemble(configuration))
@@ -121,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher, meter] + (budgetLeases.map { [$0] } ?? []) + [app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (mockServices + [refresher, watcher, meter] + ([budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 } + [app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
