@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A private PostgreSQL server for the tests, on a loopback port, in a fresh directory.
 #   source Tests/postgres.sh   starts it and exports SWITCHYARD_TEST_POSTGRES (a postgres:// URL)
-#                              and SWITCHYARD_TEST_POSTGRES_DIR; `postgres_stop` stops it and
-#                              removes the directory.
+#                              and SWITCHYARD_TEST_POSTGRES_DIR (the data directory is its data/:
+#                              `pg_ctl -D …/data stop|start` restarts it, as a test of an outage
+#                              does); `postgres_stop` stops it and removes the directory.
 # Uses Debian's PostgreSQL (installed by .ci/setup). The server refuses to run as root, so as
 # root it runs as the `postgres` system user the Debian package creates.
 
@@ -23,8 +24,10 @@ postgres_start() {
   "${as[@]}" "$bin/initdb" -D "$dir/data" -U switchyard --pwfile="$dir/password" --auth=scram-sha-256 \
     --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
-  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null \
+  # In the configuration file, so a test can stop and start the server with plain pg_ctl.
+  printf "port = %s\nunix_socket_directories = '%s'\nlisten_addresses = '127.0.0.1'\nmax_connections = 200\n" \
+    "$port" "$dir" >>"$dir/data/postgresql.conf"
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
     || { cat "$dir/server.log" >&2; return 1; }
   PGPASSWORD=switchyard-test "$bin/psql" -q -h 127.0.0.1 -p "$port" -U switchyard -d postgres \
     -c "CREATE DATABASE switchyard_test" >/dev/null

@@ -14,7 +14,9 @@ public struct ConfigurationLoader: Sendable {
         self.catalog = catalog
     }
 
-    static let topLevelKeys = ["version", "server", "ledger", "admin_key", "currency", "fx", "providers", "routes", "tenants", "policies"]
+    static let topLevelKeys = [
+        "version", "server", "ledger", "metering", "admin_key", "currency", "fx", "providers", "routes", "tenants", "policies",
+    ]
 
     /// Loads the directory; every problem found is reported together.
     public func load(directory: URL) throws(ConfigurationErrors) -> GatewayConfiguration {
@@ -78,6 +80,7 @@ extension ConfigurationLoader {
         var errors: [ConfigurationError] = []
         var server: (ServerSettings, YAMLValue)?
         var ledger: (LedgerLocation, YAMLValue)?
+        var metering: (MeteringSettings, YAMLValue)?
         var adminKey: (SecretReference, YAMLValue)?
         var reportingCurrency: (String, YAMLValue)?
         var fx: ([String: Decimal], YAMLValue)?
@@ -109,6 +112,7 @@ extension ConfigurationLoader {
             do {
                 if let value = top["server"] { try setOnce(&server, (try Self.server(value), value), key: "server") }
                 if let value = top["ledger"] { try setOnce(&ledger, (try Self.ledger(value), value), key: "ledger") }
+                if let value = top["metering"] { try setOnce(&metering, (try Self.metering(value), value), key: "metering") }
                 if let value = top["admin_key"] {
                     try setOnce(&adminKey, (SecretReference(parsing: try value.string()), value), key: "admin_key")
                 }
@@ -223,6 +227,7 @@ extension ConfigurationLoader {
             return GatewayConfiguration(
                 server: server?.0 ?? ServerSettings(),
                 ledger: ledger?.0 ?? .sqlite(path: "switchyard.db"),
+                metering: metering?.0 ?? MeteringSettings(),
                 adminKey: adminKey?.0,
                 providers: providers.map(\.0),
                 routes: routes.map(\.0),
@@ -266,6 +271,16 @@ extension ConfigurationLoader {
                 return .postgres(SecretReference(parsing: text))
             }
             throw value.error("expected sqlite:FILE, postgres://user:password@host:port/database or env:VARIABLE (holding such a URL)")
+        }
+
+        /// `metering: { on_ledger_outage: keep_serving, outage_grace_ms: 3000, journal_limit_mb: 1024 }`.
+        static func metering(_ value: YAMLValue) throws(ConfigurationError) -> MeteringSettings {
+            let fields = try value.mapping(allowed: ["on_ledger_outage", "outage_grace_ms", "journal_limit_mb"])
+            var settings = MeteringSettings()
+            if let policy = fields["on_ledger_outage"] { settings.onLedgerOutage = try policy.choice(LedgerOutagePolicy.self) }
+            if let grace = fields["outage_grace_ms"] { settings.outageGraceMilliseconds = try grace.int(in: 0...3_600_000) }
+            if let limit = fields["journal_limit_mb"] { settings.journalLimitBytes = try limit.int(in: 1...(1 << 20)) << 20 }
+            return settings
         }
 
         static func provider(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ProviderConfiguration {

@@ -7,6 +7,7 @@ public import GatewayModel
 public struct GatewayConfiguration: Sendable {
     public var server: ServerSettings
     public var ledger: LedgerLocation
+    public var metering: MeteringSettings
     public var adminKey: SecretReference?
     public var providers: [ProviderConfiguration]
     public var routes: [RouteConfiguration]
@@ -16,12 +17,13 @@ public struct GatewayConfiguration: Sendable {
 
     public init(
         server: ServerSettings = .init(), ledger: LedgerLocation = .sqlite(path: "switchyard.db"),
-        adminKey: SecretReference? = nil, providers: [ProviderConfiguration] = [],
+        metering: MeteringSettings = .init(), adminKey: SecretReference? = nil, providers: [ProviderConfiguration] = [],
         routes: [RouteConfiguration] = [], tenants: [TenantConfiguration] = [], policies: [PolicyConfiguration] = [],
         currency: CurrencyConversion = .init()
     ) {
         self.server = server
         self.ledger = ledger
+        self.metering = metering
         self.adminKey = adminKey
         self.providers = providers
         self.routes = routes
@@ -85,6 +87,30 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         case .postgres: "switchyard-usage-journal"
         }
     }
+}
+
+/// What the gateway does while its ledger database doesn't take usage records (`metering:`).
+public struct MeteringSettings: Sendable, Hashable {
+    public var onLedgerOutage: LedgerOutagePolicy
+    /// How long the database may refuse records before `fail_closed` refuses requests (rides
+    /// out a failover or a restart).
+    public var outageGraceMilliseconds: Int
+    /// The most bytes of records the local journal keeps for the database; past it every
+    /// policy refuses requests (read at start).
+    public var journalLimitBytes: Int
+
+    public init(onLedgerOutage: LedgerOutagePolicy = .keepServing, outageGraceMilliseconds: Int = 3000, journalLimitBytes: Int = 1 << 30) {
+        self.onLedgerOutage = onLedgerOutage
+        self.outageGraceMilliseconds = outageGraceMilliseconds
+        self.journalLimitBytes = journalLimitBytes
+    }
+}
+
+/// `on_ledger_outage:` serve on, keeping records in the local journal until the database takes
+/// them, or refuse requests (503) so nothing is served that isn't already in the database.
+public enum LedgerOutagePolicy: String, Sendable, Hashable, CaseIterable {
+    case keepServing = "keep_serving"
+    case failClosed = "fail_closed"
 }
 
 /// How a provider's endpoint wants its key.

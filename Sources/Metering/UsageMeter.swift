@@ -1,3 +1,4 @@
+import Dispatch
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -17,6 +18,10 @@ public final class UsageMeter: Service, Sendable {
     let interval: Duration
     let batchSize: Int
     let logger: Logger
+    /// The longest one batch may take to commit before it counts as failed (and is retried).
+    let commitDeadline: Duration = .seconds(2)
+    /// When the ledger database began refusing records (uptime nanoseconds; 0: it takes them).
+    private let failingSince = Atomic<UInt64>(0)
 
     /// - Parameters:
     ///   - journalPath: nil keeps records in memory until committed (tests, `:memory:`).
@@ -58,6 +63,14 @@ public final class UsageMeter: Service, Sendable {
         }
     }
 
+    /// How long the ledger database has been refusing records (nil: it takes them) — for
+    /// `on_ledger_outage: fail_closed`. Cheap enough for every request.
+    public var outage: Duration? {
+        let since = failingSince.load(ordering: .relaxed)
+        guard since != 0 else { return nil }
+        return .nanoseconds(Int64(DispatchTime.now().uptimeNanoseconds &- since))
+    }
+
     /// Records not yet in the ledger database.
     public var backlog: Int { journal?.backlog ?? memory.withLock { $0.count } }
 
@@ -67,7 +80,9 @@ public final class UsageMeter: Service, Sendable {
         while true {
             let (batch, end) = journal?.uncommittedRecords(limit: batchSize) ?? memory.withLock { $0.batch(limit: batchSize) }
             guard !batch.isEmpty else { return }
-            try await ledger.insertUsage(batch)
+            // Bounded: while the database is away the pool keeps retrying its connection, and
+            // an outage must show as failures (for `fail_closed`), not as one endless wait.
+            try await withDeadline(commitDeadline) { [ledger] in try await ledger.insertUsage(batch) }
             if let journal {
                 journal.markCommitted(before: end)
             } else {
@@ -90,7 +105,9 @@ public final class UsageMeter: Service, Sendable {
     private func commitLogging() async {
         do {
             try await commit()
+            failingSince.store(0, ordering: .relaxed)
         } catch {
+            _ = failingSince.compareExchange(expected: 0, desired: DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             // The records stay in the journal (durable) and are retried on the next tick.
             logger.error("usage ledger commit failed; will retry", metadata: ["error": "\(error)", "backlog": "\(backlog)"])
         }

@@ -88,7 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
-        let meter = try UsageMeter(ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath, logger: logger)
+        let meter = try UsageMeter(
+            ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath,
+            journalLimit: configuration.metering.journalLimitBytes, logger: logger)
         try await meter.replayJournal()
         let pools = UpstreamPools()
         defer { pools.shutdown() }
@@ -146,6 +148,10 @@ extension ServeCommand {
         let running = live.current.configuration
         do {
             var configuration = try routes.loadConfiguration()
+            if configuration.metering.journalLimitBytes != running.metering.journalLimitBytes {
+                logger.warning("reload: a new metering.journal_limit_mb takes a restart; keeping the running one")
+                configuration.metering.journalLimitBytes = running.metering.journalLimitBytes
+            }
             if configuration.ledger != running.ledger {
                 logger.warning("reload: a new ledger setting takes a restart; keeping \(running.ledger)")
                 configuration.ledger = running.ledger

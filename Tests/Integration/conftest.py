@@ -16,6 +16,40 @@ BIN = os.environ.get("SWITCHYARD_BIN", str(Path(__file__).resolve().parents[2] /
 REPO = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 
+# The PostgreSQL server Tests/all.sh starts (Tests/postgres.sh), when there is one.
+POSTGRES = os.environ.get("SWITCHYARD_TEST_POSTGRES")
+POSTGRES_BIN = Path(os.environ.get("SWITCHYARD_TEST_POSTGRES_BIN", "/usr/bin"))
+needs_postgres = pytest.mark.skipif(POSTGRES is None, reason="needs SWITCHYARD_TEST_POSTGRES (Tests/all.sh starts a server)")
+
+
+@pytest.fixture(scope="module")
+def database():
+    """A database of its own on the test server; its URL."""
+    import uuid
+
+    name = "it_" + uuid.uuid4().hex
+    psql("postgres", f"CREATE DATABASE {name}")
+    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    psql("postgres", f"DROP DATABASE {name} WITH (FORCE)", check=False)
+
+
+def psql(database_url, sql, check=True):
+    """Runs `sql` (a URL, or a database name on the test server); returns the rows' text, tab-separated."""
+    url = database_url if "://" in database_url else POSTGRES.rsplit("/", 1)[0] + "/" + database_url
+    result = subprocess.run([str(POSTGRES_BIN / "psql"), "-qtA", "-F", "\t", url, "-c", sql], capture_output=True, text=True,
+                            check=check)
+    return result.stdout.strip()
+
+
+def postgres_server(action):
+    """Stops (`stop`, fast: connections cut) or starts (`start`) the test server — an outage on demand."""
+    data = Path(os.environ["SWITCHYARD_TEST_POSTGRES_DIR"]) / "data"
+    command = [str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-w", "-t", "60"]
+    command += ["-m", "fast", "stop"] if action == "stop" else ["-l", str(data.parent / "server.log"), "start"]
+    if os.geteuid() == 0:  # the server runs as the postgres user (Tests/postgres.sh)
+        command = ["runuser", "-u", "postgres", "--"] + command
+    subprocess.run(command, check=True, capture_output=True)
+
 
 class Process:
     """A child process whose stdout/stderr are captured; `url` is parsed from its 'listening on' line."""

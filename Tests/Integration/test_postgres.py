@@ -4,31 +4,19 @@ import json
 import os
 import subprocess
 import tempfile
-import uuid
 from pathlib import Path
 
 import openai
 import pytest
 import yaml
 
-from conftest import BIN, Process, mock_provider
+from conftest import BIN, Process, database, mock_provider, needs_postgres  # noqa: F401 (database is a fixture)
 
-SERVER = os.environ.get("SWITCHYARD_TEST_POSTGRES")
-pytestmark = pytest.mark.skipif(SERVER is None, reason="needs SWITCHYARD_TEST_POSTGRES (Tests/all.sh starts a server)")
-PSQL = str(Path(os.environ.get("SWITCHYARD_TEST_POSTGRES_BIN", "/usr/bin")) / "psql")
+pytestmark = needs_postgres
 
 
 def run(*args, env, check=True):
     return subprocess.run([BIN, *args], capture_output=True, text=True, env=env, check=check, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def database():
-    """A database of its own on the test server; its URL."""
-    name = "it_" + uuid.uuid4().hex
-    subprocess.run([PSQL, "-q", SERVER, "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    yield SERVER.rsplit("/", 1)[0] + "/" + name
-    subprocess.run([PSQL, "-q", SERVER, "-c", f"DROP DATABASE {name} WITH (FORCE)"], capture_output=True)
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ struct ChatProxy: Sendable {
                 message: "This key may call only: \(key.allowedRoutes.joined(separator: ", ")).", parameter: "model",
                 code: "route_not_allowed")
         }
+        try refuseDuringLedgerOutage()
         let facts = inbound.routingFacts
         let request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
@@ -235,4 +236,18 @@ private enum HedgeOutcome: Sendable {
     case failed(UpstreamFailure, ModelReference)
     /// `hedge_after_ms` passed.
     case hedgeDue
+}
+
+extension ChatProxy {
+    /// `on_ledger_outage: fail_closed`: once the ledger database has refused usage records for
+    /// longer than the grace, serve nothing until it takes them again.
+    func refuseDuringLedgerOutage() throws(GatewayError) {
+        let settings = gateway.configuration.metering
+        guard settings.onLedgerOutage == .failClosed, let outage = gateway.meter?.outage,
+            outage > .milliseconds(settings.outageGraceMilliseconds)
+        else { return }
+        throw .unavailable(
+            "The gateway's usage ledger is unreachable and this gateway is set to refuse requests until it returns (on_ledger_outage: fail_closed); retry shortly.",
+            retryAfterSeconds: 5)
+    }
 }
