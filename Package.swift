@@ -156,10 +156,12 @@ let package = Package(
             path: "Benchmarks/RoutingDecision",
             swiftSettings: swiftSettings
         ),
-        // Benchmarks/LedgerWrite: usage records per second through the journal and into SQLite.
+        // Benchmarks/LedgerWrite: usage records per second through the journal and into SQLite or PostgreSQL.
         .executableTarget(
             name: "LedgerWriteBenchmark",
-            dependencies: ["Metering", "MeteringSQLite", "GatewayModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Metering", "MeteringSQLite", "MeteringPostgres", "GatewayModel", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/LedgerWrite",
             swiftSettings: swiftSettings
         ),

@@ -1,10 +1,12 @@
 // Ledger write rate: how many usage records per second the metering path takes — journal
 // appends from many concurrent requests (what a request waits for), and batched commits into
-// SQLite (what runs behind). Run: swift run -c release LedgerWriteBenchmark
+// the database (what runs behind): SQLite, or PostgreSQL when LEDGER holds a postgres:// URL.
+// Run: swift run -c release LedgerWriteBenchmark   (LEDGER=postgres://… RECORDS=200000 …)
 import Foundation
 import GatewayModel
 import Logging
 import Metering
+import MeteringPostgres
 import MeteringSQLite
 
 @main
@@ -26,12 +28,24 @@ enum LedgerWriteBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("ledger.db").path
-        let ledger = try await SQLiteLedger.open(path: path)
-        try await ledger.migrate()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
+        let url = ProcessInfo.processInfo.environment["LEDGER"]
+        let ledger: any Ledger =
+            if let url {
+                try await PostgresLedger.open(try PostgresLocation(url: url), logger: logger)
+            } else {
+                try await SQLiteLedger.open(path: path)
+            }
+        try await ledger.migrate()
+        let before = try await ledger.spend(SpendQuery(groupBy: [])).reduce(0) { $0 + $1.requests }
         let meter = try UsageMeter(ledger: ledger, journalPath: path + "-usage-journal", logger: logger)
-        let records = (0..<count).map(record)
+        let run = UUID().uuidString.prefix(8)
+        let records = (0..<count).map { index in
+            var record = record(index)
+            record.id = "\(run)-\(index)"  // new ids on every run: a shared database keeps earlier runs
+            return record
+        }
 
         let clock = ContinuousClock()
         let appended = try await clock.measure {
@@ -45,12 +59,12 @@ enum LedgerWriteBenchmark {
             }
         }
         let committed = try await clock.measure { try await meter.commit() }
-        let stored = try await ledger.spend(SpendQuery(groupBy: [])).reduce(0) { $0 + $1.requests }
+        let stored = try await ledger.spend(SpendQuery(groupBy: [])).reduce(0) { $0 + $1.requests } - before
         try await ledger.close()
         precondition(stored == count, "stored \(stored) of \(count)")
         func rate(_ duration: Duration) -> Int {
             Int(Double(count) / (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))
         }
-        print("RESULT records=\(count) concurrency=\(concurrency) journal_appends_per_s=\(rate(appended)) sqlite_commits_per_s=\(rate(committed))")
+        print("RESULT records=\(count) concurrency=\(concurrency) journal_appends_per_s=\(rate(appended)) \(url == nil ? "sqlite" : "postgres")_commits_per_s=\(rate(committed))")
     }
 }

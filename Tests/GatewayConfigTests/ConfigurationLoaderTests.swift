@@ -120,6 +120,16 @@ import Testing
         #expect(variable.ledger.description == "postgres (env:DATABASE_URL)")
     }
 
+    @Test func whatALedgerOutageDoesIsAChoice() throws {
+        #expect(try load([("Routes/gateway.yaml", Self.valid)]).metering == MeteringSettings())
+        let set = try load([
+            ("Routes/gateway.yaml", Self.valid + "\nmetering: { on_ledger_outage: fail_closed, outage_grace_ms: 500, journal_limit_mb: 64 }\n")
+        ])
+        #expect(set.metering == MeteringSettings(onLedgerOutage: .failClosed, outageGraceMilliseconds: 500, journalLimitBytes: 64 << 20))
+        #expect(error(Self.valid + "\nmetering: { on_ledger_outage: panic }\n").contains("metering.on_ledger_outage: 'panic' is not one of keep_serving, fail_closed"))
+        #expect(error(Self.valid + "\nmetering: { journal_limit_mb: 0 }\n").contains("metering.journal_limit_mb"))
+    }
+
     @Test func aCAFileIsFoundBesideTheYAMLThatNamesIt() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-ca-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
