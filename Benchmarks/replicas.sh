@@ -15,8 +15,11 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-63}
 bash .ci/setup
-swift build -c release --product switchyard >/dev/null
-swift build -c release --product LedgerWriteBenchmark >/dev/null
+build_log=$(mktemp)
+for product in switchyard LedgerWriteBenchmark; do
+  swift build -c release --product "$product" >"$build_log" 2>&1 || { cat "$build_log"; exit 1; }
+done
+rm -f "$build_log"
 BIN=$PWD/.build/release/switchyard
 
 source Tests/postgres.sh
@@ -57,7 +60,7 @@ providers:
 routes:
   - { name: chat, targets: [bench/bench-model] }
 tenants:
-  - { name: bench, budget: { amount: 1000000, currency: USD, period: month }, limits: { rpm: 100000000 } }
+  - { name: bench, budget: { amount: 1000000, currency: USD, period: month }, limits: { rpm: 10000000 } }
 YAML
 }
 routes "$work/sqlite" "sqlite:$work/ledger.db"
@@ -110,10 +113,14 @@ done
 echo "scenario                                 ($CONNECTIONS connections, ${DURATION} s each)"
 printf '%-40s %s\n' "direct to the mock" "$(load "$postgres_key" "$CONNECTIONS" "$direct")"
 printf '%-40s %s\n' "1 gateway, SQLite ledger" "$(load "$sqlite_key" "$CONNECTIONS" "$one_sqlite")"
-printf '%-40s %s\n' "1 gateway, PostgreSQL ledger" "$(load "$postgres_key" "$CONNECTIONS" "$one_postgres")"
-printf '%-40s %s\n' "3 replicas, one PostgreSQL ledger" "$(load "$postgres_key" "$CONNECTIONS" "$one_postgres" "$second" "$third")"
-sleep 2  # the last batches commit
-echo "records in PostgreSQL: $("$SWITCHYARD_TEST_POSTGRES_BIN/psql" -qtA "$SY_LEDGER" -c 'SELECT count(*) FROM usage_attempts')"
+records() { sleep 2; "$SWITCHYARD_TEST_POSTGRES_BIN/psql" -qtA "$SY_LEDGER" -c 'SELECT count(*) FROM usage_attempts'; }
+before=$(records)
+result=$(load "$postgres_key" "$CONNECTIONS" "$one_postgres")
+printf '%-40s %s records=%s\n' "1 gateway, PostgreSQL ledger" "$result" "$(( $(records) - before ))"
+before=$(records)
+result=$(load "$postgres_key" "$CONNECTIONS" "$one_postgres" "$second" "$third")
+printf '%-40s %s records=%s\n' "3 replicas, one PostgreSQL ledger" "$result" "$(( $(records) - before ))"
+echo "(records: what reached PostgreSQL; a few more than wrk's requests are answers wrk cut off at the end)"
 echo
 echo "ledger insert rate into PostgreSQL (batches of 2000, one transaction each):"
 LEDGER=$SY_LEDGER RECORDS=${RECORDS:-200000} .build/release/LedgerWriteBenchmark
