@@ -47,6 +47,10 @@ public final class KeyDirectory: Sendable {
     private let unknownFor: Duration
     /// At most this many unknown hashes are remembered (a flood of random tokens can't grow memory).
     static let unknownCapacity = 10_000
+    /// At most this many ledger lookups at once: a flood of made-up tokens can't turn into a
+    /// flood of database queries (past it, new tokens are answered "can't check now").
+    static let concurrentLookups = 16
+    private let lookupsInFlight = Atomic<Int>(0)
 
     public init(
         fixedKeys: [String: AuthenticatedKey] = [:], ledger: (any Ledger)? = nil, lookupDeadline: Duration = .seconds(2),
@@ -73,6 +77,11 @@ public final class KeyDirectory: Sendable {
         }
         if let known { return known }
         guard let ledger else { return nil }
+        guard lookupsInFlight.add(1, ordering: .relaxed).newValue <= Self.concurrentLookups else {
+            lookupsInFlight.subtract(1, ordering: .relaxed)
+            throw KeyLookupFailure(reason: "too many keys new to this gateway are being checked at once")
+        }
+        defer { lookupsInFlight.subtract(1, ordering: .relaxed) }
         let record: VirtualKeyRecord?
         do {
             record = try await withDeadline(lookupDeadline) { try await ledger.activeKey(hash: hash) }

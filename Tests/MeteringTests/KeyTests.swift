@@ -66,6 +66,18 @@ import Testing
         await #expect(throws: KeyLookupFailure.self) { try await keys.authenticate("sy-anything") }
     }
 
+    @Test func aFloodOfNewTokensIsNotAFloodOfQueries() async throws {
+        let keys = KeyDirectory(ledger: SilentLedger(), lookupDeadline: .milliseconds(600))
+        await withTaskGroup(of: Void.self) { group in
+            for n in 0..<16 { group.addTask { _ = try? await keys.authenticate("sy-waiting-\(n)") } }
+            try? await Task.sleep(for: .milliseconds(200))
+            // Sixteen lookups wait on the database: the next new token is turned away at once.
+            let started = ContinuousClock.now
+            await #expect(throws: KeyLookupFailure.self) { try await keys.authenticate("sy-one-more") }
+            #expect(ContinuousClock.now - started < .milliseconds(200))
+        }
+    }
+
     @Test func fixedKeysAuthenticateWithoutTheLedger() async throws {
         let keys = KeyDirectory(fixedKeys: [VirtualKey.hash("demo"): AuthenticatedKey(id: "k", tenant: "t")])
         #expect(try await keys.authenticate("demo")?.tenant == "t")
