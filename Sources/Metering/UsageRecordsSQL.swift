@@ -60,27 +60,39 @@ public enum UsageRecordsSQL {
         return ("SELECT \(columns.joined(separator: ", ")) FROM usage_records \(clause) ORDER BY time, id", values)
     }
 
+    /// What a spend report reads.
+    public enum SpendSource: Sendable {
+        /// `usage_records`: every record.
+        case records
+        /// `usage_daily_records` (PostgreSQL): totals per UTC day and dimension row, with the same
+        /// columns summed, `day` and `month` as text and `time` the day's start — the same answer
+        /// for a range of whole days.
+        case dailyTotals
+    }
+
     /// A spend report: per group, columns `g0`, `g1`… (one per dimension of `query`),
     /// `spend_currency`, `requests`, `input_tokens`, `cached_input_tokens`, `output_tokens`, `cost_nanos`.
-    public static func spend(_ query: SpendQuery, in dialect: Dialect) -> (sql: String, values: [Value]) {
+    public static func spend(_ query: SpendQuery, in dialect: Dialect, from source: SpendSource = .records) -> (sql: String, values: [Value]) {
+        let daily = source == .dailyTotals
         let groups = query.groupBy.map { dimension in
             switch dimension {
             case .tenant, .route, .provider, .model, .region: dimension.rawValue
             case .key: "key_id"
-            case .day: dialect.day
-            case .month: dialect.month
+            case .day: daily ? "day" : dialect.day
+            case .month: daily ? "month" : dialect.month
             }
         }
         // Records whose price converts are totalled in the reporting currency; the others in their own.
-        let currency = "CASE WHEN reporting_cost_nanos IS NULL THEN currency ELSE reporting_currency END"
+        let currency = daily ? "spend_currency" : "CASE WHEN reporting_cost_nanos IS NULL THEN currency ELSE reporting_currency END"
         let selected = groups.enumerated().map { "\($0.element) AS g\($0.offset)" } + ["\(currency) AS spend_currency"]
         let (filter, values) = whereClause(query.filter, in: dialect)
         let grouping = (groups.indices.map { "g\($0)" } + ["spend_currency"]).joined(separator: ", ")
         let sql = """
-            SELECT \(selected.joined(separator: ", ")), COUNT(*) AS requests, \(dialect.sum("input_tokens")) AS input_tokens,
-                \(dialect.sum("cached_input_tokens")) AS cached_input_tokens, \(dialect.sum("output_tokens")) AS output_tokens,
-                \(dialect.sum("COALESCE(reporting_cost_nanos, cost_nanos)")) AS cost_nanos
-            FROM usage_records \(filter)
+            SELECT \(selected.joined(separator: ", ")), \(dialect.sum(daily ? "requests" : "1")) AS requests,
+                \(dialect.sum("input_tokens")) AS input_tokens, \(dialect.sum("cached_input_tokens")) AS cached_input_tokens,
+                \(dialect.sum("output_tokens")) AS output_tokens,
+                \(dialect.sum(daily ? "cost_nanos" : "COALESCE(reporting_cost_nanos, cost_nanos)")) AS cost_nanos
+            FROM \(daily ? "usage_daily_records" : "usage_records") \(filter)
             GROUP BY \(grouping) ORDER BY \(grouping)
             """
         return (sql, values)

@@ -112,6 +112,35 @@ public final class PostgresLedger: Ledger {
             d.reporting_currency, a.reporting_cost_nanos, a.ttft_ms, a.total_ms, a.status, a.outcome, d.policy, a.pii_masked
         FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
         """,
+        // Totals per day and dimension row, kept by every insert in the same statement: spend
+        // reports over whole days read these instead of every record (see PostgresLedger.spend).
+        """
+        CREATE TABLE usage_daily (
+            day date NOT NULL,
+            dimensions bigint NOT NULL REFERENCES usage_dimensions (id),
+            converted boolean NOT NULL,
+            requests bigint NOT NULL,
+            input_tokens bigint NOT NULL,
+            cached_input_tokens bigint NOT NULL,
+            output_tokens bigint NOT NULL,
+            cost_nanos numeric NOT NULL,
+            PRIMARY KEY (day, dimensions, converted)
+        )
+        """,
+        """
+        INSERT INTO usage_daily
+        SELECT (time AT TIME ZONE 'UTC')::date, dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*), SUM(input_tokens),
+            SUM(cached_input_tokens), SUM(output_tokens), SUM(COALESCE(reporting_cost_nanos, cost_nanos))
+        FROM usage_attempts GROUP BY 1, 2, 3
+        """,
+        """
+        CREATE VIEW usage_daily_records AS
+        SELECT (u.day::timestamp AT TIME ZONE 'UTC') AS time, to_char(u.day, 'YYYY-MM-DD') AS day,
+            to_char(u.day, 'YYYY-MM') AS month, d.tenant, d.key_id, d.route, d.provider, d.model, d.region,
+            CASE WHEN u.converted THEN d.reporting_currency ELSE d.currency END AS spend_currency,
+            u.requests, u.input_tokens, u.cached_input_tokens, u.output_tokens, u.cost_nanos
+        FROM usage_daily u JOIN usage_dimensions d ON d.id = u.dimensions
+        """,
         // Shared budgets (see BudgetLeaseStore): per scope and period, what replicas spent and
         // what their leases hold, in nano-units of the reporting currency.
         """

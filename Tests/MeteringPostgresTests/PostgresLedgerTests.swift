@@ -127,6 +127,42 @@ struct PostgresLedgerTests {
         }
     }
 
+    @Test func reportsOverWholeDaysReadTheDayTotalsAndAgreeWithTheRecords() async throws {
+        try await Self.withFreshDatabase { location in
+            let ledger = try await PostgresLedger.open(location, logger: Self.logger)
+            try await ledger.migrate()
+            let records = (0..<300).map { index in
+                Self.record(
+                    "d\(index)", tenant: ["bank", "clinic", "grid"][index % 3], provider: index % 4 == 0 ? "qwen" : "deepseek",
+                    usage: TokenUsage(input: 900 + index, cachedInput: index % 5, output: 300 + index),
+                    day: ["2026-10-30", "2026-11-20", "2026-11-21"][index % 3 == 0 ? 0 : index % 2 + 1],
+                    fxRate: index % 10 == 0 ? nil : Decimal(string: "0.14"))
+            }
+            try await ledger.insertUsage(Array(records[..<100]))
+            // Records stored before the day totals existed are totalled by their migration.
+            let backfill = try #require(PostgresLedger.migrations.firstIndex { $0.contains("INSERT INTO usage_daily") })
+            try await ledger.client.query("DELETE FROM usage_daily")
+            try await ledger.client.query(PostgresQuery(unsafeSQL: PostgresLedger.migrations[backfill]))
+            try await ledger.insertUsage(Array(records[50...]))  // overlapping: nothing counted twice
+            let midnight = try Date("2026-11-01T00:00:00Z", strategy: .iso8601)
+            for groupBy in [[], [SpendDimension.tenant, .provider, .day], [.month, .key], [.region, .model]] {
+                for filter in [UsageFilter(), UsageFilter(since: midnight), UsageFilter(since: midnight, tenant: "clinic")] {
+                    var byRecords = filter
+                    // A range not on a day boundary that selects the same records reads the records.
+                    byRecords.since = (filter.since ?? Date(timeIntervalSince1970: 0)).addingTimeInterval(0.001)
+                    let fromTotals = try await ledger.spend(SpendQuery(groupBy: groupBy, filter: filter))
+                    let fromRecords = try await ledger.spend(SpendQuery(groupBy: groupBy, filter: byRecords))
+                    #expect(fromTotals == fromRecords, "\(groupBy) \(filter)")
+                    #expect(!fromTotals.isEmpty)
+                }
+            }
+            let all = try await ledger.spend(SpendQuery(groupBy: []))
+            #expect(all.map(\.requests).reduce(0, +) == 300)
+            #expect(all.map(\.outputTokens).reduce(0, +) == records.map(\.outputTokens).reduce(0, +))
+            try await ledger.close()
+        }
+    }
+
     @Test func aURLsPasswordStaysOutOfMessages() throws {
         let location = try PostgresLocation(url: "postgres://gateway:hunter2%21@db.internal:6543/ledger")
         #expect(location.port == 6543 && location.database == "ledger" && location.password == "hunter2!")
