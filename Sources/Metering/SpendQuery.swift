@@ -58,3 +58,24 @@ public struct SpendRow: Sendable, Hashable {
         self.currency = currency
     }
 }
+
+extension SpendRow {
+    /// Rows of reports over adjoining ranges added up per group and currency, in group order.
+    public static func merged(_ rows: [SpendRow]) -> [SpendRow] {
+        var totals: [[String]: SpendRow] = [:]
+        for row in rows {
+            let key = row.groups + [row.currency]
+            guard var total = totals[key] else {
+                totals[key] = row
+                continue
+            }
+            total.requests += row.requests
+            total.inputTokens += row.inputTokens
+            total.cachedInputTokens += row.cachedInputTokens
+            total.outputTokens += row.outputTokens
+            total.cost += row.cost
+            totals[key] = total
+        }
+        return totals.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
+    }
+}

@@ -135,11 +135,47 @@ extension PostgresLedger {
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
-    /// A report whose range is whole UTC days (or unbounded) reads the day totals — thousands of
-    /// times fewer rows than records on a busy ledger; any other range reads the records.
+    /// A report reads the day totals for the whole UTC days of its range — thousands of times
+    /// fewer rows than records on a busy ledger — and the records only for the partial days at
+    /// either end (a range from a time of day); the parts are added up per group.
     public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
-        let wholeDays = [query.filter.since, query.filter.until].allSatisfy { $0.map(Self.isMidnightUTC) ?? true }
-        let (sql, values) = UsageRecordsSQL.spend(query, in: Self.sql, from: wholeDays ? .dailyTotals : .records)
+        let parts = Self.parts(of: query.filter)
+        var report: [SpendRow] = []
+        for (filter, source) in parts {
+            var part = query
+            part.filter = filter
+            report += try await spend(part, from: source)
+        }
+        return parts.count == 1 ? report : SpendRow.merged(report)
+    }
+
+    /// `filter`'s range split into whole UTC days (day totals) and the partial days around them (records).
+    static func parts(of filter: UsageFilter) -> [(UsageFilter, UsageRecordsSQL.SpendSource)] {
+        let firstWholeDay = filter.since.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 86_400).rounded(.up) * 86_400) }
+        let endOfWholeDays = filter.until.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
+        if let firstWholeDay, let endOfWholeDays, firstWholeDay >= endOfWholeDays {
+            return [(filter, .records)]  // within one day, or two partial ones
+        }
+        var parts: [(UsageFilter, UsageRecordsSQL.SpendSource)] = []
+        var whole = filter
+        whole.since = firstWholeDay
+        whole.until = endOfWholeDays
+        parts.append((whole, .dailyTotals))
+        if let since = filter.since, let firstWholeDay, since < firstWholeDay {
+            var head = filter
+            head.until = firstWholeDay
+            parts.append((head, .records))
+        }
+        if let until = filter.until, let endOfWholeDays, endOfWholeDays < until {
+            var tail = filter
+            tail.since = endOfWholeDays
+            parts.append((tail, .records))
+        }
+        return parts
+    }
+
+    func spend(_ query: SpendQuery, from source: UsageRecordsSQL.SpendSource) async throws -> [SpendRow] {
+        let (sql, values) = UsageRecordsSQL.spend(query, in: Self.sql, from: source)
         var report: [SpendRow] = []
         for try await row in try await client.query(Self.query(sql, values), logger: logger) {
             let cells = row.makeRandomAccess()
@@ -152,10 +188,6 @@ extension PostgresLedger {
                     cost: Money.amount(nanos: try total("cost_nanos")), currency: try cells["spend_currency"].decode(String.self)))
         }
         return report
-    }
-
-    static func isMidnightUTC(_ date: Date) -> Bool {
-        date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0
     }
 
     public func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] {
