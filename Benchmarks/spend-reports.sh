@@ -3,7 +3,7 @@
 # (default 10 million: 90 days, 20 tenants × 10 keys, 5 providers, written in time order as a
 # gateway writes them, with the day totals it keeps), then times `switchyard spend` as an
 # auditor runs it — the real CLI, its real queries — each report twice (cold, then warm cache):
-# over whole days (the day totals answer) and from a time of day (the records answer).
+# over whole days (the day totals answer) and from a time of day (the partial day from the records).
 #
 #   bash Benchmarks/spend-reports.sh
 #   RECORDS=1000000 bash Benchmarks/spend-reports.sh
@@ -72,7 +72,7 @@ report "  one key, last 7 days, by model" --key key_7_3 --since "$week_ago" --by
 report "  every tenant, last 7 days" --since "$week_ago" --by tenant
 report "  every tenant, last 30 days, by provider" --since "$month_ago" --by tenant,provider
 report "  everything, all 90 days, by month" --by month
-echo "from a time of day (read from the records):"
+echo "from 12:00 UTC (the partial first day from the records, the rest from the day totals):"
 report "  one tenant, last 30 days, by day" --tenant tenant_7 --since "${month_ago}T12:00:00Z" --by day
 report "  one key, last 7 days, by model" --key key_7_3 --since "${week_ago}T12:00:00Z" --by model
 report "  every tenant, last 7 days" --since "${week_ago}T12:00:00Z" --by tenant
