@@ -244,6 +244,11 @@ def test_fail_closed_refuses_while_the_database_is_away(database):
                 anthropic.Anthropic(base_url=cluster.replicas[0].url, api_key=key, max_retries=0).messages.create(
                     model="chat", max_tokens=5, messages=QUESTION)
             assert raised.value.status_code == 503 and raised.value.body["type"] == "error"
+            # The admin API answers too, within its bound, rather than waiting for the database.
+            started = time.monotonic()
+            report = cluster.admin(0, "GET", "/admin/spend?by=tenant")
+            assert report.status_code == 503 and "ledger database did not answer" in report.json()["error"]["message"]
+            assert time.monotonic() - started < 10
         finally:
             postgres_server("start")
         deadline = time.monotonic() + 20

@@ -78,7 +78,7 @@ struct SpendController: Sendable {
     let authenticator: BearerAuthenticator
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.get("/admin/spend") { request, _ in
+        router.get("/admin/spend") { request, context in
             let gateway = live.current
             let parameters = request.uri.queryParameters
             var filter = UsageFilter(tenant: parameters["tenant"].map(String.init), keyID: parameters["key"].map(String.init))
@@ -112,8 +112,11 @@ struct SpendController: Sendable {
                 throw GatewayError.invalidRequest("'format' must be json or csv.", parameter: "format")
             }
             // Read-your-writes: what the gateway has recorded goes to the database first.
-            try? await gateway.meter?.commit()
-            let rows = try await gateway.ledger.spend(SpendQuery(groupBy: groupBy, filter: filter))
+            let (meter, ledger, query) = (gateway.meter, gateway.ledger, SpendQuery(groupBy: groupBy, filter: filter))
+            let rows = try await LedgerAccess.run("a spend report", logger: context.logger) {
+                try? await meter?.commit()
+                return try await ledger.spend(query)
+            }
             return Response.json(
                 format.render(rows, groupBy: groupBy).utf8, contentType: format == .csv ? "text/csv" : "application/json")
         }

@@ -18,7 +18,7 @@ struct HealthController: Sendable {
             let gateway = live.current
             let (ledger, configuration) = (gateway.ledger, gateway.configuration)
             do {
-                try await ledger.checkWritable()
+                try await withDeadline(.seconds(2)) { try await ledger.checkWritable() }
             } catch {
                 context.logger.error("readiness check failed: ledger not writable", metadata: ["error": "\(error)"])
                 throw GatewayError.unavailable("The ledger is not writable.")

@@ -12,7 +12,7 @@ struct KeysController: Sendable {
     let live: LiveGateway
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.post("/admin/keys") { request, _ in
+        router.post("/admin/keys") { request, context in
             let gateway = live.current
             try AdminController.authenticate(request, gateway: gateway)
             let body = try await JSONRequestBody.read(request, limit: 1 << 16)
@@ -35,17 +35,24 @@ struct KeysController: Sendable {
             } catch {
                 throw GatewayError.invalidRequest("\(error).")
             }
-            try await gateway.ledger.insertKey(record)
-            gateway.keys.replace(with: try await gateway.ledger.activeKeys())
+            let ledger = gateway.ledger
+            gateway.keys.replace(
+                with: try await LedgerAccess.run("creating a key", logger: context.logger) {
+                    try await ledger.insertKey(record)
+                    return try await ledger.activeKeys()
+                })
             var answer = KeyListing.object(record)
             answer["key"] = key.plaintext
             return Self.json(answer, status: .created)
         }
-        router.get("/admin/keys") { request, _ in
+        router.get("/admin/keys") { request, context in
             let gateway = live.current
             try AdminController.authenticate(request, gateway: gateway)
             let parameters = request.uri.queryParameters
-            let records = try await parameters["all"] == "true" ? gateway.ledger.allKeys() : gateway.ledger.activeKeys()
+            let (ledger, all) = (gateway.ledger, parameters["all"] == "true")
+            let records = try await LedgerAccess.run("listing keys", logger: context.logger) {
+                try await all ? ledger.allKeys() : ledger.activeKeys()
+            }
             let tenant = parameters["tenant"].map(String.init)
             return Self.json(records.filter { tenant == nil || $0.tenant == tenant }.map(KeyListing.object), status: .ok)
         }
@@ -53,10 +60,14 @@ struct KeysController: Sendable {
             let gateway = live.current
             try AdminController.authenticate(request, gateway: gateway)
             let id = context.parameters.get("id") ?? ""
-            guard try await gateway.ledger.revokeKey(id: id) else {
+            let ledger = gateway.ledger
+            let revoked = try await LedgerAccess.run("revoking a key", logger: context.logger) {
+                try await ledger.revokeKey(id: id) ? try await ledger.activeKeys() : nil
+            }
+            guard let revoked else {
                 throw GatewayError(kind: .notFound, status: 404, message: "No active key '\(id)'.", code: "key_not_found")
             }
-            gateway.keys.replace(with: try await gateway.ledger.activeKeys())
+            gateway.keys.replace(with: revoked)
             return Self.json(["id": id, "revoked": true], status: .ok)
         }
     }
