@@ -15,11 +15,8 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-63}
 bash .ci/setup
-build_log=$(mktemp)
-for product in switchyard LedgerWriteBenchmark; do
-  swift build -c release --product "$product" >"$build_log" 2>&1 || { cat "$build_log"; exit 1; }
-done
-rm -f "$build_log"
+source Benchmarks/support.sh
+build_release switchyard LedgerWriteBenchmark
 BIN=$PWD/.build/release/switchyard
 
 source Tests/postgres.sh
@@ -33,15 +30,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-wait_url() {  # file → the URL its process announced
-  for _ in $(seq 1 100); do
-    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$1" | head -1 || true)
-    [[ -n "$url" ]] && { echo "$url"; return; }
-    sleep 0.1
-  done
-  echo "no listening line in $1" >&2; cat "$1" >&2; exit 1
-}
 
 "$BIN" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
 pids+=($!)

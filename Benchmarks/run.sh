@@ -14,22 +14,14 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 bash .ci/setup --runtime
 command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
-swift build -c release --product switchyard >/dev/null
+source Benchmarks/support.sh
+build_release switchyard
 BIN=$PWD/.build/release/switchyard
 
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-
-wait_url() {  # file → the URL its process announced
-  for _ in $(seq 1 100); do
-    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$1" | head -1 || true)
-    [[ -n "$url" ]] && { echo "$url"; return; }
-    sleep 0.1
-  done
-  echo "no listening line in $1" >&2; cat "$1" >&2; exit 1
-}
 
 taskset -c 1 "$BIN" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
 pids+=($!)

@@ -11,9 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RECORDS=${RECORDS:-10000000}
 bash .ci/setup
-build_log=$(mktemp)
-swift build -c release --product switchyard >"$build_log" 2>&1 || { cat "$build_log"; exit 1; }
-rm -f "$build_log"
+source Benchmarks/support.sh
+build_release switchyard
 BIN=$PWD/.build/release/switchyard
 
 source Tests/postgres.sh
