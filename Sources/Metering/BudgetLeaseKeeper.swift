@@ -20,7 +20,7 @@ public final class BudgetLeaseKeeper: Service, Sendable {
     let logger: Logger
 
     private struct Rounds {
-        /// Exchanges begun and finished.
+        /// Exchanges begun so far (the number of the latest).
         var started = 0
         /// Requests waiting for the exchange numbered `round` (or any later) to finish.
         var waiters: [(round: Int, continuation: CheckedContinuation<Bool, Never>)] = []
@@ -32,12 +32,13 @@ public final class BudgetLeaseKeeper: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
 
     public init(
-        book: BudgetBook, store: any BudgetLeaseStore, interval: Duration = .milliseconds(250),
-        leaseDuration: Duration = .seconds(15), topUpDeadline: Duration = .seconds(2), logger: Logger
+        book: BudgetBook, store: any BudgetLeaseStore, replica: String = UUID().uuidString.lowercased(),
+        interval: Duration = .milliseconds(250), leaseDuration: Duration = .seconds(15), topUpDeadline: Duration = .seconds(2),
+        logger: Logger
     ) {
         self.book = book
         self.store = store
-        self.replica = UUID().uuidString.lowercased()
+        self.replica = replica
         self.interval = interval
         self.leaseDuration = leaseDuration
         self.topUpDeadline = topUpDeadline

@@ -96,13 +96,18 @@ struct ServeCommand: AsyncParsableCommand {
         defer { pools.shutdown() }
         // Replicas sharing a database share its budgets (leased to each); alone, the process keeps them.
         let leaseStore = ledger as? any BudgetLeaseStore
+        let rateStore = ledger as? any RateWindowStore
+        // This process's name in the shared tables (budget_leases, rate_counts).
+        let replica = UUID().uuidString.lowercased()
+        if leaseStore != nil || rateStore != nil {
+            logger.notice("replica \(replica): budgets and rate limits are shared with the other replicas on \(configuration.ledger)")
+        }
         let budgets = BudgetBook(reportingCurrency: configuration.currency.reportingCurrency, shared: leaseStore != nil) {
             [currency = configuration.currency] amount, from in currency.convert(amount, from: from)
         }
-        let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, logger: logger) }
-        let rateStore = ledger as? any RateWindowStore
+        let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, replica: replica, logger: logger) }
         let rateLimiter = RateLimiter(shared: rateStore != nil)
-        let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, logger: logger) }
+        let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, replica: replica, logger: logger) }
         let assembler = GatewayAssembler(
             environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
             pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
