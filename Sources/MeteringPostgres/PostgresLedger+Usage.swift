@@ -98,24 +98,9 @@ extension PostgresLedger {
                     usage_source, input_per_mtok_nanos, cached_input_per_mtok_nanos, output_per_mtok_nanos, cost_nanos,
                     reporting_cost_nanos, ttft_ms, total_ms, status, outcome, pii_masked)
             ON CONFLICT (id) DO NOTHING
-            RETURNING time, dimensions, input_tokens, cached_input_tokens, output_tokens, cost_nanos, reporting_cost_nanos
             """
-        // The day totals take exactly the rows inserted (a replayed record adds nothing), in one
-        // order for every replica so two batches never wait on each other's rows.
-        let totals = """
-            WITH inserted AS (\(sql))
-            INSERT INTO usage_daily
-            SELECT (time AT TIME ZONE 'UTC')::date, dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*), SUM(input_tokens),
-                SUM(cached_input_tokens), SUM(output_tokens), SUM(COALESCE(reporting_cost_nanos, cost_nanos))
-            FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            ON CONFLICT (day, dimensions, converted) DO UPDATE SET
-                requests = usage_daily.requests + EXCLUDED.requests,
-                input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
-                cached_input_tokens = usage_daily.cached_input_tokens + EXCLUDED.cached_input_tokens,
-                output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens,
-                cost_nanos = usage_daily.cost_nanos + EXCLUDED.cost_nanos
-            """
-        try await connection.query(PostgresQuery(unsafeSQL: totals, binds: bindings), logger: logger)
+        // The day totals follow in the database (trigger usage_attempts_daily_totals).
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
     /// How PostgreSQL spells the shared queries; totals come back as text (a `numeric` sum of

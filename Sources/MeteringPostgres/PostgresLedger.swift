@@ -112,8 +112,9 @@ public final class PostgresLedger: Ledger {
             d.reporting_currency, a.reporting_cost_nanos, a.ttft_ms, a.total_ms, a.status, a.outcome, d.policy, a.pii_masked
         FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
         """,
-        // Totals per day and dimension row, kept by every insert in the same statement: spend
-        // reports over whole days read these instead of every record (see PostgresLedger.spend).
+        // Totals per day and dimension row, kept by the database itself on every insert (the
+        // trigger below, from exactly the rows inserted): spend reports over whole days read these
+        // instead of every record (see PostgresLedger.spend).
         """
         CREATE TABLE usage_daily (
             day date NOT NULL,
@@ -127,6 +128,33 @@ public final class PostgresLedger: Ledger {
             PRIMARY KEY (day, dimensions, converted)
         )
         """,
+        // A trigger rather than the gateway's insert: whatever writes records — any version of
+        // the gateway during a rolling upgrade, an import by hand — the totals follow. Rows an
+        // `ON CONFLICT DO NOTHING` skipped are not in `inserted`; one order for every writer, so
+        // two batches never wait on each other's rows.
+        """
+        CREATE FUNCTION switchyard_add_daily_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO usage_daily
+            SELECT (time AT TIME ZONE 'UTC')::date, dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*), SUM(input_tokens),
+                SUM(cached_input_tokens), SUM(output_tokens), SUM(COALESCE(reporting_cost_nanos, cost_nanos))
+            FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (day, dimensions, converted) DO UPDATE SET
+                requests = usage_daily.requests + EXCLUDED.requests,
+                input_tokens = usage_daily.input_tokens + EXCLUDED.input_tokens,
+                cached_input_tokens = usage_daily.cached_input_tokens + EXCLUDED.cached_input_tokens,
+                output_tokens = usage_daily.output_tokens + EXCLUDED.output_tokens,
+                cost_nanos = usage_daily.cost_nanos + EXCLUDED.cost_nanos;
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER usage_attempts_daily_totals AFTER INSERT ON usage_attempts
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION switchyard_add_daily_totals()
+        """,
+        // The records stored before: creating the trigger locked out writers until these
+        // migrations commit, so none is missed or counted twice.
         """
         INSERT INTO usage_daily
         SELECT (time AT TIME ZONE 'UTC')::date, dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*), SUM(input_tokens),

@@ -140,7 +140,7 @@ struct PostgresLedgerTests {
             }
             try await ledger.insertUsage(Array(records[..<100]))
             // Records stored before the day totals existed are totalled by their migration.
-            let backfill = try #require(PostgresLedger.migrations.firstIndex { $0.contains("INSERT INTO usage_daily") })
+            let backfill = try #require(PostgresLedger.migrations.firstIndex { $0.contains("FROM usage_attempts GROUP BY") })
             try await ledger.client.query("DELETE FROM usage_daily")
             try await ledger.client.query(PostgresQuery(unsafeSQL: PostgresLedger.migrations[backfill]))
             try await ledger.insertUsage(Array(records[50...]))  // overlapping: nothing counted twice
