@@ -36,6 +36,7 @@ def write_routes(tmp, mock_url, metering=None):
         "tenants": [
             {"name": "bank"},
             {"name": "capped", "budget": {"amount": 0.3, "currency": "USD", "period": "month"}},
+            {"name": "paced", "limits": {"rpm": 20}},
         ],
     }
     if metering:
@@ -180,6 +181,25 @@ def test_a_shared_budget_is_never_overspent_by_more_than_one_reservation_per_rep
     reservation = Decimal("0.01")
     assert spent <= Decimal("0.3") + 3 * reservation
     assert ok >= 15, f"a budget of 30 requests admitted only {ok}"
+
+
+def test_a_rate_limit_holds_across_replicas_within_the_documented_tolerance(cluster):
+    key = cluster.key("paced")["key"]
+    clients = [cluster.client(replica, key) for replica in range(3)]
+    admitted = refused = 0
+    for i in range(40):  # 10 requests a second, round robin: each replica alone would admit all 40
+        try:
+            clients[i % 3].chat.completions.create(model="chat", messages=QUESTION, max_tokens=5)
+            admitted += 1
+        except openai.RateLimitError as error:
+            assert error.body["code"] == "rate_limit_exceeded"
+            assert "tenant 'paced' reached: 20 requests per minute" in error.body["message"]
+            assert 1 <= int(error.response.headers["retry-after"]) <= 60
+            refused += 1
+        time.sleep(0.1)
+    # Past the limit gets at most what the other replicas admitted in their last half second
+    # (about 3 requests at this pace) plus a sync's round trip; one gateway alone would admit all 40.
+    assert 20 <= admitted <= 26 and admitted + refused == 40, (admitted, refused)
 
 
 def test_a_database_restart_mid_load_loses_no_record(cluster):
