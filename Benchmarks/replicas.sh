@@ -58,11 +58,10 @@ export SY_LEDGER=$SWITCHYARD_TEST_POSTGRES BENCH_KEY=upstream-key
 sqlite_key=$("$BIN" keys create --tenant bench --routes "$work/sqlite" 2>/dev/null)
 postgres_key=$("$BIN" keys create --tenant bench --routes "$work/postgres" 2>/dev/null)
 
-serve() {  # name routes → URL (the process keeps running)
+serve() {  # name routes (in this shell, not a $(…) subshell: cleanup must know the process)
   "$BIN" serve --routes "$2" --port 0 --offline off --log-level warning --reload-check-ms 0 \
     --journal "$work/$1.journal" >"$work/$1.out" 2>&1 &
   pids+=($!)
-  wait_url "$work/$1.out"
 }
 
 question='"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]'
@@ -87,10 +86,14 @@ load() {  # key connections url… → total rps over all URLs, loaded at once (
 }
 
 direct=$mock
-one_sqlite=$(serve sqlite "$work/sqlite")
-one_postgres=$(serve postgres-1 "$work/postgres")
-second=$(serve postgres-2 "$work/postgres")
-third=$(serve postgres-3 "$work/postgres")
+serve sqlite "$work/sqlite"
+serve postgres-1 "$work/postgres"
+serve postgres-2 "$work/postgres"
+serve postgres-3 "$work/postgres"
+one_sqlite=$(wait_url "$work/sqlite.out")
+one_postgres=$(wait_url "$work/postgres-1.out")
+second=$(wait_url "$work/postgres-2.out")
+third=$(wait_url "$work/postgres-3.out")
 
 # Warm every gateway (connection pools, leases, key tables).
 for url in "$one_sqlite" "$one_postgres" "$second" "$third"; do
