@@ -150,22 +150,22 @@ public struct KeyDirectoryRefresher: Service {
     }
 
     /// Loads once now; call before serving so the first request already sees every key.
+    /// Bounded: a database that doesn't answer fails the refresh (the last table stays) rather
+    /// than stalling the loop, or a graceful stop, for as long as the pool retries.
     public func refresh() async throws {
-        directory.replace(with: try await ledger.activeKeys())
-        await afterRefresh()
+        try await withDeadline(.seconds(10)) { [directory, ledger, afterRefresh] in
+            directory.replace(with: try await ledger.activeKeys())
+            await afterRefresh()
+        }
     }
 
     public func run() async throws {
-        // Stop at once on graceful shutdown rather than after the current sleep.
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                do {
-                    try await refresh()
-                } catch {
-                    // Keep the last good table: an unreachable database must not lock everyone out.
-                    logger.warning("key refresh failed; keeping the previous keys", metadata: ["error": "\(error)"])
-                }
+        await repeatUntilShutdown(every: interval) {
+            do {
+                try await refresh()
+            } catch {
+                // Keep the last good table: an unreachable database must not lock everyone out.
+                logger.warning("key refresh failed; keeping the previous keys", metadata: ["error": "\(error)"])
             }
         }
     }

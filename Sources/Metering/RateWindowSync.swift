@@ -35,14 +35,11 @@ public struct RateWindowSync: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                do {
-                    try await sync()
-                } catch {
-                    logger.warning("rate-limit sync failed; counting with the other replicas' last totals", metadata: ["error": "\(error)"])
-                }
+        await repeatUntilShutdown(every: interval) {
+            do {
+                try await sync()
+            } catch {
+                logger.warning("rate-limit sync failed; counting with the other replicas' last totals", metadata: ["error": "\(error)"])
             }
         }
     }

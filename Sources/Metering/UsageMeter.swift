@@ -92,12 +92,7 @@ public final class UsageMeter: Service, Sendable {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.interval)
-                await self.commitLogging()
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await commitLogging() }
         // Shutting down: the server has stopped taking requests; commit the rest.
         await commitLogging()
     }
