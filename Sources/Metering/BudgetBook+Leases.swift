@@ -104,9 +104,4 @@ extension BudgetBook {
             return Self.refusal(scope, budget, account, amount: amount, currency: reportingCurrency, now: now)
         }
     }
-
-    /// This replica's lease on `scope` (tests, the admin API).
-    public func lease(of scope: SpendScope) -> Decimal? {
-        accounts.withLock { $0[scope]?.lease }
-    }
 }

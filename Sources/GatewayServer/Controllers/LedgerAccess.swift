@@ -9,7 +9,7 @@ enum LedgerAccess {
     static let deadline: Duration = .seconds(5)
 
     static func run<Value: Sendable>(
-        _ what: String, logger: Logger, deadline: Duration = Self.deadline, _ operation: @escaping @Sendable () async throws -> Value
+        _ what: String, logger: Logger, _ operation: @escaping @Sendable () async throws -> Value
     ) async throws(GatewayError) -> Value {
         do {
             return try await withDeadline(deadline, operation: operation)
