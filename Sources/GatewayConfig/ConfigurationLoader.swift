@@ -519,8 +519,8 @@ extension ConfigurationLoader {
             if let value = fields["limits"] {
                 let limits = try value.mapping(allowed: ["rpm", "tpm"])
                 tenant.limits = RateLimits(
-                    requestsPerMinute: try limits["rpm"]?.int(in: 1...10_000_000),
-                    tokensPerMinute: try limits["tpm"]?.int(in: 1...1_000_000_000))
+                    requestsPerMinute: try limits["rpm"]?.int(in: RateLimits.requestsPerMinuteRange),
+                    tokensPerMinute: try limits["tpm"]?.int(in: RateLimits.tokensPerMinuteRange))
             }
             return tenant
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 import Yams
 
 /// A YAML node with the file and key path it came from, so every conversion
@@ -98,6 +99,7 @@ struct YAMLValue {
         guard isPlainNumber, let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
             throw error("expected a non-negative number such as 0.27, got '\(text)'")
         }
+        guard value <= Budget.largestAmount else { throw error("\(text) is larger than the most money the ledger holds (9000000000)") }
         return value
     }
 

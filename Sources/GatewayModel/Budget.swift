@@ -13,6 +13,10 @@ public struct Budget: Sendable, Hashable, CustomStringConvertible {
         self.period = period
     }
 
+    /// The largest amount a budget, price or rate may have: money is kept in nano-units in 64
+    /// bits, which hold about 9.2 billion.
+    public static let largestAmount: Decimal = 9_000_000_000
+
     /// `5USD/day`, `50 USD/month`, `100CNY/total`; nil when it doesn't parse.
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
@@ -20,7 +24,8 @@ public struct Budget: Sendable, Hashable, CustomStringConvertible {
         let money = parts[0].filter { $0 != " " }
         let digits = money.prefix { $0.isNumber || $0 == "." }
         let currency = money.dropFirst(digits.count).uppercased()
-        guard !digits.isEmpty, let amount = Decimal(string: String(digits)), amount > 0, currency.count == 3,
+        guard !digits.isEmpty, let amount = Decimal(string: String(digits)), amount > 0, amount <= Self.largestAmount,
+            currency.count == 3,
             currency.allSatisfy({ $0.isLetter })
         else { return nil }
         self.init(amount: amount, currency: currency, period: period)
@@ -68,4 +73,8 @@ public struct RateLimits: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { requestsPerMinute == nil && tokensPerMinute == nil }
+
+    /// What `rpm` and `tpm` may be, in `Routes/`, the CLI and the admin API alike.
+    public static let requestsPerMinuteRange = 1...10_000_000
+    public static let tokensPerMinuteRange = 1...1_000_000_000
 }

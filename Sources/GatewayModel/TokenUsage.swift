@@ -7,11 +7,19 @@ public struct TokenUsage: Hashable, Sendable {
     public var cachedInput: Int
     public var output: Int
 
+    /// Counts come from providers' answers: each is held to `0...maximumCount`, so no sum or
+    /// price product made of them can overflow.
     public init(input: Int = 0, cachedInput: Int = 0, output: Int = 0) {
-        self.input = input
-        self.cachedInput = cachedInput
-        self.output = output
+        self.input = Self.clamped(input)
+        self.cachedInput = Self.clamped(cachedInput)
+        self.output = Self.clamped(output)
     }
 
-    public var total: Int { input + output }
+    /// 2⁵³: far beyond any real answer, exact as a `Double`, and small enough that a count
+    /// times a price in nano-units fits in 128 bits.
+    public static let maximumCount = 1 << 53
+
+    static func clamped(_ count: Int) -> Int { min(max(count, 0), maximumCount) }
+
+    public var total: Int { input.saturatingAdding(output) }
 }

@@ -26,23 +26,25 @@ public struct KeyRequest: Sendable {
         for key: VirtualKey, tenants: [String], routes: [String], converts: (String) -> Bool
     ) throws(KeyRequestError) -> VirtualKeyRecord {
         guard tenants.contains(tenant) else {
-            throw KeyRequestError("unknown tenant '\(tenant)' (tenants: \(tenants.isEmpty ? "none" : tenants.joined(separator: ", ")))")
+            throw KeyRequestError(field: "tenant", "unknown tenant '\(tenant)' (tenants: \(tenants.isEmpty ? "none" : tenants.joined(separator: ", ")))")
         }
         var parsedBudget: Budget?
         if let budget {
             guard let value = Budget(parsing: budget) else {
-                throw KeyRequestError("budget '\(budget)' is not AMOUNT CURRENCY/PERIOD, e.g. 5USD/day (periods: day, week, month, total)")
+                throw KeyRequestError(field: "budget", "budget '\(budget)' is not AMOUNT CURRENCY/PERIOD, e.g. 5USD/day (periods: day, week, month, total)")
             }
             guard converts(value.currency) else {
-                throw KeyRequestError("budget currency \(value.currency) does not convert to the reporting currency: add it to fx")
+                throw KeyRequestError(field: "budget", "budget currency \(value.currency) does not convert to the reporting currency: add it to fx")
             }
             parsedBudget = value
         }
-        for (name, value) in [("rpm", rpm), ("tpm", tpm)] {
-            if let value, value < 1 { throw KeyRequestError("\(name) must be at least 1") }
+        for (name, value, range) in [("rpm", rpm, RateLimits.requestsPerMinuteRange), ("tpm", tpm, RateLimits.tokensPerMinuteRange)] {
+            if let value, !range.contains(value) {
+                throw KeyRequestError(field: name, "\(name) must be from \(range.lowerBound) to \(range.upperBound)")
+            }
         }
         for route in allowedRoutes where !routes.contains(route) {
-            throw KeyRequestError("unknown route '\(route)' in allowed routes")
+            throw KeyRequestError(field: "allowed_routes", "unknown route '\(route)' in allowed routes")
         }
         return VirtualKeyRecord(
             id: key.id, tenant: tenant, hash: key.hash, budget: parsedBudget,
@@ -52,7 +54,12 @@ public struct KeyRequest: Sendable {
 
 public struct KeyRequestError: Error, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// The request field at fault (`rpm`, `budget`…).
+    public var field: String
+    public init(field: String, _ description: String) {
+        self.field = field
+        self.description = description
+    }
 }
 
 /// Keys as `keys list` and `GET /admin/keys` show them: ids and settings, never hashes.

@@ -193,9 +193,15 @@ public enum Money {
         return result
     }
 
-    /// `amount` in nano-units (exact for a rounded amount).
+    /// The largest amount nano-units hold (`Int64.max` nanos, about 9.2 billion units).
+    public static let largestAmount = Decimal(Int64.max) / 1_000_000_000
+
+    /// `amount` in nano-units (exact for a rounded amount), held at Int64's bounds.
     public static func nanos(_ amount: Decimal) -> Int64 {
-        NSDecimalNumber(decimal: rounded(amount) * 1_000_000_000).int64Value
+        guard !amount.isNaN else { return 0 }
+        if amount >= largestAmount { return .max }
+        if amount <= -largestAmount { return .min }
+        return NSDecimalNumber(decimal: rounded(amount) * 1_000_000_000).int64Value
     }
 
     public static func amount(nanos: Int64) -> Decimal {
@@ -222,7 +228,7 @@ public enum Money {
         if twice > divisor.magnitude || (twice == divisor.magnitude && quotient % 2 != 0) {
             quotient += value < 0 ? -1 : 1
         }
-        return Int64(quotient)
+        return Int64(clamping: quotient)
     }
 
     /// `nanos` of one currency at `rateNanos` (units of the other per unit, in nano-units).
@@ -250,6 +256,7 @@ public struct MoneyRates: Sendable, Hashable {
     func cost(of usage: TokenUsage) -> Int64 {
         let cached = Int128(min(usage.cachedInput, usage.input))
         let uncached = Int128(usage.input) - cached
+        // Counts are at most 2⁵³ (TokenUsage) and rates below 2⁶³: each product is below 2¹¹⁶.
         let total = uncached * Int128(input) + cached * Int128(cachedInput) + Int128(usage.output) * Int128(output)
         return Money.divide(total, by: 1_000_000)
     }

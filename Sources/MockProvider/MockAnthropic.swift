@@ -112,7 +112,7 @@ extension MockProvider {
                 "usage": ["output_tokens": answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)],
             ])
             try await send("message_stop", [:])
-            try await writer.finish(nil)
+            try await options.finishStream(&writer)
         }
         return Response(status: .ok, headers: headers, body: body)
     }

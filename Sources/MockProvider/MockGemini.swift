@@ -97,7 +97,7 @@ extension MockProvider {
                 try await writer.write(ServerSentEventEncoder.encode(data: event))
             }
             for event in tailEvents { try await writer.write(ServerSentEventEncoder.encode(data: event)) }
-            try await writer.finish(nil)
+            try await options.finishStream(&writer)
         }
         return Response(status: .ok, headers: headers, body: stream)
     }

@@ -131,7 +131,7 @@ public struct MockProvider: Sendable {
                 try await writer.write(Self.event(frame.usageChunk(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens)))
             }
             try await writer.write(Self.event("[DONE]"))
-            try await writer.finish(nil)
+            try await options.finishStream(&writer)
         }
         return Response(status: .ok, headers: headers, body: body)
     }

@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// How an offline mock provider behaves (`switchyard mock-provider` flags, or a provider's `mock:` in offline mode).
 public struct MockProviderOptions: Sendable, Hashable {
     /// Names the mock in its answers, so a client can tell which provider served it.
@@ -29,12 +31,15 @@ public struct MockProviderOptions: Sendable, Hashable {
     /// Report no usage (OpenAI dialect: no `usage` in answers, no usage chunk in streams), as
     /// some OpenAI-compatible servers do.
     public var omitUsage: Bool
+    /// Keep a stream's HTTP response open this long after its end event (`[DONE]`,
+    /// `message_stop`, Gemini's last chunk), as a misbehaving upstream does.
+    public var holdOpenAfterEndMilliseconds: Int
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
         breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false,
-        echo: Bool = false, omitUsage: Bool = false
+        echo: Bool = false, omitUsage: Bool = false, holdOpenAfterEndMilliseconds: Int = 0
     ) {
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
@@ -49,5 +54,12 @@ public struct MockProviderOptions: Sendable, Hashable {
         self.malformedAnswers = malformedAnswers
         self.echo = echo
         self.omitUsage = omitUsage
+        self.holdOpenAfterEndMilliseconds = holdOpenAfterEndMilliseconds
+    }
+
+    /// Ends a stream's response, after ``holdOpenAfterEndMilliseconds``.
+    func finishStream(_ writer: inout any ResponseBodyWriter) async throws {
+        if holdOpenAfterEndMilliseconds > 0 { try await Task.sleep(for: .milliseconds(holdOpenAfterEndMilliseconds)) }
+        try await writer.finish(nil)
     }
 }

@@ -32,32 +32,26 @@ public struct RouteExplanation: Sendable, Hashable {
 
 extension RoutePlanner {
     /// The decision for `request`, laid out for an operator; nil when its model names nothing.
-    /// With `health`, targets whose circuit is open are shown as the proxy would skip them.
+    /// The same ``plan(for:latencies:circuits:)`` the proxy follows: with `circuits`, targets
+    /// whose circuit is open are left out exactly as the proxy leaves them out.
     public func explain(
-        _ request: RouteRequest, latencies: LatencySnapshot = .empty, health: TargetHealth? = nil
+        _ request: RouteRequest, latencies: LatencySnapshot = .empty, circuits: CircuitSnapshot? = nil
     ) -> RouteExplanation? {
-        guard let plan = plan(for: request, latencies: latencies) else { return nil }
+        guard let plan = plan(for: request, latencies: latencies, circuits: circuits ?? .allClosed) else { return nil }
         let route = configuration.route(named: request.model)
         var candidates: [RouteExplanation.Candidate] = []
-        var attempt = 0
-        for target in plan.targets {
-            let status = health?.status(of: target.reference)
-            var candidate = RouteExplanation.Candidate(
-                reference: target.reference, expectedCost: expectedCost(of: target, for: request, route: route),
-                measuredLatencyMilliseconds: latencies[target.reference]?.average, health: status?.description)
-            if let status, status.skipsRequests {
-                candidate.excludedBecause = "circuit \(status)"
-            } else {
-                attempt += 1
-                candidate.attempt = attempt
-            }
-            candidates.append(candidate)
+        for (position, target) in plan.targets.enumerated() {
+            candidates.append(
+                RouteExplanation.Candidate(
+                    reference: target.reference, expectedCost: expectedCost(of: target, for: request, route: route),
+                    measuredLatencyMilliseconds: latencies[target.reference]?.average,
+                    health: circuits?.status(of: target.reference).description, attempt: position + 1))
         }
-        for (reference, reason) in plan.excluded {
+        for excluded in plan.excluded {
             candidates.append(
                 .init(
-                    reference: reference, measuredLatencyMilliseconds: latencies[reference]?.average,
-                    health: health?.status(of: reference).description, excludedBecause: reason))
+                    reference: excluded.reference, measuredLatencyMilliseconds: latencies[excluded.reference]?.average,
+                    health: circuits?.status(of: excluded.reference).description, excludedBecause: excluded.reason.description))
         }
         return RouteExplanation(
             routeName: plan.routeName, strategy: plan.strategy.rawValue,

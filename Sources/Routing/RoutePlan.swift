@@ -56,8 +56,8 @@ public struct RoutePlan: Sendable, Hashable {
     /// The route's name, or the requested `provider/model` / model name when no route matched.
     public var routeName: String
     public var targets: [RouteTarget]
-    /// Targets left out, with why (e.g. the provider's key is not set) — for logs and explain.
-    public var excluded: [(reference: ModelReference, reason: String)]
+    /// Targets left out, with why (e.g. the provider's key is not set) — for errors, logs and explain.
+    public var excluded: [ExcludedTarget]
     /// How `targets` were ordered.
     public var strategy: RouteStrategy
     /// What the policies say about personal data in the prompt (the proxy applies it per target).
@@ -66,14 +66,14 @@ public struct RoutePlan: Sendable, Hashable {
     public var hedgeAfterMilliseconds: Int?
     /// The names of the policies that applied (tenant's first), for the ledger.
     public var policies: [String] = []
-    /// The policy rules that left targets out, in candidate order (the `excluded` reasons a
-    /// policy gave): when no target is left, the last one is the 403's message.
+    /// The policy rules that left targets out, in candidate order: when no target is left,
+    /// the last one is the 403's message.
     public var policyRefusals: [String] {
-        excluded.lazy.map(\.reason).filter { $0.hasPrefix(PolicyCheck.reasonPrefix) }
+        excluded.compactMap { if case .policy(let rule) = $0.reason { rule } else { nil } }
     }
 
     public init(
-        routeName: String, targets: [RouteTarget], excluded: [(reference: ModelReference, reason: String)] = [],
+        routeName: String, targets: [RouteTarget], excluded: [ExcludedTarget] = [],
         strategy: RouteStrategy = .ordered
     ) {
         self.routeName = routeName
@@ -84,11 +84,48 @@ public struct RoutePlan: Sendable, Hashable {
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.routeName == rhs.routeName && lhs.targets == rhs.targets
-            && lhs.excluded.map(\.reference) == rhs.excluded.map(\.reference)
+            && lhs.excluded == rhs.excluded
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(routeName)
         hasher.combine(targets)
+    }
+}
+
+extension RoutePlan {
+    /// What the client hears when no target is left, decided by why they were left out: a
+    /// policy refusal is 403; a request no target could ever take — too long for every context
+    /// window, or needing what no model has — is 400, so clients don't retry it; targets out
+    /// only for now (circuits open, providers unavailable) are 503, or 429 when a provider is
+    /// rate limiting, with `Retry-After` when known.
+    public func refusal(model: String) -> GatewayError {
+        if let rule = policyRefusals.last {
+            return .forbiddenByPolicy("No target of '\(model)' is allowed: \(rule).")
+        }
+        let reasons = excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
+        if !excluded.contains(where: \.reason.isTransient) {
+            let windows = excluded.compactMap { if case .contextWindow(let limit, let needed) = $0.reason { (limit, needed) } else { nil } }
+            if let needed = windows.map(\.1).min(), let largest = windows.map(\.0).max() {
+                return .invalidRequest(
+                    "This request needs \(needed) tokens (prompt plus max_tokens), more than any model of '\(model)' takes (largest context window: \(largest) tokens): shorten the messages or lower max_tokens.",
+                    parameter: "messages", code: "context_length_exceeded")
+            }
+            if excluded.contains(where: { if case .lacks = $0.reason { true } else { false } }) {
+                return .invalidRequest(
+                    "No model of '\(model)' supports what this request needs (\(reasons)).", parameter: "model",
+                    code: "model_not_supported")
+            }
+        }
+        var retryAfter: Int?
+        var rateLimited = false
+        for case .circuitOpen(_, let seconds, let limited) in excluded.map(\.reason) {
+            retryAfter = min(retryAfter ?? seconds, seconds)
+            rateLimited = rateLimited || limited
+        }
+        if rateLimited {
+            return .rateLimited("Every provider for '\(model)' is rate limiting requests (\(reasons)).", retryAfterSeconds: retryAfter)
+        }
+        return .unavailable("No provider for '\(model)' is available (\(reasons)).", retryAfterSeconds: retryAfter)
     }
 }

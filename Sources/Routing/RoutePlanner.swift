@@ -92,9 +92,13 @@ public struct RoutePlanner: Sendable {
 
     /// The plan for `request`, or `nil` when its model names nothing this gateway knows.
     ///
-    /// Candidates a request can't use are left out with the reason; the rest are ordered by
-    /// the route's strategy and cut to its `max_attempts`.
-    public func plan(for request: RouteRequest, latencies: LatencySnapshot = .empty) -> RoutePlan? {
+    /// Every exclusion is decided here, from the request and a snapshot of live state:
+    /// policy (and `pii: block`), unavailable providers, capability, context window, open
+    /// circuits. The rest are ordered by the route's strategy and cut to its `max_attempts` —
+    /// the order the proxy tries them in, and what `route explain` shows.
+    public func plan(
+        for request: RouteRequest, latencies: LatencySnapshot = .empty, circuits: CircuitSnapshot = .allClosed
+    ) -> RoutePlan? {
         let route = routesByName[request.model]
         let candidates: [RouteTarget]
         if let route {
@@ -108,23 +112,16 @@ public struct RoutePlanner: Sendable {
         }
         var plan = RoutePlan(routeName: request.model, targets: [], strategy: route?.strategy ?? .ordered)
         plan.hedgeAfterMilliseconds = route?.hedgeAfterMilliseconds
-        var policies: [PolicyVerdicts] = []
-        if let tenant = request.tenant, let policy = tenantPolicies[tenant] { policies.append(policy) }
-        if let name = route?.policy, let policy = policiesByName[name] { policies.append(policy) }
+        let policies = policies(for: request, route: route)
         if !policies.isEmpty { plan.policies = policies.map(\.name) }
-        for policy in policies where policy.personalData != .allow {
-            plan.personalData = plan.personalData.narrowed(
-                by: policy.personalData, restores: policy.restoresPersonalData, policy: policy.name)
-        }
+        plan.personalData = Self.personalDataRule(policies)
         var weights: [Double] = []
         weights.reserveCapacity(candidates.count)
         plan.targets.reserveCapacity(candidates.count)
-        plan.excluded.reserveCapacity(candidates.count)
         for (position, candidate) in candidates.enumerated() {
-            if let refusal = policyRefusal(candidate, policies: policies, latencies: latencies) {
-                plan.excluded.append((candidate.reference, refusal))
-            } else if let reason = unavailableProviders[candidate.providerName] ?? Self.unfit(candidate, for: request) {
-                plan.excluded.append((candidate.reference, reason))
+            if let reason = exclusion(of: candidate, for: request, policies: policies, plan: plan, latencies: latencies, circuits: circuits)
+            {
+                plan.excluded.append(ExcludedTarget(candidate.reference, reason))
             } else {
                 plan.targets.append(candidate)
                 weights.append(route.map { $0.weights.indices.contains(position) ? $0.weights[position] : 1 } ?? 1)
@@ -134,7 +131,7 @@ public struct RoutePlanner: Sendable {
             plan.targets = order(plan.targets, weights: weights, route: route, request: request, latencies: latencies)
             if let maxAttempts = route.maxAttempts, plan.targets.count > maxAttempts {
                 for target in plan.targets[maxAttempts...] {
-                    plan.excluded.append((target.reference, "beyond max_attempts (\(maxAttempts))"))
+                    plan.excluded.append(ExcludedTarget(target.reference, .beyondMaxAttempts(maxAttempts)))
                 }
                 plan.targets.removeLast(plan.targets.count - maxAttempts)
             }
@@ -142,12 +139,52 @@ public struct RoutePlanner: Sendable {
         return plan
     }
 
+    /// What the policies applying to `request` say about personal data in its prompt — what the
+    /// proxy needs to know before it reads the prompt for it (nil when `model` names nothing).
+    public func personalDataRule(for request: RouteRequest) -> PersonalDataRule {
+        Self.personalDataRule(policies(for: request, route: routesByName[request.model]))
+    }
+
+    /// The tenant's policy, then the route's.
+    private func policies(for request: RouteRequest, route: RouteConfiguration?) -> [PolicyVerdicts] {
+        var policies: [PolicyVerdicts] = []
+        if let tenant = request.tenant, let policy = tenantPolicies[tenant] { policies.append(policy) }
+        if let name = route?.policy, let policy = policiesByName[name] { policies.append(policy) }
+        return policies
+    }
+
+    private static func personalDataRule(_ policies: [PolicyVerdicts]) -> PersonalDataRule {
+        var rule = PersonalDataRule.allow
+        for policy in policies where policy.personalData != .allow {
+            rule = rule.narrowed(by: policy.personalData, restores: policy.restoresPersonalData, policy: policy.name)
+        }
+        return rule
+    }
+
+    /// Why `candidate` can't take `request` now, or nil — the first reason in the order an
+    /// operator reads them: the rules they set, then what can't be called, then fit, then health.
+    private func exclusion(
+        of candidate: RouteTarget, for request: RouteRequest, policies: [PolicyVerdicts], plan: RoutePlan,
+        latencies: LatencySnapshot, circuits: CircuitSnapshot
+    ) -> Exclusion? {
+        if let refusal = policyRefusal(candidate, policies: policies, latencies: latencies) { return .policy(rule: refusal) }
+        if plan.personalData.handling == .block, !request.personalData.isEmpty, candidate.provider.deployment == .public {
+            return .policy(
+                rule:
+                    "\(PolicyCheck.reasonPrefix)\(plan.personalData.policy ?? "?"): pii: block — the prompt holds personal data (\(request.personalData.joined(separator: ", "))) and '\(candidate.providerName)' is a public deployment"
+            )
+        }
+        if let reason = unavailableProviders[candidate.providerName] { return .providerUnavailable(reason) }
+        if let unfit = Self.unfit(candidate, for: request) { return unfit }
+        return circuits.exclusion(of: candidate.reference)
+    }
+
     /// The first policy rule `target` breaks, or nil. Latency SLOs count only measured targets.
     func policyRefusal(_ target: RouteTarget, policies: [PolicyVerdicts], latencies: LatencySnapshot) -> String? {
         for policy in policies {
             if policy.refusals.indices.contains(target.slot), let violation = policy.refusals[target.slot] { return violation }
             if let slo = policy.latencySLOMilliseconds, let p95 = latencies[target.reference]?.p95, p95 > Double(slo) {
-                return "\(PolicyCheck.reasonPrefix)\(policy.name): measured p95 \(Int(p95)) ms is above latency_slo_ms \(slo)"
+                return "\(PolicyCheck.reasonPrefix)\(policy.name): measured p95 \(p95.clampedInt) ms is above latency_slo_ms \(slo)"
             }
         }
         return nil
@@ -155,17 +192,17 @@ public struct RoutePlanner: Sendable {
 
     /// Why `target` can't serve `request`, or nil. Capabilities are checked only where the
     /// catalog or config declares them (an unknown model is given the benefit of the doubt).
-    static func unfit(_ target: RouteTarget, for request: RouteRequest) -> String? {
+    static func unfit(_ target: RouteTarget, for request: RouteRequest) -> Exclusion? {
         if !request.needs.isEmpty {
             let capabilities = target.capabilities
             if !capabilities.isEmpty, !request.needs.allSatisfy(capabilities.contains) {
-                let missing = request.needs.subtracting(capabilities)
-                return "lacks \(missing.map(\.rawValue).sorted().joined(separator: ", "))"
+                return .lacks(Array(request.needs.subtracting(capabilities)))
             }
         }
         if let context = target.contextTokens {
-            let needed = request.promptTokens + (request.maxOutputTokens ?? 0)
-            if needed > context { return "context window \(context) < \(needed) tokens needed" }
+            // Both numbers come from the request: add them without trapping.
+            let needed = request.promptTokens.saturatingAdding(request.maxOutputTokens ?? 0)
+            if needed > context { return .contextWindow(limit: context, needed: needed) }
         }
         return nil
     }

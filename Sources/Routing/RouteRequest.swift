@@ -15,6 +15,9 @@ public struct RouteRequest: Sendable, Hashable {
     /// A uniform draw in 0..<1 for the strategies that randomise (weighted, fastest's
     /// exploration); fixed in tests.
     public var roll: Double
+    /// The kinds of personal data found in the prompt (`email`, `phone`…), read only when a
+    /// policy's `pii:` asks; under `pii: block` they keep public deployments out.
+    public var personalData: [String] = []
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],

@@ -36,40 +36,41 @@ public final class TargetHealth: Sendable {
         case refused(reason: String, retryAfterSeconds: Int, rateLimited: Bool)
     }
 
-    enum Circuit {
+    enum Circuit: Sendable {
         case closed(failures: Int)
         case open(until: ContinuousClock.Instant, cooldown: Duration, rateLimited: Bool, failures: Int)
         case halfOpen(probeStarted: ContinuousClock.Instant, cooldown: Duration)
     }
 
     public let settings: Settings
+    /// The longest a provider's `Retry-After` opens a circuit for.
+    public static let longestRetryAfterSeconds = 86_400
     private let circuits = Mutex<[ModelReference: Circuit]>([:])
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
     }
 
+    /// Whether a request may go to `target` now; claims the probe of a circuit due for one.
     public func admit(_ target: ModelReference, now: ContinuousClock.Instant = .now) -> Admission {
         circuits.withLock { table in
-            switch table[target] ?? .closed(failures: 0) {
-            case .closed:
-                return .allowed
-            case .open(let until, let cooldown, let rateLimited, let failures):
-                if now < until {
-                    let seconds = max(1, Int(((until - now) / .seconds(1)).rounded(.up)))
-                    let why = rateLimited ? "rate limited by the provider" : "\(failures) failures in a row"
-                    return .refused(reason: "circuit open for \(seconds) s (\(why))", retryAfterSeconds: seconds, rateLimited: rateLimited)
-                }
-                table[target] = .halfOpen(probeStarted: now, cooldown: cooldown)
-                return .probe
-            case .halfOpen(let started, let cooldown):
-                guard now - started >= settings.probeTimeout else {
-                    return .refused(reason: "circuit half-open: a probe request is testing it", retryAfterSeconds: 1, rateLimited: false)
-                }
+            let circuit = table[target] ?? .closed(failures: 0)
+            if case .refused(let reason, let retryAfter, let rateLimited) = Self.exclusion(circuit, now: now, settings: settings) {
+                return .refused(reason: reason, retryAfterSeconds: retryAfter, rateLimited: rateLimited)
+            }
+            switch circuit {
+            case .closed: return .allowed
+            case .open(_, let cooldown, _, _), .halfOpen(_, let cooldown):
                 table[target] = .halfOpen(probeStarted: now, cooldown: cooldown)
                 return .probe
             }
         }
+    }
+
+    /// Every circuit as it stands at `now`, for routing to decide from without changing anything.
+    public func snapshot(now: ContinuousClock.Instant = .now) -> CircuitSnapshot {
+        let table = circuits.withLock { $0 }
+        return CircuitSnapshot(circuits: table, now: now, settings: settings)
     }
 
     /// A circuit as explain shows it, without admitting anything.
@@ -83,21 +84,22 @@ public final class TargetHealth: Sendable {
 
     /// The circuit's state, for explain (``admit(_:now:)`` is what changes it).
     public func status(of target: ModelReference, now: ContinuousClock.Instant = .now) -> Status {
-        circuits.withLock { table in
-            switch table[target] ?? .closed(failures: 0) {
-            case .closed(let failures):
-                return Status(
-                    description: failures == 0 ? "closed" : "closed (\(failures) failure\(failures == 1 ? "" : "s"))",
-                    skipsRequests: false)
-            case .open(let until, _, let rateLimited, let failures):
-                guard now < until else { return Status(description: "open, due for a probe", skipsRequests: false) }
-                let seconds = max(1, Int(((until - now) / .seconds(1)).rounded(.up)))
-                let why = rateLimited ? "rate limited by the provider" : "\(failures) failures in a row"
-                return Status(description: "open for \(seconds) s (\(why))", skipsRequests: true)
-            case .halfOpen(let started, _):
-                return Status(
-                    description: "half-open (a probe is testing it)", skipsRequests: now - started < settings.probeTimeout)
-            }
+        snapshot(now: now).status(of: target)
+    }
+
+    /// Whether `circuit` skips requests at `now` (nil: a request may go, maybe as the probe).
+    static func exclusion(_ circuit: Circuit, now: ContinuousClock.Instant, settings: Settings) -> Admission? {
+        switch circuit {
+        case .closed:
+            return nil
+        case .open(let until, _, let rateLimited, let failures):
+            guard now < until else { return nil }
+            let seconds = max(1, ((until - now) / .seconds(1)).rounded(.up).clampedInt)
+            let why = rateLimited ? "rate limited by the provider" : "\(failures) failures in a row"
+            return .refused(reason: "open for \(seconds) s (\(why))", retryAfterSeconds: seconds, rateLimited: rateLimited)
+        case .halfOpen(let started, _):
+            guard now - started < settings.probeTimeout else { return nil }
+            return .refused(reason: "half-open (a probe is testing it)", retryAfterSeconds: 1, rateLimited: false)
         }
     }
 
@@ -109,6 +111,8 @@ public final class TargetHealth: Sendable {
     public func recordFailure(_ target: ModelReference, retryAfterSeconds: Int? = nil, now: ContinuousClock.Instant = .now) {
         circuits.withLock { table in
             if let retryAfterSeconds, retryAfterSeconds > 0 {
+                // A provider's Retry-After, held to a day: a wild value must not shut a target out for good.
+                let retryAfterSeconds = min(retryAfterSeconds, Self.longestRetryAfterSeconds)
                 let failures = if case .closed(let count) = table[target] ?? .closed(failures: 0) { count + 1 } else { 1 }
                 table[target] = .open(
                     until: now + .seconds(retryAfterSeconds), cooldown: settings.firstCooldown, rateLimited: true, failures: failures)
@@ -127,6 +131,40 @@ public final class TargetHealth: Sendable {
                 let longer = min(cooldown * 2, settings.longestCooldown)
                 table[target] = .open(until: now + longer, cooldown: longer, rateLimited: false, failures: settings.failureThreshold)
             }
+        }
+    }
+}
+
+/// The circuits as they stood at one instant: what routing reads to leave out targets whose
+/// circuit is open, so a plan — and `route explain` — show what the proxy will really skip.
+public struct CircuitSnapshot: Sendable {
+    let circuits: [ModelReference: TargetHealth.Circuit]
+    let now: ContinuousClock.Instant
+    let settings: TargetHealth.Settings
+
+    /// No circuit open: what a plan from configuration alone assumes.
+    public static let allClosed = CircuitSnapshot(circuits: [:], now: .now, settings: .init())
+
+    /// Why `target` is skipped now, or nil when a request may go to it.
+    func exclusion(of target: ModelReference) -> Exclusion? {
+        guard !circuits.isEmpty, let circuit = circuits[target],
+            case .refused(let reason, let retryAfter, let rateLimited) = TargetHealth.exclusion(circuit, now: now, settings: settings)
+        else { return nil }
+        return .circuitOpen(reason: reason, retryAfterSeconds: retryAfter, rateLimited: rateLimited)
+    }
+
+    public func status(of target: ModelReference) -> TargetHealth.Status {
+        let circuit = circuits[target] ?? .closed(failures: 0)
+        if case .refused(let reason, _, _) = TargetHealth.exclusion(circuit, now: now, settings: settings) {
+            return .init(description: reason, skipsRequests: true)
+        }
+        switch circuit {
+        case .closed(let failures):
+            return .init(
+                description: failures == 0 ? "closed" : "closed (\(failures) failure\(failures == 1 ? "" : "s"))",
+                skipsRequests: false)
+        case .open: return .init(description: "open, due for a probe", skipsRequests: false)
+        case .halfOpen: return .init(description: "half-open, its probe overdue", skipsRequests: false)
         }
     }
 }

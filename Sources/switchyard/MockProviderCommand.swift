@@ -57,6 +57,11 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-usage"), help: "Report no token usage (OpenAI dialect), as some compatible servers do.")
     var noUsage = false
 
+    @Option(
+        name: .customLong("hold-open-after-end-ms"),
+        help: "Keep a stream's response open this long after its end event, as a misbehaving upstream does.")
+    var holdOpenAfterEndMilliseconds = 0
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -67,6 +72,9 @@ struct MockProviderCommand: AsyncParsableCommand {
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard (400...599).contains(failStatus) else { throw ValidationError("--fail-status must be 400...599") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...3_600_000).contains(holdOpenAfterEndMilliseconds) else {
+            throw ValidationError("--hold-open-after-end-ms must be 0...3600000")
+        }
     }
 
     func run() async throws {
@@ -75,7 +83,7 @@ struct MockProviderCommand: AsyncParsableCommand {
             name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
             retryAfterSeconds: retryAfter, breakAfterTokens: breakAfter, outputTokens: outputTokens, requiredKey: requireKey,
-            malformedAnswers: malformed, echo: echo, omitUsage: noUsage)
+            malformedAnswers: malformed, echo: echo, omitUsage: noUsage, holdOpenAfterEndMilliseconds: holdOpenAfterEndMilliseconds)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
             let suffix = Self.baseURLSuffix(WireFormat(rawValue: dialect) ?? .openAI)

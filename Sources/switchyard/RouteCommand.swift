@@ -34,6 +34,13 @@ struct RouteCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            let tokens = 0...Int(Int32.max)
+            for (name, value) in [("--prompt-tokens", promptTokens), ("--max-tokens", maxTokens ?? 0)] where !tokens.contains(value) {
+                throw ValidationError("\(name) must be from 0 to \(tokens.upperBound)")
+            }
+        }
+
         func run() async throws {
             let configuration = try routes.load()
             if let tenant, configuration.tenant(named: tenant) == nil {

@@ -44,7 +44,7 @@ import Testing
         let planner = RoutePlanner(configuration: Self.configuration, unavailableProviders: ["qwen": "its key env:QWEN is not set"])
         let plan = try #require(planner.plan(for: "chat"))
         #expect(plan.targets.map(\.reference.description) == ["deepseek/deepseek-chat"])
-        #expect(plan.excluded.map(\.reason) == ["its key env:QWEN is not set"])
+        #expect(plan.excluded.map(\.reason.description) == ["its key env:QWEN is not set"])
         #expect(!planner.modelNames.map(\.id).contains("qwen/qwen-plus"))
         #expect(planner.modelNames.map(\.id).prefix(2) == ["chat", "shared"])
     }

@@ -62,12 +62,12 @@ import Testing
         let planner = RoutePlanner(configuration: Self.configuration(route))
         let tools = try #require(planner.plan(for: RouteRequest(model: "r", needs: [.tools])))
         #expect(tools.targets.map(\.reference.provider) == ["deepseek", "openai"])
-        #expect(tools.excluded.map(\.reason) == ["lacks tools"])
+        #expect(tools.excluded.map(\.reason.description) == ["lacks tools"])
         let image = try #require(planner.plan(for: RouteRequest(model: "r", needs: [.vision])))
         #expect(image.targets.map(\.reference.provider) == ["openai"])
         let long = try #require(planner.plan(for: RouteRequest(model: "r", promptTokens: 70_000, maxOutputTokens: 4000)))
         #expect(long.targets.map(\.reference.provider) == ["qwen", "openai"])
-        #expect(long.excluded.first?.reason == "context window 64000 < 74000 tokens needed")
+        #expect(long.excluded.first?.reason.description == "context window 64000 < 74000 tokens needed")
     }
 
     static let measured = LatencySnapshot([

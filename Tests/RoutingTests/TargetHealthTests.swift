@@ -15,7 +15,7 @@ import Testing
         health.recordFailure(target, now: start)
         #expect(
             health.admit(target, now: start + .seconds(1))
-                == .refused(reason: "circuit open for 4 s (3 failures in a row)", retryAfterSeconds: 4, rateLimited: false))
+                == .refused(reason: "open for 4 s (3 failures in a row)", retryAfterSeconds: 4, rateLimited: false))
         // Cool-down over: one probe goes through, others wait for its outcome.
         #expect(health.admit(target, now: start + .seconds(6)) == .probe)
         if case .refused = health.admit(target, now: start + .seconds(6)) {} else { Issue.record("a second probe was admitted") }
@@ -56,7 +56,7 @@ import Testing
         health.recordFailure(target, retryAfterSeconds: 7, now: start)
         #expect(
             health.admit(target, now: start)
-                == .refused(reason: "circuit open for 7 s (rate limited by the provider)", retryAfterSeconds: 7, rateLimited: true))
+                == .refused(reason: "open for 7 s (rate limited by the provider)", retryAfterSeconds: 7, rateLimited: true))
         #expect(health.admit(target, now: start + .seconds(7)) == .probe)
     }
 

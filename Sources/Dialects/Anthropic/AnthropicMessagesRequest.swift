@@ -27,8 +27,10 @@ public struct AnthropicMessagesRequest: Sendable {
         }
         let maxTokens = index.int("max_tokens")
         if requireMaxTokens || index["max_tokens"] != nil {
-            guard index["max_tokens"]?.kind == .number, let maxTokens, maxTokens >= 1 else {
-                throw .invalidRequest("max_tokens: Field required (a positive integer)", parameter: "max_tokens")
+            guard index["max_tokens"]?.kind == .number, let maxTokens, (1...RoutingFacts.maximumOutputTokens).contains(maxTokens)
+            else {
+                throw .invalidRequest(
+                    "max_tokens: Field required (an integer from 1 to \(RoutingFacts.maximumOutputTokens))", parameter: "max_tokens")
             }
         }
         switch index["stream"]?.kind {
@@ -60,7 +62,7 @@ public struct AnthropicMessagesRequest: Sendable {
         do {
             wire = try JSONDecoder().decode(AnthropicWire.InboundRequest.self, from: Data(index.bytes))
         } catch let error as DecodingError {
-            let invalid = OpenAIChatRequest.invalid(error)
+            let invalid = GatewayError.invalidValue(error)
             throw .invalidRequest(invalid.message, parameter: invalid.parameter)
         } catch {
             throw .invalidRequest("The request body could not be read.")

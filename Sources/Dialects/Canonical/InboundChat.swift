@@ -99,6 +99,10 @@ public struct RoutingFacts: Sendable, Hashable {
         self.needs = needs
     }
 
+    /// The largest output limit a request may ask for: 2³¹−1, the range every provider's API
+    /// holds token limits in (Gemini's are 32-bit). Larger is a 400 naming the field.
+    public static let maximumOutputTokens = Int(Int32.max)
+
     /// About four bytes of request per token: the gateway has no provider tokenizer, and a
     /// cost estimate only needs the right order of magnitude.
     static func estimatedTokens(bytes: Int) -> Int { max(1, bytes / 4) }

@@ -52,10 +52,12 @@ public struct OpenAIChatRequest: Sendable {
                     code: "invalid_value")
             }
         }
-        for key in ["max_completion_tokens", "max_tokens"] {
+        for (key, range) in Self.boundedIntegers {
             if let member = index[key], member.kind != .null {
-                guard member.kind == .number, let value = index.int(key), value >= 1 else {
-                    throw .invalidRequest("'\(key)' must be a positive integer.", parameter: key, code: "invalid_value")
+                guard member.kind == .number, let value = index.int(key), range.contains(value) else {
+                    throw .invalidRequest(
+                        "'\(key)' must be an integer from \(range.lowerBound) to \(range.upperBound).", parameter: key,
+                        code: "invalid_value")
                 }
             }
         }
@@ -65,6 +67,13 @@ public struct OpenAIChatRequest: Sendable {
         self.clientWantsStreamUsage = index.object("stream_options")?.bool("include_usage") ?? false
         self.maxOutputTokens = index.int("max_completion_tokens") ?? index.int("max_tokens")
     }
+
+    /// Integer parameters the gateway reads or budgets by, with the ranges OpenAI documents
+    /// (token limits up to 2³¹−1, as every provider's API holds them).
+    static let boundedIntegers: [(String, ClosedRange<Int>)] = [
+        ("max_completion_tokens", 1...RoutingFacts.maximumOutputTokens), ("max_tokens", 1...RoutingFacts.maximumOutputTokens),
+        ("n", 1...128), ("top_logprobs", 0...20),
+    ]
 
     /// The body to send upstream: the client's bytes with `model` replaced and, for streams,
     /// usage requested so every token can be metered.

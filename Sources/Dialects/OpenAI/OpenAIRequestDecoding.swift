@@ -16,7 +16,7 @@ extension OpenAIChatRequest {
         do {
             wire = try JSONDecoder().decode(OpenAIWire.Request.self, from: Data(index.bytes))
         } catch let error as DecodingError {
-            throw Self.invalid(error)
+            throw GatewayError.invalidValue(error)
         } catch {
             throw .invalidRequest("The request body could not be read: \(error)", parameter: nil, code: "invalid_value")
         }
@@ -74,27 +74,5 @@ extension OpenAIChatRequest {
             },
             toolChoice: try wire.tool_choice?.canonical(), responseFormat: try wire.response_format?.canonical(),
             unmappedParameters: unmapped)
-    }
-
-    static func invalid(_ error: DecodingError) -> GatewayError {
-        let (path, problem): ([any CodingKey], String) =
-            switch error {
-            case .typeMismatch(let type, let context): (context.codingPath, "expected \(Self.jsonType(type))")
-            case .valueNotFound(let type, let context): (context.codingPath, "expected \(Self.jsonType(type)), got null")
-            case .keyNotFound(let key, let context): (context.codingPath + [key], "missing")
-            case .dataCorrupted(let context): (context.codingPath, context.debugDescription)
-            @unknown default: ([], "invalid")
-            }
-        let field = OpenAIWire.fieldPath(path)
-        return .invalidRequest("Invalid value for '\(field)': \(problem).", parameter: field, code: "invalid_value")
-    }
-
-    private static func jsonType(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Double.Type: "a number"
-        case is Bool.Type: "a boolean"
-        default: "another shape"
-        }
     }
 }

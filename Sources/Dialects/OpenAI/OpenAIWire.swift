@@ -252,17 +252,4 @@ enum OpenAIWire {
         default: .stop
         }
     }
-
-    /// `messages[1].content[0].type` from a Codable path.
-    static func fieldPath(_ path: [any CodingKey]) -> String {
-        var text = ""
-        for key in path {
-            if let position = key.intValue {
-                text += "[\(position)]"
-            } else {
-                text += text.isEmpty ? key.stringValue : "." + key.stringValue
-            }
-        }
-        return text
-    }
 }

@@ -1,3 +1,4 @@
+import Dialects
 import Foundation
 import GatewayConfig
 import GatewayModel
@@ -20,7 +21,7 @@ struct AdminController: Sendable {
             let body = try await JSONRequestBody.read(request, limit: 1 << 20)
             let routeRequest = try Self.routeRequest(from: body, gateway: gateway)
             guard let explanation = gateway.planner.explain(
-                routeRequest, latencies: gateway.latency.snapshot(), health: gateway.health)
+                routeRequest, latencies: gateway.latency.snapshot(), circuits: gateway.health.snapshot())
             else {
                 throw GatewayError.modelNotFound(routeRequest.model)
             }
@@ -41,33 +42,36 @@ struct AdminController: Sendable {
     }
 
     static func routeRequest(from body: [UInt8], gateway: Gateway) throws(GatewayError) -> RouteRequest {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw GatewayError.invalidJSON("expected an object")
-        }
-        guard let model = object["model"] as? String, !model.isEmpty else {
+        let query = try ExplainBody.decode(body)
+        guard !query.model.isEmpty else {
             throw GatewayError.invalidRequest("'model' is required: a route, provider/model or model name.", parameter: "model")
         }
-        let tenant = object["tenant"] as? String
-        if let tenant, gateway.configuration.tenant(named: tenant) == nil {
+        if let tenant = query.tenant, gateway.configuration.tenant(named: tenant) == nil {
             throw GatewayError.invalidRequest("Unknown tenant '\(tenant)'.", parameter: "tenant")
         }
-        func count(_ name: String) throws(GatewayError) -> Int? {
-            guard let value = object[name], !(value is NSNull) else { return nil }
-            guard let number = value as? Int, number >= 0 else {
-                throw GatewayError.invalidRequest("'\(name)' must be a non-negative integer.", parameter: name)
-            }
-            return number
-        }
         var needs: Set<ModelCapability> = []
-        for name in object["needs"] as? [String] ?? [] {
+        for name in query.needs ?? [] {
             guard let capability = ModelCapability(rawValue: name) else {
                 throw GatewayError.invalidRequest("Unknown capability '\(name)'.", parameter: "needs")
             }
             needs.insert(capability)
         }
-        return RouteRequest(
-            model: model, promptTokens: try count("prompt_tokens") ?? 1000, maxOutputTokens: try count("max_tokens"),
-            needs: needs, tenant: tenant, roll: 0.5)
+        let tokens = 0...RoutingFacts.maximumOutputTokens
+        var request = RouteRequest(
+            model: query.model, promptTokens: try ExplainBody.bounded(query.promptTokens, tokens, field: .promptTokens) ?? 1000,
+            maxOutputTokens: try ExplainBody.bounded(query.maxTokens, tokens, field: .maxTokens), needs: needs,
+            tenant: query.tenant, roll: 0.5)
+        request.personalData = query.personalData ?? []
+        return request
+    }
+
+    /// Refuses query parameters the endpoint doesn't take (a misspelt filter must not widen a listing).
+    static func requireQuery(_ request: Request, only allowed: [String]) throws(GatewayError) {
+        for (name, _) in request.uri.queryParameters where !allowed.contains(String(name)) {
+            throw GatewayError.invalidRequest(
+                "Unknown query parameter '\(name)'; this endpoint takes: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", ")).",
+                parameter: String(name), code: "unknown_parameter")
+        }
     }
 }
 
@@ -80,6 +84,7 @@ struct SpendController: Sendable {
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/admin/spend") { request, context in
             let gateway = live.current
+            try AdminController.requireQuery(request, only: ["by", "since", "until", "tenant", "key", "format"])
             let parameters = request.uri.queryParameters
             var filter = UsageFilter(tenant: parameters["tenant"].map(String.init), keyID: parameters["key"].map(String.init))
             do {

@@ -16,24 +16,18 @@ struct KeysController: Sendable {
             let gateway = live.current
             try AdminController.authenticate(request, gateway: gateway)
             let body = try await JSONRequestBody.read(request, limit: 1 << 16)
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-                throw GatewayError.invalidJSON("expected an object")
-            }
-            guard let tenant = object["tenant"] as? String else {
-                throw GatewayError.invalidRequest("'tenant' is required.", parameter: "tenant")
-            }
+            let asked = try KeyCreationBody.decode(body)
             let key = VirtualKey.generate()
             let configuration = gateway.configuration
             let record: VirtualKeyRecord
-            do {
+            do throws(KeyRequestError) {
                 record = try KeyRequest(
-                    tenant: tenant, budget: object["budget"] as? String, rpm: object["rpm"] as? Int, tpm: object["tpm"] as? Int,
-                    allowedRoutes: object["allowed_routes"] as? [String] ?? []
+                    tenant: asked.tenant, budget: asked.budget, rpm: asked.rpm, tpm: asked.tpm, allowedRoutes: asked.allowedRoutes ?? []
                 ).record(
                     for: key, tenants: configuration.tenants.map(\.name), routes: configuration.routes.map(\.name),
                     converts: { configuration.currency.convert(1, from: $0) != nil })
             } catch {
-                throw GatewayError.invalidRequest("\(error).")
+                throw GatewayError.invalidRequest("\(error).", parameter: error.field)
             }
             let ledger = gateway.ledger
             gateway.keys.replace(
@@ -48,7 +42,11 @@ struct KeysController: Sendable {
         router.get("/admin/keys") { request, context in
             let gateway = live.current
             try AdminController.authenticate(request, gateway: gateway)
+            try AdminController.requireQuery(request, only: ["tenant", "all"])
             let parameters = request.uri.queryParameters
+            guard [nil, "true", "false"].contains(parameters["all"]) else {
+                throw GatewayError.invalidRequest("'all' must be true or false.", parameter: "all", code: "invalid_value")
+            }
             let (ledger, all) = (gateway.ledger, parameters["all"] == "true")
             let records = try await LedgerAccess.run("listing keys", logger: context.logger) {
                 try await all ? ledger.allKeys() : ledger.activeKeys()
@@ -59,6 +57,7 @@ struct KeysController: Sendable {
         router.delete("/admin/keys/:id") { request, context in
             let gateway = live.current
             try AdminController.authenticate(request, gateway: gateway)
+            try AdminController.requireQuery(request, only: [])
             let id = context.parameters.get("id") ?? ""
             let ledger = gateway.ledger
             let revoked = try await LedgerAccess.run("revoking a key", logger: context.logger) {

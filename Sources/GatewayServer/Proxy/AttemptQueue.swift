@@ -13,18 +13,12 @@ struct PreparedAttempt: Sendable {
     let meter: AttemptMeter
 }
 
-/// A target left out because its circuit is open.
-struct SkippedTarget: Sendable {
-    let target: RouteTarget
-    let reason: String
-    let retryAfterSeconds: Int
-    /// Open because the provider rate limited us (the client hears 429, not 503).
-    let rateLimited: Bool
-}
-
-/// A plan's targets turned into attempts one at a time, in plan order: targets whose circuit
-/// is open are skipped (and remembered for the final error); the request is decoded into the
-/// canonical model once, the first time a target needs translation or masking.
+/// A plan's targets turned into attempts one at a time, in plan order; the request is decoded
+/// into the canonical model once, the first time a target needs translation or masking.
+///
+/// Routing already left out targets whose circuit was open when it planned; a circuit that
+/// opened since (other requests failing meanwhile) is skipped here and remembered for the
+/// final error.
 struct AttemptQueue<Inbound: InboundChat> {
     let inbound: Inbound
     let plan: RoutePlan
@@ -37,7 +31,7 @@ struct AttemptQueue<Inbound: InboundChat> {
     private var position = 0
     /// Attempts handed out so far (`x-switchyard-attempts` counts them).
     private(set) var started = 0
-    private(set) var skipped: [SkippedTarget] = []
+    private(set) var skipped: [ExcludedTarget] = []
 
     init(
         inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?,
@@ -59,9 +53,13 @@ struct AttemptQueue<Inbound: InboundChat> {
         while position < plan.targets.count {
             let target = plan.targets[position]
             position += 1
-            guard gateway.endpoints[target.provider.name] != nil else { continue }
+            guard gateway.endpoints[target.provider.name] != nil else {
+                skipped.append(ExcludedTarget(target.reference, .providerUnavailable("no client configured")))
+                continue
+            }
             if case .refused(let reason, let retryAfter, let rateLimited) = gateway.health.admit(target.reference) {
-                skipped.append(SkippedTarget(target: target, reason: reason, retryAfterSeconds: retryAfter, rateLimited: rateLimited))
+                skipped.append(
+                    ExcludedTarget(target.reference, .circuitOpen(reason: reason, retryAfterSeconds: retryAfter, rateLimited: rateLimited)))
                 continue
             }
             guard let attempt = try prepare(target, number: started + 1) else { continue }
@@ -69,6 +67,14 @@ struct AttemptQueue<Inbound: InboundChat> {
             return attempt
         }
         return nil
+    }
+
+    /// The answer when every target was skipped: the plan's refusal, with what was skipped.
+    var exhausted: GatewayError {
+        var remaining = plan
+        remaining.targets = []
+        remaining.excluded += skipped
+        return remaining.refusal(model: inbound.model)
     }
 
     private func meter(_ target: RouteTarget, number: Int, masking: Bool) -> AttemptMeter {

@@ -33,29 +33,23 @@ struct ChatProxy: Sendable {
         }
         try refuseDuringLedgerOutage()
         let facts = inbound.routingFacts
-        let request = RouteRequest(
+        var request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
             tenant: key.tenant)
-        guard var plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot()) else {
-            throw GatewayError.modelNotFound(inbound.model)
-        }
+        // Personal data is looked for only when a policy asks; what is found is routing's to weigh.
         var canonical: ChatRequest?
         var screening: PersonalDataScreening?
-        if plan.personalData.handling != .allow {
+        let personalData = gateway.planner.personalDataRule(for: request)
+        if personalData.handling != .allow {
             canonical = try inbound.canonical()
-            screening = PersonalDataScreening(canonical!, rule: plan.personalData)
-            if let screening, plan.personalData.handling == .block {
-                plan.excluded += plan.targets.filter(screening.guards).map { ($0.reference, screening.blockReason(for: $0)) }
-                plan.targets.removeAll(where: screening.guards)
-            }
+            screening = PersonalDataScreening(canonical!, rule: personalData)
+            request.personalData = screening?.kindLabels ?? []
         }
-        if plan.targets.isEmpty, let rule = plan.policyRefusals.last {
-            throw GatewayError.forbiddenByPolicy("No target of '\(inbound.model)' is allowed: \(rule).")
+        guard let plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot(), circuits: gateway.health.snapshot())
+        else {
+            throw GatewayError.modelNotFound(inbound.model)
         }
-        guard !plan.targets.isEmpty else {
-            let reasons = plan.excluded.map { "\($0.reference): \($0.reason)" }.joined(separator: "; ")
-            throw GatewayError.unavailable("No provider for '\(inbound.model)' is available (\(reasons)).")
-        }
+        guard !plan.targets.isEmpty else { throw plan.refusal(model: inbound.model) }
         let charge = try await RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
         var queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
@@ -72,7 +66,7 @@ struct ChatProxy: Sendable {
                 if !error.allowsFallback { break }
             }
         }
-        throw lastFailure?.gatewayError ?? Self.allCircuitsOpen(queue.skipped, model: inbound.model)
+        throw lastFailure?.gatewayError ?? queue.exhausted
     }
 
     /// Hedged forwarding (`hedge_after_ms`): when the attempt in flight hasn't answered within
@@ -92,9 +86,7 @@ struct ChatProxy: Sendable {
                     }
                 }
             }
-            guard let first = try queue.next() else {
-                throw Self.allCircuitsOpen(queue.skipped, model: inbound.model)
-            }
+            guard let first = try queue.next() else { throw queue.exhausted }
             start(first, in: &group)
             group.addTask {
                 try? await Task.sleep(for: hedgeAfter)
@@ -138,7 +130,7 @@ struct ChatProxy: Sendable {
                 if inFlight.isEmpty { break }
             }
             group.cancelAll()
-            throw lastFailure?.gatewayError ?? Self.allCircuitsOpen(queue.skipped, model: inbound.model)
+            throw lastFailure?.gatewayError ?? queue.exhausted
         }
     }
 
@@ -187,17 +179,6 @@ struct ChatProxy: Sendable {
                 metadata: ["target": "\(target.reference)", "attempt": .string(attempt.headers[.switchyardAttempts] ?? "?"), "error": "\(error.detail)"])
             throw error
         }
-    }
-
-    /// Every target was skipped by its circuit breaker: say so, and when to come back. If any
-    /// was skipped for the provider's own rate limit, it stays a 429 for the client.
-    static func allCircuitsOpen(_ skipped: [SkippedTarget], model: String) -> GatewayError {
-        let reasons = skipped.map { "\($0.target.reference): \($0.reason)" }.joined(separator: "; ")
-        let retryAfter = skipped.map(\.retryAfterSeconds).min()
-        if skipped.contains(where: \.rateLimited) {
-            return .rateLimited("Every provider for '\(model)' is rate limiting requests (\(reasons)).", retryAfterSeconds: retryAfter)
-        }
-        return .unavailable("No provider for '\(model)' is available (\(reasons)).", retryAfterSeconds: retryAfter)
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {

@@ -25,11 +25,8 @@ struct PersonalDataScreening: Sendable {
     /// Whether `target` may not see the originals: every public deployment.
     func guards(_ target: RouteTarget) -> Bool { target.provider.deployment == .public }
 
-    /// Why `pii: block` keeps `target` out, in the words of a policy refusal.
-    func blockReason(for target: RouteTarget) -> String {
-        let kinds = vault.kinds.map(\.label).joined(separator: ", ")
-        return "\(PolicyCheck.reasonPrefix)\(rule.policy ?? "?"): pii: block — the prompt holds personal data (\(kinds)) and '\(target.provider.name)' is a public deployment"
-    }
+    /// The kinds found (`email`, `phone`…), for routing under `pii: block`.
+    var kindLabels: [String] { vault.kinds.map(\.label) }
 
     /// Distinct values masked (for the ledger).
     var maskedCount: Int { vault.count }

@@ -72,14 +72,14 @@ final class RequestCharge: Sendable {
 
     func add(_ record: UsageRecord) {
         bill.withLock {
-            $0.cost += record.reportingCostNanos ?? 0
-            $0.tokens += record.inputTokens + record.outputTokens
+            $0.cost = $0.cost.saturatingAdding(record.reportingCostNanos ?? 0)
+            $0.tokens = $0.tokens.saturatingAdding(record.inputTokens.saturatingAdding(record.outputTokens))
         }
     }
 
     deinit {
         let (cost, tokens) = bill.withLock { $0 }
         if let reservation { budgets.settle(reservation, actual: Money.amount(nanos: cost)) }
-        limiter.add(tokens: tokens - estimatedPromptTokens, to: limitedScopes)
+        limiter.add(tokens: tokens.saturatingSubtracting(estimatedPromptTokens), to: limitedScopes)
     }
 }

@@ -102,7 +102,9 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                 // (Hummingbird's inbound-close helper can't be used on a body already collected).
                 try await recordIfComplete()
                 try await Self.write(firstOutput, to: &writer)
-                while let chunk = try await upstream.next() {
+                // The answer ends at the dialect's end event (`[DONE]`, `message_stop`, Gemini's
+                // last chunk), whether or not the provider ends its HTTP response with it.
+                while !transform.isComplete, let chunk = try await upstream.next() {
                     let output = try transform.transform(chunk)
                     try await recordIfComplete()
                     if output.readableBytes > 0 { try await Self.write(output, to: &writer) }
@@ -138,11 +140,17 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                     ttftMilliseconds: ttft, logger: logger)
             }
             try await writer.finish(nil)
+            // Past the end event the client has its whole answer; the connection goes back to
+            // the pool only if the provider ends its response soon after.
+            if transform.isComplete { await upstream.finish(within: Self.endGrace) }
         }
         return Response(status: .ok, headers: headers, body: body)
     }
 
     private struct ClientGone: Error {}
+
+    /// How long a provider may take to end its HTTP response after the stream's end event.
+    static var endGrace: Duration { .milliseconds(500) }
 
     private static func write(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
         do {

@@ -53,6 +53,35 @@ public final class UpstreamResponse: Sendable {
         return body ?? ByteBuffer()
     }
 
+    /// After the answer's last event: reads what is left of the response (the chunked
+    /// encoding's end, at most a few KiB) so the connection can be reused, closing it instead
+    /// when the provider doesn't end its response within `grace` — a provider that sends
+    /// `[DONE]` and keeps the response open must not hold anything of the gateway's.
+    public func finish(within grace: Duration) async {
+        let ended = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var left = 16 << 10
+                do {
+                    while let chunk = try await self.next() {
+                        left -= chunk.readableBytes
+                        if left < 0 { return false }
+                    }
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !ended { discard() }
+    }
+
     /// Gives up on the rest of the body: the connection is closed, not reused.
     public func discard() {
         release(reusable: false)

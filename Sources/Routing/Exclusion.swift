@@ -1,0 +1,51 @@
+public import GatewayModel
+
+/// Why routing left a candidate out of a plan. Typed, so the proxy's answer for a request no
+/// target may serve — and `route explain`'s reading of it — follow from the reason itself,
+/// never from the wording.
+public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
+    /// A policy rule the target breaks (`pii: block` included): the operator's decision.
+    case policy(rule: String)
+    /// The provider can't be called (its key variable is unset, no client is configured).
+    case providerUnavailable(String)
+    /// The model lacks a capability the request needs.
+    case lacks([ModelCapability])
+    /// The prompt and the output limit don't fit the model's context window.
+    case contextWindow(limit: Int, needed: Int)
+    /// The circuit breaker is skipping the target for now.
+    case circuitOpen(reason: String, retryAfterSeconds: Int, rateLimited: Bool)
+    /// Past the route's `max_attempts`.
+    case beyondMaxAttempts(Int)
+
+    public var description: String {
+        switch self {
+        case .policy(let rule): rule
+        case .providerUnavailable(let reason): reason
+        case .lacks(let capabilities): "lacks \(capabilities.map(\.rawValue).sorted().joined(separator: ", "))"
+        case .contextWindow(let limit, let needed): "context window \(limit) < \(needed) tokens needed"
+        case .circuitOpen(let reason, _, _): "circuit \(reason)"
+        case .beyondMaxAttempts(let count): "beyond max_attempts (\(count))"
+        }
+    }
+
+    /// Whether the same request could be served later without anyone changing the
+    /// configuration (a circuit closes; a provider whose key is unset stays out until it's set,
+    /// which is the operator's to fix, so it counts as passing too — 503, not 400).
+    var isTransient: Bool {
+        switch self {
+        case .circuitOpen, .providerUnavailable: true
+        case .policy, .lacks, .contextWindow, .beyondMaxAttempts: false
+        }
+    }
+}
+
+/// One candidate left out, and why.
+public struct ExcludedTarget: Sendable, Hashable {
+    public var reference: ModelReference
+    public var reason: Exclusion
+
+    public init(_ reference: ModelReference, _ reason: Exclusion) {
+        self.reference = reference
+        self.reason = reason
+    }
+}
