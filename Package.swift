@@ -109,6 +109,8 @@ let package = Package(
                 "GatewayModel", "GatewayConfig", "Dialects", "Routing", "Providers", "Metering", "JSONScanning",
                 "ServerSentEvents", "Privacy",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

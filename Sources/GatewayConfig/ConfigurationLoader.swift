@@ -249,11 +249,19 @@ extension ConfigurationLoader {
         }
 
         static func server(_ value: YAMLValue) throws(ConfigurationError) -> ServerSettings {
-            let fields = try value.mapping(allowed: ["host", "port", "max_body_bytes"])
+            let fields = try value.mapping(allowed: [
+                "host", "port", "max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms", "max_connections",
+                "backlog",
+            ])
             var settings = ServerSettings()
             if let host = fields["host"] { settings.host = try host.string() }
             if let port = fields["port"] { settings.port = try port.int(in: 0...65535) }
             if let limit = fields["max_body_bytes"] { settings.maxBodyBytes = try limit.int(in: 1...(1 << 30)) }
+            if let value = fields["header_timeout_ms"] { settings.headerTimeoutMilliseconds = try value.int(in: 100...600_000) }
+            if let value = fields["body_timeout_ms"] { settings.bodyTimeoutMilliseconds = try value.int(in: 100...600_000) }
+            if let value = fields["idle_timeout_ms"] { settings.idleTimeoutMilliseconds = try value.int(in: 100...3_600_000) }
+            if let value = fields["max_connections"] { settings.maxConnections = try value.int(in: 1...1_000_000) }
+            if let value = fields["backlog"] { settings.backlog = try value.int(in: 1...65_535) }
             return settings
         }
 

@@ -55,13 +55,33 @@ public struct ServerSettings: Sendable, Hashable {
     public var port: Int
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int
+    /// From a connection's first byte (or its opening) to a request's complete head; past it, 408 and close.
+    public var headerTimeoutMilliseconds: Int
+    /// Longest pause between reads of a request body; past it, 408 and close.
+    public var bodyTimeoutMilliseconds: Int
+    /// How long a kept-alive connection may wait for its next request.
+    public var idleTimeoutMilliseconds: Int
+    /// Connections open at once; past it a new one is answered 503 and closed at once. Also held
+    /// below the process's descriptor limit (half of it, the rest for providers and the ledger).
+    public var maxConnections: Int
+    /// Connections the kernel queues before the gateway accepts them (bursts beyond it are reset).
+    public var backlog: Int
 
     public static let defaultMaxBodyBytes = 8 << 20
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = Self.defaultMaxBodyBytes) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = Self.defaultMaxBodyBytes,
+        headerTimeoutMilliseconds: Int = 10_000, bodyTimeoutMilliseconds: Int = 30_000, idleTimeoutMilliseconds: Int = 60_000,
+        maxConnections: Int = 10_000, backlog: Int = 4096
+    ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.headerTimeoutMilliseconds = headerTimeoutMilliseconds
+        self.bodyTimeoutMilliseconds = bodyTimeoutMilliseconds
+        self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
+        self.maxConnections = maxConnections
+        self.backlog = backlog
     }
 }
 

@@ -1,4 +1,5 @@
 import GatewayConfig
+import Logging
 public import Hummingbird
 public import NIOCore
 import Synchronization
@@ -47,11 +48,17 @@ public final class LiveGateway: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let gateway = current
+        let server = gateway.configuration.server
+        let limits = ConnectionLimits(server)
+        if limits.maxConnections < server.maxConnections {
+            gateway.logger.notice(
+                "server.max_connections \(server.maxConnections) is held to \(limits.maxConnections): half the process's open-file limit")
+        }
         return Application(
-            router: makeRouter(),
+            responder: HeadAsGetResponder(inner: makeRouter().buildResponder()),
+            server: .gateway(limits),
             configuration: .init(
-                address: .hostname(gateway.configuration.server.host, port: gateway.configuration.server.port),
-                serverName: "switchyard"),
+                address: .hostname(server.host, port: server.port), serverName: "switchyard", backlog: server.backlog),
             onServerRunning: onServerRunning,
             logger: gateway.logger)
     }

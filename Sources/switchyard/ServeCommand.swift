@@ -79,41 +79,42 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let ledger = try await openLedger(configuration.ledger)
-        var fixedKeys: [String: AuthenticatedKey] = [:]
-        if resolution.isOffline {
-            let tenant = configuration.tenants.first?.name ?? "demo"
-            fixedKeys[VirtualKey.hash(Self.offlineDemoKey)] = AuthenticatedKey(id: "key_offline_demo", tenant: tenant)
-            logger.notice(
-                "offline mode: no provider keys are set, answers come from local mocks; the demo key '\(Self.offlineDemoKey)' is accepted (tenant \(tenant))"
-            )
-        }
-        let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
-        let meter = try UsageMeter(
-            ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath,
-            journalLimit: configuration.metering.journalLimitBytes, logger: logger)
-        try await meter.replayJournal()
-        let pools = UpstreamPools()
-        defer { pools.shutdown() }
-        // Replicas sharing a database share its budgets (leased to each); alone, the process keeps them.
-        let leaseStore = ledger as? any BudgetLeaseStore
-        let rateStore = ledger as? any RateWindowStore
-        // This process's name in the shared tables (budget_leases, rate_counts).
-        let replica = UUID().uuidString.lowercased()
-        if leaseStore != nil || rateStore != nil {
-            logger.notice("replica \(replica): budgets and rate limits are shared with the other replicas on \(configuration.ledger)")
-        }
-        let budgets = BudgetBook(reportingCurrency: configuration.currency.reportingCurrency, shared: leaseStore != nil) {
-            [currency = configuration.currency] amount, from in currency.convert(amount, from: from)
-        }
-        let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, replica: replica, logger: logger) }
-        let rateLimiter = RateLimiter(shared: rateStore != nil)
-        let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, replica: replica, logger: logger) }
-        let assembler = GatewayAssembler(
-            environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-            pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
-            budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, logger: logger)
-        let serverSettings = configuration.server
+        // Every way out after this point closes the ledger (a failed start included).
         do {
+            var fixedKeys: [String: AuthenticatedKey] = [:]
+            if resolution.isOffline {
+                let tenant = configuration.tenants.first?.name ?? "demo"
+                fixedKeys[VirtualKey.hash(Self.offlineDemoKey)] = AuthenticatedKey(id: "key_offline_demo", tenant: tenant)
+                logger.notice(
+                    "offline mode: no provider keys are set, answers come from local mocks; the demo key '\(Self.offlineDemoKey)' is accepted (tenant \(tenant))"
+                )
+            }
+            let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
+            let meter = try UsageMeter(
+                ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath,
+                journalLimit: configuration.metering.journalLimitBytes, logger: logger)
+            try await meter.replayJournal()
+            let pools = UpstreamPools()
+            defer { pools.shutdown() }
+            // Replicas sharing a database share its budgets (leased to each); alone, the process keeps them.
+            let leaseStore = ledger as? any BudgetLeaseStore
+            let rateStore = ledger as? any RateWindowStore
+            // This process's name in the shared tables (budget_leases, rate_counts).
+            let replica = UUID().uuidString.lowercased()
+            if leaseStore != nil || rateStore != nil {
+                logger.notice("replica \(replica): budgets and rate limits are shared with the other replicas on \(configuration.ledger)")
+            }
+            let budgets = BudgetBook(reportingCurrency: configuration.currency.reportingCurrency, shared: leaseStore != nil) {
+                [currency = configuration.currency] amount, from in currency.convert(amount, from: from)
+            }
+            let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, replica: replica, logger: logger) }
+            let rateLimiter = RateLimiter(shared: rateStore != nil)
+            let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, replica: replica, logger: logger) }
+            let assembler = GatewayAssembler(
+                environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
+                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
+                budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, logger: logger)
+            let serverSettings = configuration.server
             let live = LiveGateway(try assembler.assemble(configuration))
             let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger) {
                 await Self.openBudgetAccounts(live.current, logger: logger)

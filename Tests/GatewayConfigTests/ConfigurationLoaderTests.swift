@@ -93,6 +93,9 @@ import Testing
 
     @Test(arguments: [
         ("port: 9090", "port: 99999", "server.port: 99999 is out of range 0...65535"),
+        ("port: 9090", "port: 9090, header_timeout_ms: 0", "server.header_timeout_ms: 0 is out of range 100...600000"),
+        ("port: 9090", "port: 9090, max_connections: -1", "server.max_connections: -1 is out of range 1...1000000"),
+        ("input_per_mtok: 1.5", "input_per_mtok: 99999999999", "larger than the most money the ledger holds"),
         ("ledger: sqlite:test.db", "ledger: mysql://x", "ledger: expected sqlite:FILE"),
         ("base_url: https://api.deepseek.com/v1/", "base_url: api.deepseek.com", "'api.deepseek.com' is not an http(s) URL"),
         ("retention: none", "retention: forever", "expected 'none' or a duration such as 30d"),
@@ -128,6 +131,18 @@ import Testing
         #expect(set.metering == MeteringSettings(onLedgerOutage: .failClosed, outageGraceMilliseconds: 500, journalLimitBytes: 64 << 20))
         #expect(error(Self.valid + "\nmetering: { on_ledger_outage: panic }\n").contains("metering.on_ledger_outage: 'panic' is not one of keep_serving, fail_closed"))
         #expect(error(Self.valid + "\nmetering: { journal_limit_mb: 0 }\n").contains("metering.journal_limit_mb"))
+    }
+
+    @Test func connectionLimitsHaveDefaultsAndCanBeSet() throws {
+        let defaults = try load([("Routes/gateway.yaml", Self.valid)]).server
+        #expect(defaults.headerTimeoutMilliseconds == 10_000 && defaults.bodyTimeoutMilliseconds == 30_000)
+        #expect(defaults.idleTimeoutMilliseconds == 60_000 && defaults.maxConnections == 10_000 && defaults.backlog == 4096)
+        let text = Self.valid.replacingOccurrences(
+            of: "port: 9090",
+            with: "port: 9090, header_timeout_ms: 2000, body_timeout_ms: 3000, idle_timeout_ms: 4000, max_connections: 50, backlog: 512")
+        let set = try load([("Routes/gateway.yaml", text)]).server
+        #expect(set.headerTimeoutMilliseconds == 2000 && set.bodyTimeoutMilliseconds == 3000 && set.idleTimeoutMilliseconds == 4000)
+        #expect(set.maxConnections == 50 && set.backlog == 512)
     }
 
     @Test func aCAFileIsFoundBesideTheYAMLThatNamesIt() throws {

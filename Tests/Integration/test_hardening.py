@@ -145,7 +145,7 @@ def test_a_well_formed_key_request_still_works(demo):
 SUFFIX = {"openai": "/v1", "anthropic": "", "gemini": "/v1beta"}
 
 
-def serve_over(tmp, providers, routes, env_extra=None, read_timeout_ms=3000, server=None):
+def serve_over(tmp, providers, routes, env_extra=None, read_timeout_ms=3000, server=None, prefix=()):
     """A gateway over `providers` ({name: (dialect, url)}), with a key; returns (gateway, key, routes_dir)."""
     import yaml
     from conftest import create_key
@@ -168,7 +168,7 @@ def serve_over(tmp, providers, routes, env_extra=None, read_timeout_ms=3000, ser
     (routes_dir / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     key = create_key(routes_dir)["key"]
     env = dict(os.environ, MOCK_KEY="k", TEST_ADMIN_KEY=ADMIN_KEY, **(env_extra or {}))
-    gateway = Process([BIN, "serve", "--routes", str(routes_dir), "--port", "0", "--offline", "off"], cwd=tmp, env=env)
+    gateway = Process([*prefix, BIN, "serve", "--routes", str(routes_dir), "--port", "0", "--offline", "off"], cwd=tmp, env=env)
     return gateway, key, routes_dir
 
 
@@ -233,3 +233,323 @@ def test_after_a_lingering_stream_the_gateway_keeps_serving(lingering):
     for _ in range(3):
         assert list(client.chat.completions.create(model="openai", messages=QUESTION, stream=True))
         assert client.chat.completions.create(model="openai", messages=QUESTION).choices[0].message.content
+
+
+# --- the HTTP layer: framing, parser errors, HTTP/1.0, HEAD ------------------------------------
+
+import socket
+import time
+
+
+def connect(gateway):
+    host, port = gateway.url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def exchange(gateway, raw, read_timeout=10):
+    """Sends raw bytes; returns everything read until the server closes (or the timeout)."""
+    with connect(gateway) as sock:
+        sock.settimeout(read_timeout)
+        sock.sendall(raw)
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (socket.timeout, ConnectionResetError):
+            pass
+        return b"".join(chunks)
+
+
+def split_response(raw):
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return lines[0], headers, body
+
+
+def chat_request(key, body, extra_headers=b"", version=b"HTTP/1.1", chunked=None):
+    framing = b"transfer-encoding: chunked\r\n" if chunked is not None else b"content-length: %d\r\n" % len(body)
+    return (b"POST /v1/chat/completions " + version + b"\r\nhost: gateway\r\nauthorization: Bearer " + key.encode()
+            + b"\r\ncontent-type: application/json\r\n" + framing + extra_headers + b"\r\n"
+            + (chunked if chunked is not None else body))
+
+
+CHAT = b'{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'
+
+
+@pytest.mark.parametrize("name,chunks", [
+    ("bad hex size", b"zz\r\n" + CHAT + b"\r\n0\r\n\r\n"),
+    ("negative size", b"-5\r\n" + CHAT + b"\r\n0\r\n\r\n"),
+    ("size overflow", b"ffffffffffffffffffff\r\n" + CHAT + b"\r\n0\r\n\r\n"),
+    ("short data then EOF", b"%x\r\n" % (len(CHAT) + 50) + CHAT),
+    ("missing CRLF", b"%x\r\n" % len(CHAT) + CHAT + b"XX0\r\n\r\n"),
+    ("bad trailer", b"%x\r\n" % len(CHAT) + CHAT + b"\r\n0\r\nbad trailer\x00\r\n\r\n"),
+])
+def test_malformed_chunked_bodies_answer_400_in_openais_shape(demo, name, chunks):
+    import json
+    with connect(demo) as sock:
+        sock.sendall(chat_request(DEMO_KEY, b"", chunked=chunks))
+        if name == "short data then EOF":
+            sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(10)
+        raw = b""
+        try:
+            while chunk := sock.recv(65536):
+                raw += chunk
+        except (socket.timeout, ConnectionResetError):
+            pass
+    status, headers, body = split_response(raw)
+    assert status.startswith("HTTP/1.1 400"), (name, raw[:300])
+    assert headers["content-type"] == "application/json"
+    error = json.loads(body)["error"]
+    assert error["type"] == "invalid_request_error" and error["code"] == "invalid_http_request"
+    assert raw.count(b"HTTP/1.1 ") == 1, "one answer per request"
+    assert alive(demo)
+
+
+@pytest.mark.parametrize("name,raw", [
+    ("bad header bytes", b"GET /v1/models HTTP/1.1\r\nhost: x\r\nx-bad: \x01\x02\r\n\r\n"),
+    ("NUL in a key", b"GET /v1/models HTTP/1.1\r\nhost: x\r\nx-b\x00d: 1\r\n\r\n"),
+    ("10,000 headers", b"GET /v1/models HTTP/1.1\r\nhost: x\r\n" + b"".join(b"x-h%d: v\r\n" % i for i in range(10000)) + b"\r\n"),
+    ("not HTTP", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64),
+])
+def test_parser_errors_come_in_openais_error_shape(demo, name, raw):
+    import json
+    status, headers, body = split_response(exchange(demo, raw))
+    assert status.startswith("HTTP/1.1 400"), (name, status)
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "invalid_http_request"
+    assert alive(demo)
+
+
+def test_head_answers_like_get_without_a_body(demo):
+    for path in ["/healthz", "/v1/models"]:
+        raw = exchange(demo, b"HEAD " + path.encode() + b" HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + DEMO_KEY.encode()
+                       + b"\r\nconnection: close\r\n\r\n")
+        status, headers, body = split_response(raw)
+        assert status == "HTTP/1.1 200 OK", (path, status)
+        assert body == b""
+        got = raw_request("GET", demo.url + path, headers={"authorization": f"Bearer {DEMO_KEY}"})
+        assert int(headers["content-length"]) == len(got.body)
+    status, _, body = split_response(exchange(demo, b"HEAD /v1/nothing HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"))
+    assert status.startswith("HTTP/1.1 404") and body == b""
+
+
+def test_http_1_0_gets_a_1_0_answer_and_the_connection_closes(demo):
+    import json
+    started = time.monotonic()
+    raw = exchange(demo, chat_request(DEMO_KEY, CHAT, version=b"HTTP/1.0"), read_timeout=20)
+    assert time.monotonic() - started < 10, "the connection was not closed after the response"
+    status, headers, body = split_response(raw)
+    assert status == "HTTP/1.0 200 OK"
+    assert headers.get("connection") == "close"
+    assert json.loads(body)["choices"][0]["message"]["content"]
+    # Streams: close-delimited, never chunked (HTTP/1.0 has no chunked encoding).
+    stream = CHAT.replace(b'"model":"chat"', b'"model":"chat","stream":true')
+    raw = exchange(demo, chat_request(DEMO_KEY, stream, version=b"HTTP/1.0"), read_timeout=20)
+    status, headers, body = split_response(raw)
+    assert status == "HTTP/1.0 200 OK"
+    assert "transfer-encoding" not in headers and "content-length" not in headers
+    assert body.rstrip().endswith(b"data: [DONE]")
+
+
+def test_http_1_0_keep_alive_with_a_length_stays_open(demo):
+    import json
+    with connect(demo) as sock:
+        for _ in range(2):
+            sock.sendall(b"GET /healthz HTTP/1.0\r\nconnection: keep-alive\r\n\r\n")
+            raw = b""
+            while b"\r\n\r\n" not in raw:
+                raw += sock.recv(65536)
+            status, headers, body = split_response(raw)
+            while len(body) < int(headers["content-length"]):
+                body += sock.recv(65536)
+            assert status == "HTTP/1.0 200 OK" and headers["connection"] == "keep-alive"
+            assert json.loads(body)
+
+
+# --- connections: time limits, the cap, descriptor exhaustion ---------------------------------
+
+LIMITS = {"header_timeout_ms": 1000, "body_timeout_ms": 1000, "idle_timeout_ms": 1500, "max_connections": 40}
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    from conftest import mock_provider
+    mock = mock_provider("alpha")
+    tmp = tmp_path_factory.mktemp("limited")
+    gateway, key, routes_dir = serve_over(tmp, {"alpha": ("openai", mock.url)},
+                                          [{"name": "chat", "targets": ["alpha/alpha-model"]}], server=LIMITS)
+    yield gateway, key
+    gateway.stop()
+    mock.stop()
+
+
+def well_behaved(gateway, key):
+    client = openai.OpenAI(base_url=gateway.url + "/v1", api_key=key, max_retries=0, timeout=10)
+    return client.chat.completions.create(model="chat", messages=QUESTION).choices[0].message.content
+
+
+def read_until_closed(sock, timeout):
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except (socket.timeout, ConnectionResetError):
+        return data, False
+    return data, True
+
+
+def test_slow_headers_get_408_and_are_closed(limited):
+    import json
+    gateway, key = limited
+    with connect(gateway) as sock:
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n")
+        started = time.monotonic()
+        for _ in range(3):  # a slowloris trickles bytes, which must not extend the limit
+            time.sleep(0.4)
+            try:
+                sock.sendall(b"x-slow: 1\r\n")
+            except OSError:
+                break
+        data, closed = read_until_closed(sock, 5)
+        assert closed and time.monotonic() - started < 3
+    status, headers, body = split_response(data)
+    assert status.startswith("HTTP/1.1 408")
+    assert json.loads(body)["error"]["code"] == "request_timeout"
+    assert well_behaved(gateway, key)
+
+
+def test_a_slow_body_gets_408_and_is_closed(limited):
+    gateway, key = limited
+    with connect(gateway) as sock:
+        sock.sendall(chat_request(key, CHAT)[:-10])  # head complete, the body stops short
+        started = time.monotonic()
+        data, closed = read_until_closed(sock, 5)
+        assert closed and 0.8 < time.monotonic() - started < 3
+    assert split_response(data)[0].startswith("HTTP/1.1 408")
+    assert well_behaved(gateway, key)
+
+
+def test_idle_connections_are_closed_quietly(limited):
+    gateway, key = limited
+    with connect(gateway) as fresh, connect(gateway) as kept:
+        # A kept-alive connection after one request, and a connection that never sends.
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        time.sleep(0.2)
+        assert kept.recv(65536).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        data, closed = read_until_closed(kept, 5)
+        assert closed and data == b"" and 1.2 < time.monotonic() - started < 3
+        data, closed = read_until_closed(fresh, 5)
+        assert closed and data == b""
+
+
+def test_past_the_connection_cap_new_connections_get_503_at_once(limited):
+    import json
+    gateway, key = limited
+    held = []
+    try:
+        for _ in range(LIMITS["max_connections"]):
+            held.append(connect(gateway))
+        time.sleep(0.2)
+        started = time.monotonic()
+        with connect(gateway) as extra:
+            data, closed = read_until_closed(extra, 5)
+        assert time.monotonic() - started < 1, "refused quickly, never left hanging"
+        status, headers, body = split_response(data)
+        assert status.startswith("HTTP/1.1 503") and headers["retry-after"] == "1"
+        assert "max_connections" in json.loads(body)["error"]["message"]
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.3)
+    assert well_behaved(gateway, key)
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_descriptor_exhaustion_refuses_new_connections_without_spinning(tmp_path):
+    """A gateway with 160 descriptors under a flood of 600 connections: the excess gets 503, the
+    process stays idle rather than spinning, and a well-behaved client is served once the flood's
+    connections time out."""
+    import threading
+    from conftest import mock_provider
+    mock = mock_provider("alpha")
+    routes = [{"name": "chat", "targets": ["alpha/alpha-model"]}]
+    limited_gateway, key, _ = serve_over(tmp_path, {"alpha": ("openai", mock.url)}, routes,
+                                         server={"header_timeout_ms": 2000, "max_connections": 100000},
+                                         prefix=["prlimit", "--nofile=160:160", "--"])
+    try:
+        assert "held to 48" in limited_gateway.log
+        assert well_behaved(limited_gateway, key)
+        flood, refused = [], 0
+        before = cpu_seconds(limited_gateway.proc.pid)
+        started = time.monotonic()
+        for _ in range(600):
+            try:
+                sock = connect(limited_gateway)
+                flood.append(sock)
+            except OSError:
+                refused += 1
+        # Every flood connection ends: 503 at once past the cap, quietly at the header timeout within it.
+        answers = {}
+        deadline = time.monotonic() + 8
+        while len(answers) < len(flood) and time.monotonic() < deadline:
+            for index, sock in enumerate(flood):
+                if index in answers:
+                    continue
+                sock.settimeout(0.005)
+                try:
+                    answers[index] = sock.recv(64)
+                except socket.timeout:
+                    pass
+                except OSError:
+                    answers[index] = b""
+        refused += sum(1 for data in answers.values() if data.startswith(b"HTTP/1.1 503"))
+        assert len(answers) == len(flood), "a flood connection was left hanging"
+        # 48 at a time are admitted (and time out quietly); as they do, more of the queue gets in.
+        assert refused >= 600 - 4 * 48, refused
+        # Within the header timeout the flood's admitted connections are dropped: a client gets in.
+        answered = None
+        deadline = time.monotonic() + 8
+        while answered is None and time.monotonic() < deadline:
+            try:
+                answered = well_behaved(limited_gateway, key)
+            except openai.APIError:
+                time.sleep(0.2)
+        assert answered
+        busy = cpu_seconds(limited_gateway.proc.pid) - before
+        wall = time.monotonic() - started
+        assert busy < 0.5 * wall, f"{busy:.2f} s of CPU in {wall:.2f} s: the gateway spun"
+        for sock in flood:
+            sock.close()
+        assert limited_gateway.proc.poll() is None
+    finally:
+        limited_gateway.stop()
+        mock.stop()
+
+
+def test_a_start_that_fails_after_opening_the_ledger_exits_with_the_error_not_a_crash(tmp_path):
+    import subprocess
+    from conftest import mock_provider
+    mock = mock_provider("alpha")
+    first, _, routes_dir = serve_over(tmp_path, {"alpha": ("openai", mock.url)}, [{"name": "chat", "targets": ["alpha/alpha-model"]}])
+    try:
+        # The same journal is locked by the first gateway: the second stops with that error.
+        second = subprocess.run([BIN, "serve", "--routes", str(routes_dir), "--port", "0", "--offline", "off"], cwd=tmp_path,
+                                env=dict(os.environ, MOCK_KEY="k", TEST_ADMIN_KEY=ADMIN_KEY), capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 1, second.stderr[-2000:]
+        assert "journal" in (second.stdout + second.stderr).lower()
+        assert "crashed" not in second.stderr and "Assertion failed" not in second.stderr
+    finally:
+        first.stop()
+        mock.stop()

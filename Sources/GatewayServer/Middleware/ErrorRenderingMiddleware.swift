@@ -3,6 +3,7 @@ import GatewayModel
 public import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// The one place errors become responses: every failure leaves in the caller's dialect —
 /// Anthropic's envelope under `/v1/messages`, OpenAI's elsewhere — with its status,
@@ -42,6 +43,10 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
         switch error {
         case let error as GatewayError:
             return error
+        case let error as HTTPParserError:
+            // The body's framing broke mid-request (a bad chunk size, a short body): the client's fault.
+            return .invalidRequest(
+                "The request body is not valid HTTP/1.1: \(HTTPProtocolHandler.cause(of: error)).", code: "invalid_http_request")
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound(path: request.uri.path)
