@@ -109,12 +109,14 @@ extension ConfigurationLoader {
                 errors.append(error)
                 return
             }
-            do {
+            do throws(ConfigurationError) {
                 if let value = top["server"] { try setOnce(&server, (try Self.server(value), value), key: "server") }
                 if let value = top["ledger"] { try setOnce(&ledger, (try Self.ledger(value), value), key: "ledger") }
                 if let value = top["metering"] { try setOnce(&metering, (try Self.metering(value), value), key: "metering") }
                 if let value = top["admin_key"] {
-                    try setOnce(&adminKey, (SecretReference(parsing: try value.string()), value), key: "admin_key")
+                    let reference = SecretReference(parsing: try value.string())
+                    if let problem = GatewayConfiguration.adminKeyProblem(reference.resolve(in: [:])) { throw value.error(problem) }
+                    try setOnce(&adminKey, (reference, value), key: "admin_key")
                 }
                 if let value = top["currency"] { try setOnce(&reportingCurrency, (try Self.currency(value), value), key: "currency") }
                 if let value = top["fx"] { try setOnce(&fx, (try Self.rates(value), value), key: "fx") }

@@ -350,3 +350,24 @@ public struct TenantConfiguration: Sendable, Hashable {
         self.limits = limits
     }
 }
+
+extension GatewayConfiguration {
+    /// The shortest admin key accepted: the admin API can mint keys and read every tenant's
+    /// spend, so its key must not be guessable (32 characters, e.g. `openssl rand -hex 16`).
+    public static let minimumAdminKeyLength = 32
+
+    /// Why `key` can't be the admin key, or nil when it can (or is unset).
+    public static func adminKeyProblem(_ key: Secret?) -> String? {
+        guard let key, key.revealed.count < minimumAdminKeyLength else { return nil }
+        return "admin_key must be at least \(minimumAdminKeyLength) characters (it has \(key.revealed.count)); make one with: openssl rand -hex 32"
+    }
+
+    /// The admin key from `environment` (or the literal in Routes/); throws when it is too short.
+    public func resolvedAdminKey(in environment: [String: String]) throws(ConfigurationError) -> Secret? {
+        let key = adminKey?.resolve(in: environment)
+        if let problem = Self.adminKeyProblem(key), let adminKey {
+            throw ConfigurationError(file: "Routes/", keyPath: "admin_key", message: "\(adminKey): \(problem)")
+        }
+        return key
+    }
+}

@@ -12,9 +12,12 @@ import Synchronization
 /// provider model, not by configuration).
 public final class LiveGateway: Sendable {
     private let state: Mutex<Gateway>
+    /// Failed authentications per client address, kept across reloads.
+    let throttle: FailedAuthenticationThrottle
 
-    public init(_ gateway: Gateway) {
+    public init(_ gateway: Gateway, throttle: FailedAuthenticationThrottle = FailedAuthenticationThrottle()) {
         self.state = Mutex(gateway)
+        self.throttle = throttle
     }
 
     public var current: Gateway { state.withLock { $0 } }
@@ -30,6 +33,7 @@ public final class LiveGateway: Sendable {
         let gateway = current
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: gateway.configuration.server.maxBodyBytes))
+        router.add(middleware: AuthenticationThrottleMiddleware(throttle: throttle))
         // Keys live in their own directory (refreshed from the ledger), not in Routes/.
         let authenticator = BearerAuthenticator(keys: gateway.keys)
         ChatCompletionsController(live: self, authenticator: authenticator).register(on: router)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GatewayConfig
 
 /// `switchyard config check`: validate `Routes/` without starting anything (for CI and pre-commit).
@@ -13,6 +14,8 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try routes.load()
+            // The admin key usually comes from the environment: check the one this shell would serve with.
+            _ = try configuration.resolvedAdminKey(in: ProcessInfo.processInfo.environment)
             print(
                 "ok: \(configuration.providers.count) providers, \(configuration.providers.reduce(0) { $0 + $1.models.count }) models, \(configuration.routes.count) routes, \(configuration.tenants.count) tenants"
             )

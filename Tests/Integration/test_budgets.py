@@ -17,7 +17,7 @@ import yaml
 from conftest import BIN, Process, create_key, mock_provider, raw_request
 
 QUESTION = [{"role": "user", "content": "Approve the loan?"}]
-ADMIN_KEY = "sy-admin-budgets"
+ADMIN_KEY = "sy-admin-budgets-0123456789abcdefghijk"
 
 
 @pytest.fixture(scope="module")

@@ -553,3 +553,64 @@ def test_a_start_that_fails_after_opening_the_ledger_exits_with_the_error_not_a_
     finally:
         first.stop()
         mock.stop()
+
+
+# --- authentication: guessing is throttled, admin keys are long --------------------------------
+
+def request_from(gateway, source_ip, path, key, body=None):
+    """One HTTP request from a chosen loopback source address; returns (status, headers, body)."""
+    import http.client
+    host, port = gateway.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(source_ip, 0))
+    try:
+        headers = {"authorization": f"Bearer {key}", "content-type": "application/json"}
+        connection.request("POST" if body else "GET", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def test_failed_authentication_is_throttled_per_address(demo):
+    import json
+    attacker, bystander = "127.0.0.2", "127.0.0.3"
+    statuses = [request_from(demo, attacker, "/v1/chat/completions", f"sy-guess-{n}", CHAT)[0] for n in range(25)]
+    assert statuses[:20] == [401] * 20
+    assert set(statuses[20:]) == {429}
+    status, headers, body = request_from(demo, attacker, "/v1/chat/completions", DEMO_KEY, CHAT)
+    assert status == 429 and int(headers["retry-after"]) >= 1, "even a right key waits: the address is out of attempts"
+    assert "failed authentication" in json.loads(body)["error"]["message"]
+    # Another address is not affected; admin-key guesses count the same way.
+    assert request_from(demo, bystander, "/v1/chat/completions", DEMO_KEY, CHAT)[0] == 200
+    admin = [request_from(demo, "127.0.0.4", "/admin/keys", f"wrong-admin-key-{n}")[0] for n in range(22)]
+    assert admin[:20] == [401] * 20 and admin[20:] == [429, 429]
+    time.sleep(2.1)  # one attempt a second comes back
+    assert request_from(demo, attacker, "/v1/chat/completions", DEMO_KEY, CHAT)[0] == 200
+
+
+def test_a_short_admin_key_is_refused_by_config_check_and_serve(tmp_path):
+    import subprocess
+    import yaml
+    routes = tmp_path / "Routes"
+    routes.mkdir()
+    config = {"ledger": f"sqlite:{tmp_path / 'ledger.db'}", "admin_key": "env:SHORT_ADMIN_KEY",
+              "providers": [{"name": "local", "dialect": "openai", "base_url": "http://127.0.0.1:9/v1",
+                             "models": [{"name": "m", "input_per_mtok": 0, "output_per_mtok": 0, "currency": "USD"}]}],
+              "routes": [{"name": "chat", "targets": ["local/m"]}], "tenants": [{"name": "demo"}]}
+    (routes / "gateway.yaml").write_text(yaml.safe_dump(config))
+    env = dict(os.environ, SHORT_ADMIN_KEY="admin123")
+    check = subprocess.run([BIN, "config", "check", "--routes", str(routes)], env=env, capture_output=True, text=True)
+    assert check.returncode != 0 and "at least 32 characters" in check.stderr and "admin123" not in check.stderr
+    serve = subprocess.run([BIN, "serve", "--routes", str(routes), "--port", "0"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert serve.returncode != 0 and "at least 32 characters" in serve.stdout + serve.stderr
+    # A literal in Routes/ is checked when the file is read, with its line.
+    config["admin_key"] = "tooshort"
+    (routes / "gateway.yaml").write_text(yaml.safe_dump(config))
+    check = subprocess.run([BIN, "config", "check", "--routes", str(routes)], capture_output=True, text=True)
+    assert check.returncode != 0 and "gateway.yaml:" in check.stderr and "admin_key" in check.stderr
+    # 32 characters is enough.
+    env["SHORT_ADMIN_KEY"] = "a" * 32
+    config["admin_key"] = "env:SHORT_ADMIN_KEY"
+    (routes / "gateway.yaml").write_text(yaml.safe_dump(config))
+    assert subprocess.run([BIN, "config", "check", "--routes", str(routes)], env=env, capture_output=True).returncode == 0

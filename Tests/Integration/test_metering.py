@@ -18,7 +18,7 @@ import yaml
 from conftest import BIN, Process, create_key, mock_provider, raw_request
 
 QUESTION = [{"role": "user", "content": "What did the grid cost us last week?"}]
-ADMIN_KEY = "sy-admin-metering"
+ADMIN_KEY = "sy-admin-metering-0123456789abcdefghij"
 PRICES = {  # per 1M tokens
     "gpt": (Decimal("1"), Decimal("2"), "USD"),
     "claude": (Decimal("7"), Decimal("14"), "CNY"),

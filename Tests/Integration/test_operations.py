@@ -16,7 +16,7 @@ from conftest import BIN, Process, create_key, mock_provider, raw_request
 from openapi_contract import validate
 
 QUESTION = [{"role": "user", "content": "How much did we spend?"}]
-ADMIN_KEY = "sy-admin-test-secret"
+ADMIN_KEY = "sy-admin-test-secret-0123456789abcdef"
 
 
 def write_config(routes, mocks, chat_target, extra_routes=()):

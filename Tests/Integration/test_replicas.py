@@ -19,7 +19,7 @@ from conftest import BIN, Process, database, mock_provider, needs_postgres, post
 
 pytestmark = needs_postgres
 
-ADMIN_KEY = "sy-admin-replicas"
+ADMIN_KEY = "sy-admin-replicas-0123456789abcdefghij"
 QUESTION = [{"role": "user", "content": "Settle the invoice?"}]
 
 

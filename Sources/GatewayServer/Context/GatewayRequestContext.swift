@@ -1,5 +1,6 @@
 public import Hummingbird
 import Logging
+public import NIOCore
 
 /// Per-request state for the gateway's handlers.
 public struct GatewayRequestContext: RequestContext {
@@ -9,9 +10,15 @@ public struct GatewayRequestContext: RequestContext {
     /// Read once: Hummingbird keeps it in the logger's metadata, where each read costs a
     /// log-handler lookup and a string conversion.
     public private(set) var requestID = ""
+    /// The connection the request came on, for its peer's address (read only when needed).
+    private let channel: (any Channel)?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
         self.requestID = logger[metadataKey: "hb.request.id"]?.description ?? ""
     }
+
+    /// The client's IP address (the connection's peer: a load balancer's, behind one).
+    public var clientAddress: String? { channel?.remoteAddress?.ipAddress }
 }

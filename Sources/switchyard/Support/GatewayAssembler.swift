@@ -25,7 +25,8 @@ struct GatewayAssembler: Sendable {
     let rateLimiter: RateLimiter
     let logger: Logger
 
-    /// A gateway for `configuration`; throws when a provider's TLS settings can't be loaded.
+    /// A gateway for `configuration`; throws when a provider's TLS settings can't be loaded or
+    /// the admin key is too short.
     func assemble(_ configuration: GatewayConfiguration) throws -> Gateway {
         let resolution = ProviderResolution(configuration: configuration, environment: environment, mode: isOffline ? .on : .off)
         var unavailable = resolution.unavailable
@@ -39,6 +40,6 @@ struct GatewayAssembler: Sendable {
             configuration: configuration, planner: RoutePlanner(configuration: configuration, unavailableProviders: unavailable),
             endpoints: endpoints, upstream: try pools.clients(for: endpoints.values), keys: keys, ledger: ledger, logger: logger,
             latency: latency, health: health, meter: meter, budgets: budgets, budgetLeases: budgetLeases,
-            rateLimiter: rateLimiter, adminKey: configuration.adminKey?.resolve(in: environment)?.revealed)
+            rateLimiter: rateLimiter, adminKey: try configuration.resolvedAdminKey(in: environment)?.revealed)
     }
 }
