@@ -68,7 +68,7 @@ public struct UpstreamClients: Sendable {
                 responseHead = try await connection.send(head: head, body: bytes, readTimeout: readTimeout)
             } catch {
                 pool.release(connection, reusable: false)
-                if reused, attempt == 1, error as? UpstreamTransportError == .closedBeforeResponse {
+                if reused, attempt == 1, [.closedBeforeResponse, .resetBeforeResponse].contains(error as? UpstreamTransportError) {
                     logger.debug("stale keep-alive connection; retrying on a new one", metadata: ["provider": "\(provider)"])
                     continue
                 }
@@ -90,11 +90,17 @@ public struct UpstreamClients: Sendable {
         case UpstreamTransportError.connectTimeout:
             detail = "connect timeout"
         case UpstreamTransportError.closedBeforeResponse:
-            detail = "the connection was closed before an answer"
+            return UpstreamFailure(provider: provider, kind: .connectionLost, detail: "the provider closed the connection before answering")
         case UpstreamTransportError.closedMidBody:
-            detail = "the connection was closed mid-answer"
+            return UpstreamFailure(provider: provider, kind: .connectionLost, detail: "the provider closed the connection mid-answer")
+        case UpstreamTransportError.resetBeforeResponse:
+            return UpstreamFailure(provider: provider, kind: .connectionLost, detail: "the provider reset the connection before answering")
+        case UpstreamTransportError.resetMidBody:
+            return UpstreamFailure(provider: provider, kind: .connectionLost, detail: "the provider reset the connection mid-answer")
         case UpstreamTransportError.poolClosed:
             detail = "the gateway is shutting down"
+        case is HTTPParserError:
+            return UpstreamFailure(provider: provider, kind: .malformedResponse, detail: "the provider's answer is not valid HTTP/1.1")
         case is CancellationError:
             detail = "cancelled"
         case is NIOSSLError, is BoringSSLError:

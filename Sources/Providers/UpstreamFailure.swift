@@ -7,8 +7,11 @@ import Foundation
 /// Messages name the provider but never carry its key or the upstream's raw headers.
 public struct UpstreamFailure: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
-        /// Could not connect, or the connection broke before an answer began.
+        /// Could not connect: the request never reached the provider.
         case unreachable
+        /// Connected and sent, then the provider closed or reset the connection before its
+        /// answer was whole: the attempt reached it (and is billed as a failed one).
+        case connectionLost
         /// No response head (or no first byte) within the read timeout.
         case timeout
         case rateLimited(retryAfterSeconds: Int?)
@@ -41,7 +44,7 @@ public struct UpstreamFailure: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .unreachable: nil
         case .timeout: 504
-        case .malformedResponse: 502
+        case .malformedResponse, .connectionLost: 502
         case .rateLimited: 429
         case .serverError(let status), .credentialsRejected(let status), .modelUnknown(let status), .requestRejected(let status):
             status
@@ -65,7 +68,7 @@ public struct UpstreamFailure: Error, Sendable, CustomStringConvertible {
     /// The error the client sees when this was the last failure.
     public var gatewayError: GatewayError {
         switch kind {
-        case .unreachable, .malformedResponse:
+        case .unreachable, .malformedResponse, .connectionLost:
             .upstreamFailed("Provider '\(provider)' failed: \(detail)")
         case .timeout:
             .upstreamTimeout("Provider '\(provider)' did not answer in time: \(detail)")

@@ -614,3 +614,65 @@ def test_a_short_admin_key_is_refused_by_config_check_and_serve(tmp_path):
     config["admin_key"] = "env:SHORT_ADMIN_KEY"
     (routes / "gateway.yaml").write_text(yaml.safe_dump(config))
     assert subprocess.run([BIN, "config", "check", "--routes", str(routes)], env=env, capture_output=True).returncode == 0
+
+
+# --- a provider that resets the connection -------------------------------------------------------
+
+class ResettingProvider:
+    """Accepts, reads a request, then resets the connection (RST), as a crashed provider host does."""
+
+    def __init__(self):
+        import struct
+        import threading
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.requests = 0
+        self.linger = struct.pack("ii", 1, 0)
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            connection.settimeout(5)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += connection.recv(65536)
+                self.requests += 1
+            except OSError:
+                pass
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, self.linger)
+            connection.close()
+
+    def stop(self):
+        self.server.close()
+
+
+def test_a_provider_that_resets_the_connection_leaves_a_record_and_says_so(tmp_path):
+    import json
+    from conftest import mock_provider
+    resetter, alpha = ResettingProvider(), mock_provider("alpha")
+    gateway, key, routes_dir = serve_over(
+        tmp_path, {"resetter": ("openai", resetter.url), "alpha": ("openai", alpha.url)},
+        [{"name": "only", "targets": ["resetter/resetter-model"]},
+         {"name": "fallback", "targets": ["resetter/resetter-model", "alpha/alpha-model"]}])
+    try:
+        answer = post(gateway, "/v1/chat/completions", {"model": "only", "messages": QUESTION}, key=key)
+        assert answer.status_code == 502
+        message = answer.json()["error"]["message"]
+        assert "reset the connection" in message and "cannot connect" not in message
+        client = openai.OpenAI(base_url=gateway.url + "/v1", api_key=key, max_retries=0)
+        raw = client.chat.completions.with_raw_response.create(model="fallback", messages=QUESTION)
+        assert raw.headers["x-switchyard-provider"] == "alpha" and raw.headers["x-switchyard-attempts"] == "2"
+        assert resetter.requests == 2, "both requests reached the provider"
+        records = ledger_records(routes_dir, lambda r: r["provider"] == "resetter", count=2)
+        assert [(r["outcome"], r["status"]) for r in records] == [("failed", 502)] * 2
+        fell_back = ledger_records(routes_dir, lambda r: r["request_id"] == raw.headers["x-switchyard-request-id"], count=2)
+        assert sorted(r["provider"] for r in fell_back) == ["alpha", "resetter"]
+    finally:
+        gateway.stop()
+        alpha.stop()
+        resetter.stop()

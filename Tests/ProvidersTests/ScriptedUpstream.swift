@@ -12,6 +12,7 @@ import Synchronization
 /// - `/idle-close/…`: 200 JSON, keep-alive, then the server drops the idle connection.
 /// - `/stall/…`: reads the request, never answers.
 /// - `/cut/…`: promises 100 bytes, sends 10, closes.
+/// - `/reset/…`: reads the request, then resets the connection (RST) without answering.
 /// - `/slow/…`: 200 JSON after 100 ms.
 /// - `/stream/…`: three chunks 30 ms apart.
 final class ScriptedUpstream: Sendable {
@@ -101,6 +102,11 @@ private final class ScriptHandler: ChannelInboundHandler {
             loop.scheduleTask(in: .milliseconds(50)) { bound.value.1.close(promise: nil) }
         case "stall":
             break
+        case "reset":
+            // SO_LINGER 0: close sends RST, as a crashed or overloaded provider's host does.
+            let channel = context.channel
+            let lingering = (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+            (lingering ?? loop.makeSucceededVoidFuture()).whenComplete { _ in channel.close(promise: nil) }
         case "cut":
             var head = HTTPResponseHead(version: .http1_1, status: .ok)
             head.headers.add(name: "content-length", value: "100")

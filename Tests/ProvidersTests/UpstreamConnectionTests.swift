@@ -73,9 +73,20 @@ import Testing
         try await withUpstream("cut") { server, clients, endpoint in
             let response = try await clients.post(Array("{}".utf8), to: endpoint, requestID: "r", logger: Self.logger)
             let failure = await #expect(throws: UpstreamFailure.self) { try await response.collect(upTo: 1 << 20) }
-            #expect(failure?.kind == .unreachable)
+            #expect(failure?.kind == .connectionLost)
+            #expect(failure?.detail == "the provider closed the connection mid-answer")
             _ = try? await text(clients, endpoint)
             #expect(server.connectionsOpened == 2)
+        }
+    }
+
+    @Test func aResetAfterTheRequestIsALostConnectionNotAFailureToConnect() async throws {
+        try await withUpstream("reset") { _, clients, endpoint in
+            let failure = await #expect(throws: UpstreamFailure.self) { try await text(clients, endpoint) }
+            #expect(failure?.kind == .connectionLost)
+            #expect(failure?.detail == "the provider reset the connection before answering")
+            #expect(failure?.providerStatus == 502, "it reached the provider: the attempt is recorded")
+            #expect(failure?.gatewayError.message.contains("cannot connect") == false)
         }
     }
 

@@ -1,4 +1,9 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOHTTP1
 
 /// Runs one HTTP/1.1 request/response exchange at a time on an upstream connection, handing
@@ -145,9 +150,22 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(with: error)
+        // A reset once the connection is open is the provider going away mid-exchange, not a
+        // failure to connect: say so (and the attempt is billed, as one that reached it).
+        switch (phase, error) {
+        case (.awaitingHead, let io as IOError) where Self.resets.contains(io.errnoCode):
+            fail(with: UpstreamTransportError.resetBeforeResponse)
+        case (.receivingBody, let io as IOError) where Self.resets.contains(io.errnoCode):
+            fail(with: UpstreamTransportError.resetMidBody)
+        case (.receivingBody, HTTPParserError.invalidEOFState):
+            fail(with: UpstreamTransportError.closedMidBody)  // closed before the promised length
+        default:
+            fail(with: error)
+        }
         context.close(promise: nil)
     }
+
+    private static let resets: Set<Int32> = [ECONNRESET, EPIPE, ECONNABORTED]
 
     func channelInactive(context: ChannelHandlerContext) {
         switch phase {

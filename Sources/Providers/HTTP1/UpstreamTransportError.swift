@@ -11,6 +11,9 @@ enum UpstreamTransportError: Error, Sendable, Equatable {
     case closedBeforeResponse
     /// The peer closed the connection in the middle of a response body.
     case closedMidBody
+    /// The peer reset the connection (ECONNRESET, EPIPE) after it was opened.
+    case resetBeforeResponse
+    case resetMidBody
     /// The pool is shut down (the gateway is stopping).
     case poolClosed
 }
