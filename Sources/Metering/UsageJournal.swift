@@ -88,14 +88,12 @@ final class UsageJournal: Sendable {
     }
 
     /// Copies `record` into the file; throws when the file can't take it (no disk space), after
-    /// which the request must fail closed. The record still goes to the database: the
-    /// provider was paid for it.
+    /// which the request must fail closed — and its record say so (``keep(_:)``).
     func append(_ record: UsageRecord) throws {
         var line: [UInt8] = []
         line.reserveCapacity(768)
         record.appendJSONLine(to: &line)
         try state.withLock { state in
-            defer { state.uncommitted.append(record) }
             let length = state.end + line.count
             if length > maximumBytes {
                 throw JournalError("the usage journal \(path) is full (\(maximumBytes) bytes of records the ledger database hasn't taken)")
@@ -105,7 +103,15 @@ final class UsageJournal: Sendable {
                 state.region.base.advanced(by: state.end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
             }
             state.end += line.count
+            state.uncommitted.append(record)
         }
+    }
+
+    /// Holds `record` for the database without writing it to the file (which can't take it):
+    /// lost if the process dies before the next commit, so only for records of requests that
+    /// failed closed.
+    func keep(_ record: UsageRecord) {
+        state.withLock { $0.uncommitted.append(record) }
     }
 
     /// Doubles the file (blocks reserved first) until `length` bytes fit, and maps it anew.

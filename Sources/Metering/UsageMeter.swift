@@ -63,6 +63,16 @@ public final class UsageMeter: Service, Sendable {
         }
     }
 
+    /// Holds `record` for the database without the journal — for the record of a request that
+    /// failed closed because the journal couldn't take its first record.
+    public func recordUndurably(_ record: UsageRecord) {
+        if let journal {
+            journal.keep(record)
+        } else {
+            memory.withLock { $0.append(record) }
+        }
+    }
+
     /// How long the ledger database has been refusing records (nil: it takes them) — for
     /// `on_ledger_outage: fail_closed`. Cheap enough for every request.
     public var outage: Duration? {

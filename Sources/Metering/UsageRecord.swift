@@ -19,6 +19,10 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         case clientGone = "client_gone"
         /// The stream broke off mid-answer.
         case interrupted
+        /// The provider answered, but the gateway withheld the answer because its record could
+        /// not be made durable (the journal's disk full): the client got 503, or a stream's
+        /// error event instead of its end. The provider's usage is kept — it was consumed.
+        case refused
     }
 
     /// Where the token counts come from.

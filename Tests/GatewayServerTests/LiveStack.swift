@@ -18,6 +18,8 @@ struct LiveStack {
     static let clientKey = "sy-test-key"
     let gatewayURL: String
     let mocks: [String: MockProvider]
+    let ledger: SQLiteLedger
+    let meter: UsageMeter
 
     /// A provider for the stack: a live mock, or a name whose URL points at a closed port.
     struct ProviderSpec {
@@ -98,7 +100,7 @@ struct LiveStack {
                     endpoints: endpoints, upstream: upstream, keys: keys,
                     ledger: ledger, logger: logger, meter: meter)
                 let port = try await start(in: &group) { onRunning in gateway.makeApplication(onServerRunning: onRunning) }
-                try await body(LiveStack(gatewayURL: "http://127.0.0.1:\(port)", mocks: mocks))
+                try await body(LiveStack(gatewayURL: "http://127.0.0.1:\(port)", mocks: mocks, ledger: ledger, meter: meter))
             }
             group.cancelAll()
             try await ledger.close()

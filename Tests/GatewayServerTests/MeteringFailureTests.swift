@@ -1,4 +1,6 @@
 import Foundation
+import Metering
+import MeteringSQLite
 import Testing
 
 /// No answer goes unmetered: when the usage journal can't take a record the gateway fails
@@ -27,6 +29,21 @@ import Testing
             let events = LiveStack.events(response.body)
             #expect(!events.contains("[DONE]"))
             #expect(events.last?.contains("Usage metering is unavailable") == true)
+        }
+    }
+
+    @Test func requestsRefusedForAFullJournalAreRecordedAsRefusedNotCompleted() async throws {
+        try await Self.fullJournal { stack in
+            for stream in [false, false, true] {
+                _ = try await stack.post("/v1/chat/completions", json: LiveStack.chat(stream: stream))
+            }
+            // Space returns (here: the database takes what the journal couldn't hold).
+            try await stack.meter.commit()
+            let records = try await stack.ledger.usageRecords(UsageFilter())
+            #expect(records.count == 3)
+            #expect(records.allSatisfy { $0.outcome == .refused }, "no tenant is billed a completed answer it never got")
+            #expect(records.map(\.status).sorted() == [200, 503, 503])  // what each client saw: 503, or a stream cut short
+            #expect(records.allSatisfy { $0.outputTokens == 16 && $0.usageSource == .provider }, "the provider's usage is kept")
         }
     }
 }

@@ -51,12 +51,25 @@ struct AttemptMeter: Sendable {
     }
 
     /// Records a completed answer before the client gets its final bytes; throws a 503 when the
-    /// record can't be made durable (no answer goes unmetered).
-    func recordCompleted(usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, logger: Logger) async throws(GatewayError) {
+    /// record can't be made durable (no answer goes unmetered). The client then gets no answer,
+    /// and the record says so: outcome `refused` with the status the client saw (503, or 200
+    /// for a stream whose head was already sent), held for the database without the journal.
+    func recordCompleted(
+        usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, statusIfRefused: Int = 503, logger: Logger
+    ) async throws(GatewayError) {
+        guard meter != nil || charge != nil else { return }
+        let completed = makeRecord(
+            outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         do {
-            try await record(.completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
+            try meter?.record(completed)
+            charge?.add(completed)
         } catch {
             logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
+            let refused = makeRecord(
+                outcome: .refused, status: statusIfRefused, usage: usage, estimatedOutput: estimatedOutput,
+                ttftMilliseconds: ttftMilliseconds)
+            charge?.add(refused)
+            meter?.recordUndurably(refused)
             throw GatewayError.unavailable("Usage metering is unavailable, so the gateway is not answering (fail closed).")
         }
     }
@@ -81,7 +94,13 @@ struct AttemptMeter: Sendable {
         let record = makeRecord(
             outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         charge?.add(record)
-        try meter?.record(record)
+        do {
+            try meter?.record(record)
+        } catch {
+            // Its outcome is already what the client got: keep it for the database regardless.
+            meter?.recordUndurably(record)
+            throw error
+        }
     }
 
     /// Whole milliseconds since the attempt was prepared.

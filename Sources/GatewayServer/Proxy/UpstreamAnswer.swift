@@ -95,7 +95,8 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                 guard transform.isComplete, !recorded else { return }
                 recorded = true
                 try await meter.recordCompleted(
-                    usage: transform.usage, estimatedOutput: transform.contentPieces, ttftMilliseconds: ttft, logger: logger)
+                    usage: transform.usage, estimatedOutput: transform.contentPieces, ttftMilliseconds: ttft, statusIfRefused: 200,
+                    logger: logger)
             }
             do {
                 // A client that goes away makes the next write throw, which ends the upstream read
