@@ -676,3 +676,54 @@ def test_a_provider_that_resets_the_connection_leaves_a_record_and_says_so(tmp_p
         gateway.stop()
         alpha.stop()
         resetter.stop()
+
+
+# --- a client that leaves mid-stream ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory):
+    """A provider that sends its first chunk, thinks for 6 s, then streams 20 tokens."""
+    from conftest import mock_provider
+    mock = mock_provider("slow", "--ttft-ms", "6000", "--output-tokens", "20")
+    tmp = tmp_path_factory.mktemp("slow")
+    gateway, key, routes_dir = serve_over(tmp, {"slow": ("openai", mock.url)},
+                                          [{"name": "chat", "targets": ["slow/slow-model"]}])
+    yield gateway, key, routes_dir
+    gateway.stop()
+    mock.proc.kill()  # its abandoned 6-second answer would keep a graceful stop waiting
+
+
+def test_a_client_leaving_mid_stream_cancels_the_upstream_at_once_and_is_billed_for_what_it_got(slow):
+    gateway, key, routes_dir = slow
+    body = b'{"model":"chat","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
+    with connect(gateway) as sock:
+        sock.sendall(chat_request(key, body))
+        received = b""
+        while b"data: " not in received:  # the role chunk; the provider is now silent for 6 s
+            received += sock.recv(65536)
+        left = time.monotonic()
+    # The gateway notices at once — not at the provider's next chunk 6 s later.
+    deadline = time.monotonic() + 5
+    while "client disconnected; upstream cancelled" not in gateway.log and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "client disconnected; upstream cancelled" in gateway.log
+    assert time.monotonic() - left < 1.5
+    records = ledger_records(routes_dir, lambda r: r["outcome"] == "client_gone")
+    assert len(records) == 1
+    record = records[0]
+    assert record["status"] == 200 and record["total_ms"] < 3000, "the attempt ended when the client left"
+    assert record["output_tokens"] < 20 and record["usage_source"] == "estimated", "billed for what was sent"
+
+
+def test_a_kept_alive_connection_carries_requests_after_a_stream(demo):
+    import http.client
+    import json
+    host, port = demo.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = json.dumps({"model": "chat", "stream": True, "messages": QUESTION})
+    for _ in range(3):
+        connection.request("POST", "/v1/chat/completions", body=body,
+                           headers={"authorization": f"Bearer {DEMO_KEY}", "content-type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 200 and response.read().rstrip().endswith(b"data: [DONE]")
+    connection.close()

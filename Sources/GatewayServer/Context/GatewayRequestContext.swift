@@ -19,6 +19,11 @@ public struct GatewayRequestContext: RequestContext {
         self.requestID = logger[metadataKey: "hb.request.id"]?.description ?? ""
     }
 
+    /// Signals the client leaving this request's connection (see ``ClientDeparture``).
+    var clientDeparture: ClientDeparture? {
+        get async { await channel?.clientDeparture }
+    }
+
     /// The client's IP address (the connection's peer: a load balancer's, behind one).
     public var clientAddress: String? { channel?.remoteAddress?.ipAddress }
 }

@@ -51,16 +51,23 @@ struct ChatProxy: Sendable {
         }
         guard !plan.targets.isEmpty else { throw plan.refusal(model: inbound.model) }
         let charge = try await RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
+        // The request is over when this returns — unless it returns a stream, whose body settles.
+        var streaming = false
+        defer { if !streaming { charge?.settle() } }
         var queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
             requestID: context.requestID, charge: charge)
         if let hedgeAfter = plan.hedgeAfterMilliseconds, plan.targets.count > 1 {
-            return try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
+            let response = try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
+            streaming = inbound.stream
+            return response
         }
         var lastFailure: UpstreamFailure?
         while let attempt = try queue.next() {
             do {
-                return try await run(attempt, inbound: inbound, context: context)
+                let response = try await run(attempt, inbound: inbound, context: context)
+                streaming = inbound.stream
+                return response
             } catch let error as UpstreamFailure {
                 lastFailure = error
                 if !error.allowsFallback { break }
@@ -152,7 +159,8 @@ struct ChatProxy: Sendable {
                 attempt.exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
                 requestID: context.requestID, logger: gateway.logger)
             let answer = UpstreamAnswer(
-                inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger)
+                inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger,
+                departure: inbound.stream ? await context.clientDeparture : nil)
             let result =
                 inbound.stream
                 ? try await answer.stream(response, headers: attempt.headers)

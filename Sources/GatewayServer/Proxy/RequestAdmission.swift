@@ -48,16 +48,21 @@ struct RequestAdmission {
 }
 
 /// One admitted request's running bill: each attempt's recorded cost and tokens are added;
-/// when the request is over (the charge is released) its budget reservation is replaced by
-/// the actual cost and the tokens beyond the admission estimate count against rate limits.
+/// when the request is over — its JSON answer made, or its stream ended — ``settle()`` replaces
+/// the budget reservation with the actual cost and counts the tokens beyond the admission
+/// estimate against rate limits.
+///
+/// Settled in structured code: by ``ChatProxy/forward`` (answers and failures) and by the
+/// stream's body (its `defer`). Only a stream whose body never runs — the client gone before
+/// the response head could be written, which Hummingbird reports to no one — is left to `deinit`.
 final class RequestCharge: Sendable {
     private let budgets: BudgetBook
     private let reservation: BudgetBook.Reservation?
     private let limiter: RateLimiter
     private let limitedScopes: [SpendScope]
     private let estimatedPromptTokens: Int
-    /// Nano-units of the reporting currency, and tokens.
-    private let bill = Mutex<(cost: Int64, tokens: Int)>((0, 0))
+    /// Nano-units of the reporting currency, and tokens; nil once settled.
+    private let bill = Mutex<(cost: Int64, tokens: Int)?>((0, 0))
 
     init(
         budgets: BudgetBook, reservation: BudgetBook.Reservation?, limiter: RateLimiter, limitedScopes: [SpendScope],
@@ -71,15 +76,24 @@ final class RequestCharge: Sendable {
     }
 
     func add(_ record: UsageRecord) {
-        bill.withLock {
-            $0.cost = $0.cost.saturatingAdding(record.reportingCostNanos ?? 0)
-            $0.tokens = $0.tokens.saturatingAdding(record.inputTokens.saturatingAdding(record.outputTokens))
+        bill.withLock { bill in
+            guard var running = bill else { return }
+            running.cost = running.cost.saturatingAdding(record.reportingCostNanos ?? 0)
+            running.tokens = running.tokens.saturatingAdding(record.inputTokens.saturatingAdding(record.outputTokens))
+            bill = running
         }
     }
 
-    deinit {
-        let (cost, tokens) = bill.withLock { $0 }
+    /// Ends the request's hold on its budgets and limits (once; later calls do nothing).
+    func settle() {
+        guard let (cost, tokens) = bill.withLock({ bill in defer { bill = nil }; return bill }) else { return }
         if let reservation { budgets.settle(reservation, actual: Money.amount(nanos: cost)) }
         limiter.add(tokens: tokens.saturatingSubtracting(estimatedPromptTokens), to: limitedScopes)
+    }
+
+    var isSettled: Bool { bill.withLock { $0 == nil } }
+
+    deinit {
+        settle()
     }
 }

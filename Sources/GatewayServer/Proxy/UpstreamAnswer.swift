@@ -16,6 +16,8 @@ struct UpstreamAnswer<Inbound: InboundChat> {
     let target: RouteTarget
     let meter: AttemptMeter
     let logger: Logger
+    /// Signals the client leaving (streams only): the upstream is dropped at once.
+    let departure: ClientDeparture?
 
     var provider: String { target.provider.name }
 
@@ -86,10 +88,17 @@ struct UpstreamAnswer<Inbound: InboundChat> {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let (firstOutput, transformSoFar) = (first, transform)
-        let (provider, logger, meter) = (self.provider, self.logger, self.meter)
+        let (provider, logger, meter, departure) = (self.provider, self.logger, self.meter, self.departure)
         let body = ResponseBody { writer in
             var transform = transformSoFar
             var recorded = false
+            // The upstream connection goes back to its pool, or is closed, here — whatever way
+            // the relay ends (a no-op once the body was read to its end) — and the request's
+            // hold on its budgets ends with its stream.
+            defer {
+                upstream.discard()
+                meter.charge?.settle()
+            }
             /// Before the bytes that end the answer go out, its record must be durable.
             func recordIfComplete() async throws {
                 guard transform.isComplete, !recorded else { return }
@@ -98,32 +107,42 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                     usage: transform.usage, estimatedOutput: transform.contentPieces, ttftMilliseconds: ttft, statusIfRefused: 200,
                     logger: logger)
             }
-            do {
-                // A client that goes away makes the next write throw, which ends the upstream read
-                // (Hummingbird's inbound-close helper can't be used on a body already collected).
-                try await recordIfComplete()
-                try await Self.write(firstOutput, to: &writer)
-                // The answer ends at the dialect's end event (`[DONE]`, `message_stop`, Gemini's
-                // last chunk), whether or not the provider ends its HTTP response with it.
-                while !transform.isComplete, let chunk = try await upstream.next() {
-                    let output = try transform.transform(chunk)
-                    try await recordIfComplete()
-                    if output.readableBytes > 0 { try await Self.write(output, to: &writer) }
-                }
-                let tail = transform.finish()
-                try await recordIfComplete()
-                if tail.readableBytes > 0 { try await Self.write(tail, to: &writer) }
-                if !transform.isComplete {
-                    logger.warning("upstream stream ended without its end event", metadata: ["provider": "\(provider)"])
-                }
-            } catch is ClientGone {
+            /// The client left: bill what it was sent, and stop.
+            func clientLeft() async {
                 upstream.discard()
                 logger.info("client disconnected; upstream cancelled", metadata: ["provider": "\(provider)"])
                 if !recorded {
+                    recorded = true
                     await meter.recordEnded(
                         .clientGone, status: 200, usage: transform.usage, estimatedOutput: transform.contentPieces,
                         ttftMilliseconds: ttft, logger: logger)
                 }
+            }
+            do {
+                // The client leaving closes the upstream connection, which ends a wait on the
+                // provider at once; a write to the departed client fails anyway.
+                try await Self.untilClientLeaves(departure, dropping: upstream) {
+                    try await recordIfComplete()
+                    try await Self.write(firstOutput, to: &writer)
+                    // The answer ends at the dialect's end event (`[DONE]`, `message_stop`, Gemini's
+                    // last chunk), whether or not the provider ends its HTTP response with it.
+                    while !transform.isComplete, let chunk = try await upstream.next() {
+                        let output = try transform.transform(chunk)
+                        try await recordIfComplete()
+                        if output.readableBytes > 0 { try await Self.write(output, to: &writer) }
+                    }
+                    let tail = transform.finish()
+                    try await recordIfComplete()
+                    if tail.readableBytes > 0 { try await Self.write(tail, to: &writer) }
+                    if !transform.isComplete {
+                        logger.warning("upstream stream ended without its end event", metadata: ["provider": "\(provider)"])
+                    }
+                }
+            } catch is ClientGone {
+                await clientLeft()
+                return
+            } catch where departure?.hasDeparted == true {
+                await clientLeft()
                 return
             } catch {
                 // Bytes are already out: the only honest answer left is an error event in the stream.
@@ -149,6 +168,14 @@ struct UpstreamAnswer<Inbound: InboundChat> {
     }
 
     private struct ClientGone: Error {}
+
+    /// Runs `relay` with the upstream dropped the moment the client leaves.
+    private static func untilClientLeaves(
+        _ departure: ClientDeparture?, dropping upstream: UpstreamResponse, _ relay: () async throws -> Void
+    ) async throws {
+        guard let departure else { return try await relay() }
+        try await departure.whileServing(onDeparture: { upstream.discard() }, relay)
+    }
 
     /// How long a provider may take to end its HTTP response after the stream's end event.
     static var endGrace: Duration { .milliseconds(500) }

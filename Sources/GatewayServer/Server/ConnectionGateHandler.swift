@@ -5,7 +5,8 @@ import NIOCore
 /// First in every connection's pipeline, on raw bytes: admits the connection under
 /// `max_connections` (past it: a 503 in OpenAI's shape and a close, at once — the server never
 /// stops accepting, so a flood can't leave well-behaved clients hanging in the backlog), and
-/// tells the deadline handler when bytes of a new request start to arrive.
+/// tells the deadline handler when bytes of a new request start to arrive, and signals
+/// ``ClientDeparture`` when the client closes its side or the connection goes.
 final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -16,6 +17,7 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let deadlines: RequestDeadlineHandler
     private enum State { case new, admitted, refused, closed }
     private var state = State.new
+    let departure = ClientDeparture()
 
     init(limits: ConnectionLimits, deadlines: RequestDeadlineHandler) {
         self.limits = limits
@@ -34,12 +36,19 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
     func channelInactive(context: ChannelHandlerContext) {
         if case .admitted = state { limits.release() }
         state = .closed
+        departure.signal()
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed = event as? ChannelEvent { departure.signal() }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         if case .admitted = state { limits.release() }
         state = .closed
+        departure.signal()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
