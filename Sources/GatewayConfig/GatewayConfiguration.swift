@@ -66,14 +66,18 @@ public struct ServerSettings: Sendable, Hashable {
     public var maxConnections: Int
     /// Connections the kernel queues before the gateway accepts them (bursts beyond it are reset).
     public var backlog: Int
+    /// How long a stopping gateway (SIGTERM, SIGINT) lets requests in flight finish; shortly
+    /// before the end, those still waiting on a provider are answered 503.
+    public var shutdownTimeoutMilliseconds: Int
 
     public static let defaultMaxBodyBytes = 8 << 20
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = Self.defaultMaxBodyBytes,
         headerTimeoutMilliseconds: Int = 10_000, bodyTimeoutMilliseconds: Int = 30_000, idleTimeoutMilliseconds: Int = 60_000,
-        maxConnections: Int = 10_000, backlog: Int = 4096
+        maxConnections: Int = 10_000, backlog: Int = 4096, shutdownTimeoutMilliseconds: Int = 30_000
     ) {
+        self.shutdownTimeoutMilliseconds = shutdownTimeoutMilliseconds
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

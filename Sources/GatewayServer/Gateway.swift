@@ -34,6 +34,8 @@ public struct Gateway: Sendable {
     let tenants: [String: TenantConfiguration]
     /// Each provider model's price in nano-units with its fx rate, for usage records.
     let moneyRates: [ModelReference: MoneyRates]
+    /// Comes when a stopping gateway's time for requests runs out (shared by every configuration).
+    public let shutdownNotice: EndNotice
     /// SHA-256 of the admin API's bearer key (`admin_key`); nil leaves the admin API disabled.
     public let adminKeyHash: String?
 
@@ -42,8 +44,9 @@ public struct Gateway: Sendable {
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
         latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
         budgets: BudgetBook? = nil, budgetLeases: BudgetLeaseKeeper? = nil, rateLimiter: RateLimiter = RateLimiter(),
-        adminKey: String? = nil
+        adminKey: String? = nil, shutdownNotice: EndNotice = EndNotice()
     ) {
+        self.shutdownNotice = shutdownNotice
         self.configuration = configuration
         self.planner = planner
         self.endpoints = endpoints

@@ -110,11 +110,16 @@ struct ServeCommand: AsyncParsableCommand {
             let budgetLeases = leaseStore.map { BudgetLeaseKeeper(book: budgets, store: $0, replica: replica, logger: logger) }
             let rateLimiter = RateLimiter(shared: rateStore != nil)
             let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, replica: replica, logger: logger) }
+            let shutdownNotice = EndNotice()
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
                 pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
-                budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, logger: logger)
+                budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
+                logger: logger)
             let serverSettings = configuration.server
+            let shutdownTimeout = Duration.milliseconds(serverSettings.shutdownTimeoutMilliseconds)
+            let deadline = ShutdownDeadline(
+                notice: shutdownNotice, answerBy: ShutdownDeadline.answerBy(timeout: shutdownTimeout), logger: logger)
             let live = LiveGateway(try assembler.assemble(configuration))
             let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger) {
                 await Self.openBudgetAccounts(live.current, logger: logger)
@@ -132,10 +137,11 @@ struct ServeCommand: AsyncParsableCommand {
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher, meter] + ([budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 } + [app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (mockServices + [refresher, watcher, meter] + ([budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
+                    + [deadline, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
-            groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+            groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout
             try await ServiceGroup(configuration: groupConfiguration).run()
         } catch {
             try? await ledger.close()
@@ -162,9 +168,7 @@ extension ServeCommand {
                 logger.warning("reload: a new ledger setting takes a restart; keeping \(running.ledger)")
                 configuration.ledger = running.ledger
             }
-            if configuration.server.host != running.server.host || configuration.server.port != running.server.port
-                || configuration.server.maxBodyBytes != running.server.maxBodyBytes
-            {
+            if configuration.server != running.server {
                 logger.warning("reload: new server settings take a restart; keeping the running ones")
             }
             configuration.server = running.server

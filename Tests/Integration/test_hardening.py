@@ -727,3 +727,52 @@ def test_a_kept_alive_connection_carries_requests_after_a_stream(demo):
         response = connection.getresponse()
         assert response.status == 200 and response.read().rstrip().endswith(b"data: [DONE]")
     connection.close()
+
+
+# --- the graceful-shutdown deadline ---------------------------------------------------------------
+
+def test_at_the_shutdown_deadline_waiting_requests_get_503_or_an_error_event(tmp_path):
+    import json
+    import signal
+    import threading
+    from conftest import mock_provider
+    stalled = mock_provider("stalled", "--latency-ms", "30000")          # no answer head for 30 s
+    thinking = mock_provider("thinking", "--ttft-ms", "30000")           # a first chunk, then 30 s of silence
+    gateway, key, routes_dir = serve_over(
+        tmp_path, {"stalled": ("openai", stalled.url), "thinking": ("openai", thinking.url)},
+        [{"name": "stalled", "targets": ["stalled/stalled-model"]}, {"name": "thinking", "targets": ["thinking/thinking-model"]}],
+        read_timeout_ms=60000, server={"shutdown_timeout_ms": 4000})
+    results = {}
+
+    def ask_json():
+        results["json"] = post(gateway, "/v1/chat/completions", {"model": "stalled", "messages": QUESTION}, key=key)
+
+    def ask_stream():
+        body = b'{"model":"thinking","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
+        results["stream"] = exchange(gateway, chat_request(key, body), read_timeout=20)
+
+    try:
+        threads = [threading.Thread(target=ask_json), threading.Thread(target=ask_stream)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)  # both are waiting on their providers
+        stopped = time.monotonic()
+        gateway.proc.send_signal(signal.SIGTERM)
+        for thread in threads:
+            thread.join(15)
+        assert gateway.proc.wait(15) == 0, gateway.log[-3000:]
+        assert time.monotonic() - stopped < 6, "the gateway stopped within shutdown_timeout_ms"
+        answer = results["json"]
+        assert answer.status_code == 503 and "shutting down" in answer.json()["error"]["message"]
+        status, _, body = split_response(results["stream"])
+        assert status == "HTTP/1.1 200 OK"
+        last = [line for line in body.split(b"\n") if line.startswith(b"data: ")][-1]
+        assert "shutting down" in json.loads(last[6:])["error"]["message"]
+        records = {r["provider"]: r for r in ledger_records(routes_dir, count=2)}
+        assert (records["stalled"]["outcome"], records["stalled"]["status"]) == ("failed", 503)
+        assert records["thinking"]["outcome"] == "interrupted"
+    finally:
+        if gateway.proc.poll() is None:
+            gateway.stop()
+        stalled.proc.kill()
+        thinking.proc.kill()

@@ -19,8 +19,8 @@ public struct GatewayRequestContext: RequestContext {
         self.requestID = logger[metadataKey: "hb.request.id"]?.description ?? ""
     }
 
-    /// Signals the client leaving this request's connection (see ``ClientDeparture``).
-    var clientDeparture: ClientDeparture? {
+    /// Signals the client leaving this request's connection (see ``EndNotice``).
+    var clientDeparture: EndNotice? {
         get async { await channel?.clientDeparture }
     }
 

@@ -54,20 +54,28 @@ struct ChatProxy: Sendable {
         // The request is over when this returns — unless it returns a stream, whose body settles.
         var streaming = false
         defer { if !streaming { charge?.settle() } }
-        var queue = AttemptQueue(
+        let queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
             requestID: context.requestID, charge: charge)
-        if let hedgeAfter = plan.hedgeAfterMilliseconds, plan.targets.count > 1 {
-            let response = try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
-            streaming = inbound.stream
-            return response
+        // A stopping gateway's time for requests can run out while this one waits on a provider:
+        // then it answers 503 rather than being cut off without a word.
+        let response = try await gateway.shutdownNotice.racing(Self.shuttingDown) {
+            try await attempt(queue, context: context)
+        }
+        streaming = inbound.stream
+        return response
+    }
+
+    /// Tries the plan's targets in turn (or hedged), until one answers.
+    private func attempt<Inbound: InboundChat>(_ queue: AttemptQueue<Inbound>, context: GatewayRequestContext) async throws -> Response {
+        var queue = queue
+        if let hedgeAfter = queue.plan.hedgeAfterMilliseconds, queue.plan.targets.count > 1 {
+            return try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
         }
         var lastFailure: UpstreamFailure?
         while let attempt = try queue.next() {
             do {
-                let response = try await run(attempt, inbound: inbound, context: context)
-                streaming = inbound.stream
-                return response
+                return try await run(attempt, inbound: queue.inbound, context: context)
             } catch let error as UpstreamFailure {
                 lastFailure = error
                 if !error.allowsFallback { break }
@@ -75,6 +83,11 @@ struct ChatProxy: Sendable {
         }
         throw lastFailure?.gatewayError ?? queue.exhausted
     }
+
+    /// What a request still waiting on a provider hears when a stopping gateway's time runs out.
+    static let shuttingDown = GatewayError.unavailable(
+        "The gateway is shutting down and this request did not finish in time; retry (another replica will take it).",
+        retryAfterSeconds: 1)
 
     /// Hedged forwarding (`hedge_after_ms`): when the attempt in flight hasn't answered within
     /// `hedgeAfter`, the next target starts too; the first answer wins and the other attempt is
@@ -160,7 +173,7 @@ struct ChatProxy: Sendable {
                 requestID: context.requestID, logger: gateway.logger)
             let answer = UpstreamAnswer(
                 inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger,
-                departure: inbound.stream ? await context.clientDeparture : nil)
+                departure: inbound.stream ? await context.clientDeparture : nil, shutdown: gateway.shutdownNotice)
             let result =
                 inbound.stream
                 ? try await answer.stream(response, headers: attempt.headers)
@@ -171,7 +184,9 @@ struct ChatProxy: Sendable {
             return result
         } catch let error as UpstreamFailure {
             if Task.isCancelled {
-                await attempt.meter.recordEnded(.cancelled, status: 499, logger: context.logger)
+                // Cancelled: a hedge that lost — or the gateway stopping, when the client hears 503.
+                let stopping = gateway.shutdownNotice.hasEnded
+                await attempt.meter.recordEnded(stopping ? .failed : .cancelled, status: stopping ? 503 : 499, logger: context.logger)
                 throw error
             }
             if let status = error.providerStatus {

@@ -17,7 +17,9 @@ struct UpstreamAnswer<Inbound: InboundChat> {
     let meter: AttemptMeter
     let logger: Logger
     /// Signals the client leaving (streams only): the upstream is dropped at once.
-    let departure: ClientDeparture?
+    let departure: EndNotice?
+    /// The end of a stopping gateway's time for requests: the stream ends with an error event.
+    let shutdown: EndNotice
 
     var provider: String { target.provider.name }
 
@@ -88,7 +90,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         let (firstOutput, transformSoFar) = (first, transform)
-        let (provider, logger, meter, departure) = (self.provider, self.logger, self.meter, self.departure)
+        let (provider, logger, meter, departure, shutdown) = (self.provider, self.logger, self.meter, self.departure, self.shutdown)
         let body = ResponseBody { writer in
             var transform = transformSoFar
             var recorded = false
@@ -121,7 +123,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             do {
                 // The client leaving closes the upstream connection, which ends a wait on the
                 // provider at once; a write to the departed client fails anyway.
-                try await Self.untilClientLeaves(departure, dropping: upstream) {
+                try await Self.until([departure, shutdown], dropping: upstream) {
                     try await recordIfComplete()
                     try await Self.write(firstOutput, to: &writer)
                     // The answer ends at the dialect's end event (`[DONE]`, `message_stop`, Gemini's
@@ -141,7 +143,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             } catch is ClientGone {
                 await clientLeft()
                 return
-            } catch where departure?.hasDeparted == true {
+            } catch where departure?.hasEnded == true {
                 await clientLeft()
                 return
             } catch {
@@ -149,7 +151,9 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                 upstream.discard()
                 logger.warning("upstream stream failed mid-way", metadata: ["provider": "\(provider)", "error": "\(error)"])
                 let failure =
-                    (error as? GatewayError)
+                    shutdown.hasEnded
+                    ? ChatProxy.shuttingDown
+                    : (error as? GatewayError)
                     ?? .upstreamFailed(
                         "Provider '\(provider)' failed mid-answer: \((error as? DialectDecodingError)?.description ?? "the stream broke off").")
                 try? await writer.write(Inbound.errorEvent(failure))
@@ -169,12 +173,12 @@ struct UpstreamAnswer<Inbound: InboundChat> {
 
     private struct ClientGone: Error {}
 
-    /// Runs `relay` with the upstream dropped the moment the client leaves.
-    private static func untilClientLeaves(
-        _ departure: ClientDeparture?, dropping upstream: UpstreamResponse, _ relay: () async throws -> Void
-    ) async throws {
-        guard let departure else { return try await relay() }
-        try await departure.whileServing(onDeparture: { upstream.discard() }, relay)
+    /// Runs `relay` with the upstream dropped the moment any of `notices` comes (the client
+    /// leaving, the gateway's time for requests running out).
+    private static func until(_ notices: [EndNotice?], dropping upstream: UpstreamResponse, _ relay: () async throws -> Void) async throws {
+        let ids = notices.map { $0?.onEnd { upstream.discard() } }
+        defer { for (notice, id) in zip(notices, ids) { notice?.forget(id) } }
+        try await relay()
     }
 
     /// How long a provider may take to end its HTTP response after the stream's end event.

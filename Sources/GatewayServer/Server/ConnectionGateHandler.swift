@@ -6,7 +6,7 @@ import NIOCore
 /// `max_connections` (past it: a 503 in OpenAI's shape and a close, at once — the server never
 /// stops accepting, so a flood can't leave well-behaved clients hanging in the backlog), and
 /// tells the deadline handler when bytes of a new request start to arrive, and signals
-/// ``ClientDeparture`` when the client closes its side or the connection goes.
+/// ``EndNotice`` when the client closes its side or the connection goes.
 final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -17,7 +17,7 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let deadlines: RequestDeadlineHandler
     private enum State { case new, admitted, refused, closed }
     private var state = State.new
-    let departure = ClientDeparture()
+    let departure = EndNotice()
 
     init(limits: ConnectionLimits, deadlines: RequestDeadlineHandler) {
         self.limits = limits

@@ -23,6 +23,7 @@ struct GatewayAssembler: Sendable {
     let budgets: BudgetBook
     let budgetLeases: BudgetLeaseKeeper?
     let rateLimiter: RateLimiter
+    let shutdownNotice: EndNotice
     let logger: Logger
 
     /// A gateway for `configuration`; throws when a provider's TLS settings can't be loaded or
@@ -40,6 +41,7 @@ struct GatewayAssembler: Sendable {
             configuration: configuration, planner: RoutePlanner(configuration: configuration, unavailableProviders: unavailable),
             endpoints: endpoints, upstream: try pools.clients(for: endpoints.values), keys: keys, ledger: ledger, logger: logger,
             latency: latency, health: health, meter: meter, budgets: budgets, budgetLeases: budgetLeases,
-            rateLimiter: rateLimiter, adminKey: try configuration.resolvedAdminKey(in: environment)?.revealed)
+            rateLimiter: rateLimiter, adminKey: try configuration.resolvedAdminKey(in: environment)?.revealed,
+            shutdownNotice: shutdownNotice)
     }
 }
