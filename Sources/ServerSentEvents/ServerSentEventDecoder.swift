@@ -16,6 +16,19 @@ public struct ServerSentEventDecoder: Sendable {
 
     public struct EventTooLarge: Error, Sendable {}
 
+    /// How far into `pending` the search for an event's end has got, and whether the line
+    /// being read there is still empty: each byte is looked at once, however the stream is
+    /// chunked (rescanning from the start made a byte-at-a-time peer cost quadratic time).
+    private var scan = Scan(offset: 0, lineIsEmpty: true)
+
+    /// Bytes of the buffered, unfinished event already searched (for tests).
+    var scannedBytes: Int { scan.offset }
+
+    struct Scan {
+        var offset: Int
+        var lineIsEmpty: Bool
+    }
+
     /// Feeds `chunk` and returns every event it completed.
     public mutating func feed(_ chunk: ByteBuffer) throws -> [ServerSentEvent] {
         if pending.readableBytes == 0 {
@@ -25,9 +38,10 @@ public struct ServerSentEventDecoder: Sendable {
             pending.writeBuffer(&chunk)
         }
         var events: [ServerSentEvent] = []
-        while let end = Self.endOfEvent(in: pending) {
+        while let end = Self.endOfEvent(in: pending, resuming: &scan) {
             let raw = pending.readSlice(length: end)!
             events.append(Self.parse(raw))
+            scan = Scan(offset: 0, lineIsEmpty: true)
         }
         if pending.readableBytes > maximumEventBytes { throw EventTooLarge() }
         if pending.readableBytes == 0 { pending = ByteBuffer() }
@@ -39,15 +53,23 @@ public struct ServerSentEventDecoder: Sendable {
         guard pending.readableBytes > 0 else { return nil }
         let raw = pending
         pending = ByteBuffer()
+        scan = Scan(offset: 0, lineIsEmpty: true)
         let event = Self.parse(raw)
         return event.data.readableBytes > 0 || event.event != nil ? event : nil
     }
 
     /// Length of the first complete event (through its blank line), if one is buffered.
     static func endOfEvent(in buffer: ByteBuffer) -> Int? {
+        var scan = Scan(offset: 0, lineIsEmpty: true)
+        return endOfEvent(in: buffer, resuming: &scan)
+    }
+
+    /// The same, starting where `scan` left off and leaving it where this search stopped.
+    static func endOfEvent(in buffer: ByteBuffer, resuming scan: inout Scan) -> Int? {
         buffer.withUnsafeReadableBytes { bytes -> Int? in
-            var index = 0
-            var lineIsEmpty = true
+            var index = scan.offset
+            var lineIsEmpty = scan.lineIsEmpty
+            defer { scan = Scan(offset: index, lineIsEmpty: lineIsEmpty) }
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == 0x0A || byte == 0x0D {

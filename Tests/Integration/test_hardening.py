@@ -776,3 +776,44 @@ def test_at_the_shutdown_deadline_waiting_requests_get_503_or_an_error_event(tmp
             gateway.stop()
         stalled.proc.kill()
         thinking.proc.kill()
+
+
+# --- route explain shows what really happens -------------------------------------------------------
+
+def test_explains_order_is_the_order_the_proxy_tries(tmp_path):
+    from conftest import mock_provider
+    broken, flaky, good = mock_provider("broken", "--fail-rate", "1"), mock_provider("flaky", "--fail-rate", "1"), mock_provider("good")
+    gateway, key, routes_dir = serve_over(
+        tmp_path, {"broken": ("openai", broken.url), "flaky": ("openai", flaky.url), "good": ("openai", good.url)},
+        [{"name": "chain", "targets": ["broken/broken-model", "flaky/flaky-model", "good/good-model"]},
+         {"name": "direct", "targets": ["broken/broken-model"]}])
+    try:
+        def explain():
+            answer = post(gateway, "/admin/route/explain", {"model": "chain"}, key=ADMIN_KEY)
+            assert answer.status_code == 200, answer.body
+            candidates = answer.json()["candidates"]
+            return [c["target"].split("/")[0] for c in sorted((c for c in candidates if c["attempt"]), key=lambda c: c["attempt"])], candidates
+
+        def tried(request_id, attempts):
+            records = ledger_records(routes_dir, lambda r: r["request_id"] == request_id, count=attempts)
+            return [r["provider"] for r in sorted(records, key=lambda r: int(r["id"].rsplit("-", 1)[1]))]
+
+        client = openai.OpenAI(base_url=gateway.url + "/v1", api_key=key, max_retries=0)
+        # All circuits closed: explain's order is the order of the attempts.
+        order, _ = explain()
+        raw = client.chat.completions.with_raw_response.create(model="chain", messages=QUESTION)
+        assert tried(raw.headers["x-switchyard-request-id"], 3) == order == ["broken", "flaky", "good"]
+        # Open broken's circuit (3 failures): explain leaves it out with the reason, and so does the proxy.
+        for _ in range(2):
+            post(gateway, "/v1/chat/completions", {"model": "direct", "messages": QUESTION}, key=key)
+        order, candidates = explain()
+        assert order == ["flaky", "good"]
+        excluded = {c["target"]: c["excluded_because"] for c in candidates if c["attempt"] is None}
+        assert excluded["broken/broken-model"].startswith("circuit open for ")
+        raw = client.chat.completions.with_raw_response.create(model="chain", messages=QUESTION)
+        assert raw.headers["x-switchyard-attempts"] == "2"
+        assert tried(raw.headers["x-switchyard-request-id"], 2) == order
+    finally:
+        gateway.stop()
+        for mock in (broken, flaky, good):
+            mock.stop()

@@ -1,5 +1,5 @@
 import NIOCore
-import ServerSentEvents
+@testable import ServerSentEvents
 import Testing
 
 @Suite struct ServerSentEventDecoderTests {
@@ -59,5 +59,25 @@ import Testing
     @Test func encoderSplitsMultiLineData() {
         let buffer = ServerSentEventEncoder.encode(data: Array("a\nb".utf8), event: "error")
         #expect(String(buffer: buffer) == "event: error\ndata: a\ndata: b\n\n")
+    }
+}
+
+extension ServerSentEventDecoderTests {
+    /// Found by the fuzz tests: each feed rescanned the whole buffered event, so a peer sending
+    /// one byte at a time cost quadratic time. The search now resumes where it stopped.
+    @Test func theSearchForAnEventsEndResumesWhereItStopped() throws {
+        var decoder = ServerSentEventDecoder()
+        let event = Array("data: \(String(repeating: "x", count: 5_000))\r\n\r\n".utf8)
+        for (index, byte) in event.enumerated() {
+            let events = try decoder.feed(ByteBuffer(bytes: [byte]))
+            if index < event.count - 1 {
+                #expect(events.isEmpty)
+                // Everything fed so far has been looked at once (a trailing CR waits for its LF).
+                #expect(decoder.scannedBytes >= index)
+            } else {
+                #expect(events.count == 1)
+                #expect(events.first?.data.readableBytes == 5_000)
+            }
+        }
     }
 }
