@@ -28,7 +28,7 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// Where the token counts come from.
     public enum UsageSource: String, Sendable, Hashable, Codable {
         case provider
-        /// Counted by the gateway (documented in the README) because the provider gave none.
+        /// Counted by the gateway (docs/metering.md) because the provider gave none.
         case estimated
     }
 
