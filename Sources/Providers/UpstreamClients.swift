@@ -125,7 +125,10 @@ public struct UpstreamClients: Sendable {
         let message = UpstreamErrorMessage.extract(from: body) ?? "HTTP \(status)"
         let kind: UpstreamFailure.Kind
         switch status {
-        case 429: kind = .rateLimited(retryAfterSeconds: response.headers.first(name: "retry-after").flatMap { Int($0) })
+        case 429:
+            // The provider's number, passed to clients and circuits: held to 0 s – 1 day.
+            let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0) }.map { min(max($0, 0), 86_400) }
+            kind = .rateLimited(retryAfterSeconds: retryAfter)
         case 401, 403: kind = .credentialsRejected(status: status)
         // Google answers a bad key with 400 and the reason in the details.
         case 400 where String(decoding: body, as: UTF8.self).contains("API_KEY_INVALID"):

@@ -817,3 +817,58 @@ def test_explains_order_is_the_order_the_proxy_tries(tmp_path):
         gateway.stop()
         for mock in (broken, flaky, good):
             mock.stop()
+
+
+def test_a_burst_of_3000_connections_is_served_whole(demo):
+    """3,000 clients connecting at once: the listen backlog (server.backlog, 4096) holds them
+    until they are accepted; every one gets its answer, none is reset."""
+    import resource
+    import selectors
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 3500:
+        pytest.skip(f"needs 3,500 descriptors for the client side (hard limit {hard})")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 3500), hard))
+    host, port = demo.url.removeprefix("http://").split(":")
+    selector = selectors.DefaultSelector()
+    sockets = []
+    try:
+        for _ in range(3000):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex((host, int(port)))
+            sockets.append(sock)
+            selector.register(sock, selectors.EVENT_WRITE, data=b"")
+        answered, failed = 0, 0
+        deadline = time.monotonic() + 60
+        while answered + failed < len(sockets) and time.monotonic() < deadline:
+            for key, events in selector.select(timeout=1):
+                sock = key.fileobj
+                if events & selectors.EVENT_WRITE:
+                    if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                        failed += 1
+                        selector.unregister(sock)
+                        continue
+                    sock.send(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+                    selector.modify(sock, selectors.EVENT_READ, data=b"")
+                else:
+                    try:
+                        chunk = sock.recv(65536)
+                    except OSError:
+                        failed += 1
+                        selector.unregister(sock)
+                        continue
+                    data = key.data + chunk
+                    if chunk:
+                        selector.modify(sock, selectors.EVENT_READ, data=data)
+                        continue
+                    selector.unregister(sock)
+                    if data.startswith(b"HTTP/1.1 200"):
+                        answered += 1
+                    else:
+                        failed += 1
+        assert (answered, failed) == (3000, 0)
+    finally:
+        for sock in sockets:
+            sock.close()
+        selector.close()
+    assert alive(demo)
