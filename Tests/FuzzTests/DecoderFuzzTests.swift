@@ -95,25 +95,23 @@ import Testing
             var stream = Array(mutated.map { "data: \($0)\n\n" }.joined().utf8)
             if choice == 8 { stream.insert(contentsOf: [0x0D, 0x0A, 0xFF, 0x3A], at: position % stream.count) }
             guard var decoder = ProviderDialects.dialect(for: format)?.makeStreamDecoder() else { return }
-            let piece = 1 + value % 37
-            var offset = 0
-            while offset < stream.count {
-                let end = min(stream.count, offset + piece)
-                guard (try? decoder.decode(ByteBuffer(bytes: stream[offset..<end]))) != nil else { return }
-                offset = end
+            for piece in Self.pieces(of: stream, size: 1 + value % 37) {
+                guard (try? decoder.decode(piece)) != nil else { return }
             }
             _ = decoder.finish()
         }
     }
 
+    /// `bytes` cut into buffers of `size` (the last one shorter), as a network would deliver them.
+    static func pieces(of bytes: [UInt8], size: Int) -> [ByteBuffer] {
+        stride(from: 0, to: bytes.count, by: size).map { ByteBuffer(bytes: bytes[$0..<min(bytes.count, $0 + size)]) }
+    }
+
     @Test func serverSentEventsAndTheJSONScanner() async {
         await propertyCheck(count: Self.cases, input: zip(Gen<UInt8>.value(in: 0...255).array(of: 0...300), Gen.int(in: 1...64))) { bytes, piece in
             var decoder = ServerSentEventDecoder(maximumEventBytes: 1 << 16)
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(bytes.count, offset + piece)
-                guard (try? decoder.feed(ByteBuffer(bytes: bytes[offset..<end]))) != nil else { break }
-                offset = end
+            for chunk in Self.pieces(of: bytes, size: piece) {
+                guard (try? decoder.feed(chunk)) != nil else { break }
             }
             _ = decoder.finish()
             if let index = try? JSONObjectIndex(document: bytes) {
