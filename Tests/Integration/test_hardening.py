@@ -310,6 +310,18 @@ def test_malformed_chunked_bodies_answer_400_in_openais_shape(demo, name, chunks
     assert alive(demo)
 
 
+def test_a_malformed_chunked_body_to_the_messages_api_answers_in_anthropics_shape(demo):
+    import json
+    body = b'{"model":"chat","max_tokens":16,"messages":[{"role":"user","content":"Hello"}]}'
+    raw = (b"POST /v1/messages HTTP/1.1\r\nhost: x\r\nx-api-key: " + DEMO_KEY.encode()
+           + b"\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n" + body + b"\r\n0\r\n\r\n")
+    status, headers, answer = split_response(exchange(demo, raw))
+    assert status.startswith("HTTP/1.1 400")
+    error = json.loads(answer)
+    assert error["type"] == "error" and error["error"]["type"] == "invalid_request_error"
+    assert "chunk size" in error["error"]["message"]
+
+
 @pytest.mark.parametrize("name,raw", [
     ("bad header bytes", b"GET /v1/models HTTP/1.1\r\nhost: x\r\nx-bad: \x01\x02\r\n\r\n"),
     ("NUL in a key", b"GET /v1/models HTTP/1.1\r\nhost: x\r\nx-b\x00d: 1\r\n\r\n"),
