@@ -73,4 +73,10 @@ public final class UpstreamPools: Sendable {
     public func shutdown() {
         state.withLock { $0.pools }.values.forEach { $0.shutdown() }
     }
+
+    /// At a stopping gateway's deadline: every exchange still waiting on a provider ends at once
+    /// (its connection closed), and no new one starts.
+    public func abortExchanges() {
+        state.withLock { $0.pools }.values.forEach { $0.shutdown(abortingExchanges: true) }
+    }
 }

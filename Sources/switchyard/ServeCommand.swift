@@ -119,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
             let serverSettings = configuration.server
             let shutdownTimeout = Duration.milliseconds(serverSettings.shutdownTimeoutMilliseconds)
             let deadline = ShutdownDeadline(
-                notice: shutdownNotice, answerBy: ShutdownDeadline.answerBy(timeout: shutdownTimeout), logger: logger)
+                notice: shutdownNotice, pools: pools, answerBy: ShutdownDeadline.answerBy(timeout: shutdownTimeout), logger: logger)
             let live = LiveGateway(try assembler.assemble(configuration))
             let refresher = KeyDirectoryRefresher(directory: keys, ledger: ledger, logger: logger) {
                 await Self.openBudgetAccounts(live.current, logger: logger)

@@ -57,13 +57,15 @@ struct ChatProxy: Sendable {
         let queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
             requestID: context.requestID, charge: charge)
-        // A stopping gateway's time for requests can run out while this one waits on a provider:
-        // then it answers 503 rather than being cut off without a word.
-        let response = try await gateway.shutdownNotice.racing(Self.shuttingDown) {
-            try await attempt(queue, context: context)
+        do {
+            let response = try await attempt(queue, context: context)
+            streaming = inbound.stream
+            return response
+        } catch where gateway.shutdownNotice.hasEnded {
+            // A stopping gateway's time for requests ran out while this one waited on a provider
+            // (its connection was closed under it): 503, not the provider's failure or a bare close.
+            throw Self.shuttingDown
         }
-        streaming = inbound.stream
-        return response
     }
 
     /// Tries the plan's targets in turn (or hedged), until one answers.
@@ -183,10 +185,13 @@ struct ChatProxy: Sendable {
             gateway.health.recordSuccess(target.reference)
             return result
         } catch let error as UpstreamFailure {
+            if gateway.shutdownNotice.hasEnded {
+                // The gateway stopping ended the exchange: the client hears 503.
+                await attempt.meter.recordEnded(.failed, status: 503, logger: context.logger)
+                throw error
+            }
             if Task.isCancelled {
-                // Cancelled: a hedge that lost — or the gateway stopping, when the client hears 503.
-                let stopping = gateway.shutdownNotice.hasEnded
-                await attempt.meter.recordEnded(stopping ? .failed : .cancelled, status: stopping ? 503 : 499, logger: context.logger)
+                await attempt.meter.recordEnded(.cancelled, status: 499, logger: context.logger)  // a hedge that lost
                 throw error
             }
             if let status = error.providerStatus {

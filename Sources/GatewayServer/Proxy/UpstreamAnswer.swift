@@ -18,7 +18,8 @@ struct UpstreamAnswer<Inbound: InboundChat> {
     let logger: Logger
     /// Signals the client leaving (streams only): the upstream is dropped at once.
     let departure: EndNotice?
-    /// The end of a stopping gateway's time for requests: the stream ends with an error event.
+    /// The end of a stopping gateway's time for requests (which closes the upstream under the
+    /// stream): the stream then ends with the error event that says so.
     let shutdown: EndNotice
 
     var provider: String { target.provider.name }
@@ -123,7 +124,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             do {
                 // The client leaving closes the upstream connection, which ends a wait on the
                 // provider at once; a write to the departed client fails anyway.
-                try await Self.until([departure, shutdown], dropping: upstream) {
+                try await Self.untilClientLeaves(departure, dropping: upstream) {
                     try await recordIfComplete()
                     try await Self.write(firstOutput, to: &writer)
                     // The answer ends at the dialect's end event (`[DONE]`, `message_stop`, Gemini's
@@ -173,11 +174,12 @@ struct UpstreamAnswer<Inbound: InboundChat> {
 
     private struct ClientGone: Error {}
 
-    /// Runs `relay` with the upstream dropped the moment any of `notices` comes (the client
-    /// leaving, the gateway's time for requests running out).
-    private static func until(_ notices: [EndNotice?], dropping upstream: UpstreamResponse, _ relay: () async throws -> Void) async throws {
-        let ids = notices.map { $0?.onEnd { upstream.discard() } }
-        defer { for (notice, id) in zip(notices, ids) { notice?.forget(id) } }
+    /// Runs `relay` with the upstream dropped the moment the client leaves.
+    private static func untilClientLeaves(
+        _ departure: EndNotice?, dropping upstream: UpstreamResponse, _ relay: () async throws -> Void
+    ) async throws {
+        let id = departure?.onEnd { upstream.discard() }
+        defer { departure?.forget(id) }
         try await relay()
     }
 

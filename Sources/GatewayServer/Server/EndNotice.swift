@@ -9,8 +9,9 @@ import Synchronization
 ///   it leaves the connection's request stream alone, so a kept-alive connection carries its
 ///   next request after a stream.
 /// - the end of the time a stopping gateway gives requests (`server.shutdown_timeout_ms`, less
-///   a margin), one per process: requests still waiting on a provider answer 503 (or end their
-///   stream with the dialect's error event) instead of being cut off by the hard stop.
+///   a margin), one per process: the provider connections in use are closed then, and requests
+///   that were waiting on them answer 503 (or end their stream with the dialect's error event)
+///   instead of being cut off by the hard stop.
 public final class EndNotice: Sendable {
     private struct State {
         var ended = false
@@ -59,39 +60,6 @@ extension Channel {
             try? await eventLoop.submit {
                 try self.pipeline.syncOperations.handler(type: ConnectionGateHandler.self).departure
             }.get()
-        }
-    }
-}
-
-extension EndNotice {
-    /// Waits for the notice (returns at once if it has come); ends early if the task is cancelled.
-    func wait() async {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        let id = onEnd { continuation.finish() }
-        defer { forget(id) }
-        await withTaskCancellationHandler {
-            for await _ in stream {}
-        } onCancel: {
-            continuation.finish()
-        }
-    }
-
-    /// `body`'s result, unless the notice comes first: then `body` is cancelled and `ended` thrown.
-    func racing<Value: Sendable>(
-        _ ended: @autoclosure @escaping @Sendable () -> any Error, _ body: @escaping @Sendable () async throws -> Value
-    ) async throws -> Value {
-        try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                await self.wait()
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let outcome = try await group.next() {
-                if let value = outcome { return value }
-                if hasEnded { throw ended() }
-            }
-            throw ended()
         }
     }
 }

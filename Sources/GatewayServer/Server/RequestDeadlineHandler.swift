@@ -11,8 +11,10 @@ import NIOHTTP1
 /// closed; an idle one is closed quietly. While the gateway answers (a long stream included)
 /// no limit runs: providers' own timeouts bound that.
 ///
-/// One timer per connection, moved lazily: when it fires early (the deadline slid because
-/// bytes kept coming) it is set again for the remaining time.
+/// One timer per connection, moved lazily: it is (re)armed only at the end of a read that left a
+/// request incomplete, or when an answer ends and none is pending — so a request that arrives
+/// whole in one read costs no timer work — and when it fires early (the deadline slid because
+/// bytes kept coming, or moved later) it is set again for the remaining time.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -71,7 +73,6 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         switch phase {
         case .awaitingRequest(let since, let fresh, nil):
             phase = .awaitingRequest(since: since, fresh: fresh, firstByte: .now())
-            arm()
         case .readingBody:
             phase = .readingBody(lastRead: .now())
         default:
@@ -85,13 +86,18 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             unanswered += 1
             responding = false
             phase = .readingBody(lastRead: .now())
-            arm()
         case .body:
             if case .readingBody = phase { phase = .readingBody(lastRead: .now()) }
         case .end:
             phase = .answering
         }
         context.fireChannelRead(data)
+    }
+
+    /// A read ended: if it left a request's head or body incomplete, its limit must be armed.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        arm()
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

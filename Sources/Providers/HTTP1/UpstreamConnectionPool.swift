@@ -30,6 +30,8 @@ final class UpstreamConnectionPool: Sendable {
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var closed = false
+        /// Connections handed out for an exchange, so a stopping gateway can end them at once.
+        var leased: [ObjectIdentifier: UpstreamConnection] = [:]
     }
 
     let target: Target
@@ -49,7 +51,10 @@ final class UpstreamConnectionPool: Sendable {
             let next: Next = try state.withLock { state in
                 guard !state.closed else { throw UpstreamTransportError.poolClosed }
                 while let connection = state.idle.popLast() {
-                    if connection.isOpen && connection.idleDuration < target.idleTimeout { return .reuse(connection) }
+                    if connection.isOpen && connection.idleDuration < target.idleTimeout {
+                        state.leased[ObjectIdentifier(connection)] = connection
+                        return .reuse(connection)
+                    }
                     stale.append(connection)
                     state.open -= 1
                 }
@@ -80,10 +85,12 @@ final class UpstreamConnectionPool: Sendable {
         if keep { connection.markIdle() }
         let outcome = state.withLock { state -> Outcome in
             if keep && !state.closed {
-                if !state.waiters.isEmpty { return .handedOver(state.waiters.removeFirst()) }
+                if !state.waiters.isEmpty { return .handedOver(state.waiters.removeFirst()) }  // stays leased
+                state.leased[ObjectIdentifier(connection)] = nil
                 state.idle.append(connection)
                 return .pooled
             }
+            state.leased[ObjectIdentifier(connection)] = nil
             state.open -= 1
             return .closed(wake: state.waiters.isEmpty ? nil : state.waiters.removeFirst())
         }
@@ -99,22 +106,33 @@ final class UpstreamConnectionPool: Sendable {
         }
     }
 
-    /// Closes idle connections and refuses new leases; exchanges in flight finish.
-    func shutdown() {
-        let (idle, waiters) = state.withLock { state in
+    /// Closes idle connections and refuses new leases; exchanges in flight finish — or, with
+    /// `abortingExchanges`, end at once (their connections closed under them).
+    func shutdown(abortingExchanges: Bool = false) {
+        let (idle, waiters, leased) = state.withLock { state in
             state.closed = true
             defer { state.idle = []; state.waiters = [] }
-            return (state.idle, state.waiters)
+            return (state.idle, state.waiters, abortingExchanges ? Array(state.leased.values) : [])
         }
         idle.forEach { $0.close() }
+        leased.forEach { $0.close() }
         waiters.forEach { $0.continuation.resume(throwing: UpstreamTransportError.poolClosed) }
     }
 
     private func connect() async throws -> UpstreamConnection {
         do {
-            return try await UpstreamConnection.connect(
+            let connection = try await UpstreamConnection.connect(
                 host: target.host, port: target.port, tls: target.tls, connectTimeout: target.connectTimeout,
                 on: eventLoopGroup.any())
+            let closed = state.withLock { state in
+                if !state.closed { state.leased[ObjectIdentifier(connection)] = connection }
+                return state.closed
+            }
+            if closed {
+                connection.close()
+                throw UpstreamTransportError.poolClosed
+            }
+            return connection
         } catch {
             let waiter: Waiter? = state.withLock { state in
                 state.open -= 1
