@@ -20,6 +20,8 @@ public struct RoutePlanner: Sendable {
     private let routeTargets: [String: [RouteTarget]]
     private let targetsByReference: [ModelReference: RouteTarget]
     private let policiesByName: [String: PolicyVerdicts]
+    /// Whether any policy says something about personal data (else no request needs reading for it).
+    private let asksAboutPersonalData: Bool
     private let tenantPolicies: [String: PolicyVerdicts]
 
     /// A policy decided for every target once per configuration, so a request only looks
@@ -80,6 +82,7 @@ public struct RoutePlanner: Sendable {
         }
         let byName = Dictionary(verdicts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.policiesByName = byName
+        self.asksAboutPersonalData = configuration.policies.contains { $0.personalData != .allow }
         self.tenantPolicies = Dictionary(
             configuration.tenants.compactMap { tenant in tenant.policy.flatMap { byName[$0] }.map { (tenant.name, $0) } },
             uniquingKeysWith: { first, _ in first })
@@ -142,7 +145,8 @@ public struct RoutePlanner: Sendable {
     /// What the policies applying to `request` say about personal data in its prompt — what the
     /// proxy needs to know before it reads the prompt for it (nil when `model` names nothing).
     public func personalDataRule(for request: RouteRequest) -> PersonalDataRule {
-        Self.personalDataRule(policies(for: request, route: routesByName[request.model]))
+        guard asksAboutPersonalData else { return .allow }  // the common case: no policy has a pii rule
+        return Self.personalDataRule(policies(for: request, route: routesByName[request.model]))
     }
 
     /// The tenant's policy, then the route's.

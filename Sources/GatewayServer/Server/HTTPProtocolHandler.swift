@@ -19,13 +19,14 @@ final class HTTPProtocolHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// What a response must honour of the request it answers, oldest first.
+    /// What a response must honour of the request it answers: the latest request's (a client
+    /// pipelining requests of different HTTP versions on one connection is not one to serve well).
     private struct Asked {
         var version: HTTPVersion
         var keepAlive: Bool
     }
 
-    private var asked: [Asked] = []
+    private var asked: Asked?
     private var closeAfterResponse = false
     /// The parser failed: the cause, for the 400 that follows.
     private var parserError: HTTPParserError?
@@ -46,7 +47,7 @@ final class HTTPProtocolHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             requests += 1
             readingBody = true
-            asked.append(Asked(version: head.version, keepAlive: head.isKeepAlive))
+            asked = Asked(version: head.version, keepAlive: head.isKeepAlive)
         case .body:
             break
         case .end:
@@ -72,8 +73,7 @@ final class HTTPProtocolHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 promise?.succeed(())
                 return
             }
-            let request = asked.isEmpty ? nil : asked.removeFirst()
-            if let request, request.version.major == 1, request.version.minor == 0 {
+            if let request = asked, request.version.major == 1, request.version.minor == 0 {
                 head.version = .http1_0
                 if !request.keepAlive || !head.headers.contains(name: "content-length") {
                     closeAfterResponse = true
