@@ -11,14 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1 NEW=$2
 source Benchmarks/support.sh
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+bench_workspace
 
-taskset -c 1 "$NEW" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
-pids+=($!)
-mock=$(wait_url "$work/mock.out")
+start_bench_mock "$NEW"
 declare -A url key
 for side in old new; do
   bin=$OLD; [[ $side == new ]] && bin=$NEW

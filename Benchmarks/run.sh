@@ -18,14 +18,9 @@ source Benchmarks/support.sh
 build_release switchyard
 BIN=$PWD/.build/release/switchyard
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+bench_workspace
 
-taskset -c 1 "$BIN" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
-pids+=($!)
-mock=$(wait_url "$work/mock.out")
+start_bench_mock "$BIN"
 
 mkdir -p "$work/Routes"
 cat >"$work/Routes/gateway.yaml" <<YAML

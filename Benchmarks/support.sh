@@ -20,3 +20,17 @@ wait_url() {  # file
   done
   echo "no listening line in $1" >&2; cat "$1" >&2; exit 1
 }
+
+# A scratch folder ($work) and the background processes started in it ($pids), all gone on exit.
+bench_workspace() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}
+
+# A zero-latency mock provider on CPU 1 answering 16 tokens; sets $mock to its URL.
+start_bench_mock() {  # binary
+  taskset -c 1 "$1" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
+  pids+=($!)
+  mock=$(wait_url "$work/mock.out")
+}
