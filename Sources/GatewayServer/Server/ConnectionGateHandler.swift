@@ -34,9 +34,7 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if case .admitted = state { limits.release() }
-        state = .closed
-        departure.signal()
+        connectionEnded()
         context.fireChannelInactive()
     }
 
@@ -46,6 +44,12 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        connectionEnded()
+    }
+
+    /// The connection is gone (whichever of inactive and removal comes first): its slot is
+    /// freed once, and whoever serves it hears the client left.
+    private func connectionEnded() {
         if case .admitted = state { limits.release() }
         state = .closed
         departure.signal()
@@ -53,7 +57,7 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .admitted = state else { return }  // a refused connection's request is not read
-        deadlines.bytesArrived(context.eventLoop)
+        deadlines.bytesArrived()
         context.fireChannelRead(data)
     }
 

@@ -43,8 +43,6 @@ final class ConnectionLimits: Sendable {
         open.wrappingSubtract(1, ordering: .relaxed)
     }
 
-    var openConnections: Int { open.load(ordering: .relaxed) }
-
     /// Raises the soft limit on open files to the hard limit (as Go's runtime and nginx's
     /// `worker_rlimit_nofile` do) and returns it; nil when it can't be read.
     static func raiseDescriptorLimit() -> Int? {

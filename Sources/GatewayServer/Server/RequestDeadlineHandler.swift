@@ -55,21 +55,24 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        phase = .closed
-        timer?.cancel()
-        timer = nil
+        stop()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        phase = .closed
-        timer?.cancel()
-        timer = nil
+        stop()
         context.fireChannelInactive()
     }
 
+    /// The connection is gone: no limit runs any more.
+    private func stop() {
+        phase = .closed
+        timer?.cancel()
+        timer = nil
+    }
+
     /// Raw bytes arrived (from ``ConnectionGateHandler``, before they are parsed).
-    func bytesArrived(_ eventLoop: any EventLoop) {
+    func bytesArrived() {
         switch phase {
         case .awaitingRequest(let since, let fresh, nil):
             phase = .awaitingRequest(since: since, fresh: fresh, firstByte: .now())
