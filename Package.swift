@@ -10,7 +10,7 @@ let package = Package(
     name: "Switchyard",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "switchyard", targets: ["switchyard"]),
+        .executable(name: "switchyard", targets: ["switchyard"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -169,7 +169,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JSONScanningTests", dependencies: ["JSONScanning"], swiftSettings: swiftSettings),
-        .testTarget(name: "ServerSentEventsTests", dependencies: ["ServerSentEvents", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerSentEventsTests", dependencies: ["ServerSentEvents", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DialectsTests",

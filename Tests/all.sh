@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 echo "== setup"
 bash .ci/setup
 
+echo "== swift format lint (the project's .swift-format)"
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
+
 echo "== swift build"
 swift build --build-tests
 

@@ -65,6 +65,8 @@ enum LedgerWriteBenchmark {
         func rate(_ duration: Duration) -> Int {
             Int(Double(count) / (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))
         }
-        print("RESULT records=\(count) concurrency=\(concurrency) journal_appends_per_s=\(rate(appended)) \(url == nil ? "sqlite" : "postgres")_commits_per_s=\(rate(committed))")
+        print(
+            "RESULT records=\(count) concurrency=\(concurrency) journal_appends_per_s=\(rate(appended)) \(url == nil ? "sqlite" : "postgres")_commits_per_s=\(rate(committed))"
+        )
     }
 }

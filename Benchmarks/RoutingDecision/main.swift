@@ -51,7 +51,9 @@ enum RoutingDecisionBenchmark {
                     chosen &+= planner.plan(for: request, latencies: snapshot)?.targets.count ?? 0
                 }
             }
-            results.append(Double(elapsed.components.attoseconds) / 1e9 / Double(decisions) + Double(elapsed.components.seconds) * 1e9 / Double(decisions))
+            results.append(
+                Double(elapsed.components.attoseconds) / 1e9 / Double(decisions) + Double(elapsed.components.seconds) * 1e9
+                    / Double(decisions))
         }
         let median = results.sorted()[results.count / 2]
         let plan = planner.plan(for: request, latencies: snapshot)

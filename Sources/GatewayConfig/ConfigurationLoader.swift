@@ -193,9 +193,12 @@ extension ConfigurationLoader {
             }
             let policyNames = policies.map(\.0.name)
             let known = policyNames.isEmpty ? "no policies are defined" : "defined: \(policyNames.joined(separator: ", "))"
-            for (name, value) in tenants.compactMap({ t in t.0.policy.map { ($0, t.1) } }) + routes.compactMap({ r in r.0.policy.map { ($0, r.1) } })
+            for (name, value) in tenants.compactMap({ t in t.0.policy.map { ($0, t.1) } })
+                + routes.compactMap({ r in r.0.policy.map { ($0, r.1) } })
             where !policyNames.contains(name) {
-                errors.append(YAMLValue(node: value.node, file: value.file, path: "\(value.path).policy").error("unknown policy '\(name)' (\(known))"))
+                errors.append(
+                    YAMLValue(node: value.node, file: value.file, path: "\(value.path).policy").error("unknown policy '\(name)' (\(known))")
+                )
             }
             for (tenant, value) in tenants where tenant.budget.map({ conversion.convert(1, from: $0.currency) == nil }) == true {
                 errors.append(
@@ -203,7 +206,9 @@ extension ConfigurationLoader {
                         .error("\(tenant.budget!.currency) does not convert to \(conversion.reportingCurrency): add it to fx"))
             }
             for (policy, value) in policies {
-                for (key, ceiling) in [("max_input_per_mtok", policy.maxInputPerMillion), ("max_output_per_mtok", policy.maxOutputPerMillion)]
+                for (key, ceiling) in [
+                    ("max_input_per_mtok", policy.maxInputPerMillion), ("max_output_per_mtok", policy.maxOutputPerMillion),
+                ]
                 where ceiling.map({ conversion.convert(1, from: $0.currency) == nil }) == true {
                     errors.append(
                         YAMLValue(node: value.node, file: value.file, path: "\(value.path).\(key)")
@@ -435,7 +440,8 @@ extension ConfigurationLoader {
 
         static func route(_ value: YAMLValue) throws(ConfigurationError) -> RouteConfiguration {
             let fields = try value.mapping(allowed: [
-                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts", "policy", "hedge_after_ms",
+                "name", "strategy", "targets", "weights", "latency_slo_ms", "expected_output_tokens", "max_attempts", "policy",
+                "hedge_after_ms",
             ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains("/"), !name.contains(where: \.isWhitespace) else {
@@ -489,7 +495,8 @@ extension ConfigurationLoader {
                 try fields[key]?.sequence().map { item throws(ConfigurationError) in try item.string() } ?? []
             }
             policy.regions = try names("regions")
-            policy.deployments = try fields["deployments"]?.sequence().map { item throws(ConfigurationError) in try item.choice(Deployment.self) } ?? []
+            policy.deployments =
+                try fields["deployments"]?.sequence().map { item throws(ConfigurationError) in try item.choice(Deployment.self) } ?? []
             if let retention = fields["retention"] {
                 guard try retention.string() == "none" else { throw retention.error("a policy can only require 'retention: none'") }
                 policy.requiresNoRetention = true

@@ -261,7 +261,9 @@ public struct ModelOffering: Sendable, Hashable {
     public var contextTokens: Int?
     public var capabilities: Set<ModelCapability>
 
-    public init(name: String, upstreamName: String? = nil, price: ModelPrice, contextTokens: Int? = nil, capabilities: Set<ModelCapability> = []) {
+    public init(
+        name: String, upstreamName: String? = nil, price: ModelPrice, contextTokens: Int? = nil, capabilities: Set<ModelCapability> = []
+    ) {
         self.name = name
         self.upstreamName = upstreamName ?? name
         self.price = price
@@ -363,7 +365,8 @@ extension GatewayConfiguration {
     /// Why `key` can't be the admin key, or nil when it can (or is unset).
     public static func adminKeyProblem(_ key: Secret?) -> String? {
         guard let key, key.revealed.count < minimumAdminKeyLength else { return nil }
-        return "admin_key must be at least \(minimumAdminKeyLength) characters (it has \(key.revealed.count)); make one with: openssl rand -hex 32"
+        return
+            "admin_key must be at least \(minimumAdminKeyLength) characters (it has \(key.revealed.count)); make one with: openssl rand -hex 32"
     }
 
     /// The admin key from `environment` (or the literal in Routes/); throws when it is too short.

@@ -17,7 +17,8 @@ public enum PolicyCheck {
             return "\(rule): region '\(provider.region)' is not one of \(policy.regions.joined(separator: ", "))"
         }
         if !policy.deployments.isEmpty, !policy.deployments.contains(provider.deployment) {
-            return "\(rule): deployment '\(provider.deployment.rawValue)' is not one of \(policy.deployments.map(\.rawValue).joined(separator: ", "))"
+            return
+                "\(rule): deployment '\(provider.deployment.rawValue)' is not one of \(policy.deployments.map(\.rawValue).joined(separator: ", "))"
         }
         if policy.requiresNoRetention, provider.retention != "none" {
             return "\(rule): retention must be none, '\(provider.name)' keeps \(provider.retention ?? "an unknown time")"

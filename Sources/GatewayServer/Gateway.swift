@@ -1,9 +1,9 @@
 public import GatewayConfig
 import GatewayModel
 public import Hummingbird
-public import NIOCore
 public import Logging
 public import Metering
+public import NIOCore
 public import Providers
 public import Routing
 

@@ -1,6 +1,6 @@
 import GatewayConfig
-import Logging
 public import Hummingbird
+import Logging
 public import NIOCore
 import Synchronization
 

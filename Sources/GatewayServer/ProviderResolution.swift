@@ -33,7 +33,8 @@ public struct ProviderResolution: Sendable {
         if isOffline {
             mockedProviders = configuration.providers.enumerated().map { index, provider in
                 // Distinct default speeds make routing differences visible offline.
-                let profile = provider.mock ?? MockProfile(timeToFirstTokenMilliseconds: 20 + 30 * index, tokensPerSecond: 150 - 25 * (index % 4))
+                let profile =
+                    provider.mock ?? MockProfile(timeToFirstTokenMilliseconds: 20 + 30 * index, tokensPerSecond: 150 - 25 * (index % 4))
                 return (provider, profile)
             }
             unavailable = [:]

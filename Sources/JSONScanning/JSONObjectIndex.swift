@@ -91,7 +91,8 @@ public struct JSONObjectIndex: Sendable {
         guard let elements = try? scanner.arrayElements() else { return nil }
         return elements.compactMap { element in
             guard element.kind == .object else { return nil }
-            let object = Member(key: "", keyRange: element.range.lowerBound..<element.range.lowerBound, valueRange: element.range, kind: .object)
+            let object = Member(
+                key: "", keyRange: element.range.lowerBound..<element.range.lowerBound, valueRange: element.range, kind: .object)
             return try? JSONObjectIndex(object: object, in: bytes)
         }
     }

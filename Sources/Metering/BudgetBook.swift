@@ -171,7 +171,8 @@ public final class BudgetBook: Sendable {
     }
 
     /// The refusal of a request of `amount` that doesn't fit `account`.
-    static func refusal(_ scope: SpendScope, _ budget: Budget, _ account: Account, amount: Decimal, currency: String, now: Date) -> Refusal {
+    static func refusal(_ scope: SpendScope, _ budget: Budget, _ account: Account, amount: Decimal, currency: String, now: Date) -> Refusal
+    {
         let used = account.usedEverywhere.map { max($0, account.inUse) } ?? account.inUse
         let whose = account.lease == nil ? "" : " across the gateway's replicas"
         return Refusal(

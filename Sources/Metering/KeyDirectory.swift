@@ -1,8 +1,7 @@
+public import GatewayModel
 public import Logging
 public import ServiceLifecycle
 import Synchronization
-
-public import GatewayModel
 
 /// The caller a key authenticates, with what the key itself is held to (on top of its tenant).
 public struct AuthenticatedKey: Sendable, Hashable {

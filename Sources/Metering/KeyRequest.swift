@@ -26,15 +26,18 @@ public struct KeyRequest: Sendable {
         for key: VirtualKey, tenants: [String], routes: [String], converts: (String) -> Bool
     ) throws(KeyRequestError) -> VirtualKeyRecord {
         guard tenants.contains(tenant) else {
-            throw KeyRequestError(field: "tenant", "unknown tenant '\(tenant)' (tenants: \(tenants.isEmpty ? "none" : tenants.joined(separator: ", ")))")
+            throw KeyRequestError(
+                field: "tenant", "unknown tenant '\(tenant)' (tenants: \(tenants.isEmpty ? "none" : tenants.joined(separator: ", ")))")
         }
         var parsedBudget: Budget?
         if let budget {
             guard let value = Budget(parsing: budget) else {
-                throw KeyRequestError(field: "budget", "budget '\(budget)' is not AMOUNT CURRENCY/PERIOD, e.g. 5USD/day (periods: day, week, month, total)")
+                throw KeyRequestError(
+                    field: "budget", "budget '\(budget)' is not AMOUNT CURRENCY/PERIOD, e.g. 5USD/day (periods: day, week, month, total)")
             }
             guard converts(value.currency) else {
-                throw KeyRequestError(field: "budget", "budget currency \(value.currency) does not convert to the reporting currency: add it to fx")
+                throw KeyRequestError(
+                    field: "budget", "budget currency \(value.currency) does not convert to the reporting currency: add it to fx")
             }
             parsedBudget = value
         }
@@ -74,7 +77,8 @@ public enum KeyListing {
     }
 
     public static func json(_ records: [VirtualKeyRecord]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: records.map(object), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: records.map(object), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

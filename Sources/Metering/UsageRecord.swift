@@ -177,11 +177,22 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// The field names of the journal and of `ledger export` (the ledger's column names).
     enum CodingKeys: String, CodingKey {
         case id, time, tenant, route, provider, model, region, streamed, currency, cost, status, outcome, policy
-        case requestID = "request_id", keyID = "key_id", dialectIn = "dialect_in", dialectOut = "dialect_out"
-        case inputTokens = "input_tokens", cachedInputTokens = "cached_input_tokens", outputTokens = "output_tokens"
-        case usageSource = "usage_source", inputPerMillion = "input_per_mtok", cachedInputPerMillion = "cached_input_per_mtok"
-        case outputPerMillion = "output_per_mtok", reportingCurrency = "reporting_currency", reportingCost = "reporting_cost"
-        case ttftMilliseconds = "ttft_ms", totalMilliseconds = "total_ms", piiMasked = "pii_masked"
+        case requestID = "request_id"
+        case keyID = "key_id"
+        case dialectIn = "dialect_in"
+        case dialectOut = "dialect_out"
+        case inputTokens = "input_tokens"
+        case cachedInputTokens = "cached_input_tokens"
+        case outputTokens = "output_tokens"
+        case usageSource = "usage_source"
+        case inputPerMillion = "input_per_mtok"
+        case cachedInputPerMillion = "cached_input_per_mtok"
+        case outputPerMillion = "output_per_mtok"
+        case reportingCurrency = "reporting_currency"
+        case reportingCost = "reporting_cost"
+        case ttftMilliseconds = "ttft_ms"
+        case totalMilliseconds = "total_ms"
+        case piiMasked = "pii_masked"
     }
 }
 

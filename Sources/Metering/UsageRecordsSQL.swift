@@ -72,7 +72,9 @@ public enum UsageRecordsSQL {
 
     /// A spend report: per group, columns `g0`, `g1`… (one per dimension of `query`),
     /// `spend_currency`, `requests`, `input_tokens`, `cached_input_tokens`, `output_tokens`, `cost_nanos`.
-    public static func spend(_ query: SpendQuery, in dialect: Dialect, from source: SpendSource = .records) -> (sql: String, values: [Value]) {
+    public static func spend(_ query: SpendQuery, in dialect: Dialect, from source: SpendSource = .records) -> (
+        sql: String, values: [Value]
+    ) {
         let daily = source == .dailyTotals
         let groups = query.groupBy.map { dimension in
             switch dimension {

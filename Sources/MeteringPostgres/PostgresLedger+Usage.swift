@@ -65,10 +65,11 @@ extension PostgresLedger {
         bindings.append(records.map(\.id))
         bindings.append(records.map(\.requestID))
         bindings.append(records.map(\.time))
-        bindings.append(try zip(records, dimensionIDs).map { record, id in
-            guard let id else { throw PostgresLedgerError("no dimension row for usage record \(record.id)") }
-            return id
-        })
+        bindings.append(
+            try zip(records, dimensionIDs).map { record, id in
+                guard let id else { throw PostgresLedgerError("no dimension row for usage record \(record.id)") }
+                return id
+            })
         bindings.append(records.map(\.streamed))
         bindings.append(records.map { Int64($0.inputTokens) })
         bindings.append(records.map { Int64($0.cachedInputTokens) })
@@ -197,7 +198,8 @@ extension PostgresLedger {
             tenant: try text("tenant"), keyID: try text("key_id"), route: try text("route"), provider: try text("provider"),
             model: try text("model"), region: try text("region"), dialectIn: try text("dialect_in"),
             dialectOut: try text("dialect_out"), streamed: try cells["streamed"].decode(Bool.self),
-            usage: TokenUsage(input: try int("input_tokens"), cachedInput: try int("cached_input_tokens"), output: try int("output_tokens")),
+            usage: TokenUsage(
+                input: try int("input_tokens"), cachedInput: try int("cached_input_tokens"), output: try int("output_tokens")),
             usageSource: UsageRecord.UsageSource(rawValue: try text("usage_source")) ?? .provider, price: price,
             reportingCurrency: try text("reporting_currency"), fxRate: nil,
             ttftMilliseconds: try cells["ttft_ms"].decode(Int?.self), totalMilliseconds: try int("total_ms"),

@@ -46,9 +46,11 @@ final class UsageInserter: Sendable {
         }
         do {
             let columns = UsageInserter.attemptColumns
-            let insert = "INSERT OR IGNORE INTO usage_attempts (\(columns.joined(separator: ", "))) VALUES ("
+            let insert =
+                "INSERT OR IGNORE INTO usage_attempts (\(columns.joined(separator: ", "))) VALUES ("
                 + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-            connection = Mutex(Connection(handle: handle, insertAttempt: try prepare(insert), upsertDimensions: try prepare(UsageDimensions.upsert)))
+            connection = Mutex(
+                Connection(handle: handle, insertAttempt: try prepare(insert), upsertDimensions: try prepare(UsageDimensions.upsert)))
         } catch {
             sqlite_nio_sqlite3_close_v2(handle)
             throw error

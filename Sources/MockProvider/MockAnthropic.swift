@@ -36,14 +36,16 @@ extension MockProvider {
         let lastBlocks = messages.last.map { Self.blocks($0["content"]) } ?? []
         let toolResult = lastBlocks.first { $0["type"] as? String == "tool_result" }
         let tools = json["tools"] as? [[String: Any]] ?? []
-        let requestText = messages.map { Self.blocks($0["content"]).compactMap { $0["text"] as? String }.joined(separator: " ") }
+        let requestText =
+            messages.map { Self.blocks($0["content"]).compactMap { $0["text"] as? String }.joined(separator: " ") }
             .joined(separator: "\n") + ((json["system"] as? String).map { "\n" + $0 } ?? "")
         var answer = MockAnswer(requestText: requestText, messageCount: messages.count, options: options, maxTokens: maxTokens)
         if options.echo, toolResult == nil {
             answer = answer.echoing(lastBlocks.compactMap { $0["text"] as? String }.joined())
         }
         if let toolResult {
-            let result = (toolResult["content"] as? String) ?? Self.blocks(toolResult["content"]).compactMap { $0["text"] as? String }.joined()
+            let result =
+                (toolResult["content"] as? String) ?? Self.blocks(toolResult["content"]).compactMap { $0["text"] as? String }.joined()
             answer = answer.prefixed(with: " tool said: \(result)")
         }
         let call = toolResult == nil ? tools.first.map(Self.mockCall) : nil
@@ -58,7 +60,8 @@ extension MockProvider {
         let message: [String: Any] = [
             "id": id, "type": "message", "role": "assistant", "model": model, "content": content,
             "stop_reason": stopReason, "stop_sequence": NSNull(),
-            "usage": Self.anthropicUsage(input: answer.promptTokens, output: answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)),
+            "usage": Self.anthropicUsage(
+                input: answer.promptTokens, output: answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)),
         ]
         return Self.json(message)
     }
@@ -77,17 +80,21 @@ extension MockProvider {
             }
             var start = Self.anthropicUsage(input: answer.promptTokens, output: 1)
             start["output_tokens"] = 1
-            try await send("message_start", [
-                "message": [
-                    "id": id, "type": "message", "role": "assistant", "model": model, "content": [], "stop_reason": NSNull(),
-                    "stop_sequence": NSNull(), "usage": start,
-                ] as [String: Any]
-            ])
+            try await send(
+                "message_start",
+                [
+                    "message": [
+                        "id": id, "type": "message", "role": "assistant", "model": model, "content": [], "stop_reason": NSNull(),
+                        "stop_sequence": NSNull(), "usage": start,
+                    ] as [String: Any]
+                ])
             try await send("content_block_start", ["index": 0, "content_block": ["type": "text", "text": ""]])
             try await send("ping", [:])
             for (index, word) in answer.words.enumerated() {
                 if index == 0 {
-                    if options.timeToFirstTokenMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.timeToFirstTokenMilliseconds)) }
+                    if options.timeToFirstTokenMilliseconds > 0 {
+                        try await Task.sleep(for: .milliseconds(options.timeToFirstTokenMilliseconds))
+                    }
                 } else if options.tokensPerSecond > 0 {
                     try await Task.sleep(for: .microseconds(1_000_000 / options.tokensPerSecond))
                 }
@@ -96,9 +103,11 @@ extension MockProvider {
             }
             try await send("content_block_stop", ["index": 0])
             if let call {
-                try await send("content_block_start", [
-                    "index": 1, "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:] as [String: Any]],
-                ])
+                try await send(
+                    "content_block_start",
+                    [
+                        "index": 1, "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:] as [String: Any]],
+                    ])
                 let arguments = call.arguments
                 let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
                 for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
@@ -107,10 +116,12 @@ extension MockProvider {
                 try await send("content_block_stop", ["index": 1])
             }
             let stopReason = call != nil ? "tool_use" : answer.finishReason == "length" ? "max_tokens" : "end_turn"
-            try await send("message_delta", [
-                "delta": ["stop_reason": stopReason, "stop_sequence": NSNull()] as [String: Any],
-                "usage": ["output_tokens": answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)],
-            ])
+            try await send(
+                "message_delta",
+                [
+                    "delta": ["stop_reason": stopReason, "stop_sequence": NSNull()] as [String: Any],
+                    "usage": ["output_tokens": answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)],
+                ])
             try await send("message_stop", [:])
             try await options.finishStream(&writer)
         }

@@ -52,8 +52,11 @@ extension MockProvider {
             answer = answer.prefixed(with: " tool said: \(result)")
         }
         let declaration = ((json["tools"] as? [[String: Any]])?.first?["functionDeclarations"] as? [[String: Any]])?.first
-        let call = functionResponse == nil
-            ? declaration.map { MockToolCall(tool: $0, schemaKey: $0["parametersJsonSchema"] != nil ? "parametersJsonSchema" : "parameters") }
+        let call =
+            functionResponse == nil
+            ? declaration.map {
+                MockToolCall(tool: $0, schemaKey: $0["parametersJsonSchema"] != nil ? "parametersJsonSchema" : "parameters")
+            }
             : nil
         let usage = { (output: Int) -> [String: Any] in
             ["promptTokenCount": answer.promptTokens, "candidatesTokenCount": output, "totalTokenCount": answer.promptTokens + output]
@@ -78,7 +81,8 @@ extension MockProvider {
         // only paces and writes them.
         var words: [[UInt8]] = []
         for (index, word) in answer.words.enumerated() {
-            words.append(Array(try JSONSerialization.data(withJSONObject: response([["text": word]], finish: nil, usage: usage(index + 1)))))
+            words.append(
+                Array(try JSONSerialization.data(withJSONObject: response([["text": word]], finish: nil, usage: usage(index + 1)))))
         }
         var tail: [[UInt8]] = []
         if !callPart.isEmpty { tail.append(Array(try JSONSerialization.data(withJSONObject: response(callPart, finish: nil, usage: nil)))) }
@@ -89,7 +93,9 @@ extension MockProvider {
         let stream = ResponseBody { writer in
             for (index, event) in wordEvents.enumerated() {
                 if index == 0 {
-                    if options.timeToFirstTokenMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.timeToFirstTokenMilliseconds)) }
+                    if options.timeToFirstTokenMilliseconds > 0 {
+                        try await Task.sleep(for: .milliseconds(options.timeToFirstTokenMilliseconds))
+                    }
                 } else if options.tokensPerSecond > 0 {
                     try await Task.sleep(for: .microseconds(1_000_000 / options.tokensPerSecond))
                 }

@@ -84,8 +84,10 @@ public struct MockProvider: Sendable {
         if options.echo, let user = messages.last(where: { $0["role"] as? String == "user" }) {
             answer = answer.echoing(Self.text(of: user["content"]))
         }
-        let call = last?["role"] as? String == "tool"
-            ? nil : (json["tools"] as? [[String: Any]])?.first.flatMap { $0["function"] as? [String: Any] }.map {
+        let call =
+            last?["role"] as? String == "tool"
+            ? nil
+            : (json["tools"] as? [[String: Any]])?.first.flatMap { $0["function"] as? [String: Any] }.map {
                 MockToolCall(tool: $0, schemaKey: "parameters")
             }
         let id = "chatcmpl-\(options.name)-\(UInt32.random(in: 0...UInt32.max))"
@@ -174,7 +176,9 @@ public struct MockProvider: Sendable {
     static func error(_ status: HTTPResponse.Status, type: String, code: String?, message: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let payload: [String: Any] = ["error": ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]]
+        let payload: [String: Any] = [
+            "error": ["message": message, "type": type, "param": NSNull(), "code": code.map { $0 as Any } ?? NSNull()]
+        ]
         let data = (try? JSONSerialization.data(withJSONObject: payload)) ?? Data()
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -6,7 +6,8 @@ enum MockWire {
     static func usage(_ answer: MockAnswer, extraOutput: Int = 0) -> String {
         let prompt = answer.promptTokens
         let completion = answer.completionTokens + extraOutput
-        return #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(prompt + completion),"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
+        return
+            #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(prompt + completion),"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
     }
 
     static func completion(
@@ -16,11 +17,13 @@ enum MockWire {
         let modelJSON: String = JSONEncoding.string(model)
         var calls = ""
         if let call {
-            calls = #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(call.arguments) as String)}}]"#
+            calls =
+                #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(call.arguments) as String)}}]"#
         }
         let finish = call == nil ? answer.finishReason : "tool_calls"
         let usage = withUsage ? #","usage":"# + usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens) : ""
-        return #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]\#(calls)},"logprobs":null,"finish_reason":"\#(finish)"}]\#(usage),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
+        return
+            #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]\#(calls)},"logprobs":null,"finish_reason":"\#(finish)"}]\#(usage),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
     }
 
     /// The fields every chunk of one stream shares.
@@ -33,7 +36,8 @@ enum MockWire {
 
         private func chunk(choices: String, usage: String? = nil) -> String {
             let modelJSON: String = JSONEncoding.string(model)
-            var text = #"{"id":"\#(id)","object":"chat.completion.chunk","created":\#(created),"model":\#(modelJSON),"service_tier":"default","system_fingerprint":"fp_switchyard_mock","choices":\#(choices)"#
+            var text =
+                #"{"id":"\#(id)","object":"chat.completion.chunk","created":\#(created),"model":\#(modelJSON),"service_tier":"default","system_fingerprint":"fp_switchyard_mock","choices":\#(choices)"#
             if includeUsage { text += #","usage":\#(usage ?? "null")"# }
             return text + "}"
         }
@@ -61,11 +65,18 @@ enum MockWire {
             let arguments = call.arguments
             let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
             var chunks = [
-                chunk(choices: #"[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"\#(call.id)","type":"function","function":{"name":\#(name),"arguments":""}}]},"logprobs":null,"finish_reason":null}]"#)
+                chunk(
+                    choices:
+                        #"[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"\#(call.id)","type":"function","function":{"name":\#(name),"arguments":""}}]},"logprobs":null,"finish_reason":null}]"#
+                )
             ]
             for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
                 let json: String = JSONEncoding.string(piece)
-                chunks.append(chunk(choices: #"[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":\#(json)}}]},"logprobs":null,"finish_reason":null}]"#))
+                chunks.append(
+                    chunk(
+                        choices:
+                            #"[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":\#(json)}}]},"logprobs":null,"finish_reason":null}]"#
+                    ))
             }
             return chunks
         }

@@ -50,7 +50,9 @@ public struct UpstreamEndpoint: Sendable {
             }
         var url = (baseURL ?? configuration.baseURL) + suffix
         if !configuration.query.isEmpty {
-            let items = configuration.query.sorted { $0.key < $1.key }.map { "\(Self.percentEncoded($0.key))=\(Self.percentEncoded($0.value))" }
+            let items = configuration.query.sorted { $0.key < $1.key }.map {
+                "\(Self.percentEncoded($0.key))=\(Self.percentEncoded($0.value))"
+            }
             url += "?" + items.joined(separator: "&")
         }
         self.requestURL = url

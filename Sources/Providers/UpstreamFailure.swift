@@ -1,6 +1,6 @@
-public import GatewayModel
-import GatewayConfig
 import Foundation
+import GatewayConfig
+public import GatewayModel
 
 /// Why one attempt at a provider failed, classified for the fallback decision.
 ///

@@ -71,12 +71,12 @@ public final class UpstreamPools: Sendable {
 
     /// Closes every pool (at exit).
     public func shutdown() {
-        state.withLock { $0.pools }.values.forEach { $0.shutdown() }
+        for pool in state.withLock({ $0.pools }).values { pool.shutdown() }
     }
 
     /// At a stopping gateway's deadline: every exchange still waiting on a provider ends at once
     /// (its connection closed), and no new one starts.
     public func abortExchanges() {
-        state.withLock { $0.pools }.values.forEach { $0.shutdown(abortingExchanges: true) }
+        for pool in state.withLock({ $0.pools }).values { pool.shutdown(abortingExchanges: true) }
     }
 }

@@ -47,13 +47,17 @@ extension RouteExplanation {
         return [
             "route": routeName, "strategy": strategy, "currency": reportingCurrency,
             "chosen": chosen?.description ?? NSNull(), "candidates": candidates,
-            "pii": ["handling": personalData.handling.rawValue, "restore": personalData.restores, "policy": personalData.policy ?? NSNull()],
+            "pii": [
+                "handling": personalData.handling.rawValue, "restore": personalData.restores, "policy": personalData.policy ?? NSNull(),
+            ],
             "hedge_after_ms": hedgeAfterMilliseconds ?? NSNull(),
         ]
     }
 
     public var jsonText: String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -1,5 +1,5 @@
-public import GatewayConfig
 import Foundation
+public import GatewayConfig
 import GatewayModel
 
 /// Turns a request's `model` into an ordered plan of provider models. No I/O: a pure

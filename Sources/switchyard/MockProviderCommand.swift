@@ -42,7 +42,9 @@ struct MockProviderCommand: AsyncParsableCommand {
     @Option(name: .customLong("output-tokens"), help: "Answer length in tokens.")
     var outputTokens: Int = 16
 
-    @Option(name: .customLong("require-key"), help: "Reject requests without this key ('Authorization: Bearer' for OpenAI, 'x-api-key' for Anthropic).")
+    @Option(
+        name: .customLong("require-key"),
+        help: "Reject requests without this key ('Authorization: Bearer' for OpenAI, 'x-api-key' for Anthropic).")
     var requireKey: String?
 
     @Option(name: .customLong("break-after"), help: "End streams abruptly after this many tokens.")

@@ -46,12 +46,13 @@ struct RouteCommand: AsyncParsableCommand {
             if let tenant, configuration.tenant(named: tenant) == nil {
                 throw ValidationError("unknown tenant '\(tenant)'")
             }
-            let needed = Set(try (needs ?? "").split(separator: ",").map { name in
-                guard let capability = ModelCapability(rawValue: String(name)) else {
-                    throw ValidationError("unknown capability '\(name)' (tools, vision, json, reasoning, streaming)")
-                }
-                return capability
-            })
+            let needed = Set(
+                try (needs ?? "").split(separator: ",").map { name in
+                    guard let capability = ModelCapability(rawValue: String(name)) else {
+                        throw ValidationError("unknown capability '\(name)' (tools, vision, json, reasoning, streaming)")
+                    }
+                    return capability
+                })
             let request = RouteRequest(
                 model: model, promptTokens: promptTokens, maxOutputTokens: maxTokens, needs: needed, tenant: tenant, roll: 0.5)
             guard let explanation = RoutePlanner(configuration: configuration).explain(request) else {

@@ -38,7 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     var noMetering = false
 
     @Option(
-        help: "The usage journal file (default: beside an SQLite ledger; ./switchyard-usage-journal with PostgreSQL). One per gateway process.")
+        help:
+            "The usage journal file (default: beside an SQLite ledger; ./switchyard-usage-journal with PostgreSQL). One per gateway process."
+    )
     var journal: String?
 
     @Option(

@@ -6,6 +6,9 @@ struct SwitchyardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "A cross-model routing gateway: one API for every LLM provider, routed by price, latency and policy.",
-        subcommands: [ServeCommand.self, KeysCommand.self, ConfigCommand.self, RouteCommand.self, SpendCommand.self, LedgerCommand.self, DatabaseCommand.self, MockProviderCommand.self],
+        subcommands: [
+            ServeCommand.self, KeysCommand.self, ConfigCommand.self, RouteCommand.self, SpendCommand.self, LedgerCommand.self,
+            DatabaseCommand.self, MockProviderCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self)
 }

@@ -34,7 +34,8 @@ import Testing
 
     @Test func aToolConversationBecomesAnAnthropicRequest() throws {
         let request = try OpenAIChatRequest(body: Array(Self.toolConversation.utf8)).canonical()
-        let outbound = try AnthropicDialect().encode(request, upstreamModel: "claude-sonnet-4-5", defaults: OutboundDefaults(maxOutputTokens: 1024))
+        let outbound = try AnthropicDialect().encode(
+            request, upstreamModel: "claude-sonnet-4-5", defaults: OutboundDefaults(maxOutputTokens: 1024))
         #expect(outbound.dropped == ["seed"])
         let body = try Self.json(outbound.body)
         #expect(body["model"] as? String == "claude-sonnet-4-5")
@@ -72,7 +73,8 @@ import Testing
     }
 
     @Test func badArgumentsNameTheField() throws {
-        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{not json"}}]}]}"#
+        let body =
+            #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{not json"}}]}]}"#
         let request = try OpenAIChatRequest(body: Array(body.utf8)).canonical()
         let error = #expect(throws: GatewayError.self) {
             try AnthropicDialect().encode(request, upstreamModel: "claude", defaults: OutboundDefaults())
@@ -84,10 +86,13 @@ import Testing
         let answer = try AnthropicDialect().decodeResponse(try Self.fixture("anthropic-message-tool-use.json"))
         #expect(answer.text == "I'll check the current weather in San Francisco for you.")
         #expect(answer.finishReason == .toolCalls)
-        #expect(answer.toolCalls == [
-            // The arguments as the provider wrote them.
-            ToolCall(id: "toolu_01A09q90qw90lq917835lq9", name: "get_weather", arguments: #"{"location": "San Francisco, CA", "unit": "celsius"}"#)
-        ])
+        #expect(
+            answer.toolCalls == [
+                // The arguments as the provider wrote them.
+                ToolCall(
+                    id: "toolu_01A09q90qw90lq917835lq9", name: "get_weather",
+                    arguments: #"{"location": "San Francisco, CA", "unit": "celsius"}"#)
+            ])
         // Cache reads count as input, as OpenAI's prompt_tokens does.
         #expect(answer.usage == TokenUsage(input: 504, cachedInput: 120, output: 92))
     }
@@ -101,16 +106,17 @@ import Testing
                 events += try decoder.decode(ByteBuffer(bytes: bytes[start..<min(start + size, bytes.count)]))
             }
             #expect(decoder.isComplete)
-            #expect(events == [
-                .start(id: "msg_014p7gG3wDgGV9EUtLvnow3U", model: "claude-sonnet-4-5-20250929"),
-                .textDelta("Okay"),
-                .textDelta(", let's check the weather."),
-                .toolCallStart(index: 0, id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather"),
-                .toolCallArgumentsDelta(index: 0, #"{"location":"#),
-                .toolCallArgumentsDelta(index: 0, #" "San Francisco, CA"}"#),
-                .finish(.toolCalls),
-                .usage(TokenUsage(input: 572, cachedInput: 100, output: 89)),
-            ])
+            #expect(
+                events == [
+                    .start(id: "msg_014p7gG3wDgGV9EUtLvnow3U", model: "claude-sonnet-4-5-20250929"),
+                    .textDelta("Okay"),
+                    .textDelta(", let's check the weather."),
+                    .toolCallStart(index: 0, id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather"),
+                    .toolCallArgumentsDelta(index: 0, #"{"location":"#),
+                    .toolCallArgumentsDelta(index: 0, #" "San Francisco, CA"}"#),
+                    .finish(.toolCalls),
+                    .usage(TokenUsage(input: 572, cachedInput: 100, output: 89)),
+                ])
         }
     }
 

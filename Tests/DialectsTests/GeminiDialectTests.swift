@@ -12,7 +12,8 @@ import Testing
         let outbound = try GeminiDialect().encode(request, upstreamModel: "gemini-2.5-flash", defaults: OutboundDefaults())
         #expect(outbound.dropped == ["seed"])
         let body = try AnthropicDialectTests.json(outbound.body)
-        #expect(((body["systemInstruction"] as? [String: Any])?["parts"] as? [[String: Any]])?.first?["text"] as? String == "You are terse.")
+        #expect(
+            ((body["systemInstruction"] as? [String: Any])?["parts"] as? [[String: Any]])?.first?["text"] as? String == "You are terse.")
         let config = try #require(body["generationConfig"] as? [String: Any])
         #expect(config["temperature"] as? Double == 0.2)
         #expect(config["stopSequences"] as? [String] == ["END"])
@@ -34,7 +35,9 @@ import Testing
         let request = try OpenAIChatRequest(body: Array(body.utf8)).canonical()
         let outbound = try GeminiDialect().encode(request, upstreamModel: "g", defaults: OutboundDefaults())
         #expect(outbound.dropped.isEmpty)
-        #expect((try AnthropicDialectTests.json(outbound.body)["generationConfig"] as? [String: Any])?["responseMimeType"] as? String == "application/json")
+        #expect(
+            (try AnthropicDialectTests.json(outbound.body)["generationConfig"] as? [String: Any])?["responseMimeType"] as? String
+                == "application/json")
     }
 
     @Test func theDocumentedFunctionCallAnswerDecodes() throws {
@@ -52,9 +55,10 @@ import Testing
         var decoder = GeminiDialect().makeStreamDecoder()
         let events = try decoder.decode(ByteBuffer(bytes: try AnthropicDialectTests.fixture("gemini-stream.sse")))
         #expect(decoder.isComplete)
-        #expect(events == [
-            .start(id: "r1", model: "gemini-2.5-flash"), .textDelta("The"), .textDelta(" sky is blue."),
-            .finish(.length), .usage(TokenUsage(input: 9, cachedInput: 0, output: 6)),
-        ])
+        #expect(
+            events == [
+                .start(id: "r1", model: "gemini-2.5-flash"), .textDelta("The"), .textDelta(" sky is blue."),
+                .finish(.length), .usage(TokenUsage(input: 9, cachedInput: 0, output: 6)),
+            ])
     }
 }

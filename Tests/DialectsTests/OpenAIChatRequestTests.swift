@@ -10,7 +10,9 @@ import Testing
     }
 
     @Test func readsTheFieldsRoutingNeeds() throws {
-        let chat = try request(#"{"model":"chat","stream":true,"stream_options":{"include_usage":true},"max_tokens":64,"messages":[{"role":"user","content":"hi"}]}"#)
+        let chat = try request(
+            #"{"model":"chat","stream":true,"stream_options":{"include_usage":true},"max_tokens":64,"messages":[{"role":"user","content":"hi"}]}"#
+        )
         #expect(chat.model == "chat")
         #expect(chat.stream)
         #expect(chat.clientWantsStreamUsage)
@@ -66,8 +68,10 @@ import Testing
 }
 
 @Suite struct OpenAIStreamRelayTests {
-    static let chunk = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}],"usage":null}"#
-    static let usage = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11,"prompt_tokens_details":{"cached_tokens":3}}}"#
+    static let chunk =
+        #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}],"usage":null}"#
+    static let usage =
+        #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11,"prompt_tokens_details":{"cached_tokens":3}}}"#
     static let stream = "data: \(chunk)\n\ndata: \(usage)\n\ndata: [DONE]\n\n"
 
     @Test func dropsTheUsageChunkTheGatewayAskedFor() throws {
@@ -102,7 +106,8 @@ import Testing
 
     @Test func readsDeepSeekCacheHitsAndUsageOnAContentChunk() throws {
         var relay = OpenAIStreamRelay(clientWantsUsage: false)
-        let last = #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":5,"prompt_cache_hit_tokens":16}}"#
+        let last =
+            #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":5,"prompt_cache_hit_tokens":16}}"#
         let output = try relay.relay(ByteBuffer(string: "data: \(last)\n\n"))
         #expect(String(buffer: output) == "data: \(last)\n\n")  // it carries a choice, so it stays
         #expect(relay.usage == TokenUsage(input: 20, cachedInput: 16, output: 5))

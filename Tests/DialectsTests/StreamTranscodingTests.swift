@@ -30,11 +30,12 @@ import Testing
         output.writeImmutableBuffer(encoder.finish())
         let blocks = String(buffer: output).components(separatedBy: "\n\n").filter { !$0.isEmpty }
         let names = blocks.map { $0.split(separator: "\n")[0].replacingOccurrences(of: "event: ", with: "") }
-        #expect(names == [
-            "message_start", "content_block_start", "content_block_delta", "content_block_stop",
-            "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
-            "message_delta", "message_stop",
-        ])
+        #expect(
+            names == [
+                "message_start", "content_block_start", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
+                "message_delta", "message_stop",
+            ])
         let payloads = try blocks.map { block -> [String: Any] in
             let data = try #require(block.split(separator: "\n").first { $0.hasPrefix("data: ") }).dropFirst(6)
             return try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])

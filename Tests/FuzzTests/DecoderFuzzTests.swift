@@ -58,9 +58,21 @@ import Testing
     }
 
     static let answers: [(WireFormat, String, [String])] = [
-        (.openAI, #"{"id":"x","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":7,"prompt_tokens_details":{"cached_tokens":1}}}"#, ["choices", "usage", "model", "id"]),
-        (.anthropic, #"{"id":"m","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hi"},{"type":"tool_use","id":"t","name":"f","input":{}}],"stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":7,"cache_read_input_tokens":1}}"#, ["content", "usage", "stop_reason", "model"]),
-        (.gemini, #"{"candidates":[{"content":{"role":"model","parts":[{"text":"hi"},{"functionCall":{"name":"f","args":{}}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7,"cachedContentTokenCount":1}}"#, ["candidates", "usageMetadata"]),
+        (
+            .openAI,
+            #"{"id":"x","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":7,"prompt_tokens_details":{"cached_tokens":1}}}"#,
+            ["choices", "usage", "model", "id"]
+        ),
+        (
+            .anthropic,
+            #"{"id":"m","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hi"},{"type":"tool_use","id":"t","name":"f","input":{}}],"stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":7,"cache_read_input_tokens":1}}"#,
+            ["content", "usage", "stop_reason", "model"]
+        ),
+        (
+            .gemini,
+            #"{"candidates":[{"content":{"role":"model","parts":[{"text":"hi"},{"functionCall":{"name":"f","args":{}}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7,"cachedContentTokenCount":1}}"#,
+            ["candidates", "usageMetadata"]
+        ),
     ]
 
     @Test func providerAnswersAndTheirUsage() async {
@@ -77,9 +89,28 @@ import Testing
     }
 
     static let streams: [(WireFormat, [String])] = [
-        (.openAI, [#"{"choices":[{"index":0,"delta":{"role":"assistant","content":"hi"}}]}"#, #"{"choices":[],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":-1}}"#, "[DONE]"]),
-        (.anthropic, [#"{"type":"message_start","message":{"usage":{"input_tokens":5}}}"#, #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}"#, #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"#, #"{"type":"message_stop"}"#]),
-        (.gemini, [#"{"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}"#, #"{"candidates":[{"content":{"parts":[{"text":""}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7}}"#]),
+        (
+            .openAI,
+            [
+                #"{"choices":[{"index":0,"delta":{"role":"assistant","content":"hi"}}]}"#,
+                #"{"choices":[],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":-1}}"#, "[DONE]",
+            ]
+        ),
+        (
+            .anthropic,
+            [
+                #"{"type":"message_start","message":{"usage":{"input_tokens":5}}}"#,
+                #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}"#,
+                #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"#, #"{"type":"message_stop"}"#,
+            ]
+        ),
+        (
+            .gemini,
+            [
+                #"{"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}"#,
+                #"{"candidates":[{"content":{"parts":[{"text":""}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":7}}"#,
+            ]
+        ),
     ]
 
     @Test func providerStreamsChunkedAnyWay() async {
@@ -89,7 +120,9 @@ import Testing
             var mutated = events
             if event.hasPrefix("{") {
                 mutated[position % events.count] = String(
-                    decoding: JSONMutation.mutate(event, fields: ["choices", "usage", "type", "delta", "candidates"], choice: choice, position: position / 3, value: value / 3),
+                    decoding: JSONMutation.mutate(
+                        event, fields: ["choices", "usage", "type", "delta", "candidates"], choice: choice, position: position / 3,
+                        value: value / 3),
                     as: UTF8.self)
             }
             var stream = Array(mutated.map { "data: \($0)\n\n" }.joined().utf8)
@@ -108,14 +141,19 @@ import Testing
     }
 
     @Test func serverSentEventsAndTheJSONScanner() async {
-        await propertyCheck(count: Self.cases, input: zip(Gen<UInt8>.value(in: 0...255).array(of: 0...300), Gen.int(in: 1...64))) { bytes, piece in
+        await propertyCheck(count: Self.cases, input: zip(Gen<UInt8>.value(in: 0...255).array(of: 0...300), Gen.int(in: 1...64))) {
+            bytes, piece in
             var decoder = ServerSentEventDecoder(maximumEventBytes: 1 << 16)
             for chunk in Self.pieces(of: bytes, size: piece) {
                 guard (try? decoder.feed(chunk)) != nil else { break }
             }
             _ = decoder.finish()
             if let index = try? JSONObjectIndex(document: bytes) {
-                for member in index.members { _ = index.int(member.key); _ = index.string(member.key); _ = index.arrayCount(member.key) }
+                for member in index.members {
+                    _ = index.int(member.key)
+                    _ = index.string(member.key)
+                    _ = index.arrayCount(member.key)
+                }
             }
         }
     }
@@ -126,13 +164,17 @@ import Testing
         let key = #"{"tenant":"demo","budget":"5USD/day","rpm":60,"tpm":1000,"allowed_routes":["chat"]}"#
         let explain = #"{"model":"chat","tenant":"demo","prompt_tokens":10,"max_tokens":5,"needs":["tools"],"personal_data":["email"]}"#
         await propertyCheck(count: Self.cases, input: JSONMutation.inputs) { choice, position, value in
-            let keyBody = JSONMutation.mutate(key, fields: ["tenant", "budget", "rpm", "tpm", "allowed_routes"], choice: choice, position: position, value: value)
+            let keyBody = JSONMutation.mutate(
+                key, fields: ["tenant", "budget", "rpm", "tpm", "allowed_routes"], choice: choice, position: position, value: value)
             if let body = try? KeyCreationBody.decode(keyBody) {
-                _ = try? KeyRequest(tenant: body.tenant, budget: body.budget, rpm: body.rpm, tpm: body.tpm, allowedRoutes: body.allowedRoutes ?? [])
-                    .record(for: Self.key, tenants: ["demo"], routes: ["chat"], converts: { _ in true })
+                _ = try? KeyRequest(
+                    tenant: body.tenant, budget: body.budget, rpm: body.rpm, tpm: body.tpm, allowedRoutes: body.allowedRoutes ?? []
+                )
+                .record(for: Self.key, tenants: ["demo"], routes: ["chat"], converts: { _ in true })
             }
             let explainBody = JSONMutation.mutate(
-                explain, fields: ["model", "tenant", "prompt_tokens", "max_tokens", "needs", "personal_data"], choice: choice, position: position,
+                explain, fields: ["model", "tenant", "prompt_tokens", "max_tokens", "needs", "personal_data"], choice: choice,
+                position: position,
                 value: value)
             _ = try? ExplainBody.decode(explainBody)
         }
@@ -171,7 +213,8 @@ import Testing
             "9223372036854775807", "-9223372036854775808", "-1", "1e308", ".nan", ".inf", "99999999999999999999", "''", "~", "[]",
             "{}", "&a [*a]", "!!binary AAAA", String(repeating: "[", count: 2000), "\"\u{0000}\"", "0x7fffffffffffffff",
         ]
-        await propertyCheck(count: max(1, Self.cases / 10), input: zip(Gen.int(in: 0...1000), Gen.int(in: 0...1000), Gen.int(in: 0...100))) {
+        await propertyCheck(count: max(1, Self.cases / 10), input: zip(Gen.int(in: 0...1000), Gen.int(in: 0...1000), Gen.int(in: 0...100)))
+        {
             line, column, value in
             var mutated = lines
             let index = line % mutated.count

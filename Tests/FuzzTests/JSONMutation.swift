@@ -44,7 +44,8 @@ enum JSONMutation {
             return Array(extreme.utf8)
         default:  // two extremes at once
             let other = fields[(position / 7) % fields.count]
-            return Array(replacing(other, in: replacing(field, in: document, with: extreme), with: extremes[(value / 5) % extremes.count]).utf8)
+            return Array(
+                replacing(other, in: replacing(field, in: document, with: extreme), with: extremes[(value / 5) % extremes.count]).utf8)
         }
     }
 

@@ -54,13 +54,20 @@ import Testing
         #expect(provider.region == "cn")
         #expect(provider.retention == "none")
         let chat = try #require(provider.model(named: "deepseek-chat"))
-        #expect(chat.price == ModelPrice(inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!, cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD"))
+        #expect(
+            chat.price
+                == ModelPrice(
+                    inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!,
+                    cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD"))
         #expect(chat.contextTokens == 131072)
         #expect(chat.capabilities == [.tools, .json])
         let custom = try #require(provider.model(named: "private-model"))
         #expect(custom.upstreamName == "pm-v2")
         #expect(custom.price.currency == "CNY")
-        #expect(configuration.routes.first?.targets == [ModelReference(provider: "deepseek", model: "deepseek-chat"), ModelReference(provider: "deepseek", model: "private-model")])
+        #expect(
+            configuration.routes.first?.targets == [
+                ModelReference(provider: "deepseek", model: "deepseek-chat"), ModelReference(provider: "deepseek", model: "private-model"),
+            ])
         #expect(configuration.tenants == [TenantConfiguration(name: "demo")])
     }
 
@@ -126,10 +133,15 @@ import Testing
     @Test func whatALedgerOutageDoesIsAChoice() throws {
         #expect(try load([("Routes/gateway.yaml", Self.valid)]).metering == MeteringSettings())
         let set = try load([
-            ("Routes/gateway.yaml", Self.valid + "\nmetering: { on_ledger_outage: fail_closed, outage_grace_ms: 500, journal_limit_mb: 64 }\n")
+            (
+                "Routes/gateway.yaml",
+                Self.valid + "\nmetering: { on_ledger_outage: fail_closed, outage_grace_ms: 500, journal_limit_mb: 64 }\n"
+            )
         ])
         #expect(set.metering == MeteringSettings(onLedgerOutage: .failClosed, outageGraceMilliseconds: 500, journalLimitBytes: 64 << 20))
-        #expect(error(Self.valid + "\nmetering: { on_ledger_outage: panic }\n").contains("metering.on_ledger_outage: 'panic' is not one of keep_serving, fail_closed"))
+        #expect(
+            error(Self.valid + "\nmetering: { on_ledger_outage: panic }\n").contains(
+                "metering.on_ledger_outage: 'panic' is not one of keep_serving, fail_closed"))
         #expect(error(Self.valid + "\nmetering: { journal_limit_mb: 0 }\n").contains("metering.journal_limit_mb"))
     }
 
@@ -161,22 +173,32 @@ import Testing
     @Test func routingStrategiesAndCurrenciesAreValidated() throws {
         let cheapest = Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: cheapest,")
         // private-model is priced in CNY: a price-comparing route needs a rate.
-        #expect(error(cheapest).contains("routes[0].targets[1]: 'deepseek/private-model' is priced in CNY; a cheapest route compares prices in USD, so add fx: { CNY: <rate> }"))
+        #expect(
+            error(cheapest).contains(
+                "routes[0].targets[1]: 'deepseek/private-model' is priced in CNY; a cheapest route compares prices in USD, so add fx: { CNY: <rate> }"
+            ))
         let converted = try load([("Routes/gateway.yaml", "currency: USD\nfx: { CNY: 0.14 }\n" + cheapest)])
         #expect(converted.currency.convert(10, from: "CNY") == Decimal(string: "1.4"))
         #expect(converted.route(named: "chat")?.strategy == .cheapest)
         #expect(error("fx: { yuan: 0.14 }\n" + Self.valid).contains("fx.yuan: expected an ISO 4217 currency code"))
-        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: weighted,"))
-            .contains("routes[0]: a weighted route needs weights: one per target"))
-        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: weighted, weights: [1],"))
-            .contains("routes[0].weights: expected one weight per target (2), got 1"))
-        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: balanced,"))
-            .contains("routes[0]: a balanced route needs latency_slo_ms"))
-        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: fastest, max_attempts: 0,"))
-            .contains("routes[0].max_attempts: 0 is out of range 1...100"))
-        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, hedge_after_ms: 0,"))
-            .contains("routes[0].hedge_after_ms: 0 is out of range 1...600000"))
-        let hedged = try load([("Routes/gateway.yaml", Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, hedge_after_ms: 250,"))])
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: weighted,"))
+                .contains("routes[0]: a weighted route needs weights: one per target"))
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: weighted, weights: [1],"))
+                .contains("routes[0].weights: expected one weight per target (2), got 1"))
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: balanced,"))
+                .contains("routes[0]: a balanced route needs latency_slo_ms"))
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, strategy: fastest, max_attempts: 0,"))
+                .contains("routes[0].max_attempts: 0 is out of range 1...100"))
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, hedge_after_ms: 0,"))
+                .contains("routes[0].hedge_after_ms: 0 is out of range 1...600000"))
+        let hedged = try load([
+            ("Routes/gateway.yaml", Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, hedge_after_ms: 250,"))
+        ])
         #expect(hedged.route(named: "chat")?.hedgeAfterMilliseconds == 250)
     }
 
@@ -190,19 +212,26 @@ import Testing
         let configuration = try load([("Routes/gateway.yaml", "fx: { CNY: 0.14 }\n" + bound + "\n" + finance)])
         #expect(configuration.policy(named: "finance")?.regions == ["cn", "on-prem"])
         #expect(configuration.tenant(named: "demo")?.policy == "finance")
-        #expect(error(bound + "\npolicies:\n  - { name: finance, pii: hide }").contains("policies[0].pii: 'hide' is not one of allow, mask, block"))
-        #expect(error(bound + "\npolicies:\n  - { name: finance, pii: block, pii_restore: true }")
-            .contains("policies[0].pii_restore: pii_restore needs pii: mask"))
+        #expect(
+            error(bound + "\npolicies:\n  - { name: finance, pii: hide }").contains(
+                "policies[0].pii: 'hide' is not one of allow, mask, block"))
+        #expect(
+            error(bound + "\npolicies:\n  - { name: finance, pii: block, pii_restore: true }")
+                .contains("policies[0].pii_restore: pii_restore needs pii: mask"))
         let masking = try load([("Routes/gateway.yaml", bound + "\npolicies:\n  - { name: finance, pii: mask, pii_restore: true }")])
         #expect(masking.policy(named: "finance")?.personalData == .mask)
         #expect(masking.policy(named: "finance")?.restoresPersonalData == true)
-        #expect(error(bound + "\npolicies:\n  - { name: finance, deployments: [cloud] }").contains("'cloud' is not one of public, private, on-prem"))
+        #expect(
+            error(bound + "\npolicies:\n  - { name: finance, deployments: [cloud] }").contains(
+                "'cloud' is not one of public, private, on-prem"))
         // The route's own policy excludes both of its targets (deepseek is region cn).
-        let excluding = Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: eu-only,")
+        let excluding =
+            Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: eu-only,")
             + "\npolicies:\n  - { name: eu-only, regions: [eu] }"
         #expect(error(excluding).contains("routes[0].policy: policy 'eu-only' excludes every target of route 'chat'"))
-        #expect(error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: nope,"))
-            .contains("routes[0].policy: unknown policy 'nope'"))
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "name: chat,", with: "name: chat, policy: nope,"))
+                .contains("routes[0].policy: unknown policy 'nope'"))
     }
 
     @Test func singleValuedSectionsMayAppearInOneFileOnly() {
@@ -248,7 +277,10 @@ import Testing
         let catalog = try ModelCatalog(contentsOf: root.appendingPathComponent("seeds/catalog.yaml"))
         #expect(catalog.entries.count >= 25)
         let vendors = Set(catalog.entries.map(\.vendor))
-        #expect(vendors.isSuperset(of: ["openai", "anthropic", "google", "deepseek", "qwen", "baidu", "bytedance", "zhipu", "moonshot", "minimax"]))
+        #expect(
+            vendors.isSuperset(of: [
+                "openai", "anthropic", "google", "deepseek", "qwen", "baidu", "bytedance", "zhipu", "moonshot", "minimax",
+            ]))
         #expect(catalog.entries.allSatisfy { $0.asOf.count == 10 })
         let configuration = try ConfigurationLoader(catalog: catalog).load(directory: root.appendingPathComponent("Routes"))
         #expect(!configuration.routes.isEmpty)
@@ -264,7 +296,9 @@ import Testing
     }
 
     @Test func priceArithmeticIsExactDecimal() {
-        let price = ModelPrice(inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!, cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD")
+        let price = ModelPrice(
+            inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!,
+            cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD")
         let cost = price.cost(of: TokenUsage(input: 1_000, cachedInput: 400, output: 500))
         // 600 × 0.28 + 400 × 0.028 + 500 × 0.42 = 168 + 11.2 + 210 = 389.2 per million
         #expect(cost == Decimal(string: "0.0003892")!)

@@ -15,12 +15,15 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "malformed JSON", body: #"{"model":"chat""#, status: 400, code: "invalid_json"),
-        Case(name: "missing model", body: #"{"messages":[{"role":"user","content":"x"}]}"#, status: 400, code: "missing_required_parameter"),
+        Case(
+            name: "missing model", body: #"{"messages":[{"role":"user","content":"x"}]}"#, status: 400, code: "missing_required_parameter"),
         Case(name: "unknown route", body: LiveStack.chat(model: "no-such-route"), status: 404, code: "model_not_found"),
         Case(name: "no key", body: LiveStack.chat(), key: nil, status: 401, code: "missing_api_key"),
         Case(name: "wrong key", body: LiveStack.chat(), key: "sy-wrong", status: 401, code: "invalid_api_key"),
         Case(name: "wrong content type", body: LiveStack.chat(), contentType: "text/plain", status: 415, code: "unsupported_media_type"),
-        Case(name: "body over the limit", body: LiveStack.chat(extra: #","pad":"\#(String(repeating: "x", count: 5_000))""#), status: 413, code: "request_too_large"),
+        Case(
+            name: "body over the limit", body: LiveStack.chat(extra: #","pad":"\#(String(repeating: "x", count: 5_000))""#), status: 413,
+            code: "request_too_large"),
     ]
 
     @Test(arguments: cases)

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import MockProvider
 import NIOCore
 import NIOHTTP1
-import MockProvider
 import Testing
 
 /// The gateway over real loopback HTTP, against mock providers speaking OpenAI's wire format.

@@ -22,6 +22,24 @@ POSTGRES_BIN = Path(os.environ.get("SWITCHYARD_TEST_POSTGRES_BIN", "/usr/bin"))
 needs_postgres = pytest.mark.skipif(POSTGRES is None, reason="needs SWITCHYARD_TEST_POSTGRES (Tests/all.sh starts a server)")
 
 
+def pytest_report_header(config):
+    from openapi_contract import SPEC, published_spec_available
+
+    if published_spec_available():
+        return f"OpenAI contract: the project's schemas and the published description ({SPEC})"
+    return ("OpenAI contract: SKIPPING OpenAI's published description (not found at ../shared/contracts/); "
+            "shapes are checked against the project's own schemas only (Tests/Integration/contracts/)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from openapi_contract import published_spec_available
+
+    if not published_spec_available():
+        terminalreporter.write_line(
+            "NOTE: OpenAI's published OpenAPI description was not beside the repository; contract checks used "
+            "the project's own schemas only.", yellow=True, bold=True)
+
+
 @pytest.fixture(scope="module")
 def database():
     """A database of its own on the test server; its URL."""

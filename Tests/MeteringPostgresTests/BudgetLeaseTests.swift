@@ -2,10 +2,11 @@ import Foundation
 import GatewayModel
 import Logging
 import Metering
-@testable import MeteringPostgres
 import PostgresNIO
 import ServiceLifecycle
 import Testing
+
+@testable import MeteringPostgres
 
 /// Budgets shared by replicas through the database's leases.
 @Suite(.enabled(if: testServerURL != nil, "needs SWITCHYARD_TEST_POSTGRES (Tests/all.sh starts a server)"))
@@ -28,7 +29,8 @@ struct BudgetLeaseTests {
                 try #require(try await ledger.exchangeLeases([exchange], replica: replica, leaseDuration: .seconds(60)).first)
             }
             // Near the limit a replica gets at most half of what is left.
-            #expect(try await trade("a", Self.exchange(target: Decimal(string: "0.6")!)) == BudgetLeaseGrant(held: 0.5, usedEverywhere: 0.5))
+            #expect(
+                try await trade("a", Self.exchange(target: Decimal(string: "0.6")!)) == BudgetLeaseGrant(held: 0.5, usedEverywhere: 0.5))
             #expect(
                 try await trade("b", Self.exchange(target: Decimal(string: "0.6")!))
                     == BudgetLeaseGrant(held: 0.25, usedEverywhere: 0.75))

@@ -2,9 +2,10 @@ import Foundation
 import GatewayModel
 import Logging
 import Metering
-@testable import MeteringPostgres
 import PostgresNIO
 import Testing
+
+@testable import MeteringPostgres
 
 /// The PostgreSQL ledger against a real server: the one `Tests/all.sh` starts on a loopback port
 /// (`SWITCHYARD_TEST_POSTGRES`). Each test gets a database of its own.
@@ -172,9 +173,10 @@ struct PostgresLedgerTests {
         let location = try PostgresLocation(url: "postgres://gateway:hunter2%21@db.internal:6543/ledger")
         #expect(location.port == 6543 && location.database == "ledger" && location.password == "hunter2!")
         #expect(!location.description.contains("hunter2"))
-        for bad in ["postgres://gateway:hunter2@/ledger", "postgres://gateway:hunter2@db/", "postgres://:hunter2@db/ledger",
-            "postgres://gateway:hunter2@db/ledger?sslmode=verify-full"]
-        {
+        for bad in [
+            "postgres://gateway:hunter2@/ledger", "postgres://gateway:hunter2@db/", "postgres://:hunter2@db/ledger",
+            "postgres://gateway:hunter2@db/ledger?sslmode=verify-full",
+        ] {
             #expect(throws: PostgresLocationError.self) { try PostgresLocation(url: bad) }
             do { _ = try PostgresLocation(url: bad) } catch { #expect(!error.description.contains("hunter2")) }
         }

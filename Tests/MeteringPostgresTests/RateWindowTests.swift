@@ -1,8 +1,9 @@
 import Foundation
 import GatewayModel
 import Metering
-@testable import MeteringPostgres
 import Testing
+
+@testable import MeteringPostgres
 
 /// Rate limits counted across replicas through the database.
 @Suite(.enabled(if: testServerURL != nil, "needs SWITCHYARD_TEST_POSTGRES (Tests/all.sh starts a server)"))

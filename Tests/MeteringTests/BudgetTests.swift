@@ -36,7 +36,9 @@ import Testing
         let admitted = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<50 {
                 group.addTask {
-                    guard let reservation = try? book.reserve(Decimal(string: "0.1")!, on: [(.tenant("bank"), budget)]) else { return false }
+                    guard let reservation = try? book.reserve(Decimal(string: "0.1")!, on: [(.tenant("bank"), budget)]) else {
+                        return false
+                    }
                     try? await Task.sleep(for: .milliseconds(5))
                     book.settle(reservation, actual: Decimal(string: "0.1")!)
                     return true

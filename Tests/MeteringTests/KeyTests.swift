@@ -23,7 +23,8 @@ import Testing
         try await ledger.checkWritable()
         try await ledger.close()
 
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path)) + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
+        let bytes =
+            try Data(contentsOf: URL(fileURLWithPath: path)) + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
         #expect(bytes.range(of: Data(first.plaintext.utf8)) == nil, "the plaintext key must not be stored")
 
         let reopened = try await SQLiteLedger.open(path: path)

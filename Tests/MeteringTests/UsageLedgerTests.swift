@@ -1,10 +1,11 @@
 import Foundation
 import GatewayModel
 import Logging
-@testable import Metering
-@testable import MeteringSQLite
 import SQLiteNIO
 import Testing
+
+@testable import Metering
+@testable import MeteringSQLite
 
 @Suite struct UsageLedgerTests {
     static let logger = Logger(label: "test")
@@ -26,12 +27,15 @@ import Testing
         // 1000 × 2 / 1M + 500 × 8 / 1M = 0.006 CNY; × 0.14 = 0.00084 USD.
         #expect(record.cost == Decimal(string: "0.006"))
         #expect(record.reportingCost == Decimal(string: "0.00084"))
-        let tiny = Self.record("b", usage: TokenUsage(input: 1, output: 0), price: ModelPrice(inputPerMillion: Decimal(string: "0.0375")!, outputPerMillion: 0, currency: "USD"))
+        let tiny = Self.record(
+            "b", usage: TokenUsage(input: 1, output: 0),
+            price: ModelPrice(inputPerMillion: Decimal(string: "0.0375")!, outputPerMillion: 0, currency: "USD"))
         #expect(tiny.cost == Decimal(string: "0.000000038"))  // 3.75e-8 rounded to nano-units (banker's)
     }
 
     @Test func journalLinesRoundTripExactly() throws {
-        let record = Self.record("c", price: ModelPrice(inputPerMillion: Decimal(string: "0.14")!, outputPerMillion: Decimal(string: "0.28")!, currency: "USD"))
+        let record = Self.record(
+            "c", price: ModelPrice(inputPerMillion: Decimal(string: "0.14")!, outputPerMillion: Decimal(string: "0.28")!, currency: "USD"))
         let line = UsageRecordExport.jsonLines([record])
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -48,7 +52,9 @@ import Testing
         let path = directory.appendingPathComponent("ledger.db").path
         var ledger = try await SQLiteLedger.open(path: path)
         try await ledger.migrate(first: 8)
-        let records = (0..<20).map { Self.record("old\($0)", tenant: $0 % 2 == 0 ? "clinic" : "bank", provider: $0 % 5 == 0 ? "openai" : "deepseek") }
+        let records = (0..<20).map {
+            Self.record("old\($0)", tenant: $0 % 2 == 0 ? "clinic" : "bank", provider: $0 % 5 == 0 ? "openai" : "deepseek")
+        }
         for record in records {
             let values: [SQLiteData] = [
                 .text(record.id), .text(record.requestID), .text(SQLiteLedger.timestamp(record.time)), .text(record.tenant),
@@ -83,7 +89,11 @@ import Testing
         let ledger = try await SQLiteLedger.open(path: ":memory:")
         try await ledger.migrate()
         var records = (0..<1000).map { Self.record("r\($0)", tenant: $0 % 3 == 0 ? "clinic" : "bank") }
-        records.append(Self.record("usd", provider: "openai", price: ModelPrice(inputPerMillion: Decimal(string: "0.15")!, outputPerMillion: Decimal(string: "0.6")!, currency: "USD"), day: "2026-11-21"))
+        records.append(
+            Self.record(
+                "usd", provider: "openai",
+                price: ModelPrice(inputPerMillion: Decimal(string: "0.15")!, outputPerMillion: Decimal(string: "0.6")!, currency: "USD"),
+                day: "2026-11-21"))
         try await ledger.insertUsage(records)
         try await ledger.insertUsage(Array(records.prefix(10)))  // a replay of records already stored
         let byTenant = try await ledger.spend(SpendQuery(groupBy: [.tenant]))
@@ -92,7 +102,8 @@ import Testing
         #expect(total == expected)
         #expect(byTenant.map(\.requests).reduce(0, +) == 1001)
         #expect(byTenant.first { $0.groups == ["clinic"] }?.requests == 334)
-        let byDay = try await ledger.spend(SpendQuery(groupBy: [.day, .provider], filter: UsageFilter(since: try Date("2026-11-21T00:00:00Z", strategy: .iso8601))))
+        let byDay = try await ledger.spend(
+            SpendQuery(groupBy: [.day, .provider], filter: UsageFilter(since: try Date("2026-11-21T00:00:00Z", strategy: .iso8601))))
         #expect(byDay.map(\.groups) == [["2026-11-21", "openai"]])
         #expect(byDay.first?.cost == Decimal(string: "0.00045"))  // 1000 × 0.15 + 500 × 0.6, per 1M
         let exported = try await ledger.usageRecords(UsageFilter(tenant: "clinic"))
@@ -194,9 +205,14 @@ import Testing
     }
 
     @Test func reportFormats() throws {
-        let row = SpendRow(groups: ["bank", "2026-11-20"], requests: 2, inputTokens: 10, cachedInputTokens: 0, outputTokens: 5, cost: Decimal(string: "0.000123456")!, currency: "USD")
+        let row = SpendRow(
+            groups: ["bank", "2026-11-20"], requests: 2, inputTokens: 10, cachedInputTokens: 0, outputTokens: 5,
+            cost: Decimal(string: "0.000123456")!, currency: "USD")
         let json = SpendReportFormat.json.render([row], groupBy: [.tenant, .day])
-        #expect(json == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"output_tokens":5,"cost":0.000123456,"currency":"USD"}]"#)
+        #expect(
+            json
+                == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"output_tokens":5,"cost":0.000123456,"currency":"USD"}]"#
+        )
         #expect(SpendReportFormat.csv.render([row], groupBy: [.tenant]).hasPrefix("tenant,requests,"))
         #expect(throws: SpendQueryError.self) { try SpendReportFormat.dimensions("tenant,colour") }
         #expect(SpendReportFormat.date("2026-11-02") != nil)

@@ -57,7 +57,7 @@ import Testing
 
     @Test(arguments: ["11010519491231002X", "11010519491231002x", "44030419900307123X", "110101199003077512"])
     func residentIDs(id: String) {
-        #expect(found("身份证号 \(id)。") .map(\.0) == [.residentID])
+        #expect(found("身份证号 \(id)。").map(\.0) == [.residentID])
         #expect(values("身份证号 \(id)。") == [id])
     }
 
@@ -87,6 +87,6 @@ import Testing
     }
 
     @Test func digitsInsideAnEmailStayPartOfIt() {
-        #expect(found("13812345678@139.com") .map(\.0) == [.email])
+        #expect(found("13812345678@139.com").map(\.0) == [.email])
     }
 }

@@ -37,7 +37,8 @@ import Testing
                 name: "g", dialect: .gemini, baseURL: "https://generativelanguage.googleapis.com/v1beta"),
             apiKey: Secret("gk"))
         #expect(gemini.address.path(model: "gemini-2.5-flash", stream: false) == "/v1beta/models/gemini-2.5-flash:generateContent")
-        #expect(gemini.address.path(model: "gemini-2.5-flash", stream: true) == "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
+        #expect(
+            gemini.address.path(model: "gemini-2.5-flash", stream: true) == "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
         #expect(gemini.headers["x-goog-api-key"] == ["gk"])
         #expect(gemini.headers["host"] == ["generativelanguage.googleapis.com"])
     }

@@ -13,16 +13,20 @@ import Testing
         // promptTokens + maxOutputTokens would trap: the sum saturates instead.
         let plan = try #require(planner.plan(for: RouteRequest(model: "r", promptTokens: Int.max, maxOutputTokens: Int.max)))
         #expect(plan.targets.isEmpty)
-        #expect(plan.excluded.map(\.reason) == [
-            .contextWindow(limit: 128_000, needed: Int.max), .contextWindow(limit: 128_000, needed: Int.max),
-            .contextWindow(limit: 64_000, needed: Int.max),
-        ])
+        #expect(
+            plan.excluded.map(\.reason) == [
+                .contextWindow(limit: 128_000, needed: Int.max), .contextWindow(limit: 128_000, needed: Int.max),
+                .contextWindow(limit: 64_000, needed: Int.max),
+            ])
         let error = plan.refusal(model: "r")
         #expect(error.status == 400)
         #expect(error.code == "context_length_exceeded")
         #expect(error.message.contains("largest context window: 128000"))
         // Cost estimates stay finite numbers (Double), never a trap.
-        #expect(planner.worstCaseCost(of: try #require(planner.plan(for: "r")), for: RouteRequest(model: "r", promptTokens: Int.max, maxOutputTokens: Int.max)).isFinite)
+        #expect(
+            planner.worstCaseCost(
+                of: try #require(planner.plan(for: "r")), for: RouteRequest(model: "r", promptTokens: Int.max, maxOutputTokens: Int.max)
+            ).isFinite)
     }
 
     @Test func aCapabilityNoTargetHasIsA400() throws {

@@ -11,7 +11,9 @@ import Testing
     ) -> ProviderConfiguration {
         ProviderConfiguration(
             name: name, dialect: .openAI, baseURL: "http://\(name)", region: region, deployment: deployment, retention: retention,
-            models: [ModelOffering(name: "\(name)-m", price: ModelPrice(inputPerMillion: input, outputPerMillion: input * 2, currency: currency))])
+            models: [
+                ModelOffering(name: "\(name)-m", price: ModelPrice(inputPerMillion: input, outputPerMillion: input * 2, currency: currency))
+            ])
     }
 
     static let providers = [
@@ -24,7 +26,8 @@ import Testing
     static let route = RouteConfiguration(
         name: "chat", targets: providers.map { ModelReference(provider: $0.name, model: "\($0.name)-m") })
 
-    func planned(_ policy: PolicyConfiguration, routePolicy: PolicyConfiguration? = nil, latencies: LatencySnapshot = .empty) -> RoutePlan? {
+    func planned(_ policy: PolicyConfiguration, routePolicy: PolicyConfiguration? = nil, latencies: LatencySnapshot = .empty) -> RoutePlan?
+    {
         var route = Self.route
         route.policy = routePolicy?.name
         let configuration = GatewayConfiguration(

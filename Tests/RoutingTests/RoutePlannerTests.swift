@@ -11,12 +11,15 @@ import Testing
 
     static let configuration = GatewayConfiguration(
         providers: [
-            ProviderConfiguration(name: "deepseek", dialect: .openAI, baseURL: "http://a", models: [offering("deepseek-chat"), offering("shared")]),
-            ProviderConfiguration(name: "qwen", dialect: .openAI, baseURL: "http://b", models: [offering("qwen-plus"), offering("shared")]),
+            ProviderConfiguration(
+                name: "deepseek", dialect: .openAI, baseURL: "http://a", models: [offering("deepseek-chat"), offering("shared")]),
+            ProviderConfiguration(
+                name: "qwen", dialect: .openAI, baseURL: "http://b", models: [offering("qwen-plus"), offering("shared")]),
             ProviderConfiguration(name: "openai", dialect: .openAI, baseURL: "http://c", models: [offering("gpt-4o-mini")]),
         ],
         routes: [
-            RouteConfiguration(name: "chat", targets: [.init(provider: "qwen", model: "qwen-plus"), .init(provider: "deepseek", model: "deepseek-chat")]),
+            RouteConfiguration(
+                name: "chat", targets: [.init(provider: "qwen", model: "qwen-plus"), .init(provider: "deepseek", model: "deepseek-chat")]),
             // A route named like a model wins over the model name.
             RouteConfiguration(name: "shared", targets: [.init(provider: "openai", model: "gpt-4o-mini")]),
         ])

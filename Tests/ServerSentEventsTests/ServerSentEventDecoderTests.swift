@@ -1,6 +1,7 @@
 import NIOCore
-@testable import ServerSentEvents
 import Testing
+
+@testable import ServerSentEvents
 
 @Suite struct ServerSentEventDecoderTests {
     func decodeAll(_ chunks: [String]) throws -> [ServerSentEvent] {

@@ -1,7 +1,7 @@
 import Foundation
 public import GatewayModel
-import NIOCore
 import JSONScanning
+import NIOCore
 import ServerSentEvents
 
 /// Anthropic's Messages API as an outbound dialect: `system` lifted out of the messages,
@@ -39,13 +39,15 @@ public struct AnthropicDialect: ProviderDialect {
         if !request.stopSequences.isEmpty { body.strings("stop_sequences", request.stopSequences) }
         if request.stream { body.bool("stream", true) }
         if !request.tools.isEmpty {
-            body.objects("tools", request.tools.map { tool in
-                var entry = JSONObjectWriter()
-                entry.string("name", tool.name)
-                entry.string("description", tool.description)
-                entry.raw("input_schema", tool.parameters.jsonText)
-                return entry.closed
-            })
+            body.objects(
+                "tools",
+                request.tools.map { tool in
+                    var entry = JSONObjectWriter()
+                    entry.string("name", tool.name)
+                    entry.string("description", tool.description)
+                    entry.raw("input_schema", tool.parameters.jsonText)
+                    return entry.closed
+                })
         }
         if let choice = request.toolChoice {
             let json: String =
@@ -78,7 +80,8 @@ public struct AnthropicDialect: ProviderDialect {
             case .image(.url(let url)):
                 return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.string(url) as String)}}"#
             case .image(.base64(let mediaType, let data)):
-                return #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
+                return
+                    #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
             }
         }
         for (position, call) in message.toolCalls.enumerated() {

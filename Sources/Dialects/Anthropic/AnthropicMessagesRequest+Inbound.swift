@@ -1,7 +1,7 @@
-public import GatewayModel
-public import NIOCore
 import Foundation
+public import GatewayModel
 import JSONScanning
+public import NIOCore
 
 extension AnthropicMessagesRequest: InboundChat {
     public static var format: WireFormat { .anthropic }

@@ -87,7 +87,8 @@ public struct AnthropicMessagesRequest: Sendable {
                     case ("base64", _, let data?):
                         parts.append(.image(.base64(mediaType: block.source?.media_type ?? "image/png", data: data)))
                     default:
-                        throw .invalidRequest("\(blockField).source: expected a base64 or url image source", parameter: "\(blockField).source")
+                        throw .invalidRequest(
+                            "\(blockField).source: expected a base64 or url image source", parameter: "\(blockField).source")
                     }
                 case "tool_use" where message.role == "assistant":
                     guard let id = block.id, let name = block.name else {
@@ -111,7 +112,8 @@ public struct AnthropicMessagesRequest: Sendable {
                     continue  // a model's private reasoning does not travel to another provider
                 default:
                     throw .invalidRequest(
-                        "\(blockField).type: '\(block.type)' is not supported in a \(message.role) message", parameter: "\(blockField).type")
+                        "\(blockField).type: '\(block.type)' is not supported in a \(message.role) message", parameter: "\(blockField).type"
+                    )
                 }
             }
             if !parts.isEmpty || !calls.isEmpty {
@@ -135,7 +137,8 @@ public struct AnthropicMessagesRequest: Sendable {
             messages: messages, maxOutputTokens: maxOutputTokens, temperature: wire.temperature, topP: wire.top_p,
             stopSequences: wire.stop_sequences ?? [], stream: stream,
             tools: (wire.tools ?? []).map {
-                ToolDefinition(name: $0.name, description: $0.description, parameters: $0.input_schema ?? .object(["type": .string("object")]))
+                ToolDefinition(
+                    name: $0.name, description: $0.description, parameters: $0.input_schema ?? .object(["type": .string("object")]))
             },
             toolChoice: toolChoice, unmappedParameters: unmapped)
     }

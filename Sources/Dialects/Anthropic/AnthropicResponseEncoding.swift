@@ -1,7 +1,7 @@
 import Foundation
 public import GatewayModel
-public import NIOCore
 import JSONScanning
+public import NIOCore
 import ServerSentEvents
 
 /// Writes canonical answers as Anthropic `message` JSON and Messages-API SSE events.
@@ -82,7 +82,8 @@ public struct AnthropicStreamEncoder: Sendable {
                 output.writeImmutableBuffer(
                     AnthropicResponseEncoding.event(
                         "content_block_delta",
-                        #"{"type":"content_block_delta","index":\#(openBlock!),"delta":{"type":"text_delta","text":\#(AnthropicResponseEncoding.quoted(text))}}"#))
+                        #"{"type":"content_block_delta","index":\#(openBlock!),"delta":{"type":"text_delta","text":\#(AnthropicResponseEncoding.quoted(text))}}"#
+                    ))
             case .toolCallStart(let index, let id, let name):
                 start(id: nil, into: &output)
                 toolBlocks[index] = nextBlock
@@ -94,7 +95,8 @@ public struct AnthropicStreamEncoder: Sendable {
                 output.writeImmutableBuffer(
                     AnthropicResponseEncoding.event(
                         "content_block_delta",
-                        #"{"type":"content_block_delta","index":\#(block),"delta":{"type":"input_json_delta","partial_json":\#(AnthropicResponseEncoding.quoted(fragment))}}"#))
+                        #"{"type":"content_block_delta","index":\#(block),"delta":{"type":"input_json_delta","partial_json":\#(AnthropicResponseEncoding.quoted(fragment))}}"#
+                    ))
             case .finish(let reason):
                 finishReason = reason
             case .usage(let usage):
@@ -112,7 +114,8 @@ public struct AnthropicStreamEncoder: Sendable {
         output.writeImmutableBuffer(
             AnthropicResponseEncoding.event(
                 "message_delta",
-                #"{"type":"message_delta","delta":{"stop_reason":"\#(AnthropicResponseEncoding.stopReason(finishReason))","stop_sequence":null},"usage":\#(AnthropicResponseEncoding.usage(usage ?? TokenUsage()))}"#))
+                #"{"type":"message_delta","delta":{"stop_reason":"\#(AnthropicResponseEncoding.stopReason(finishReason))","stop_sequence":null},"usage":\#(AnthropicResponseEncoding.usage(usage ?? TokenUsage()))}"#
+            ))
         output.writeImmutableBuffer(AnthropicResponseEncoding.event("message_stop", #"{"type":"message_stop"}"#))
         return output
     }
@@ -124,7 +127,8 @@ public struct AnthropicStreamEncoder: Sendable {
         output.writeImmutableBuffer(
             AnthropicResponseEncoding.event(
                 "message_start",
-                #"{"type":"message_start","message":{"id":\#(AnthropicResponseEncoding.quoted(messageID)),"type":"message","role":"assistant","model":\#(AnthropicResponseEncoding.quoted(model)),"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}"#))
+                #"{"type":"message_start","message":{"id":\#(AnthropicResponseEncoding.quoted(messageID)),"type":"message","role":"assistant","model":\#(AnthropicResponseEncoding.quoted(model)),"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}"#
+            ))
     }
 
     private mutating func open(_ block: String, into output: inout ByteBuffer) {
@@ -161,7 +165,8 @@ public enum AnthropicErrorFormat {
     }
 
     public static func body(for error: GatewayError) -> [UInt8] {
-        let json = #"{"type":"error","error":{"type":"\#(type(for: error.status))","message":\#(JSONEncoding.string(error.message) as String)}}"#
+        let json =
+            #"{"type":"error","error":{"type":"\#(type(for: error.status))","message":\#(JSONEncoding.string(error.message) as String)}}"#
         return Array(json.utf8)
     }
 

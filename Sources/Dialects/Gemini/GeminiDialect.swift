@@ -30,7 +30,8 @@ public struct GeminiDialect: ProviderDialect {
                         "'messages[\(position)]' answers tool call '\(id)', which no earlier assistant message made.",
                         parameter: "messages[\(position)].tool_call_id", code: "invalid_value")
                 }
-                let result: JSONValue = message.isError ? .object(["error": .string(message.text)]) : .object(["result": .string(message.text)])
+                let result: JSONValue =
+                    message.isError ? .object(["error": .string(message.text)]) : .object(["result": .string(message.text)])
                 parts.append(GeminiWire.Part(functionResponse: .init(id: nil, name: name, response: result)))
             case .user, .assistant:
                 for part in message.content {
@@ -47,7 +48,8 @@ public struct GeminiDialect: ProviderDialect {
                     callNames[call.id] = call.name
                     let args: JSONValue
                     do {
-                        args = try JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.isEmpty ? "{}".utf8 : call.arguments.utf8))
+                        args = try JSONDecoder().decode(
+                            JSONValue.self, from: Data(call.arguments.isEmpty ? "{}".utf8 : call.arguments.utf8))
                     } catch {
                         throw .invalidRequest(
                             "'messages[\(position)].tool_calls[\(callPosition)].function.arguments' is not valid JSON.",
@@ -74,7 +76,8 @@ public struct GeminiDialect: ProviderDialect {
             config.responseMimeType = "application/json"
             config.responseJsonSchema = schema
         }
-        let hasConfig = config.temperature != nil || config.topP != nil || config.maxOutputTokens != nil
+        let hasConfig =
+            config.temperature != nil || config.topP != nil || config.maxOutputTokens != nil
             || config.stopSequences != nil || config.responseMimeType != nil
         let toolConfig: GeminiWire.ToolConfig? = request.toolChoice.map {
             switch $0 {
@@ -91,9 +94,12 @@ public struct GeminiDialect: ProviderDialect {
             generationConfig: hasConfig ? config : nil,
             tools: request.tools.isEmpty
                 ? nil
-                : [GeminiWire.Tool(functionDeclarations: request.tools.map {
-                    .init(name: $0.name, description: $0.description, parametersJsonSchema: $0.parameters)
-                })],
+                : [
+                    GeminiWire.Tool(
+                        functionDeclarations: request.tools.map {
+                            .init(name: $0.name, description: $0.description, parametersJsonSchema: $0.parameters)
+                        })
+                ],
             toolConfig: toolConfig)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes

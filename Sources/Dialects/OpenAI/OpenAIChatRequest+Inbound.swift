@@ -1,6 +1,6 @@
 public import GatewayModel
-public import NIOCore
 import JSONScanning
+public import NIOCore
 import ServerSentEvents
 
 extension OpenAIChatRequest: InboundChat {

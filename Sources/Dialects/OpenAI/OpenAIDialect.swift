@@ -1,7 +1,7 @@
 import Foundation
 public import GatewayModel
-import NIOCore
 import JSONScanning
+import NIOCore
 import ServerSentEvents
 
 /// OpenAI chat completions as an outbound dialect, for callers of another dialect (an

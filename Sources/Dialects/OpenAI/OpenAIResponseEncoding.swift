@@ -1,7 +1,7 @@
 import Foundation
 public import GatewayModel
-public import NIOCore
 import JSONScanning
+public import NIOCore
 import ServerSentEvents
 
 /// Writes canonical answers as OpenAI `chat.completion` JSON and `chat.completion.chunk`
@@ -72,7 +72,8 @@ public struct OpenAIStreamEncoder: Sendable {
                 write(#"{"content":\#(OpenAIResponseEncoding.quoted(text))}"#, finish: nil, to: &output)
             case .toolCallStart(let index, let id, let name):
                 startIfNeeded(&output)
-                let call = #"{"index":\#(index),"id":\#(OpenAIResponseEncoding.quoted(id)),"type":"function","function":{"name":\#(OpenAIResponseEncoding.quoted(name)),"arguments":""}}"#
+                let call =
+                    #"{"index":\#(index),"id":\#(OpenAIResponseEncoding.quoted(id)),"type":"function","function":{"name":\#(OpenAIResponseEncoding.quoted(name)),"arguments":""}}"#
                 write(#"{"tool_calls":[\#(call)]}"#, finish: nil, to: &output)
             case .toolCallArgumentsDelta(let index, let fragment):
                 startIfNeeded(&output)

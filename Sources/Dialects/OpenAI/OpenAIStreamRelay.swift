@@ -1,7 +1,7 @@
 public import GatewayModel
+import JSONScanning
 public import NIOCore
 import ServerSentEvents
-import JSONScanning
 
 /// Passes an upstream OpenAI SSE stream to an OpenAI client event by event, noting usage.
 ///

@@ -20,8 +20,9 @@ struct AdminController: Sendable {
             try Self.authenticate(request, gateway: gateway)
             let body = try await JSONRequestBody.read(request, limit: 1 << 20)
             let routeRequest = try Self.routeRequest(from: body, gateway: gateway)
-            guard let explanation = gateway.planner.explain(
-                routeRequest, latencies: gateway.latency.snapshot(), circuits: gateway.health.snapshot())
+            guard
+                let explanation = gateway.planner.explain(
+                    routeRequest, latencies: gateway.latency.snapshot(), circuits: gateway.health.snapshot())
             else {
                 throw GatewayError.modelNotFound(routeRequest.model)
             }

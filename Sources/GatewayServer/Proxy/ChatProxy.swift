@@ -61,7 +61,7 @@ struct ChatProxy: Sendable {
             let response = try await attempt(queue, context: context)
             streaming = inbound.stream
             return response
-        } catch where gateway.shutdownNotice.hasEnded {
+        } catch  where gateway.shutdownNotice.hasEnded {
             // A stopping gateway's time for requests ran out while this one waited on a provider
             // (its connection was closed under it): 503, not the provider's failure or a bare close.
             throw Self.shuttingDown
@@ -204,7 +204,10 @@ struct ChatProxy: Sendable {
             }
             context.logger.warning(
                 "attempt failed",
-                metadata: ["target": "\(target.reference)", "attempt": .string(attempt.headers[.switchyardAttempts] ?? "?"), "error": "\(error.detail)"])
+                metadata: [
+                    "target": "\(target.reference)", "attempt": .string(attempt.headers[.switchyardAttempts] ?? "?"),
+                    "error": "\(error.detail)",
+                ])
             throw error
         }
     }

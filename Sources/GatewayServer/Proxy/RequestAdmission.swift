@@ -86,7 +86,12 @@ final class RequestCharge: Sendable {
 
     /// Ends the request's hold on its budgets and limits (once; later calls do nothing).
     func settle() {
-        guard let (cost, tokens) = bill.withLock({ bill in defer { bill = nil }; return bill }) else { return }
+        guard
+            let (cost, tokens) = bill.withLock({ bill in
+                defer { bill = nil }
+                return bill
+            })
+        else { return }
         if let reservation { budgets.settle(reservation, actual: Money.amount(nanos: cost)) }
         limiter.add(tokens: tokens.saturatingSubtracting(estimatedPromptTokens), to: limitedScopes)
     }

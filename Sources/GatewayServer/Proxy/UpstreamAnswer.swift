@@ -144,7 +144,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             } catch is ClientGone {
                 await clientLeft()
                 return
-            } catch where departure?.hasEnded == true {
+            } catch  where departure?.hasEnded == true {
                 await clientLeft()
                 return
             } catch {
@@ -155,8 +155,9 @@ struct UpstreamAnswer<Inbound: InboundChat> {
                     shutdown.hasEnded
                     ? ChatProxy.shuttingDown
                     : (error as? GatewayError)
-                    ?? .upstreamFailed(
-                        "Provider '\(provider)' failed mid-answer: \((error as? DialectDecodingError)?.description ?? "the stream broke off").")
+                        ?? .upstreamFailed(
+                            "Provider '\(provider)' failed mid-answer: \((error as? DialectDecodingError)?.description ?? "the stream broke off")."
+                        )
                 try? await writer.write(Inbound.errorEvent(failure))
             }
             if !recorded {

@@ -169,7 +169,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private static func timeout(_ setting: String, _ limit: Duration) -> GatewayError {
         GatewayError(
             kind: .invalidRequest, status: 408,
-            message: "The request did not arrive in time: \(setting) is \(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000) ms.",
+            message:
+                "The request did not arrive in time: \(setting) is \(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000) ms.",
             code: "request_timeout")
     }
 }

@@ -45,7 +45,10 @@ final class UpstreamConnectionPool: Sendable {
 
     /// A connection for one exchange: an idle one if any is still open, else a new one.
     func lease() async throws -> UpstreamConnection {
-        enum Next { case reuse(UpstreamConnection), connect, wait }
+        enum Next {
+            case reuse(UpstreamConnection)
+            case connect, wait
+        }
         while true {
             var stale: [UpstreamConnection] = []
             let next: Next = try state.withLock { state in
@@ -64,7 +67,7 @@ final class UpstreamConnectionPool: Sendable {
                 }
                 return .wait
             }
-            stale.forEach { $0.close() }
+            for connection in stale { connection.close() }
             switch next {
             case .reuse(let connection):
                 return connection
@@ -80,7 +83,11 @@ final class UpstreamConnectionPool: Sendable {
     /// Returns a connection after an exchange; `reusable` says whether it ended cleanly on a
     /// keep-alive connection.
     func release(_ connection: UpstreamConnection, reusable: Bool) {
-        enum Outcome { case pooled, handedOver(Waiter), closed(wake: Waiter?) }
+        enum Outcome {
+            case pooled
+            case handedOver(Waiter)
+            case closed(wake: Waiter?)
+        }
         let keep = reusable && connection.isOpen
         if keep { connection.markIdle() }
         let outcome = state.withLock { state -> Outcome in
@@ -111,12 +118,14 @@ final class UpstreamConnectionPool: Sendable {
     func shutdown(abortingExchanges: Bool = false) {
         let (idle, waiters, leased) = state.withLock { state in
             state.closed = true
-            defer { state.idle = []; state.waiters = [] }
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
             return (state.idle, state.waiters, abortingExchanges ? Array(state.leased.values) : [])
         }
-        idle.forEach { $0.close() }
-        leased.forEach { $0.close() }
-        waiters.forEach { $0.continuation.resume(throwing: UpstreamTransportError.poolClosed) }
+        for connection in idle + leased { connection.close() }
+        for waiter in waiters { waiter.continuation.resume(throwing: UpstreamTransportError.poolClosed) }
     }
 
     private func connect() async throws -> UpstreamConnection {

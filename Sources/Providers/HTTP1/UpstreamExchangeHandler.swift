@@ -1,10 +1,11 @@
 import NIOCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOHTTP1
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs one HTTP/1.1 request/response exchange at a time on an upstream connection, handing
 /// the response to an async caller with pull-based backpressure.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Logging
 
+// `--log-level` parses straight into swift-log's level; neither package declares this, and only
+// this executable (no library) does.
+// swift-format-ignore: AvoidRetroactiveConformances
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Logs go to stderr as `level label: message metadata`, so stdout stays for command output.
