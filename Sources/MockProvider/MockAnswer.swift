@@ -34,7 +34,7 @@ struct MockAnswer {
         self.finishReason = (maxTokens.map { $0 < options.outputTokens } ?? false) ? "length" : "stop"
     }
 
-    private init(words: [String], promptTokens: Int, finishReason: String) {
+    init(words: [String], promptTokens: Int, finishReason: String) {
         self.words = words
         self.promptTokens = promptTokens
         self.finishReason = finishReason

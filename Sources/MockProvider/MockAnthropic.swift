@@ -15,7 +15,7 @@ extension MockProvider {
     func messages(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 32 << 20)
         let key = request.headers[HTTPField.Name("x-api-key")!]
-        log.append(.init(authorization: key, body: String(buffer: body)))
+        log.append(.init(authorization: key, body: String(buffer: body), headers: request.headers))
         if options.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.latencyMilliseconds)) }
         if let required = options.requiredKey, key != required {
             return Self.anthropicError(.unauthorized, type: "authentication_error", message: "invalid x-api-key")
@@ -48,7 +48,9 @@ extension MockProvider {
                 (toolResult["content"] as? String) ?? Self.blocks(toolResult["content"]).compactMap { $0["text"] as? String }.joined()
             answer = answer.prefixed(with: " tool said: \(result)")
         }
-        let call = toolResult == nil ? tools.first.map(Self.mockCall) : nil
+        let format = (json["output_config"] as? [String: Any])?["format"] as? [String: Any]
+        if let format { answer = answer.structured(MockStructuredOutput.document(for: format["schema"] as? [String: Any])) }
+        let call = toolResult == nil && format == nil ? tools.first.map(Self.mockCall) : nil
         let id = "msg_mock_\(UInt32.random(in: 0...UInt32.max))"
         if json["stream"] as? Bool == true {
             return anthropicStream(answer, call: call, id: id, model: model)

@@ -11,7 +11,7 @@ extension MockProvider {
     func generateContent(_ request: Request, call path: String) async throws -> Response {
         let body = try await request.body.collect(upTo: 32 << 20)
         let key = request.headers[HTTPField.Name("x-goog-api-key")!]
-        log.append(.init(authorization: key, body: String(buffer: body)))
+        log.append(.init(authorization: key, body: String(buffer: body), headers: request.headers))
         guard let colon = path.lastIndex(of: ":") else {
             return Self.geminiError(.notFound, status: "NOT_FOUND", message: "expected models/{model}:generateContent")
         }
@@ -52,8 +52,14 @@ extension MockProvider {
             answer = answer.prefixed(with: " tool said: \(result)")
         }
         let declaration = ((json["tools"] as? [[String: Any]])?.first?["functionDeclarations"] as? [[String: Any]])?.first
+        let config = json["generationConfig"] as? [String: Any]
+        let wantsJSON = config?["responseMimeType"] as? String == "application/json"
+        if wantsJSON {
+            let schema = (config?["responseJsonSchema"] ?? config?["responseSchema"]) as? [String: Any]
+            answer = answer.structured(MockStructuredOutput.document(for: schema))
+        }
         let call =
-            functionResponse == nil
+            functionResponse == nil && !wantsJSON
             ? declaration.map {
                 MockToolCall(tool: $0, schemaKey: $0["parametersJsonSchema"] != nil ? "parametersJsonSchema" : "parameters")
             }

@@ -55,7 +55,7 @@ public struct MockProvider: Sendable {
     func chatCompletions(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 32 << 20)
         let authorization = request.headers[.authorization]
-        log.append(.init(authorization: authorization, body: String(buffer: body)))
+        log.append(.init(authorization: authorization, body: String(buffer: body), headers: request.headers))
         if options.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.latencyMilliseconds)) }
         if let required = options.requiredKey, authorization != "Bearer \(required)" {
             return Self.error(.unauthorized, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided.")
@@ -84,8 +84,14 @@ public struct MockProvider: Sendable {
         if options.echo, let user = messages.last(where: { $0["role"] as? String == "user" }) {
             answer = answer.echoing(Self.text(of: user["content"]))
         }
+        let format = json["response_format"] as? [String: Any]
+        let wantsJSON = ["json_object", "json_schema"].contains(format?["type"] as? String ?? "")
+        if wantsJSON {
+            let schema = (format?["json_schema"] as? [String: Any])?["schema"] as? [String: Any]
+            answer = answer.structured(MockStructuredOutput.document(for: schema))
+        }
         let call =
-            last?["role"] as? String == "tool"
+            last?["role"] as? String == "tool" || wantsJSON
             ? nil
             : (json["tools"] as? [[String: Any]])?.first.flatMap { $0["function"] as? [String: Any] }.map {
                 MockToolCall(tool: $0, schemaKey: "parameters")
@@ -155,7 +161,7 @@ public struct MockProvider: Sendable {
     private func requestLog() -> Response {
         let snapshot = log.snapshot
         let entries: [[String: Any]] = snapshot.entries.map {
-            ["authorization": $0.authorization ?? NSNull(), "body": $0.body]
+            ["authorization": $0.authorization ?? NSNull(), "body": $0.body, "headers": $0.headers]
         }
         let data = (try? JSONSerialization.data(withJSONObject: ["total": snapshot.total, "requests": entries])) ?? Data()
         var headers = HTTPFields()

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Synchronization
 
 /// The last requests a mock received, served at `GET /mock/requests` so tests can check
@@ -6,6 +7,17 @@ final class MockRequestLog: Sendable {
     struct Entry: Sendable {
         var authorization: String?
         var body: String
+        /// Every request header by lowercased name (repeated ones joined with ", ").
+        var headers: [String: String] = [:]
+
+        init(authorization: String?, body: String, headers: HTTPFields = [:]) {
+            self.authorization = authorization
+            self.body = body
+            for field in headers {
+                let name = field.name.canonicalName
+                self.headers[name] = self.headers[name].map { "\($0), \(field.value)" } ?? field.value
+            }
+        }
     }
 
     private let entries = Mutex<[Entry]>([])

@@ -37,9 +37,10 @@ public struct UpstreamClients: Sendable {
     /// - Parameters:
     ///   - model: the provider's model id (Gemini puts it in the path).
     ///   - stream: whether the body asks for a stream (Gemini calls another method for it).
+    ///   - extraHeaders: this request's own headers for the provider (`anthropic-beta`).
     public func post(
-        _ body: [UInt8], to endpoint: UpstreamEndpoint, model: String = "", stream: Bool = false, requestID: String,
-        logger: Logger
+        _ body: [UInt8], to endpoint: UpstreamEndpoint, model: String = "", stream: Bool = false,
+        extraHeaders: [(name: String, value: String)] = [], requestID: String, logger: Logger
     ) async throws(UpstreamFailure) -> UpstreamResponse {
         let provider = endpoint.providerName
         guard let pool = pools[provider] else {
@@ -49,6 +50,7 @@ public struct UpstreamClients: Sendable {
             version: .http1_1, method: .POST, uri: endpoint.address.path(model: model, stream: stream), headers: endpoint.headers)
         head.headers.add(name: "content-length", value: String(body.count))
         head.headers.add(name: "x-request-id", value: requestID)
+        for header in extraHeaders { head.headers.add(name: header.name, value: header.value) }
         let bytes = ByteBuffer(bytes: body)
         let readTimeout = TimeAmount.milliseconds(Int64(endpoint.configuration.readTimeoutMilliseconds))
         // A keep-alive connection the provider closed while idle fails before any answer;

@@ -19,15 +19,22 @@ public struct AnthropicDialect: ProviderDialect {
         for (position, message) in request.messages.enumerated() {
             let role = message.role == .assistant ? "assistant" : "user"
             let blocks = try Self.blocks(for: message, field: "messages[\(position)]")
+            // The Messages API refuses a turn with no content (`content: []`): an empty turn
+            // carries nothing, so it is left out.
+            guard !blocks.isEmpty else { continue }
             if let last = turns.last, last.role == role {
                 turns[turns.count - 1].blocks += blocks
             } else {
                 turns.append((role, blocks))
             }
         }
+        // Structured output is `output_config.format` (a JSON schema, always held to); "any
+        // JSON object" has no schema to give, so it goes the way of unsupported parameters.
+        var outputFormat: String?
         switch request.responseFormat {
         case nil, .text?: break
-        case .jsonObject?, .jsonSchema?: dropped.append("response_format")
+        case .jsonObject?: dropped.appendOnce(DroppedName.responseFormat)
+        case .jsonSchema(_, let schema, _)?: outputFormat = #"{"format":{"type":"json_schema","schema":\#(schema.jsonText)}}"#
         }
         var body = JSONObjectWriter()
         body.string("model", upstreamModel)
@@ -49,16 +56,22 @@ public struct AnthropicDialect: ProviderDialect {
                     return entry.closed
                 })
         }
-        if let choice = request.toolChoice {
-            let json: String =
-                switch choice {
-                case .auto: #"{"type":"auto"}"#
-                case .none: #"{"type":"none"}"#
-                case .required: #"{"type":"any"}"#
-                case .tool(let name): #"{"type":"tool","name":\#(JSONEncoding.string(name) as String)}"#
-                }
-            body.raw("tool_choice", json)
+        // One call per turn is a flag on the tool choice (`auto` when the caller named none).
+        let oneCallPerTurn = request.parallelToolCalls == false && !request.tools.isEmpty && request.toolChoice != ToolChoice.none
+        if let choice = request.toolChoice ?? (oneCallPerTurn ? .auto : nil) {
+            var json = JSONObjectWriter()
+            switch choice {
+            case .auto: json.string("type", "auto")
+            case .none: json.string("type", "none")
+            case .required: json.string("type", "any")
+            case .tool(let name):
+                json.string("type", "tool")
+                json.string("name", name)
+            }
+            if oneCallPerTurn { json.bool("disable_parallel_tool_use", true) }
+            body.raw("tool_choice", json.closed)
         }
+        body.raw("output_config", outputFormat)
         return OutboundRequest(body: Array(body.closed.utf8), dropped: dropped)
     }
 
@@ -68,22 +81,16 @@ public struct AnthropicDialect: ProviderDialect {
             var result = JSONObjectWriter()
             result.string("type", "tool_result")
             result.string("tool_use_id", message.toolCallID)
-            result.string("content", message.text)
+            // One text part stays a string; several parts (or an image) are blocks of their own.
+            if message.content.count > 1 || message.hasImages {
+                result.objects("content", contentBlocks(message.content))
+            } else {
+                result.string("content", message.text)
+            }
             if message.isError { result.bool("is_error", true) }
             return [result.closed]
         }
-        var blocks: [String] = message.content.compactMap { part in
-            switch part {
-            case .text(let text):
-                // Anthropic refuses empty text blocks.
-                return text.isEmpty ? nil : #"{"type":"text","text":\#(JSONEncoding.string(text) as String)}"#
-            case .image(.url(let url)):
-                return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.string(url) as String)}}"#
-            case .image(.base64(let mediaType, let data)):
-                return
-                    #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
-            }
-        }
+        var blocks = contentBlocks(message.content)
         for (position, call) in message.toolCalls.enumerated() {
             // The arguments go as written, once checked to be a JSON object.
             let arguments = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -100,6 +107,20 @@ public struct AnthropicDialect: ProviderDialect {
             blocks.append(block.closed)
         }
         return blocks
+    }
+
+    /// Text and image parts as content blocks (Anthropic refuses empty text blocks).
+    static func contentBlocks(_ parts: [ContentPart]) -> [String] {
+        parts.compactMap { part in
+            switch part {
+            case .text(let text):
+                return text.isEmpty ? nil : #"{"type":"text","text":\#(JSONEncoding.string(text) as String)}"#
+            case .image(.url(let url)):
+                return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.string(url) as String)}}"#
+            case .image(.base64(let mediaType, let data)):
+                return #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
+            }
+        }
     }
 
     public func decodeResponse(_ body: [UInt8]) throws(DialectDecodingError) -> ChatResponse {

@@ -12,6 +12,8 @@ extension AnthropicMessagesRequest: InboundChat {
         if RoutingFacts.contains(#""type":"image""#, in: index.bytes) || RoutingFacts.contains(#""type": "image""#, in: index.bytes) {
             needs.insert(.vision)
         }
+        if index.object("output_config")?.object("format") != nil { needs.insert(.json) }
+        if index.object("output_config")?.object("format") != nil { needs.insert(.json) }
         return RoutingFacts(
             promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
     }

@@ -53,7 +53,7 @@ public struct AnthropicMessagesRequest: Sendable {
 
     static let mappedParameters: Set<String> = [
         "model", "messages", "max_tokens", "system", "temperature", "top_p", "stop_sequences", "stream", "tools",
-        "tool_choice", "metadata",
+        "tool_choice", "output_config",
     ]
 
     /// The request in canonical form, for a provider of another dialect.
@@ -82,14 +82,7 @@ public struct AnthropicMessagesRequest: Sendable {
                 case "text":
                     parts.append(.text(block.text ?? ""))
                 case "image":
-                    switch (block.source?.type, block.source?.url, block.source?.data) {
-                    case ("url", let url?, _): parts.append(.image(.url(url)))
-                    case ("base64", _, let data?):
-                        parts.append(.image(.base64(mediaType: block.source?.media_type ?? "image/png", data: data)))
-                    default:
-                        throw .invalidRequest(
-                            "\(blockField).source: expected a base64 or url image source", parameter: "\(blockField).source")
-                    }
+                    parts.append(try Self.image(block.source, field: blockField))
                 case "tool_use" where message.role == "assistant":
                     guard let id = block.id, let name = block.name else {
                         throw .invalidRequest("\(blockField): tool_use needs id and name", parameter: blockField)
@@ -106,8 +99,19 @@ public struct AnthropicMessagesRequest: Sendable {
                         messages.append(ChatMessage(role: .user, content: parts))
                         parts = []
                     }
-                    let text = block.content?.blocks.compactMap { $0.type == "text" ? $0.text : nil }.joined() ?? ""
-                    messages.append(ChatMessage(role: .tool, content: [.text(text)], toolCallID: id, isError: block.is_error ?? false))
+                    // Each text or image block stays a part of its own.
+                    var result: [ContentPart] = []
+                    for (partPosition, part) in (block.content?.blocks ?? []).enumerated() {
+                        switch part.type {
+                        case "text": result.append(.text(part.text ?? ""))
+                        case "image": result.append(try Self.image(part.source, field: "\(blockField).content.\(partPosition)"))
+                        default:
+                            throw .invalidRequest(
+                                "\(blockField).content.\(partPosition).type: '\(part.type)' is not supported in a tool_result",
+                                parameter: "\(blockField).content.\(partPosition).type")
+                        }
+                    }
+                    messages.append(ChatMessage(role: .tool, content: result, toolCallID: id, isError: block.is_error ?? false))
                 case "thinking", "redacted_thinking":
                     continue  // a model's private reasoning does not travel to another provider
                 default:
@@ -124,6 +128,7 @@ public struct AnthropicMessagesRequest: Sendable {
         for member in index.members where !Self.mappedParameters.contains(member.key) && member.kind != .null {
             if !unmapped.contains(member.key) { unmapped.append(member.key) }
         }
+        if wire.output_config?.effort != nil { unmapped.append("output_config.effort") }
         let toolChoice: ToolChoice? =
             switch wire.tool_choice?.type {
             case "auto": .auto
@@ -140,7 +145,30 @@ public struct AnthropicMessagesRequest: Sendable {
                 ToolDefinition(
                     name: $0.name, description: $0.description, parameters: $0.input_schema ?? .object(["type": .string("object")]))
             },
-            toolChoice: toolChoice, unmappedParameters: unmapped)
+            toolChoice: toolChoice, parallelToolCalls: wire.tool_choice?.disable_parallel_tool_use == true ? false : nil,
+            responseFormat: try Self.responseFormat(wire.output_config?.format), unmappedParameters: unmapped)
+    }
+
+    /// An image block's source as a content part.
+    static func image(_ source: AnthropicWire.ImageSourceWire?, field: String) throws(GatewayError) -> ContentPart {
+        switch (source?.type, source?.url, source?.data) {
+        case ("url", let url?, _): return .image(.url(url))
+        case ("base64", _, let data?): return .image(.base64(mediaType: source?.media_type ?? "image/png", data: data))
+        default: throw .invalidRequest("\(field).source: expected a base64 or url image source", parameter: "\(field).source")
+        }
+    }
+
+    /// `output_config.format` (structured output): a JSON schema the answer is held to.
+    static func responseFormat(_ format: AnthropicWire.OutputConfig.Format?) throws(GatewayError) -> ResponseFormat? {
+        guard let format else { return nil }
+        guard format.type == "json_schema" else {
+            throw .invalidRequest("output_config.format.type: Input should be 'json_schema'", parameter: "output_config.format.type")
+        }
+        guard let schema = format.schema, case .object = schema else {
+            throw .invalidRequest(
+                "output_config.format.schema: Input should be a JSON schema object", parameter: "output_config.format.schema")
+        }
+        return .jsonSchema(name: "response", schema: schema, strict: true)
     }
 
     /// A rough input token count for `count_tokens`: about four characters a token plus a few per

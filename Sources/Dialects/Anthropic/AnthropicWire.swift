@@ -15,6 +15,18 @@ enum AnthropicWire {
     struct ToolChoiceWire: Codable {
         var type: String
         var name: String?
+        var disable_parallel_tool_use: Bool?
+    }
+
+    /// `output_config`: `format` (structured output) and `effort`.
+    struct OutputConfig: Decodable {
+        struct Format: Decodable {
+            var type: String
+            var schema: JSONValue?
+        }
+
+        var format: Format?
+        var effort: String?
     }
 
     struct ResponseBlock: Decodable {
@@ -124,6 +136,7 @@ enum AnthropicWire {
         var stop_sequences: [String]?
         var tools: [InboundTool]?
         var tool_choice: ToolChoiceWire?
+        var output_config: OutputConfig?
     }
 
     static func finishReason(_ stopReason: String?) -> FinishReason {

@@ -16,7 +16,9 @@ public struct GeminiDialect: ProviderDialect {
     public func encode(
         _ request: ChatRequest, upstreamModel: String, defaults: OutboundDefaults
     ) throws(GatewayError) -> OutboundRequest {
-        let dropped = request.unmappedParameters
+        var dropped = request.unmappedParameters
+        // Gemini has no switch for one call per turn.
+        if request.parallelToolCalls == false, !request.tools.isEmpty { dropped.appendOnce(DroppedName.parallelToolCalls) }
         var contents: [GeminiWire.Content] = []
         var callNames: [String: String] = [:]
         for (position, message) in request.messages.enumerated() {
@@ -30,8 +32,10 @@ public struct GeminiDialect: ProviderDialect {
                         "'messages[\(position)]' answers tool call '\(id)', which no earlier assistant message made.",
                         parameter: "messages[\(position)].tool_call_id", code: "invalid_value")
                 }
-                let result: JSONValue =
-                    message.isError ? .object(["error": .string(message.text)]) : .object(["result": .string(message.text)])
+                // A function response is one JSON value: several text parts are kept apart as lines.
+                if message.hasImages { dropped.appendOnce(DroppedName.toolResultImage) }
+                let text = message.texts.joined(separator: "\n")
+                let result: JSONValue = message.isError ? .object(["error": .string(text)]) : .object(["result": .string(text)])
                 parts.append(GeminiWire.Part(functionResponse: .init(id: nil, name: name, response: result)))
             case .user, .assistant:
                 for part in message.content {

@@ -12,6 +12,7 @@ public struct OpenAIDialect: ProviderDialect {
     public func encode(
         _ request: ChatRequest, upstreamModel: String, defaults: OutboundDefaults
     ) throws(GatewayError) -> OutboundRequest {
+        var dropped = request.unmappedParameters
         var messages: [[String: Any]] = []
         if !request.system.isEmpty {
             messages.append(["role": "system", "content": request.system.joined(separator: "\n\n")])
@@ -19,7 +20,11 @@ public struct OpenAIDialect: ProviderDialect {
         for message in request.messages {
             switch message.role {
             case .tool:
-                messages.append(["role": "tool", "tool_call_id": message.toolCallID ?? "", "content": message.text])
+                // Several text parts stay parts; OpenAI tool messages carry no images.
+                let texts = message.texts
+                let content: Any = texts.count > 1 ? texts.map { ["type": "text", "text": $0] } : message.text
+                if message.hasImages { dropped.appendOnce(DroppedName.toolResultImage) }
+                messages.append(["role": "tool", "tool_call_id": message.toolCallID ?? "", "content": content])
             case .user, .assistant:
                 var entry: [String: Any] = ["role": message.role.rawValue]
                 let hasImages = message.content.contains { if case .image = $0 { true } else { false } }
@@ -59,6 +64,8 @@ public struct OpenAIDialect: ProviderDialect {
                 return ["type": "function", "function": function] as [String: Any]
             }
         }
+        // OpenAI refuses `parallel_tool_calls` without tools.
+        if let parallel = request.parallelToolCalls, !request.tools.isEmpty { body["parallel_tool_calls"] = parallel }
         switch request.toolChoice {
         case nil: break
         case .auto?: body["tool_choice"] = "auto"
@@ -70,14 +77,34 @@ public struct OpenAIDialect: ProviderDialect {
         case nil, .text?: break
         case .jsonObject?: body["response_format"] = ["type": "json_object"]
         case .jsonSchema(let name, let schema, let strict)?:
+            // OpenAI refuses `strict` for a schema outside its strict subset; such a schema
+            // (from a caller whose provider holds any schema) is sent best-effort instead.
             body["response_format"] = [
-                "type": "json_schema", "json_schema": ["name": name, "schema": Self.foundation(schema), "strict": strict],
+                "type": "json_schema",
+                "json_schema": ["name": name, "schema": Self.foundation(schema), "strict": strict && Self.isStrictSubset(schema)],
             ]
         }
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: .withoutEscapingSlashes) else {
             throw .invalidRequest("The request could not be encoded for the provider.", parameter: nil, code: "invalid_value")
         }
-        return OutboundRequest(body: Array(data), dropped: request.unmappedParameters)
+        return OutboundRequest(body: Array(data), dropped: dropped)
+    }
+
+    /// Whether OpenAI's strict mode takes `schema`: every object lists all its properties as
+    /// required and allows no others.
+    static func isStrictSubset(_ schema: JSONValue) -> Bool {
+        switch schema {
+        case .array(let items): return items.allSatisfy(isStrictSubset)
+        case .object(let members):
+            if case .object(let properties)? = members["properties"] {
+                guard members["additionalProperties"] == .bool(false) else { return false }
+                guard case .array(let listed)? = members["required"] else { return false }
+                let required = Set(listed.compactMap(\.stringValue))
+                guard required == Set(properties.keys) else { return false }
+            }
+            return members.values.allSatisfy(isStrictSubset)
+        default: return true
+        }
     }
 
     /// A JSONValue as JSONSerialization's object graph.

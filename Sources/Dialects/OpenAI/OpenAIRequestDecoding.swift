@@ -47,8 +47,8 @@ extension OpenAIChatRequest {
                         "'\(field).tool_call_id' (\(id)) does not match any earlier assistant tool call.",
                         parameter: "\(field).tool_call_id", code: "invalid_value")
                 }
-                messages.append(
-                    ChatMessage(role: .tool, content: [.text(try message.content?.text(field: field) ?? "")], toolCallID: id))
+                // The parts stay apart (`a.txt`, `b.txt` are two results, not `a.txtb.txt`).
+                messages.append(ChatMessage(role: .tool, content: try message.content?.parts(field: field) ?? [], toolCallID: id))
             default:
                 throw .invalidRequest(
                     "'\(field).role' must be one of system, developer, user, assistant, tool; got '\(message.role)'.",
@@ -72,7 +72,7 @@ extension OpenAIChatRequest {
                     name: function.name, description: function.description,
                     parameters: function.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))
             },
-            toolChoice: try wire.tool_choice?.canonical(), responseFormat: try wire.response_format?.canonical(),
+            toolChoice: try wire.tool_choice?.canonical(), parallelToolCalls: wire.parallel_tool_calls, responseFormat: try wire.response_format?.canonical(),
             unmappedParameters: unmapped)
     }
 }

@@ -14,6 +14,7 @@ enum OpenAIWire {
         var tools: [Tool]?
         var tool_choice: ToolChoiceWire?
         var response_format: ResponseFormatWire?
+        var parallel_tool_calls: Bool?
     }
 
     struct Message: Decodable {

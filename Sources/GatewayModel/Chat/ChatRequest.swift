@@ -17,6 +17,9 @@ public struct ChatRequest: Sendable, Hashable {
     public var stream: Bool
     public var tools: [ToolDefinition]
     public var toolChoice: ToolChoice?
+    /// `false`: at most one tool call per turn (OpenAI `parallel_tool_calls: false`, Anthropic
+    /// `tool_choice.disable_parallel_tool_use: true`); nil leaves the provider's default.
+    public var parallelToolCalls: Bool?
     public var responseFormat: ResponseFormat?
     /// Parameters the inbound dialect had that no canonical field carries (`n`, `seed`,
     /// `logprobs`…), by wire name: an outbound dialect that can't honour them lists them
@@ -26,8 +29,8 @@ public struct ChatRequest: Sendable, Hashable {
     public init(
         model: String, system: [String] = [], messages: [ChatMessage], maxOutputTokens: Int? = nil,
         temperature: Double? = nil, topP: Double? = nil, stopSequences: [String] = [], stream: Bool = false,
-        tools: [ToolDefinition] = [], toolChoice: ToolChoice? = nil, responseFormat: ResponseFormat? = nil,
-        unmappedParameters: [String] = []
+        tools: [ToolDefinition] = [], toolChoice: ToolChoice? = nil, parallelToolCalls: Bool? = nil,
+        responseFormat: ResponseFormat? = nil, unmappedParameters: [String] = []
     ) {
         self.model = model
         self.system = system
@@ -39,6 +42,7 @@ public struct ChatRequest: Sendable, Hashable {
         self.stream = stream
         self.tools = tools
         self.toolChoice = toolChoice
+        self.parallelToolCalls = parallelToolCalls
         self.responseFormat = responseFormat
         self.unmappedParameters = unmappedParameters
     }
@@ -74,7 +78,17 @@ public struct ChatMessage: Sendable, Hashable {
 
     /// The text parts joined, for dialects whose field is a plain string.
     public var text: String {
-        content.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined()
+        texts.joined()
+    }
+
+    /// The text parts, each on its own (a tool result's parts keep their separation).
+    public var texts: [String] {
+        content.compactMap { if case .text(let text) = $0 { text } else { nil } }
+    }
+
+    /// Whether any part is an image.
+    public var hasImages: Bool {
+        content.contains { if case .image = $0 { true } else { false } }
     }
 }
 
@@ -133,6 +147,8 @@ public enum ToolChoice: Sendable, Hashable {
 public enum ResponseFormat: Sendable, Hashable {
     case text
     case jsonObject
+    /// `strict`: the provider must hold the answer to the schema (OpenAI's `strict`; Anthropic's
+    /// and Gemini's schema output always is).
     case jsonSchema(name: String, schema: JSONValue, strict: Bool)
 }
 

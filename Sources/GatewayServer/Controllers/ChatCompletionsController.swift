@@ -13,7 +13,7 @@ struct ChatCompletionsController: Sendable {
             let key = try await authenticator.authenticate(request)
             let proxy = ChatProxy(gateway: live.current)
             let chat = try OpenAIChatRequest(body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
-            return try await proxy.forward(chat, for: key, context: context)
+            return try await proxy.forward(chat, for: key, forwarding: ForwardedHeaders(request), context: context)
         }
     }
 }

@@ -14,7 +14,7 @@ struct MessagesController: Sendable {
             let key = try await authenticator.authenticateAnthropic(request)
             let proxy = ChatProxy(gateway: live.current)
             let messages = try AnthropicMessagesRequest(body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
-            return try await proxy.forward(messages, for: key, context: context)
+            return try await proxy.forward(messages, for: key, forwarding: ForwardedHeaders(request), context: context)
         }
         router.post("/v1/messages/count_tokens") { request, _ in
             _ = try await authenticator.authenticateAnthropic(request)

@@ -10,6 +10,8 @@ struct PreparedAttempt: Sendable {
     let target: RouteTarget
     let exchange: Exchange
     let headers: HTTPFields
+    /// Headers of the caller's that go to this provider (``ForwardedHeaders``).
+    let upstreamHeaders: [(name: String, value: String)]
     let meter: AttemptMeter
 }
 
@@ -27,6 +29,7 @@ struct AttemptQueue<Inbound: InboundChat> {
     let key: AuthenticatedKey
     let requestID: String
     let charge: RequestCharge?
+    let forwarded: ForwardedHeaders
     var canonical: ChatRequest?
     private var position = 0
     /// Attempts handed out so far (`x-switchyard-attempts` counts them).
@@ -35,8 +38,9 @@ struct AttemptQueue<Inbound: InboundChat> {
 
     init(
         inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?,
-        key: AuthenticatedKey, requestID: String, charge: RequestCharge?
+        key: AuthenticatedKey, requestID: String, charge: RequestCharge?, forwarded: ForwardedHeaders
     ) {
+        self.forwarded = forwarded
         self.inbound = inbound
         self.plan = plan
         self.gateway = gateway
@@ -93,10 +97,13 @@ struct AttemptQueue<Inbound: InboundChat> {
         var headers = ChatProxy.headers(plan: plan, target: target, attempts: number)
         let masking = screening?.guards(target) ?? false
         let meter = meter(target, number: number, masking: masking)
+        let (upstreamHeaders, droppedHeaders) = forwarded.upstream(for: target.provider.dialect)
         if target.provider.dialect == Inbound.format, !masking {
             let body = inbound.passThroughBody(
                 upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)
-            return PreparedAttempt(target: target, exchange: .passThrough(body), headers: headers, meter: meter)
+            if !droppedHeaders.isEmpty { headers[.switchyardDropped] = droppedHeaders.joined(separator: ",") }
+            return PreparedAttempt(
+                target: target, exchange: .passThrough(body), headers: headers, upstreamHeaders: upstreamHeaders, meter: meter)
         }
         guard var dialect = ProviderDialects.dialect(for: target.provider.dialect) else { return nil }
         // Decode once, encode per target. A request the client got wrong is the client's
@@ -112,14 +119,18 @@ struct AttemptQueue<Inbound: InboundChat> {
             request, upstreamModel: target.offering.upstreamName,
             defaults: OutboundDefaults(
                 maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage))
+        // A header that can't travel is named, never refused: it asks for a feature, it isn't one.
+        let dropped = outbound.dropped + droppedHeaders
         if !outbound.dropped.isEmpty {
             if target.provider.unsupportedParameters == .reject {
                 throw GatewayError.invalidRequest(
                     "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(outbound.dropped.joined(separator: ", ")).",
                     parameter: outbound.dropped[0], code: "unsupported_parameter")
             }
-            headers[.switchyardDropped] = outbound.dropped.joined(separator: ",")
         }
-        return PreparedAttempt(target: target, exchange: .translated(outbound.body, dialect), headers: headers, meter: meter)
+        if !dropped.isEmpty { headers[.switchyardDropped] = dropped.joined(separator: ",") }
+        return PreparedAttempt(
+            target: target, exchange: .translated(outbound.body, dialect), headers: headers, upstreamHeaders: upstreamHeaders,
+            meter: meter)
     }
 }

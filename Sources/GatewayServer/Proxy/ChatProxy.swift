@@ -23,7 +23,8 @@ struct ChatProxy: Sendable {
     var maxBodyBytes: Int { gateway.configuration.server.maxBodyBytes }
 
     func forward<Inbound: InboundChat>(
-        _ inbound: Inbound, for key: AuthenticatedKey, context: GatewayRequestContext
+        _ inbound: Inbound, for key: AuthenticatedKey, forwarding forwarded: ForwardedHeaders = ForwardedHeaders(),
+        context: GatewayRequestContext
     ) async throws -> Response {
         if !key.allowedRoutes.isEmpty, !key.allowedRoutes.contains(inbound.model) {
             throw GatewayError(
@@ -56,7 +57,7 @@ struct ChatProxy: Sendable {
         defer { if !streaming { charge?.settle() } }
         let queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
-            requestID: context.requestID, charge: charge)
+            requestID: context.requestID, charge: charge, forwarded: forwarded)
         do {
             let response = try await attempt(queue, context: context)
             streaming = inbound.stream
@@ -172,7 +173,7 @@ struct ChatProxy: Sendable {
         do {
             let response = try await gateway.upstream.post(
                 attempt.exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
-                requestID: context.requestID, logger: gateway.logger)
+                extraHeaders: attempt.upstreamHeaders, requestID: context.requestID, logger: gateway.logger)
             let answer = UpstreamAnswer(
                 inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger,
                 departure: inbound.stream ? await context.clientDeparture : nil, shutdown: gateway.shutdownNotice)
