@@ -1,0 +1,67 @@
+"""One gateway before three mock providers, one per dialect (routes `oa`, `claude`, `gem`, and
+`strict-claude` whose provider refuses what it can't carry), for tests that drive the real SDKs
+through every dialect direction and check both ends."""
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from conftest import BIN, Process, create_key, mock_provider, raw_request
+
+MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet-4-5", "gemini": "gemini-2.5-flash"}
+SUFFIX = {"openai": "/v1", "anthropic": "", "gemini": "/v1beta"}
+ROUTE = {"openai": "oa", "anthropic": "claude", "gemini": "gem"}
+
+
+class FidelityStack:
+    def __init__(self):
+        self.mocks = {dialect: mock_provider(f"{dialect}-mock", "--dialect", dialect, "--output-tokens", "6")
+                      for dialect in MODELS}
+        self.tmp = Path(tempfile.mkdtemp(prefix="switchyard-fidelity-"))
+        routes = self.tmp / "Routes"
+        routes.mkdir()
+        price = {"input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}
+        providers = [
+            {"name": f"{dialect}-up", "dialect": dialect, "base_url": self.mocks[dialect].url + SUFFIX[dialect],
+             "api_key": "env:UP_KEY", "models": [dict(name=model, **price)]}
+            for dialect, model in MODELS.items()
+        ]
+        providers.append({"name": "strict-up", "dialect": "anthropic", "base_url": self.mocks["anthropic"].url,
+                          "api_key": "env:UP_KEY", "unsupported_parameters": "reject",
+                          "models": [dict(name="strict-claude", upstream=MODELS["anthropic"], **price)]})
+        config = {
+            "ledger": f"sqlite:{self.tmp / 'ledger.db'}",
+            "providers": providers,
+            "routes": [{"name": ROUTE[d], "targets": [f"{d}-up/{m}"]} for d, m in MODELS.items()]
+            + [{"name": "strict-claude", "targets": ["strict-up/strict-claude"]}],
+            "tenants": [{"name": "demo"}],
+        }
+        (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        self.routes = routes
+        self.key = create_key(routes)["key"]
+        self.gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=self.tmp,
+                               env=dict(os.environ, UP_KEY="sk-up-secret"))
+        time.sleep(0.1)
+
+    @property
+    def url(self):
+        return self.gateway.url
+
+    def reset(self):
+        for mock in self.mocks.values():
+            raw_request("DELETE", mock.url + "/mock/requests")
+
+    def received(self, dialect):
+        """The last request the `dialect` mock received: body (parsed) and headers."""
+        log = json.loads(raw_request("GET", self.mocks[dialect].url + "/mock/requests").body)
+        assert log["requests"], f"the {dialect} mock received nothing"
+        last = log["requests"][-1]
+        return json.loads(last["body"]), last["headers"]
+
+    def stop(self):
+        self.gateway.stop()
+        for mock in self.mocks.values():
+            mock.stop()
