@@ -71,6 +71,10 @@ extension GatewayError {
             parameter: "model", code: "model_not_found")
     }
 
+    public static func notFound(message: String) -> Self {
+        .init(kind: .notFound, status: 404, message: message, code: "unknown_url")
+    }
+
     public static func notFound(path: String) -> Self {
         .init(kind: .notFound, status: 404, message: "No such endpoint: \(path).", code: "unknown_url")
     }

@@ -39,6 +39,7 @@ public final class LiveGateway: Sendable {
         ChatCompletionsController(live: self, authenticator: authenticator).register(on: router)
         MessagesController(live: self, authenticator: authenticator).register(on: router)
         ModelsController(live: self, authenticator: authenticator).register(on: router)
+        GeminiController(live: self, authenticator: authenticator).register(on: router)
         HealthController(live: self).register(on: router)
         AdminController(live: self).register(on: router)
         SpendController(live: self, authenticator: authenticator).register(on: router)

@@ -34,7 +34,8 @@ extension MockProvider {
             if let retryAfter = options.retryAfterSeconds { response.headers[.retryAfter] = String(retryAfter) }
             return response
         }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+        guard let raw = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)),
+            let json = Self.protoJSONCamelCase(raw) as? [String: Any],
             let contents = json["contents"] as? [[String: Any]], !contents.isEmpty
         else {
             return Self.geminiError(.badRequest, status: "INVALID_ARGUMENT", message: "contents is required")
@@ -122,5 +123,22 @@ extension MockProvider {
         var response = json(["error": error])
         response.status = status
         return response
+    }
+
+    /// Google reads proto3 JSON field names in lowerCamelCase or snake_case (google-genai sends
+    /// some of each); the mock reads both by rewriting names to lowerCamelCase — never inside
+    /// schemas, arguments or function responses, whose names are the caller's own.
+    static func protoJSONCamelCase(_ value: Any) -> Any {
+        if let array = value as? [Any] { return array.map(protoJSONCamelCase) }
+        guard let object = value as? [String: Any] else { return value }
+        var converted: [String: Any] = [:]
+        for (key, member) in object {
+            let words = key.split(separator: "_")
+            let name =
+                words.count > 1 ? String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() : key
+            let opaque = ["parametersJsonSchema", "parameters", "responseJsonSchema", "responseSchema", "args", "response"]
+            converted[name] = opaque.contains(name) ? member : protoJSONCamelCase(member)
+        }
+        return converted
     }
 }

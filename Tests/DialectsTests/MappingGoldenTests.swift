@@ -24,6 +24,7 @@ import Testing
         switch dialect {
         case "openai": try OpenAIChatRequest(body: body).canonical()
         case "anthropic": try AnthropicMessagesRequest(body: body).canonical()
+        case "gemini": try GeminiGenerateRequest(body: body, model: "m", stream: false).canonical()
         default: throw GatewayError.invalidRequest("no inbound dialect \(dialect)")
         }
     }
@@ -41,13 +42,15 @@ import Testing
     }
 
     @Test(arguments: cases) func aMappingMatchesItsGoldenFile(_ name: String) throws {
-        let source = try #require(try Self.jsonObject(Data(contentsOf: Self.directory.appendingPathComponent("\(name).json"))) as? [String: Any])
+        let source = try #require(
+            try Self.jsonObject(Data(contentsOf: Self.directory.appendingPathComponent("\(name).json"))) as? [String: Any])
         var produced: [String: Any] = [:]
         for (inbound, request) in source.sorted(by: { $0.key < $1.key }) {
             let body = try JSONSerialization.data(withJSONObject: request)
             let canonical = try Self.canonical(Array(body), from: inbound)
             for (target, dialect) in Self.outbound where target != inbound {
-                let encoded = try dialect.encode(canonical, upstreamModel: "upstream-model", defaults: OutboundDefaults(maxOutputTokens: 256))
+                let encoded = try dialect.encode(
+                    canonical, upstreamModel: "upstream-model", defaults: OutboundDefaults(maxOutputTokens: 256))
                 produced["\(inbound)→\(target)"] = ["body": try Self.jsonObject(Data(encoded.body)), "dropped": encoded.dropped]
             }
         }

@@ -166,6 +166,21 @@ def raw_request(method, url, body=None, headers=None, timeout=30):
         return RawResponse(error.code, dict(error.headers), error.read())
 
 
+def ledger_records(routes_dir, where=lambda record: True, count=1, timeout=10):
+    """The ledger's records matching `where`, once there are at least `count` (the gateway commits in batches)."""
+    import json
+    import subprocess
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        result = subprocess.run([BIN, "ledger", "export", "--routes", str(routes_dir)], capture_output=True, text=True,
+                                check=True, cwd=routes_dir.parent)
+        records = [r for r in map(json.loads, result.stdout.splitlines()) if where(r)]
+        if len(records) >= count or time.monotonic() > deadline:
+            return records
+        time.sleep(0.2)
+
+
 def create_key(routes_dir, tenant="demo"):
     result = subprocess.run(
         [BIN, "keys", "create", "--tenant", tenant, "--routes", str(routes_dir), "--json"],

@@ -9,7 +9,7 @@ import anthropic
 import openai
 import pytest
 
-from conftest import BIN, REPO, Process, raw_request
+from conftest import BIN, REPO, Process, ledger_records, raw_request
 
 DEMO_KEY = "sy-offline-demo"
 ADMIN_KEY = "sy-admin-hardening-0123456789abcdef"  # ≥ 32 characters
@@ -170,21 +170,6 @@ def serve_over(tmp, providers, routes, env_extra=None, read_timeout_ms=3000, ser
     env = dict(os.environ, MOCK_KEY="k", TEST_ADMIN_KEY=ADMIN_KEY, **(env_extra or {}))
     gateway = Process([*prefix, BIN, "serve", "--routes", str(routes_dir), "--port", "0", "--offline", "off"], cwd=tmp, env=env)
     return gateway, key, routes_dir
-
-
-def ledger_records(routes_dir, where=lambda record: True, count=1, timeout=10):
-    """The ledger's records matching `where`, once there are at least `count` (the gateway commits in batches)."""
-    import json
-    import subprocess
-    import time
-    deadline = time.monotonic() + timeout
-    while True:
-        result = subprocess.run([BIN, "ledger", "export", "--routes", str(routes_dir)], capture_output=True, text=True,
-                                check=True, cwd=routes_dir.parent)
-        records = [r for r in map(json.loads, result.stdout.splitlines()) if where(r)]
-        if len(records) >= count or time.monotonic() > deadline:
-            return records
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

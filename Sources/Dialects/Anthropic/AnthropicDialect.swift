@@ -118,7 +118,8 @@ public struct AnthropicDialect: ProviderDialect {
             case .image(.url(let url)):
                 return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.string(url) as String)}}"#
             case .image(.base64(let mediaType, let data)):
-                return #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
+                return
+                    #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
             }
         }
     }

@@ -63,6 +63,7 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
     }
 
     public private(set) var contentPieces = 0
+    private var finished = false
 
     public mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
         let events = try decoder.decode(chunk)
@@ -75,7 +76,11 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
         return encoder.encode(events)
     }
 
+    /// Once: later calls return nothing (a stream whose every byte came at its end is finished
+    /// before its head is sent).
     public mutating func finish() -> ByteBuffer {
+        guard !finished else { return ByteBuffer() }
+        finished = true
         let held = decoder.finish()
         guard !held.isEmpty else { return encoder.finish() }
         var output = encoder.encode(held)

@@ -3,7 +3,7 @@ import GatewayModel
 /// Gemini `generateContent` shapes as Codable types. Property names follow the wire
 /// (camelCase, as the REST API writes them).
 enum GeminiWire {
-    struct Request: Encodable {
+    struct Request: Codable {
         var contents: [Content]
         var systemInstruction: Content?
         var generationConfig: GenerationConfig?
@@ -48,32 +48,37 @@ enum GeminiWire {
         var response: JSONValue
     }
 
-    struct GenerationConfig: Encodable {
+    struct GenerationConfig: Codable {
         var temperature: Double?
         var topP: Double?
         var maxOutputTokens: Int?
         var stopSequences: [String]?
         var responseMimeType: String?
         var responseJsonSchema: JSONValue?
+        /// The older OpenAPI-subset schema (upper-case type names), read from Gemini callers.
+        var responseSchema: JSONValue?
     }
 
-    struct Tool: Encodable {
-        struct Declaration: Encodable {
+    struct Tool: Codable {
+        struct Declaration: Codable {
             var name: String
             var description: String?
-            var parametersJsonSchema: JSONValue
+            /// JSON Schema (what the gateway writes).
+            var parametersJsonSchema: JSONValue?
+            /// The OpenAPI-subset schema, read from Gemini callers.
+            var parameters: JSONValue?
         }
 
-        var functionDeclarations: [Declaration]
+        var functionDeclarations: [Declaration]?
     }
 
-    struct ToolConfig: Encodable {
-        struct FunctionCallingConfig: Encodable {
-            var mode: String
+    struct ToolConfig: Codable {
+        struct FunctionCallingConfig: Codable {
+            var mode: String?
             var allowedFunctionNames: [String]?
         }
 
-        var functionCallingConfig: FunctionCallingConfig
+        var functionCallingConfig: FunctionCallingConfig?
     }
 
     struct Response: Decodable {

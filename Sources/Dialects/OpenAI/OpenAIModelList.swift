@@ -1,16 +1,14 @@
 import JSONScanning
 
-/// `GET /v1/models` in OpenAI's list format (`ListModelsResponse`).
+/// `GET /v1/models` in OpenAI's list format (`ListModelsResponse`), and one `Model`.
 public enum OpenAIModelList {
     public static func body(models: [(id: String, ownedBy: String)], created: Int) -> [UInt8] {
-        var json = #"{"object":"list","data":["#
-        for (offset, model) in models.enumerated() {
-            if offset > 0 { json += "," }
-            json += #"{"id":"# + (JSONEncoding.string(model.id) as String)
-            json += #","object":"model","created":\#(created),"owned_by":"#
-            json += (JSONEncoding.string(model.ownedBy) as String) + "}"
-        }
-        json += "]}"
-        return Array(json.utf8)
+        let items = models.map { model(id: $0.id, ownedBy: $0.ownedBy, created: created) }
+        return Array((#"{"object":"list","data":["# + items.joined(separator: ",") + "]}").utf8)
+    }
+
+    /// One `Model` object (`GET /v1/models/{id}`).
+    public static func model(id: String, ownedBy: String, created: Int) -> String {
+        #"{"id":\#(JSONEncoding.string(id) as String),"object":"model","created":\#(created),"owned_by":\#(JSONEncoding.string(ownedBy) as String)}"#
     }
 }

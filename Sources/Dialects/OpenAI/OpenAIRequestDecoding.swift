@@ -72,7 +72,8 @@ extension OpenAIChatRequest {
                     name: function.name, description: function.description,
                     parameters: function.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))
             },
-            toolChoice: try wire.tool_choice?.canonical(), parallelToolCalls: wire.parallel_tool_calls, responseFormat: try wire.response_format?.canonical(),
+            toolChoice: try wire.tool_choice?.canonical(), parallelToolCalls: wire.parallel_tool_calls,
+            responseFormat: try wire.response_format?.canonical(),
             unmappedParameters: unmapped)
     }
 }

@@ -1,20 +1,56 @@
 import Dialects
 import Foundation
+import GatewayModel
+import HTTPTypes
 import Hummingbird
+import Metering
 import NIOCore
 import Routing
 
-/// `GET /v1/models`: the routes and `provider/model` names this key may call, in OpenAI's list format.
+/// `GET /v1/models` and `GET /v1/models/{id}`: the routes and `provider/model` names this key may
+/// call — in OpenAI's shapes, or Anthropic's for Anthropic SDK callers (a request carrying
+/// `anthropic-version` or `x-api-key`). An id the key may not use is a 404, as an unknown one is.
 struct ModelsController: Sendable {
     let live: LiveGateway
     let authenticator: BearerAuthenticator
-    /// A fixed `created` so the list is stable between calls.
-    let created = Int(Date().timeIntervalSince1970)
+    /// A fixed creation time so answers are stable between calls.
+    let created = Date()
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/v1/models") { request, _ in
-            _ = try await authenticator.authenticate(request)
-            return Response.json(OpenAIModelList.body(models: live.current.planner.modelNames, created: created))
+            let anthropic = Self.isAnthropicCaller(request)
+            let models = try await visibleModels(request, anthropic: anthropic)
+            return Response.json(
+                anthropic
+                    ? AnthropicModelList.body(models: models.map(\.id), createdAt: created)
+                    : OpenAIModelList.body(models: models, created: Int(created.timeIntervalSince1970)))
+        }
+        // `provider/model` ids hold a slash: the id is the rest of the path.
+        router.get("/v1/models/**") { request, context in
+            let anthropic = Self.isAnthropicCaller(request)
+            let id = context.parameters.getCatchAll().joined(separator: "/")
+            guard let model = try await visibleModels(request, anthropic: anthropic).first(where: { $0.id == id }) else {
+                throw GatewayError.modelNotFound(id)
+            }
+            return Response.json(
+                anthropic
+                    ? AnthropicModelList.model(id: model.id, createdAt: created).utf8
+                    : OpenAIModelList.model(id: model.id, ownedBy: model.ownedBy, created: Int(created.timeIntervalSince1970)).utf8)
         }
     }
+
+    /// Every callable name, narrowed to the key's allowed routes when it has any.
+    private func visibleModels(_ request: Request, anthropic: Bool) async throws -> [(id: String, ownedBy: String)] {
+        let key = try await anthropic ? authenticator.authenticateAnthropic(request) : authenticator.authenticate(request)
+        let models = live.current.planner.modelNames
+        guard !key.allowedRoutes.isEmpty else { return models }
+        return models.filter { key.allowedRoutes.contains($0.id) }
+    }
+
+    /// Anthropic SDKs always send `anthropic-version`; older ones authenticate with `x-api-key`.
+    static func isAnthropicCaller(_ request: Request) -> Bool {
+        request.headers[anthropicVersion] != nil || request.headers[BearerAuthenticator.xAPIKey] != nil
+    }
+
+    static let anthropicVersion = HTTPField.Name("anthropic-version")!
 }

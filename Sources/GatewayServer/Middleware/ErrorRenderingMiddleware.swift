@@ -5,8 +5,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The one place errors become responses: every failure leaves in the caller's dialect —
-/// Anthropic's envelope under `/v1/messages`, OpenAI's elsewhere — with its status,
+/// The one place errors become responses: every failure leaves in the caller's dialect
+/// (``callerDialect(of:)``) — with its status,
 /// `Retry-After` when known, and the request id; never a stack trace or a secret.
 public struct ErrorRenderingMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
@@ -33,7 +33,7 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
                     "status": "\(gatewayError.status)", "error": "\(gatewayError.message)",
                     "path": "\(request.uri.path)",
                 ])
-            response = Self.response(for: gatewayError, anthropic: request.uri.path.hasPrefix("/v1/messages"))
+            response = Self.response(for: gatewayError, dialect: Self.callerDialect(of: request))
         }
         response.headers[.switchyardRequestID] = context.requestID
         return response
@@ -62,11 +62,26 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
         }
     }
 
-    static func response(for error: GatewayError, anthropic: Bool = false) -> Response {
+    /// Whose envelope a request's errors take: Google's under `/v1beta/`, Anthropic's under
+    /// `/v1/messages` and for Anthropic SDK callers elsewhere (`anthropic-version`), OpenAI's otherwise.
+    static func callerDialect(of request: Request) -> WireFormat {
+        let path = request.uri.path
+        if path.hasPrefix("/v1beta/") { return .gemini }
+        if path.hasPrefix("/v1/messages") || request.headers[ModelsController.anthropicVersion] != nil { return .anthropic }
+        return .openAI
+    }
+
+    static func response(for error: GatewayError, dialect: WireFormat = .openAI) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
-        let body = ByteBuffer(bytes: anthropic ? AnthropicErrorFormat.body(for: error) : OpenAIErrorFormat.body(for: error))
+        let bytes =
+            switch dialect {
+            case .openAI: OpenAIErrorFormat.body(for: error)
+            case .anthropic: AnthropicErrorFormat.body(for: error)
+            case .gemini: GeminiErrorFormat.body(for: error)
+            }
+        let body = ByteBuffer(bytes: bytes)
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))
     }
 }

@@ -76,6 +76,11 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             }
         var first = ByteBuffer()
         while first.readableBytes == 0 {
+            // A dialect that holds everything to the end (Gemini callers get function calls whole).
+            if transform.isComplete {
+                first = transform.finish()
+                break
+            }
             guard let chunk = try await upstream.next() else {
                 throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: "the stream ended before any event")
             }

@@ -41,5 +41,19 @@ struct BearerAuthenticator: Sendable {
         return try await find(Substring(key))
     }
 
+    /// Google SDKs send `x-goog-api-key`; REST examples put the key in `?key=`.
+    func authenticateGoogle(_ request: Request) async throws(GatewayError) -> AuthenticatedKey {
+        if let key = request.headers[Self.xGoogAPIKey] {
+            guard !key.isEmpty else { throw .missingAPIKey }
+            return try await find(Substring(key))
+        }
+        if let key = request.uri.queryParameters["key"] {
+            guard !key.isEmpty else { throw .missingAPIKey }
+            return try await find(key)
+        }
+        return try await authenticate(request)
+    }
+
     static let xAPIKey = HTTPField.Name("x-api-key")!
+    static let xGoogAPIKey = HTTPField.Name("x-goog-api-key")!
 }
