@@ -7,6 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import BIN, Process, create_key, mock_provider, raw_request
@@ -65,3 +66,11 @@ class FidelityStack:
         self.gateway.stop()
         for mock in self.mocks.values():
             mock.stop()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """A FidelityStack for the test module (import this fixture to use it)."""
+    running = FidelityStack()
+    yield running
+    running.stop()

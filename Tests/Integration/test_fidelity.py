@@ -8,7 +8,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from fidelity_stack import MODELS, ROUTE, FidelityStack
+from fidelity_stack import MODELS, ROUTE, stack  # noqa: F401 (the module-scoped fixture)
 
 
 class City(BaseModel):
@@ -17,13 +17,6 @@ class City(BaseModel):
 
 
 WEATHER = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-
-
-@pytest.fixture(scope="module")
-def stack():
-    stack = FidelityStack()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture
@@ -220,3 +213,24 @@ def test_an_empty_assistant_turn_never_reaches_anthropic_as_empty_content(stack,
     body, _ = stack.received("anthropic")
     assert all(message["content"] for message in body["messages"])
     assert [message["role"] for message in body["messages"]] == ["user"]
+
+
+# 6. Model lookups
+
+def test_openai_models_retrieve_and_a_404_in_openais_shape(stack, oa):
+    model = oa.models.retrieve("claude")
+    assert (model.id, model.object) == ("claude", "model")
+    assert oa.models.retrieve(f"anthropic-up/{MODELS['anthropic']}").owned_by == "anthropic-up"
+    with pytest.raises(openai.NotFoundError) as missing:
+        oa.models.retrieve("no-such-model")
+    assert missing.value.body["code"] == "model_not_found"
+
+
+def test_anthropic_models_list_and_retrieve_in_anthropics_shape(stack, claude):
+    page = claude.models.list()
+    ids = [model.id for model in page.data]
+    assert "claude" in ids and all(model.type == "model" for model in page.data)
+    assert claude.models.retrieve("gem").display_name == "gem"
+    with pytest.raises(anthropic.NotFoundError) as missing:
+        claude.models.retrieve("no-such-model")
+    assert missing.value.body["error"]["type"] == "not_found_error"

@@ -9,18 +9,11 @@ from google import genai
 from google.genai import errors, types
 
 from conftest import ledger_records, raw_request
-from fidelity_stack import MODELS, ROUTE, FidelityStack
+from fidelity_stack import MODELS, ROUTE, stack  # noqa: F401 (the module-scoped fixture)
 
 WEATHER = types.FunctionDeclaration(
     name="get_weather", description="Current weather for a city",
     parameters_json_schema={"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]})
-
-
-@pytest.fixture(scope="module")
-def stack():
-    stack = FidelityStack()
-    yield stack
-    stack.stop()
 
 
 @pytest.fixture
@@ -160,3 +153,9 @@ def test_bad_requests_get_googles_envelope(stack, path, body, status, google_sta
 def test_a_missing_key_is_unauthenticated_in_googles_envelope(stack):
     code, error = google_error(stack, "/v1beta/models/gem:generateContent", {"contents": [{"parts": [{"text": "hi"}]}]}, key=False)
     assert (code, error["status"]) == (401, "UNAUTHENTICATED")
+
+
+def test_a_provider_model_name_keeps_its_slash(stack, client):
+    response = client.models.generate_content(model=f"openai-up/{MODELS['openai']}", contents="Say hello.")
+    assert response.text.startswith("[openai-mock]")
+    assert client.models.get(model=f"anthropic-up/{MODELS['anthropic']}").name == f"models/anthropic-up/{MODELS['anthropic']}"

@@ -27,7 +27,7 @@ extension AnthropicMessagesRequest: InboundChat {
     }
 
     public func passThroughStream() -> any StreamTransform {
-        AnthropicStreamRelay()
+        DecodingRelay(decoder: AnthropicStreamDecoder())
     }
 
     public func encodeAnswer(_ response: ChatResponse) -> [UInt8] {
@@ -40,35 +40,6 @@ extension AnthropicMessagesRequest: InboundChat {
 
     public static func errorBody(_ error: GatewayError) -> [UInt8] { AnthropicErrorFormat.body(for: error) }
     public static func errorEvent(_ error: GatewayError) -> ByteBuffer { AnthropicErrorFormat.event(for: error) }
-}
-
-/// Anthropic to Anthropic: the provider's events go to the caller as they arrived (its own
-/// `error` events included); a decoder alongside notes usage and the clean end.
-///
-/// After a decoder error the rest of the stream is still relayed; usage may then be missing.
-struct AnthropicStreamRelay: StreamTransform {
-    private var decoder = AnthropicStreamDecoder()
-    private(set) var usage: TokenUsage?
-    private(set) var contentPieces = 0
-
-    mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
-        // The relay never fails on what it only reads: the provider's own `error` events go
-        // to the caller unchanged (they are in its dialect), and an event this decoder can't
-        // read costs only the usage note.
-        if let events = try? decoder.decode(chunk) {
-            for event in events {
-                switch event {
-                case .usage(let seen): usage = seen
-                case .textDelta, .toolCallArgumentsDelta: contentPieces += 1
-                default: break
-                }
-            }
-        }
-        return chunk
-    }
-
-    mutating func finish() -> ByteBuffer { ByteBuffer() }
-    var isComplete: Bool { decoder.isComplete }
 }
 
 extension AnthropicStreamEncoder: ChatStreamEncoding {}

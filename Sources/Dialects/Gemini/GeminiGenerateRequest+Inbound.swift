@@ -30,7 +30,7 @@ extension GeminiGenerateRequest: InboundChat {
     }
 
     public func passThroughStream() -> any StreamTransform {
-        GeminiStreamRelay()
+        DecodingRelay(decoder: GeminiStreamDecoder())
     }
 
     public func encodeAnswer(_ response: ChatResponse) -> [UInt8] {

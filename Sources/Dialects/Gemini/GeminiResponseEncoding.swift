@@ -111,25 +111,3 @@ struct GeminiStreamEncoder: ChatStreamEncoding {
         ServerSentEventEncoder.encode(data: Array(json.utf8))
     }
 }
-
-/// Gemini to Gemini: the provider's events go to the caller as they arrived; a decoder alongside
-/// notes usage and the clean end (a finish reason).
-struct GeminiStreamRelay: StreamTransform {
-    private var decoder = GeminiStreamDecoder()
-    private(set) var usage: TokenUsage?
-    private(set) var contentPieces = 0
-
-    mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
-        for event in try decoder.decode(chunk) {
-            switch event {
-            case .usage(let seen): usage = seen
-            case .textDelta, .toolCallArgumentsDelta: contentPieces += 1
-            default: break
-            }
-        }
-        return chunk
-    }
-
-    mutating func finish() -> ByteBuffer { ByteBuffer() }
-    var isComplete: Bool { decoder.isComplete }
-}

@@ -1,4 +1,5 @@
 import Dialects
+import Foundation
 import GatewayModel
 import HTTPTypes
 import Hummingbird
@@ -65,7 +66,8 @@ struct GeminiController: Sendable {
 
     /// The id without Google's `models/` prefix (which google-genai may send doubled).
     static func modelID(_ path: String) -> String {
-        path.hasPrefix("models/") ? String(path.dropFirst("models/".count)) : path
+        let path = path.removingPercentEncoding ?? path
+        return path.hasPrefix("models/") ? String(path.dropFirst("models/".count)) : path
     }
 
     /// `countTokens` takes `contents` or a whole `generateContentRequest`.

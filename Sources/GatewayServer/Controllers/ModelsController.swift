@@ -28,7 +28,9 @@ struct ModelsController: Sendable {
         // `provider/model` ids hold a slash: the id is the rest of the path.
         router.get("/v1/models/**") { request, context in
             let anthropic = Self.isAnthropicCaller(request)
-            let id = context.parameters.getCatchAll().joined(separator: "/")
+            // The openai SDK percent-encodes the slash (`deepseek%2Fdeepseek-chat`).
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            let id = path.removingPercentEncoding ?? path
             guard let model = try await visibleModels(request, anthropic: anthropic).first(where: { $0.id == id }) else {
                 throw GatewayError.modelNotFound(id)
             }
