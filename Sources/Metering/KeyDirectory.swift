@@ -13,6 +13,11 @@ public struct AuthenticatedKey: Sendable, Hashable {
     /// Routes this key may call (empty: any).
     public var allowedRoutes: [String]
 
+    /// Whether `model` (a route, `provider/model` or model name) is one this key may call.
+    public func mayCall(_ model: String) -> Bool {
+        allowedRoutes.isEmpty || allowedRoutes.contains(model)
+    }
+
     public init(id: String, tenant: String, budget: Budget? = nil, limits: RateLimits = RateLimits(), allowedRoutes: [String] = []) {
         self.id = id
         self.tenant = tenant

@@ -50,13 +50,20 @@ struct MockAnswer {
     /// streamed quote arrives split at arbitrary places.
     func echoing(_ text: String) -> MockAnswer {
         guard let first = words.first else { return self }
-        var pieces = [" you said: "]
+        return MockAnswer(
+            words: [first, " you said: "] + Self.pieces(of: text) + words.dropFirst(), promptTokens: promptTokens,
+            finishReason: finishReason)
+    }
+
+    /// `text` in pieces of five characters, a token each.
+    static func pieces(of text: String) -> [String] {
+        var pieces: [String] = []
         var rest = Substring(text)
         while !rest.isEmpty {
             pieces.append(String(rest.prefix(5)))
             rest = rest.dropFirst(5)
         }
-        return MockAnswer(words: [first] + pieces + words.dropFirst(), promptTokens: promptTokens, finishReason: finishReason)
+        return pieces
     }
 
     var text: String { words.joined() }

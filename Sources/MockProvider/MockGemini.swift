@@ -128,6 +128,10 @@ extension MockProvider {
     /// Google reads proto3 JSON field names in lowerCamelCase or snake_case (google-genai sends
     /// some of each); the mock reads both by rewriting names to lowerCamelCase — never inside
     /// schemas, arguments or function responses, whose names are the caller's own.
+    private static let callersOwnNames: Set = [
+        "parametersJsonSchema", "parameters", "responseJsonSchema", "responseSchema", "args", "response",
+    ]
+
     static func protoJSONCamelCase(_ value: Any) -> Any {
         if let array = value as? [Any] { return array.map(protoJSONCamelCase) }
         guard let object = value as? [String: Any] else { return value }
@@ -136,8 +140,7 @@ extension MockProvider {
             let words = key.split(separator: "_")
             let name =
                 words.count > 1 ? String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() : key
-            let opaque = ["parametersJsonSchema", "parameters", "responseJsonSchema", "responseSchema", "args", "response"]
-            converted[name] = opaque.contains(name) ? member : protoJSONCamelCase(member)
+            converted[name] = callersOwnNames.contains(name) ? member : protoJSONCamelCase(member)
         }
         return converted
     }

@@ -38,12 +38,6 @@ enum MockStructuredOutput {
 extension MockAnswer {
     /// This answer's usage with `document` as its text, in pieces of about five characters.
     func structured(_ document: String) -> MockAnswer {
-        var pieces: [String] = []
-        var rest = Substring(document)
-        while !rest.isEmpty {
-            pieces.append(String(rest.prefix(5)))
-            rest = rest.dropFirst(5)
-        }
-        return MockAnswer(words: pieces, promptTokens: promptTokens, finishReason: "stop")
+        MockAnswer(words: Self.pieces(of: document), promptTokens: promptTokens, finishReason: "stop")
     }
 }

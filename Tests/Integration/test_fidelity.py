@@ -234,3 +234,13 @@ def test_anthropic_models_list_and_retrieve_in_anthropics_shape(stack, claude):
     with pytest.raises(anthropic.NotFoundError) as missing:
         claude.models.retrieve("no-such-model")
     assert missing.value.body["error"]["type"] == "not_found_error"
+
+
+def test_an_older_anthropic_client_sending_only_x_api_key_gets_anthropics_shapes(stack):
+    from conftest import raw_request
+
+    listed = raw_request("GET", stack.url + "/v1/models", headers={"x-api-key": stack.key})
+    assert listed.status_code == 200 and listed.json()["has_more"] is False
+    missing = raw_request("GET", stack.url + "/v1/models/no-such-model", headers={"x-api-key": stack.key})
+    assert missing.status_code == 404
+    assert missing.json() == {"type": "error", "error": {"type": "not_found_error", "message": missing.json()["error"]["message"]}}

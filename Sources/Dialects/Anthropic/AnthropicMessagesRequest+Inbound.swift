@@ -13,7 +13,6 @@ extension AnthropicMessagesRequest: InboundChat {
             needs.insert(.vision)
         }
         if index.object("output_config")?.object("format") != nil { needs.insert(.json) }
-        if index.object("output_config")?.object("format") != nil { needs.insert(.json) }
         return RoutingFacts(
             promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
     }

@@ -14,8 +14,11 @@ extension GeminiGenerateRequest: InboundChat {
         if ["inlineData", "inline_data", "fileData", "file_data"].contains(where: { RoutingFacts.contains("\"\($0)\"", in: bytes) }) {
             needs.insert(.vision)
         }
-        let config = index.object("generationConfig") ?? index.object("generation_config")
-        if (config?.string("responseMimeType") ?? config?.string("response_mime_type")) == "application/json" { needs.insert(.json) }
+        if let config = index.object(index.protoJSONName("generationConfig")),
+            config.string(config.protoJSONName("responseMimeType")) == "application/json"
+        {
+            needs.insert(.json)
+        }
         return RoutingFacts(
             promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
     }

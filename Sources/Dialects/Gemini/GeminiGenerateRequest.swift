@@ -27,14 +27,14 @@ public struct GeminiGenerateRequest: Sendable {
         guard index["contents"]?.kind == .array, (index.arrayCount("contents") ?? 0) > 0 else {
             throw .invalidRequest("contents must be a non-empty array.", parameter: "contents")
         }
-        let configKey = index["generationConfig"] != nil ? "generationConfig" : "generation_config"
+        let configKey = index.protoJSONName("generationConfig")
         if let config = index[configKey], config.kind != .null {
             guard config.kind == .object else {
                 throw .invalidRequest("generationConfig must be an object.", parameter: "generationConfig")
             }
         }
         let generation = index.object(configKey)
-        let limitKey = generation?["maxOutputTokens"] != nil ? "maxOutputTokens" : "max_output_tokens"
+        let limitKey = generation?.protoJSONName("maxOutputTokens") ?? "maxOutputTokens"
         if let member = generation?[limitKey], member.kind != .null {
             guard member.kind == .number, let value = generation?.int(limitKey),
                 (1...RoutingFacts.maximumOutputTokens).contains(value)
@@ -124,7 +124,7 @@ public struct GeminiGenerateRequest: Sendable {
         for member in index.members where !Self.mappedParameters.contains(ProtoJSONKey.camelCase(member.key)) && member.kind != .null {
             unmapped.appendOnce(member.key)
         }
-        let config = index.object("generationConfig") ?? index.object("generation_config")
+        let config = index.object(index.protoJSONName("generationConfig"))
         for member in config?.members ?? [] where !Self.mappedGenerationConfig.contains(ProtoJSONKey.camelCase(member.key)) {
             unmapped.appendOnce("generationConfig.\(member.key)")
         }

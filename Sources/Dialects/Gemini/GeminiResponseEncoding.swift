@@ -90,9 +90,9 @@ struct GeminiStreamEncoder: ChatStreamEncoding {
         var output = ByteBuffer()
         let calls = pendingCalls.sorted { $0.key < $1.key }.map { GeminiResponseEncoding.callPart($0.value) }
         pendingCalls = [:]
-        if finishReason != nil || usage != nil {
+        if let finishReason {
             let last = GeminiResponseEncoding.chunk(
-                parts: calls, finishReason: finishReason ?? .stop, usage: usage, model: model, responseID: responseID)
+                parts: calls, finishReason: finishReason, usage: usage, model: model, responseID: responseID)
             var event = Self.event(last)
             output.writeBuffer(&event)
         } else if !calls.isEmpty {

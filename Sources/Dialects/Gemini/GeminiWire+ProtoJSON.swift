@@ -1,4 +1,5 @@
 import GatewayModel
+import JSONScanning
 
 /// Google's APIs read proto3 JSON, which names a field in lowerCamelCase or by its original
 /// snake_case name; google-genai sends some of each (`parameters_json_schema`). Inbound requests
@@ -29,6 +30,14 @@ struct ProtoJSONKey: CodingKey {
         let words = name.split(separator: "_")
         guard words.count > 1 else { return name }
         return String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+}
+
+extension JSONObjectIndex {
+    /// The name a member goes by in this object: `camel`, or its snake_case twin when only that
+    /// is present (for reading without decoding).
+    func protoJSONName(_ camel: String) -> String {
+        self[camel] == nil && self[ProtoJSONKey.snakeCase(camel)] != nil ? ProtoJSONKey.snakeCase(camel) : camel
     }
 }
 

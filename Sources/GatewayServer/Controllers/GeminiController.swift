@@ -20,7 +20,7 @@ struct GeminiController: Sendable {
     func register(on router: Router<GatewayRequestContext>) {
         // `provider/model` holds a slash: the model and method are the rest of the path.
         router.post("/v1beta/models/**") { request, context in
-            let (model, method) = try Self.modelAndMethod(context.parameters.getCatchAll())
+            let (model, method) = try Self.modelAndMethod(ModelsController.modelID(in: context.parameters))
             let key = try await authenticator.authenticateGoogle(request)
             let proxy = ChatProxy(gateway: live.current)
             let body = try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes)
@@ -43,7 +43,7 @@ struct GeminiController: Sendable {
             Response.json(GeminiModelList.body(models: try await visibleModels(request)))
         }
         router.get("/v1beta/models/**") { request, context in
-            let id = Self.modelID(context.parameters.getCatchAll().joined(separator: "/"))
+            let id = Self.modelID(ModelsController.modelID(in: context.parameters))
             guard try await visibleModels(request).contains(id) else { throw GatewayError.modelNotFound(id) }
             return Response.json(GeminiModelList.model(id: id).utf8)
         }
@@ -51,13 +51,11 @@ struct GeminiController: Sendable {
 
     private func visibleModels(_ request: Request) async throws -> [String] {
         let key = try await authenticator.authenticateGoogle(request)
-        let names = live.current.planner.modelNames.map(\.id)
-        return key.allowedRoutes.isEmpty ? names : names.filter { key.allowedRoutes.contains($0) }
+        return live.current.planner.modelNames.map(\.id).filter(key.mayCall)
     }
 
     /// `gem:generateContent` or `models/gem:generateContent` → (`gem`, `generateContent`).
-    static func modelAndMethod(_ segments: [Substring]) throws(GatewayError) -> (model: String, method: String) {
-        let path = segments.joined(separator: "/")
+    static func modelAndMethod(_ path: String) throws(GatewayError) -> (model: String, method: String) {
         guard let colon = path.lastIndex(of: ":") else {
             throw .notFound(message: "Expected models/{model}:{method}, e.g. models/gemini-2.5-flash:generateContent.")
         }
@@ -66,8 +64,7 @@ struct GeminiController: Sendable {
 
     /// The id without Google's `models/` prefix (which google-genai may send doubled).
     static func modelID(_ path: String) -> String {
-        let path = path.removingPercentEncoding ?? path
-        return path.hasPrefix("models/") ? String(path.dropFirst("models/".count)) : path
+        path.hasPrefix("models/") ? String(path.dropFirst("models/".count)) : path
     }
 
     /// `countTokens` takes `contents` or a whole `generateContentRequest`.

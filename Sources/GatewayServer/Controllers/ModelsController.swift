@@ -18,7 +18,7 @@ struct ModelsController: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/v1/models") { request, _ in
-            let anthropic = Self.isAnthropicCaller(request)
+            let anthropic = request.callerDialect == .anthropic
             let models = try await visibleModels(request, anthropic: anthropic)
             return Response.json(
                 anthropic
@@ -27,10 +27,8 @@ struct ModelsController: Sendable {
         }
         // `provider/model` ids hold a slash: the id is the rest of the path.
         router.get("/v1/models/**") { request, context in
-            let anthropic = Self.isAnthropicCaller(request)
-            // The openai SDK percent-encodes the slash (`deepseek%2Fdeepseek-chat`).
-            let path = context.parameters.getCatchAll().joined(separator: "/")
-            let id = path.removingPercentEncoding ?? path
+            let anthropic = request.callerDialect == .anthropic
+            let id = Self.modelID(in: context.parameters)
             guard let model = try await visibleModels(request, anthropic: anthropic).first(where: { $0.id == id }) else {
                 throw GatewayError.modelNotFound(id)
             }
@@ -44,15 +42,13 @@ struct ModelsController: Sendable {
     /// Every callable name, narrowed to the key's allowed routes when it has any.
     private func visibleModels(_ request: Request, anthropic: Bool) async throws -> [(id: String, ownedBy: String)] {
         let key = try await anthropic ? authenticator.authenticateAnthropic(request) : authenticator.authenticate(request)
-        let models = live.current.planner.modelNames
-        guard !key.allowedRoutes.isEmpty else { return models }
-        return models.filter { key.allowedRoutes.contains($0.id) }
+        return live.current.planner.modelNames.filter { key.mayCall($0.id) }
     }
 
-    /// Anthropic SDKs always send `anthropic-version`; older ones authenticate with `x-api-key`.
-    static func isAnthropicCaller(_ request: Request) -> Bool {
-        request.headers[anthropicVersion] != nil || request.headers[BearerAuthenticator.xAPIKey] != nil
+    /// The id in the rest of a path (`**`): `provider/model` ids keep their slash, which the
+    /// openai SDK percent-encodes (`deepseek%2Fdeepseek-chat`).
+    static func modelID(in parameters: Parameters) -> String {
+        let path = parameters.getCatchAll().joined(separator: "/")
+        return path.removingPercentEncoding ?? path
     }
-
-    static let anthropicVersion = HTTPField.Name("anthropic-version")!
 }

@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 
 /// The one place errors become responses: every failure leaves in the caller's dialect
-/// (``callerDialect(of:)``) — with its status,
+/// (`Request.callerDialect`) — with its status,
 /// `Retry-After` when known, and the request id; never a stack trace or a secret.
 public struct ErrorRenderingMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
@@ -33,7 +33,7 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
                     "status": "\(gatewayError.status)", "error": "\(gatewayError.message)",
                     "path": "\(request.uri.path)",
                 ])
-            response = Self.response(for: gatewayError, dialect: Self.callerDialect(of: request))
+            response = Self.response(for: gatewayError, dialect: request.callerDialect)
         }
         response.headers[.switchyardRequestID] = context.requestID
         return response
@@ -60,15 +60,6 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
         default:
             return .internalError()
         }
-    }
-
-    /// Whose envelope a request's errors take: Google's under `/v1beta/`, Anthropic's under
-    /// `/v1/messages` and for Anthropic SDK callers elsewhere (`anthropic-version`), OpenAI's otherwise.
-    static func callerDialect(of request: Request) -> WireFormat {
-        let path = request.uri.path
-        if path.hasPrefix("/v1beta/") { return .gemini }
-        if path.hasPrefix("/v1/messages") || request.headers[ModelsController.anthropicVersion] != nil { return .anthropic }
-        return .openAI
     }
 
     static func response(for error: GatewayError, dialect: WireFormat = .openAI) -> Response {

@@ -26,7 +26,7 @@ struct ChatProxy: Sendable {
         _ inbound: Inbound, for key: AuthenticatedKey, forwarding forwarded: ForwardedHeaders = ForwardedHeaders(),
         context: GatewayRequestContext
     ) async throws -> Response {
-        if !key.allowedRoutes.isEmpty, !key.allowedRoutes.contains(inbound.model) {
+        if !key.mayCall(inbound.model) {
             throw GatewayError(
                 kind: .permission, status: 403,
                 message: "This key may call only: \(key.allowedRoutes.joined(separator: ", ")).", parameter: "model",
