@@ -302,7 +302,7 @@ extension ConfigurationLoader {
         static func provider(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ProviderConfiguration {
             let fields = try value.mapping(allowed: [
                 "name", "dialect", "base_url", "api_key", "auth", "region", "deployment", "retention",
-                "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "mock",
+                "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "completions", "mock",
                 "models", "ca_file", "default_max_tokens", "unsupported_parameters",
             ])
             let baseURLValue = try fields.required("base_url")
@@ -326,6 +326,12 @@ extension ConfigurationLoader {
             if let value = fields["query"] { provider.query = try value.stringMap() }
             if let value = fields["headers"] { provider.headers = try value.stringMap() }
             if let value = fields["stream_usage"] { provider.streamUsage = try value.bool() }
+            if let value = fields["completions"] {
+                provider.completions = try value.bool()
+                guard !provider.completions || provider.dialect == .openAI else {
+                    throw value.error("completions: true is for dialect: openai providers (the legacy /completions endpoint)")
+                }
+            }
             if let value = fields["mock"] { provider.mock = try Self.mockProfile(value) }
             if let value = fields["ca_file"] { provider.caFile = try Self.existingFile(value) }
             if let value = fields["default_max_tokens"] { provider.defaultMaxTokens = try value.int(in: 1...1_000_000) }

@@ -207,6 +207,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var headers: [String: String]
     /// Ask for `stream_options.include_usage` on streams (turn off for endpoints that reject it).
     public var streamUsage: Bool
+    /// The provider serves OpenAI's legacy `/completions` too (vLLM, Ollama, OpenAI's instruct
+    /// models): `/v1/completions` requests go to it as they are instead of through chat.
+    public var completions: Bool
     public var mock: MockProfile?
     /// Fills Anthropic's required `max_tokens` when the client gave no limit.
     public var defaultMaxTokens: Int
@@ -221,7 +224,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         authentication: ProviderAuthentication? = nil, region: String = "unknown", deployment: Deployment = .public,
         retention: String? = nil, connectTimeoutMilliseconds: Int = 5_000, readTimeoutMilliseconds: Int = 120_000,
         maxConnections: Int = 512, query: [String: String] = [:], headers: [String: String] = [:],
-        streamUsage: Bool = true, mock: MockProfile? = nil, caFile: String? = nil, defaultMaxTokens: Int = 4096,
+        streamUsage: Bool = true, completions: Bool = false, mock: MockProfile? = nil, caFile: String? = nil, defaultMaxTokens: Int = 4096,
         unsupportedParameters: UnsupportedParameterPolicy = .drop, models: [ModelOffering] = []
     ) {
         self.name = name
@@ -238,6 +241,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.query = query
         self.headers = headers
         self.streamUsage = streamUsage
+        self.completions = completions
         self.mock = mock
         self.caFile = caFile
         self.defaultMaxTokens = defaultMaxTokens
@@ -247,6 +251,14 @@ public struct ProviderConfiguration: Sendable, Hashable {
 
     public func model(named name: String) -> ModelOffering? {
         models.first { $0.name == name }
+    }
+
+    /// Whether a call for `operation` may go to this provider as the client sent it.
+    public func serves(_ operation: UpstreamOperation) -> Bool {
+        switch operation {
+        case .chat: true
+        case .completions: completions && dialect == .openAI
+        }
     }
 }
 

@@ -15,7 +15,7 @@ extension MockProvider {
     func messages(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 32 << 20)
         let key = request.headers[HTTPField.Name("x-api-key")!]
-        log.append(.init(authorization: key, body: String(buffer: body), headers: request.headers))
+        log.append(.init(path: request.uri.path, authorization: key, body: String(buffer: body), headers: request.headers))
         if options.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.latencyMilliseconds)) }
         if let required = options.requiredKey, key != required {
             return Self.anthropicError(.unauthorized, type: "authentication_error", message: "invalid x-api-key")

@@ -11,7 +11,7 @@ extension MockProvider {
     func generateContent(_ request: Request, call path: String) async throws -> Response {
         let body = try await request.body.collect(upTo: 32 << 20)
         let key = request.headers[HTTPField.Name("x-goog-api-key")!]
-        log.append(.init(authorization: key, body: String(buffer: body), headers: request.headers))
+        log.append(.init(path: request.uri.path, authorization: key, body: String(buffer: body), headers: request.headers))
         guard let colon = path.lastIndex(of: ":") else {
             return Self.geminiError(.notFound, status: "NOT_FOUND", message: "expected models/{model}:generateContent")
         }

@@ -4,7 +4,8 @@ public import Logging
 import NIOCore
 import ServerSentEvents
 
-/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`),
+/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`) and legacy
+/// completions (`/v1/completions`),
 /// Anthropic's Messages API (`/v1/messages`) and Gemini's `generateContent`
 /// (`/v1beta/models/{model}:…`), JSON and SSE with usage.
 ///
@@ -36,6 +37,8 @@ public struct MockProvider: Sendable {
         let router = Router()
         router.post("/v1/chat/completions") { request, _ in self.malformedOr(try await self.chatCompletions(request)) }
         router.post("/chat/completions") { request, _ in self.malformedOr(try await self.chatCompletions(request)) }
+        router.post("/v1/completions") { request, _ in self.malformedOr(try await self.completions(request)) }
+        router.post("/completions") { request, _ in self.malformedOr(try await self.completions(request)) }
         router.post("/v1/messages") { request, _ in self.malformedOr(try await self.messages(request)) }
         router.post("/v1beta/models/:call") { request, context in
             self.malformedOr(try await self.generateContent(request, call: context.parameters.get("call") ?? ""))
@@ -52,13 +55,17 @@ public struct MockProvider: Sendable {
             logger: logger)
     }
 
-    func chatCompletions(_ request: Request) async throws -> Response {
+    /// Reads and logs an OpenAI-style request; answers for the mock instead when the key is
+    /// wrong or a simulated failure is due.
+    func openAIRequest(_ request: Request) async throws -> (body: ByteBuffer, refusal: Response?) {
         let body = try await request.body.collect(upTo: 32 << 20)
         let authorization = request.headers[.authorization]
-        log.append(.init(authorization: authorization, body: String(buffer: body), headers: request.headers))
+        log.append(.init(path: request.uri.path, authorization: authorization, body: String(buffer: body), headers: request.headers))
         if options.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.latencyMilliseconds)) }
         if let required = options.requiredKey, authorization != "Bearer \(required)" {
-            return Self.error(.unauthorized, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided.")
+            let refusal = Self.error(
+                .unauthorized, type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided.")
+            return (body, refusal)
         }
         if options.failRate > 0, Double.random(in: 0..<1) < options.failRate {
             var response = Self.error(
@@ -66,8 +73,14 @@ public struct MockProvider: Sendable {
                 code: options.failStatus == 429 ? "rate_limit_exceeded" : nil,
                 message: "\(options.name) failed with \(options.failStatus) (simulated).")
             if let retryAfter = options.retryAfterSeconds { response.headers[.retryAfter] = String(retryAfter) }
-            return response
+            return (body, response)
         }
+        return (body, nil)
+    }
+
+    func chatCompletions(_ request: Request) async throws -> Response {
+        let (body, refusal) = try await openAIRequest(request)
+        if let refusal { return refusal }
         guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
             let model = json["model"] as? String, let messages = json["messages"] as? [[String: Any]]
         else {
@@ -144,7 +157,7 @@ public struct MockProvider: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    private func pause(forTokens count: Int, includingFirst: Bool) async throws {
+    func pause(forTokens count: Int, includingFirst: Bool) async throws {
         var milliseconds = includingFirst ? options.timeToFirstTokenMilliseconds : 0
         if options.tokensPerSecond > 0, count > 1 { milliseconds += (count - 1) * 1000 / options.tokensPerSecond }
         if milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
@@ -161,7 +174,7 @@ public struct MockProvider: Sendable {
     private func requestLog() -> Response {
         let snapshot = log.snapshot
         let entries: [[String: Any]] = snapshot.entries.map {
-            ["authorization": $0.authorization ?? NSNull(), "body": $0.body, "headers": $0.headers]
+            ["path": $0.path, "authorization": $0.authorization ?? NSNull(), "body": $0.body, "headers": $0.headers]
         }
         let data = (try? JSONSerialization.data(withJSONObject: ["total": snapshot.total, "requests": entries])) ?? Data()
         var headers = HTTPFields()

@@ -5,12 +5,15 @@ import Synchronization
 /// exactly what the gateway sent upstream (rewritten model, usage option, credentials).
 final class MockRequestLog: Sendable {
     struct Entry: Sendable {
+        /// The request line's path (which endpoint was called).
+        var path: String
         var authorization: String?
         var body: String
         /// Every request header by lowercased name (repeated ones joined with ", ").
         var headers: [String: String] = [:]
 
-        init(authorization: String?, body: String, headers: HTTPFields = [:]) {
+        init(path: String, authorization: String?, body: String, headers: HTTPFields = [:]) {
+            self.path = path
             self.authorization = authorization
             self.body = body
             for field in headers {

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayConfig
+public import GatewayModel
 public import Logging
 import NIOCore
 import NIOHTTP1
@@ -39,7 +40,8 @@ public struct UpstreamClients: Sendable {
     ///   - stream: whether the body asks for a stream (Gemini calls another method for it).
     ///   - extraHeaders: this request's own headers for the provider (`anthropic-beta`).
     public func post(
-        _ body: [UInt8], to endpoint: UpstreamEndpoint, model: String = "", stream: Bool = false,
+        _ body: [UInt8], to endpoint: UpstreamEndpoint, operation: UpstreamOperation = .chat, model: String = "",
+        stream: Bool = false,
         extraHeaders: [(name: String, value: String)] = [], requestID: String, logger: Logger
     ) async throws(UpstreamFailure) -> UpstreamResponse {
         let provider = endpoint.providerName
@@ -47,7 +49,8 @@ public struct UpstreamClients: Sendable {
             throw UpstreamFailure(provider: provider, kind: .unreachable, detail: "no client configured")
         }
         var head = HTTPRequestHead(
-            version: .http1_1, method: .POST, uri: endpoint.address.path(model: model, stream: stream), headers: endpoint.headers)
+            version: .http1_1, method: .POST, uri: endpoint.address.path(operation, model: model, stream: stream), headers: endpoint.headers
+        )
         head.headers.add(name: "content-length", value: String(body.count))
         head.headers.add(name: "x-request-id", value: requestID)
         for header in extraHeaders { head.headers.add(name: header.name, value: header.value) }

@@ -28,12 +28,19 @@ public struct UpstreamEndpoint: Sendable {
         let dialect: WireFormat
 
         /// The request line's path for one call.
-        func path(model: String, stream: Bool) -> String {
+        func path(_ operation: UpstreamOperation = .chat, model: String, stream: Bool) -> String {
+            if operation == .completions { return Self.completionsPath(fromChat: requestPath) }
             guard dialect == .gemini else { return requestPath }
             let method = stream ? "streamGenerateContent" : "generateContent"
             var path = requestPath.replacingOccurrences(of: "{model}:generateContent", with: "\(model):\(method)")
             if stream { path += path.contains("?") ? "&alt=sse" : "?alt=sse" }
             return path
+        }
+
+        /// OpenAI's legacy endpoint sits beside chat: `…/chat/completions?q` → `…/completions?q`.
+        static func completionsPath(fromChat path: String) -> String {
+            guard let range = path.range(of: "/chat/completions") else { return path }
+            return path.replacingCharacters(in: range, with: "/completions")
         }
     }
 

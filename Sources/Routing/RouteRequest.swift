@@ -18,6 +18,9 @@ public struct RouteRequest: Sendable, Hashable {
     /// The kinds of personal data found in the prompt (`email`, `phone`…), read only when a
     /// policy's `pii:` asks; under `pii: block` they keep public deployments out.
     public var personalData: [String] = []
+    /// Only a provider's own legacy completions endpoint can take this request (a batch of
+    /// prompts, a prompt of token ids, `max_tokens: 0`): no chat API expresses it.
+    public var needsCompletionsEndpoint = false
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],
@@ -29,5 +32,23 @@ public struct RouteRequest: Sendable, Hashable {
         self.needs = needs
         self.tenant = tenant
         self.roll = roll
+    }
+}
+
+extension RouteRequest {
+    /// What `route explain` (CLI and admin API) takes in `needs`: the capabilities, and
+    /// `completions` for a request only a legacy completions endpoint can take.
+    public static let needNames = ModelCapability.allCases.map(\.rawValue) + ["completions"]
+
+    /// Adds the need `name` (one of ``needNames``); false for a name that is none of them.
+    public mutating func addNeed(named name: String) -> Bool {
+        if name == "completions" {
+            needsCompletionsEndpoint = true
+        } else if let capability = ModelCapability(rawValue: name) {
+            needs.insert(capability)
+        } else {
+            return false
+        }
+        return true
     }
 }

@@ -28,7 +28,10 @@ struct RouteCommand: AsyncParsableCommand {
         @Option(name: .customLong("max-tokens"), help: "The request's output limit (default: the route's expected_output_tokens).")
         var maxTokens: Int?
 
-        @Option(help: "Capabilities the request needs: tools, vision, json (comma-separated).")
+        @Option(
+            help:
+                "What the request needs: tools, vision, json, reasoning, streaming, or completions (a batch or token-id prompt; comma-separated)."
+        )
         var needs: String?
 
         @Flag(help: "Print JSON.")
@@ -46,15 +49,10 @@ struct RouteCommand: AsyncParsableCommand {
             if let tenant, configuration.tenant(named: tenant) == nil {
                 throw ValidationError("unknown tenant '\(tenant)'")
             }
-            let needed = Set(
-                try (needs ?? "").split(separator: ",").map { name in
-                    guard let capability = ModelCapability(rawValue: String(name)) else {
-                        throw ValidationError("unknown capability '\(name)' (tools, vision, json, reasoning, streaming)")
-                    }
-                    return capability
-                })
-            let request = RouteRequest(
-                model: model, promptTokens: promptTokens, maxOutputTokens: maxTokens, needs: needed, tenant: tenant, roll: 0.5)
+            var request = RouteRequest(model: model, promptTokens: promptTokens, maxOutputTokens: maxTokens, tenant: tenant, roll: 0.5)
+            for name in (needs ?? "").split(separator: ",") where !request.addNeed(named: String(name)) {
+                throw ValidationError("unknown need '\(name)' (\(RouteRequest.needNames.joined(separator: ", ")))")
+            }
             guard let explanation = RoutePlanner(configuration: configuration).explain(request) else {
                 throw ValidationError("'\(model)' is not a route, provider/model or model name in this configuration")
             }

@@ -23,6 +23,12 @@ import Testing
         "model", "messages", "max_tokens", "max_completion_tokens", "n", "top_logprobs", "temperature", "top_p", "stream",
         "stream_options", "tools", "tool_choice", "response_format", "stop",
     ]
+    static let openAICompletions =
+        #"{"model":"chat","prompt":["hi"],"suffix":"!","max_tokens":16,"echo":true,"logprobs":2,"n":1,"best_of":1,"stop":"x","stream":true,"stream_options":{"include_usage":true},"temperature":0.5}"#
+    static let completionsFields = [
+        "model", "prompt", "suffix", "max_tokens", "echo", "logprobs", "n", "best_of", "stop", "stream", "stream_options",
+        "temperature",
+    ]
     static let anthropicMessages =
         #"{"model":"chat","max_tokens":64,"system":[{"type":"text","text":"be brief"}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}],"stream":false,"temperature":0.2,"top_p":0.9,"stop_sequences":["x"],"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"auto"},"metadata":{"user_id":"u"}}"#
     static let anthropicFields = [
@@ -40,6 +46,19 @@ import Testing
                 for format in [WireFormat.openAI, .anthropic, .gemini] {
                     _ = try? ProviderDialects.dialect(for: format)?.encode(canonical, upstreamModel: "m", defaults: OutboundDefaults())
                 }
+            }
+        }
+    }
+
+    @Test func openAICompletionsRequests() async {
+        await propertyCheck(count: Self.cases, input: JSONMutation.inputs) { choice, position, value in
+            let body = JSONMutation.mutate(
+                Self.openAICompletions, fields: Self.completionsFields, choice: choice, position: position, value: value)
+            guard let request = try? OpenAICompletionsRequest(body: body) else { return }
+            _ = request.routingFacts
+            _ = request.passThroughBody(upstreamModel: "upstream", requestStreamUsage: true)
+            if let canonical = try? request.canonical() {
+                _ = try? AnthropicDialect().encode(canonical, upstreamModel: "m", defaults: OutboundDefaults())
             }
         }
     }

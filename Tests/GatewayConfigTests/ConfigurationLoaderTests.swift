@@ -91,6 +91,15 @@ import Testing
         #expect(error(text).contains("missing required key 'output_per_mtok'"))
     }
 
+    @Test func theLegacyCompletionsEndpointIsDeclaredOnOpenAIStyleProviders() throws {
+        let declared = Self.valid.replacingOccurrences(of: "    retention: none", with: "    retention: none\n    completions: true")
+        let provider = try load([("Routes/gateway.yaml", declared)]).providers[0]
+        #expect(provider.serves(.completions))
+        #expect(try !load([("Routes/gateway.yaml", Self.valid)]).providers[0].serves(.completions))
+        let anthropic = declared.replacingOccurrences(of: "dialect: openai", with: "dialect: anthropic")
+        #expect(error(anthropic).contains("providers[0].completions: completions: true is for dialect: openai providers"))
+    }
+
     @Test func routeTargetsMustExist() {
         let text = Self.valid.replacingOccurrences(of: "deepseek/private-model]", with: "openai/gpt-4o]")
         #expect(error(text).contains("routes[0].targets[1]: unknown provider 'openai' in target 'openai/gpt-4o'"))

@@ -1,5 +1,6 @@
-"""One gateway before three mock providers, one per dialect (routes `oa`, `claude`, `gem`, and
-`strict-claude` whose provider refuses what it can't carry), for tests that drive the real SDKs
+"""One gateway before three mock providers, one per dialect (routes `oa`, `claude`, `gem`,
+`strict-claude` whose provider refuses what it can't carry, `instruct` on a provider that declares the
+legacy completions endpoint, and `claude-or-instruct`), for tests that drive the real SDKs
 through every dialect direction and check both ends."""
 import json
 import os
@@ -33,11 +34,16 @@ class FidelityStack:
         providers.append({"name": "strict-up", "dialect": "anthropic", "base_url": self.mocks["anthropic"].url,
                           "api_key": "env:UP_KEY", "unsupported_parameters": "reject",
                           "models": [dict(name="strict-claude", upstream=MODELS["anthropic"], **price)]})
+        providers.append({"name": "completions-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
+                          "api_key": "env:UP_KEY", "completions": True,
+                          "models": [dict(name="instruct", upstream="gpt-3.5-turbo-instruct", **price)]})
         config = {
             "ledger": f"sqlite:{self.tmp / 'ledger.db'}",
             "providers": providers,
             "routes": [{"name": ROUTE[d], "targets": [f"{d}-up/{m}"]} for d, m in MODELS.items()]
-            + [{"name": "strict-claude", "targets": ["strict-up/strict-claude"]}],
+            + [{"name": "strict-claude", "targets": ["strict-up/strict-claude"]},
+               {"name": "instruct", "targets": ["completions-up/instruct"]},
+               {"name": "claude-or-instruct", "targets": [f"anthropic-up/{MODELS['anthropic']}", "completions-up/instruct"]}],
             "tenants": [{"name": "demo"}],
         }
         (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -57,10 +63,14 @@ class FidelityStack:
 
     def received(self, dialect):
         """The last request the `dialect` mock received: body (parsed) and headers."""
+        last = self.last_request(dialect)
+        return json.loads(last["body"]), last["headers"]
+
+    def last_request(self, dialect):
+        """The `dialect` mock's last log entry: path, body (text) and headers."""
         log = json.loads(raw_request("GET", self.mocks[dialect].url + "/mock/requests").body)
         assert log["requests"], f"the {dialect} mock received nothing"
-        last = log["requests"][-1]
-        return json.loads(last["body"]), last["headers"]
+        return log["requests"][-1]
 
     def stop(self):
         self.gateway.stop()

@@ -23,6 +23,8 @@ EXTREMES = [9223372036854775807, 9223372036854775808, -9223372036854775808, -1, 
 SEEDS = {
     "/v1/chat/completions": {"model": "chat", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 16, "n": 1,
                              "stream": False, "temperature": 0.5, "tools": [{"type": "function", "function": {"name": "f"}}]},
+    "/v1/completions": {"model": "chat", "prompt": "Say hi", "max_tokens": 16, "echo": False, "stop": ["\n"],
+                        "stream": False, "suffix": "!", "logprobs": None},
     "/v1/messages": {"model": "chat", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}], "stream": False,
                      "system": "be brief", "tools": [{"name": "f", "input_schema": {"type": "object"}}]},
     "/v1/messages/count_tokens": {"model": "chat", "messages": [{"role": "user", "content": "hi"}]},

@@ -16,6 +16,12 @@ import Testing
         #expect(endpoint.headers["authorization"].isEmpty)
         #expect(endpoint.headers["x-extra"] == ["1"])
 
+        // The legacy completions endpoint sits beside chat, query items kept.
+        #expect(
+            endpoint.address.path(.completions, model: "m", stream: true) == "/openai/deployments/gpt-4o/completions?api-version=2024-10-21"
+        )
+        #expect(endpoint.address.path(model: "m", stream: true) == "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
+
         azure.authentication = .bearer
         #expect(UpstreamEndpoint(configuration: azure, apiKey: Secret("k")).headers["authorization"] == ["Bearer k"])
         azure.authentication = .noKey

@@ -37,6 +37,23 @@ import Testing
         #expect(plan.refusal(model: "r").code == "model_not_supported")
     }
 
+    @Test func whatOnlyACompletionsEndpointTakesGoesOnlyWhereOneIsDeclared() throws {
+        var configuration = StrategyTests.configuration(route)
+        configuration.providers[1].completions = true  // qwen
+        var request = RouteRequest(model: "r")
+        request.needsCompletionsEndpoint = true
+        let plan = try #require(RoutePlanner(configuration: configuration).plan(for: request))
+        #expect(plan.targets.map(\.reference.provider) == ["qwen"])
+        #expect(plan.excluded.map(\.reason) == [.noCompletionsEndpoint, .noCompletionsEndpoint])
+
+        let none = try #require(planner.plan(for: request))
+        #expect(none.targets.isEmpty)
+        let error = none.refusal(model: "r")
+        #expect(error.status == 400)
+        #expect(error.parameter == "prompt")
+        #expect(error.message.contains("completions: true"))
+    }
+
     @Test func openCircuitsAreLeftOutByTheSameDecisionAndCountBeforeMaxAttempts() throws {
         let health = TargetHealth(settings: .init(failureThreshold: 1))
         health.recordFailure(.init(provider: "openai", model: "gpt"))

@@ -13,6 +13,9 @@ public protocol InboundChat: Sendable {
     /// read from the bytes for routing (no decode).
     var routingFacts: RoutingFacts { get }
 
+    /// The endpoint the client's own bytes go to on the fast path (see ``UpstreamOperation``).
+    static var passThroughOperation: UpstreamOperation { get }
+
     /// Same dialect (fast path): the client's bytes with the provider's model spliced in.
     func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8]
     /// Same dialect: checks a whole answer is JSON and reads its usage.
@@ -30,6 +33,10 @@ public protocol InboundChat: Sendable {
     static func errorBody(_ error: GatewayError) -> [UInt8]
     /// An error inside a stream whose head is already sent.
     static func errorEvent(_ error: GatewayError) -> ByteBuffer
+}
+
+extension InboundChat {
+    public static var passThroughOperation: UpstreamOperation { .chat }
 }
 
 /// Upstream stream bytes in, client stream bytes out.
@@ -97,11 +104,14 @@ public struct RoutingFacts: Sendable, Hashable {
     public var promptTokens: Int
     public var maxOutputTokens: Int?
     public var needs: Set<ModelCapability>
+    /// Only a provider's legacy completions endpoint can take the request (see `RouteRequest`).
+    public var needsCompletionsEndpoint: Bool
 
-    public init(promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>) {
+    public init(promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>, needsCompletionsEndpoint: Bool = false) {
         self.promptTokens = promptTokens
         self.maxOutputTokens = maxOutputTokens
         self.needs = needs
+        self.needsCompletionsEndpoint = needsCompletionsEndpoint
     }
 
     /// The largest output limit a request may ask for: 2³¹−1, the range every provider's API

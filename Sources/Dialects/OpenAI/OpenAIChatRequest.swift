@@ -6,28 +6,20 @@ public import JSONScanning
 /// The fast path forwards the client's bytes with at most two members spliced:
 /// `model` (route → provider model) and `stream_options` (to meter streams).
 public struct OpenAIChatRequest: Sendable {
-    public let index: JSONObjectIndex
-    public let model: String
-    public let stream: Bool
-    /// The client itself asked for the final usage chunk.
-    public let clientWantsStreamUsage: Bool
+    public let head: OpenAIRequestHead
     /// `max_completion_tokens`, else the legacy `max_tokens`.
     public let maxOutputTokens: Int?
 
+    public var index: JSONObjectIndex { head.index }
+    public var model: String { head.model }
+    public var stream: Bool { head.stream }
+    /// The client itself asked for the final usage chunk.
+    public var clientWantsStreamUsage: Bool { head.clientWantsStreamUsage }
+
     /// Validates `body` as a chat completion request; errors name the field at fault.
     public init(body: [UInt8]) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
-        guard let modelMember = index["model"] else {
-            throw .invalidRequest("Missing required parameter: 'model'.", parameter: "model", code: "missing_required_parameter")
-        }
-        guard modelMember.kind == .string, let model = index.string("model"), !model.isEmpty else {
-            throw .invalidRequest("'model' must be a non-empty string.", parameter: "model", code: "invalid_type")
-        }
+        let head = try OpenAIRequestHead(body: body, bounded: Self.boundedIntegers)
+        let index = head.index
         guard let messages = index["messages"] else {
             throw .invalidRequest(
                 "Missing required parameter: 'messages'.", parameter: "messages", code: "missing_required_parameter")
@@ -35,36 +27,7 @@ public struct OpenAIChatRequest: Sendable {
         guard messages.kind == .array, let count = index.arrayCount("messages"), count > 0 else {
             throw .invalidRequest("'messages' must be a non-empty array.", parameter: "messages", code: "invalid_type")
         }
-        let stream: Bool
-        switch index["stream"]?.kind {
-        case nil, .null, .false: stream = false
-        case .true: stream = true
-        default: throw .invalidRequest("'stream' must be a boolean.", parameter: "stream", code: "invalid_type")
-        }
-        if let options = index["stream_options"], options.kind != .null {
-            guard options.kind == .object else {
-                throw .invalidRequest(
-                    "'stream_options' must be an object.", parameter: "stream_options", code: "invalid_type")
-            }
-            guard stream else {
-                throw .invalidRequest(
-                    "'stream_options' is only allowed when 'stream' is true.", parameter: "stream_options",
-                    code: "invalid_value")
-            }
-        }
-        for (key, range) in Self.boundedIntegers {
-            if let member = index[key], member.kind != .null {
-                guard member.kind == .number, let value = index.int(key), range.contains(value) else {
-                    throw .invalidRequest(
-                        "'\(key)' must be an integer from \(range.lowerBound) to \(range.upperBound).", parameter: key,
-                        code: "invalid_value")
-                }
-            }
-        }
-        self.index = index
-        self.model = model
-        self.stream = stream
-        self.clientWantsStreamUsage = index.object("stream_options")?.bool("include_usage") ?? false
+        self.head = head
         self.maxOutputTokens = index.int("max_completion_tokens") ?? index.int("max_tokens")
     }
 
@@ -75,18 +38,8 @@ public struct OpenAIChatRequest: Sendable {
         ("n", 1...128), ("top_logprobs", 0...20),
     ]
 
-    /// The body to send upstream: the client's bytes with `model` replaced and, for streams,
-    /// usage requested so every token can be metered.
+    /// The body to send upstream (see ``OpenAIRequestHead/upstreamBody(model:requestStreamUsage:)``).
     public func upstreamBody(model upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {
-        let needsUsage = stream && requestStreamUsage && !clientWantsStreamUsage
-        if upstreamModel == model && !needsUsage { return index.bytes }
-        var editor = JSONObjectEditor(index)
-        if upstreamModel != model { editor.set("model", string: upstreamModel) }
-        if needsUsage {
-            // Replaces any client stream_options; the only other option (include_obfuscation)
-            // pads chunks, which a gateway that meters usage has no need to keep.
-            editor.set("stream_options", json: Array(#"{"include_usage":true}"#.utf8))
-        }
-        return editor.bytes()
+        head.upstreamBody(model: upstreamModel, requestStreamUsage: requestStreamUsage)
     }
 }

@@ -50,18 +50,14 @@ struct AdminController: Sendable {
         if let tenant = query.tenant, gateway.configuration.tenant(named: tenant) == nil {
             throw GatewayError.invalidRequest("Unknown tenant '\(tenant)'.", parameter: "tenant")
         }
-        var needs: Set<ModelCapability> = []
-        for name in query.needs ?? [] {
-            guard let capability = ModelCapability(rawValue: name) else {
-                throw GatewayError.invalidRequest("Unknown capability '\(name)'.", parameter: "needs")
-            }
-            needs.insert(capability)
-        }
         let tokens = 0...RoutingFacts.maximumOutputTokens
         var request = RouteRequest(
             model: query.model, promptTokens: try ExplainBody.bounded(query.promptTokens, tokens, field: .promptTokens) ?? 1000,
-            maxOutputTokens: try ExplainBody.bounded(query.maxTokens, tokens, field: .maxTokens), needs: needs,
-            tenant: query.tenant, roll: 0.5)
+            maxOutputTokens: try ExplainBody.bounded(query.maxTokens, tokens, field: .maxTokens), tenant: query.tenant, roll: 0.5)
+        for name in query.needs ?? [] where !request.addNeed(named: name) {
+            throw GatewayError.invalidRequest(
+                "Unknown need '\(name)' (\(RouteRequest.needNames.joined(separator: ", "))).", parameter: "needs")
+        }
         request.personalData = query.personalData ?? []
         return request
     }

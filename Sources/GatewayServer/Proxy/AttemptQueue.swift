@@ -9,6 +9,8 @@ import Routing
 struct PreparedAttempt: Sendable {
     let target: RouteTarget
     let exchange: Exchange
+    /// The provider endpoint the bytes go to (translated requests always go to chat).
+    let operation: UpstreamOperation
     let headers: HTTPFields
     /// Headers of the caller's that go to this provider (``ForwardedHeaders``).
     let upstreamHeaders: [(name: String, value: String)]
@@ -98,12 +100,13 @@ struct AttemptQueue<Inbound: InboundChat> {
         let masking = screening?.guards(target) ?? false
         let meter = meter(target, number: number, masking: masking)
         let (upstreamHeaders, droppedHeaders) = forwarded.upstream(for: target.provider.dialect)
-        if target.provider.dialect == Inbound.format, !masking {
+        if target.provider.dialect == Inbound.format, target.provider.serves(Inbound.passThroughOperation), !masking {
             let body = inbound.passThroughBody(
                 upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)
             if !droppedHeaders.isEmpty { headers[.switchyardDropped] = droppedHeaders.joined(separator: ",") }
             return PreparedAttempt(
-                target: target, exchange: .passThrough(body), headers: headers, upstreamHeaders: upstreamHeaders, meter: meter)
+                target: target, exchange: .passThrough(body), operation: Inbound.passThroughOperation, headers: headers,
+                upstreamHeaders: upstreamHeaders, meter: meter)
         }
         guard var dialect = ProviderDialects.dialect(for: target.provider.dialect) else { return nil }
         // Decode once, encode per target. A request the client got wrong is the client's
@@ -130,7 +133,7 @@ struct AttemptQueue<Inbound: InboundChat> {
         }
         if !dropped.isEmpty { headers[.switchyardDropped] = dropped.joined(separator: ",") }
         return PreparedAttempt(
-            target: target, exchange: .translated(outbound.body, dialect), headers: headers, upstreamHeaders: upstreamHeaders,
-            meter: meter)
+            target: target, exchange: .translated(outbound.body, dialect), operation: .chat, headers: headers,
+            upstreamHeaders: upstreamHeaders, meter: meter)
     }
 }

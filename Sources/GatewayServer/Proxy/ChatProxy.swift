@@ -37,6 +37,7 @@ struct ChatProxy: Sendable {
         var request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
             tenant: key.tenant)
+        request.needsCompletionsEndpoint = facts.needsCompletionsEndpoint
         // Personal data is looked for only when a policy asks; what is found is routing's to weigh.
         var canonical: ChatRequest?
         var screening: PersonalDataScreening?
@@ -172,8 +173,8 @@ struct ChatProxy: Sendable {
         }
         do {
             let response = try await gateway.upstream.post(
-                attempt.exchange.body, to: endpoint, model: target.offering.upstreamName, stream: inbound.stream,
-                extraHeaders: attempt.upstreamHeaders, requestID: context.requestID, logger: gateway.logger)
+                attempt.exchange.body, to: endpoint, operation: attempt.operation, model: target.offering.upstreamName,
+                stream: inbound.stream, extraHeaders: attempt.upstreamHeaders, requestID: context.requestID, logger: gateway.logger)
             let answer = UpstreamAnswer(
                 inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger,
                 departure: inbound.stream ? await context.clientDeparture : nil, shutdown: gateway.shutdownNotice)
