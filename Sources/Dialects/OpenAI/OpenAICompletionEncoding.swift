@@ -32,18 +32,14 @@ public enum OpenAICompletionEncoding {
 /// its own, the usage chunk (`choices: []`) only when the client asked with `stream_options`,
 /// then `data: [DONE]`.
 public struct OpenAICompletionStreamEncoder: Sendable {
-    private var id = "cmpl-switchyard"
-    private let model: String
-    private let created: Int
-    private let includeUsage: Bool
+    private var frame: OpenAIChunkFrame
     private var echoed: String?
     public private(set) var usage: TokenUsage?
 
     public init(model: String, includeUsage: Bool, echoed: String = "", created: Int = Int(Date().timeIntervalSince1970)) {
-        self.model = model
-        self.includeUsage = includeUsage
+        self.frame = OpenAIChunkFrame(
+            id: "cmpl-switchyard", object: "text_completion", created: created, model: model, includeUsage: includeUsage)
         self.echoed = echoed.isEmpty ? nil : echoed
-        self.created = created
     }
 
     public mutating func encode(_ events: [ChatStreamEvent]) -> ByteBuffer {
@@ -51,7 +47,7 @@ public struct OpenAICompletionStreamEncoder: Sendable {
         for event in events {
             switch event {
             case .start(let id, _):
-                self.id = id
+                frame.id = id
                 writeEcho(to: &output)
             case .textDelta(let text):
                 writeEcho(to: &output)
@@ -72,16 +68,8 @@ public struct OpenAICompletionStreamEncoder: Sendable {
     public mutating func finish() -> ByteBuffer {
         var output = ByteBuffer()
         writeEcho(to: &output)
-        if includeUsage, let usage {
-            let chunk = prefix + #""choices":[],"usage":\#(OpenAIResponseEncoding.usage(usage))}"#
-            output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array(chunk.utf8)))
-        }
-        output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array("[DONE]".utf8)))
+        output.writeImmutableBuffer(frame.closing(usage: usage))
         return output
-    }
-
-    private var prefix: String {
-        #"{"id":\#(OpenAIResponseEncoding.quoted(id)),"object":"text_completion","created":\#(created),"model":\#(OpenAIResponseEncoding.quoted(model)),"#
     }
 
     private mutating func writeEcho(to output: inout ByteBuffer) {
@@ -91,11 +79,10 @@ public struct OpenAICompletionStreamEncoder: Sendable {
     }
 
     private func write(_ text: String, finish: String?, to output: inout ByteBuffer) {
-        var chunk = prefix + #""choices":[{"text":\#(OpenAIResponseEncoding.quoted(text)),"index":0,"logprobs":null,"finish_reason":"#
-        chunk += finish.map { "\"\($0)\"" } ?? "null"
-        chunk += "}]"
-        if includeUsage { chunk += #","usage":null"# }
-        chunk += "}"
-        output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array(chunk.utf8)))
+        output.writeImmutableBuffer(
+            frame.chunk(
+                choice:
+                    #"{"text":\#(OpenAIResponseEncoding.quoted(text)),"index":0,"logprobs":null,"finish_reason":\#(OpenAIChunkFrame.finishReason(finish))}"#
+            ))
     }
 }

@@ -46,18 +46,13 @@ public enum OpenAIResponseEncoding {
 /// usage is sent last (`choices: []`) only when the client asked with `stream_options`,
 /// then `data: [DONE]`.
 public struct OpenAIStreamEncoder: Sendable {
-    private var id: String
-    private let model: String
-    private let created: Int
-    private let includeUsage: Bool
+    private var frame: OpenAIChunkFrame
     private var started = false
     public private(set) var usage: TokenUsage?
 
     public init(model: String, includeUsage: Bool, created: Int = Int(Date().timeIntervalSince1970)) {
-        self.id = "chatcmpl-switchyard"
-        self.model = model
-        self.includeUsage = includeUsage
-        self.created = created
+        self.frame = OpenAIChunkFrame(
+            id: "chatcmpl-switchyard", object: "chat.completion.chunk", created: created, model: model, includeUsage: includeUsage)
     }
 
     public mutating func encode(_ events: [ChatStreamEvent]) -> ByteBuffer {
@@ -65,7 +60,7 @@ public struct OpenAIStreamEncoder: Sendable {
         for event in events {
             switch event {
             case .start(let id, _):
-                self.id = id
+                frame.id = id
                 startIfNeeded(&output)
             case .textDelta(let text):
                 startIfNeeded(&output)
@@ -93,16 +88,8 @@ public struct OpenAIStreamEncoder: Sendable {
     public mutating func finish() -> ByteBuffer {
         var output = ByteBuffer()
         startIfNeeded(&output)
-        if includeUsage, let usage {
-            let chunk = prefix + #""choices":[],"usage":\#(OpenAIResponseEncoding.usage(usage))}"#
-            output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array(chunk.utf8)))
-        }
-        output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array("[DONE]".utf8)))
+        output.writeImmutableBuffer(frame.closing(usage: usage))
         return output
-    }
-
-    private var prefix: String {
-        #"{"id":\#(OpenAIResponseEncoding.quoted(id)),"object":"chat.completion.chunk","created":\#(created),"model":\#(OpenAIResponseEncoding.quoted(model)),"#
     }
 
     private mutating func startIfNeeded(_ output: inout ByteBuffer) {
@@ -112,11 +99,8 @@ public struct OpenAIStreamEncoder: Sendable {
     }
 
     private func write(_ delta: String, finish: String?, to output: inout ByteBuffer) {
-        var chunk = prefix + #""choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":"#
-        chunk += finish.map { "\"\($0)\"" } ?? "null"
-        chunk += "}]"
-        if includeUsage { chunk += #","usage":null"# }
-        chunk += "}"
-        output.writeImmutableBuffer(ServerSentEventEncoder.encode(data: Array(chunk.utf8)))
+        output.writeImmutableBuffer(
+            frame.chunk(choice: #"{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":\#(OpenAIChunkFrame.finishReason(finish))}"#)
+        )
     }
 }
