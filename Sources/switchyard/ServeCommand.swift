@@ -92,10 +92,15 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             }
             let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
-            let meter = try UsageMeter(
-                ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath,
-                journalLimit: configuration.metering.journalLimitBytes, logger: logger)
-            try await meter.replayJournal()
+            // Without metering there is no journal either (so a second, unmetered gateway may
+            // share a ledger with a metered one, as the benchmarks run them).
+            let meter =
+                noMetering
+                ? nil
+                : try UsageMeter(
+                    ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath,
+                    journalLimit: configuration.metering.journalLimitBytes, logger: logger)
+            try await meter?.replayJournal()
             let pools = UpstreamPools()
             defer { pools.shutdown() }
             // Replicas sharing a database share its budgets (leased to each); alone, the process keeps them.
@@ -115,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
             let shutdownNotice = EndNotice()
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: noMetering ? nil : meter,
+                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter,
                 budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
                 logger: logger)
             let serverSettings = configuration.server
@@ -139,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher, meter] + ([budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
+                services: (mockServices + [refresher, watcher] + ([meter, budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
                     + [deadline, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)

@@ -195,6 +195,24 @@ def test_spend_cli_reports_in_every_format(metered):
     assert "is not a date" in run("--since", "last-week").stderr
 
 
+def test_an_unmetered_gateway_takes_no_journal_and_records_nothing(metered):
+    # serve --no-metering beside a metered gateway on the same ledger (as the benchmarks run them):
+    # it opens no journal, so it starts, answers, and leaves the ledger alone.
+    before = len(export(metered))
+    unmetered = Process([BIN, "serve", "--routes", str(metered["routes"]), "--port", "0", "--offline", "off",
+                         "--no-metering", "--reload-check-ms", "0"], cwd=metered["tmp"], env=metered["env"])
+    try:
+        client = openai.OpenAI(base_url=unmetered.url + "/v1", api_key=metered["keys"]["bank"]["key"], max_retries=0)
+        assert client.chat.completions.create(model="gpt", messages=QUESTION).choices[0].message.content
+    finally:
+        unmetered.stop()
+    openai_client(metered).chat.completions.create(model="gpt", messages=QUESTION)  # the metered one still records
+    deadline = time.monotonic() + 10
+    while len(export(metered)) < before + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(export(metered)) == before + 1
+
+
 def test_kill_9_loses_no_completed_response(tmp_path):
     mock = mock_provider("steady", "--tokens-per-second", "400", "--output-tokens", "20")
     try:
