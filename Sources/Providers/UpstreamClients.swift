@@ -31,7 +31,8 @@ public struct UpstreamClients: Sendable {
         return try await body(try registry.clients(for: endpoints))
     }
 
-    /// Posts `body` to the provider's chat endpoint and waits for the response head.
+    /// Posts `body` to the provider's endpoint for `operation` (chat, or OpenAI's legacy
+    /// completions) and waits for the response head.
     ///
     /// A non-2xx answer is read (bounded) and thrown as a classified ``UpstreamFailure``;
     /// a 2xx returns with its body still streaming.
@@ -41,8 +42,7 @@ public struct UpstreamClients: Sendable {
     ///   - extraHeaders: this request's own headers for the provider (`anthropic-beta`).
     public func post(
         _ body: [UInt8], to endpoint: UpstreamEndpoint, operation: UpstreamOperation = .chat, model: String = "",
-        stream: Bool = false,
-        extraHeaders: [(name: String, value: String)] = [], requestID: String, logger: Logger
+        stream: Bool = false, extraHeaders: [(name: String, value: String)] = [], requestID: String, logger: Logger
     ) async throws(UpstreamFailure) -> UpstreamResponse {
         let provider = endpoint.providerName
         guard let pool = pools[provider] else {
