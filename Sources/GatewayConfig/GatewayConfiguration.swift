@@ -258,6 +258,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
         switch operation {
         case .chat: true
         case .completions: completions && dialect == .openAI
+        // Responses requests reach every provider through chat until the native path (a
+        // provider's own /responses, with the gateway keeping conversation state) is built.
+        case .responses: false
         }
     }
 }

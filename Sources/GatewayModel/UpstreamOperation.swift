@@ -8,4 +8,6 @@ public enum UpstreamOperation: String, Sendable, Hashable {
     case chat
     /// OpenAI's legacy `/completions` (prompt in, text out).
     case completions
+    /// OpenAI's Responses API (`/responses`).
+    case responses
 }

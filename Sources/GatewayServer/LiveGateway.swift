@@ -38,6 +38,7 @@ public final class LiveGateway: Sendable {
         let authenticator = BearerAuthenticator(keys: gateway.keys)
         ChatCompletionsController(live: self, authenticator: authenticator).register(on: router)
         MessagesController(live: self, authenticator: authenticator).register(on: router)
+        ResponsesController(live: self, authenticator: authenticator).register(on: router)
         ModelsController(live: self, authenticator: authenticator).register(on: router)
         GeminiController(live: self, authenticator: authenticator).register(on: router)
         HealthController(live: self).register(on: router)

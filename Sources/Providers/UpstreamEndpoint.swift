@@ -29,7 +29,7 @@ public struct UpstreamEndpoint: Sendable {
 
         /// The request line's path for one call.
         func path(_ operation: UpstreamOperation = .chat, model: String, stream: Bool) -> String {
-            if operation == .completions { return Self.completionsPath(fromChat: requestPath) }
+            if operation != .chat { return Self.path(of: operation, besideChat: requestPath) }
             guard dialect == .gemini else { return requestPath }
             let method = stream ? "streamGenerateContent" : "generateContent"
             var path = requestPath.replacingOccurrences(of: "{model}:generateContent", with: "\(model):\(method)")
@@ -37,10 +37,11 @@ public struct UpstreamEndpoint: Sendable {
             return path
         }
 
-        /// OpenAI's legacy endpoint sits beside chat: `…/chat/completions?q` → `…/completions?q`.
-        static func completionsPath(fromChat path: String) -> String {
+        /// OpenAI's other endpoints sit beside chat: `…/chat/completions?q` → `…/completions?q`
+        /// or `…/responses?q`.
+        static func path(of operation: UpstreamOperation, besideChat path: String) -> String {
             guard let range = path.range(of: "/chat/completions") else { return path }
-            return path.replacingCharacters(in: range, with: "/completions")
+            return path.replacingCharacters(in: range, with: "/\(operation.rawValue)")
         }
     }
 

@@ -1,0 +1,78 @@
+public import GatewayModel
+import JSONScanning
+public import NIOCore
+import ServerSentEvents
+
+extension ResponsesRequest: InboundChat {
+    public static var format: WireFormat { .openAI }
+    public static var passThroughOperation: UpstreamOperation { .responses }
+
+    public var routingFacts: RoutingFacts {
+        var needs: Set<ModelCapability> = []
+        if (index.arrayCount("tools") ?? 0) > 0 { needs.insert(.tools) }
+        if RoutingFacts.contains(#""input_image""#, in: index.bytes) { needs.insert(.vision) }
+        if let format = index.object("text")?.object("format")?.string("type"), format == "json_object" || format == "json_schema" {
+            needs.insert(.json)
+        }
+        return RoutingFacts(
+            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+    }
+
+    /// To a provider's own Responses API: the request with its model, and `store: false` — the
+    /// gateway, not the provider, keeps conversations.
+    public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {
+        var editor = JSONObjectEditor(index)
+        if upstreamModel != model { editor.set("model", string: upstreamModel) }
+        editor.set("store", json: Array("false".utf8))
+        return editor.bytes()
+    }
+
+    public func passThroughUsage(in answer: [UInt8]) throws(DialectDecodingError) -> TokenUsage? {
+        guard let index = try? JSONObjectIndex(document: answer) else { throw DialectDecodingError("the answer is not JSON") }
+        guard let usage = index.object("usage") else { return nil }
+        return TokenUsage(
+            input: usage.int("input_tokens") ?? 0, cachedInput: usage.object("input_tokens_details")?.int("cached_tokens") ?? 0,
+            output: usage.int("output_tokens") ?? 0)
+    }
+
+    public func passThroughStream() -> any StreamTransform {
+        DecodingRelay(decoder: ResponsesEventDecoder())
+    }
+
+    /// The Response object's shell for one answer (id, echoed parameters).
+    private func envelope(model: String) -> ResponseEnvelope {
+        let tools = (try? canonical().tools) ?? []
+        var envelope = ResponseEnvelope(request: self, tools: tools)
+        envelope.model = model
+        return envelope
+    }
+
+    public func encodeAnswer(_ response: ChatResponse) -> [UInt8] {
+        var output: [String] = []
+        if !response.text.isEmpty || response.toolCalls.isEmpty {
+            output.append(ResponseEnvelope.messageItem(id: ResponseEnvelope.newID("msg"), text: response.text, status: "completed"))
+        }
+        for call in response.toolCalls {
+            output.append(ResponseEnvelope.functionCallItem(id: ResponseEnvelope.newID("fc"), call: call, status: "completed"))
+        }
+        return Array(envelope(model: response.model).object(output: output, finish: response.finishReason, usage: response.usage).utf8)
+    }
+
+    public func translatingStream(from decoder: any ChatStreamDecoding, model: String) -> any StreamTransform {
+        TranslatingStream(decoder: decoder, encoder: ResponsesStreamEncoder(envelope: envelope(model: model)))
+    }
+
+    public static func errorBody(_ error: GatewayError) -> [UInt8] { OpenAIErrorFormat.body(for: error) }
+
+    /// An `error` event (the stream's numbering is the encoder's; an error ends the stream).
+    public static func errorEvent(_ error: GatewayError) -> ByteBuffer {
+        var json = #"{"type":"error","sequence_number":0,"code":"#
+        json += error.code.map { JSONEncoding.string($0) as String } ?? (JSONEncoding.string(error.kind.rawValue) as String)
+        json += #","message":\#(JSONEncoding.string(error.message) as String),"param":"#
+        json += error.parameter.map { JSONEncoding.string($0) as String } ?? "null"
+        json += "}"
+        return ServerSentEventEncoder.encode(data: Array(json.utf8), event: "error")
+    }
+}
+
+extension ResponsesStreamEncoder: ChatStreamEncoding {}

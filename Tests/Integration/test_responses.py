@@ -1,0 +1,190 @@
+"""OpenAI's Responses API (`POST /v1/responses`) through the official openai SDK, on OpenAI-compatible,
+Anthropic and Gemini targets (each reached through the canonical model) — checked on both ends: what the
+app got (every Response and stream event validated against the schemas) and what the provider received."""
+import json
+
+import openai
+import pytest
+from pydantic import BaseModel
+
+from conftest import ledger_records, raw_request
+from fidelity_stack import MODELS, ROUTE, stack  # noqa: F401 (the module-scoped fixture)
+from openapi_contract import validate
+
+DIALECTS = ["openai", "anthropic", "gemini"]
+WEATHER = {"type": "function", "name": "get_weather", "description": "Current weather for a city",
+           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+class City(BaseModel):
+    name: str
+    population: int
+
+
+@pytest.fixture
+def oa(stack):
+    stack.reset()
+    return openai.OpenAI(base_url=stack.url + "/v1", api_key=stack.key, max_retries=0)
+
+
+def user_text(dialect, body):
+    """The user turns' text as the provider received them."""
+    if dialect == "openai":
+        return [m["content"] if isinstance(m["content"], str) else "".join(p.get("text", "") for p in m["content"])
+                for m in body["messages"] if m["role"] == "user"]
+    if dialect == "anthropic":
+        return ["".join(b.get("text", "") for b in m["content"]) if isinstance(m["content"], list) else m["content"]
+                for m in body["messages"] if m["role"] == "user" and not any(
+                    isinstance(b, dict) and b.get("type") == "tool_result" for b in m["content"])]
+    return ["".join(p.get("text", "") for p in c["parts"]) for c in body["contents"]
+            if c["role"] == "user" and not any("functionResponse" in p for p in c["parts"])]
+
+
+def system_text(dialect, body):
+    if dialect == "openai":
+        return [m["content"] for m in body["messages"] if m["role"] == "system"]
+    if dialect == "anthropic":
+        system = body.get("system")
+        return [system] if isinstance(system, str) else [b["text"] for b in system or []]
+    return [p["text"] for p in body.get("systemInstruction", {}).get("parts", [])]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_plain_response(stack, oa, dialect):
+    raw = oa.responses.with_raw_response.create(
+        model=ROUTE[dialect], instructions="Answer briefly.", input="What is a switchyard?", max_output_tokens=50,
+        metadata={"ticket": "42"})
+    validate(json.loads(raw.http_response.text), "Response")
+    response = raw.parse()
+    assert response.status == "completed" and response.object == "response"
+    assert response.output_text.startswith(f"[{dialect}-mock]")
+    assert response.metadata == {"ticket": "42"} and response.store is False
+    assert response.usage.input_tokens > 0 and response.usage.output_tokens > 0
+    body, _ = stack.received(dialect)
+    assert user_text(dialect, body) == ["What is a switchyard?"]
+    assert system_text(dialect, body) == ["Answer briefly."]
+    assert ledger_records(stack.routes, lambda r: r["route"] == ROUTE[dialect] and r["dialect_in"] == "openai"
+                          and r["output_tokens"] == response.usage.output_tokens)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_streamed_response(stack, oa, dialect):
+    events = list(oa.responses.create(model=ROUTE[dialect], input="Stream please.", stream=True))
+    for event in events:
+        validate(event.model_dump(mode="json", exclude_unset=True), "ResponseStreamEvent")
+    types = [e.type for e in events]
+    assert types[:2] == ["response.created", "response.in_progress"] and types[-1] == "response.completed"
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    assert {"response.output_item.added", "response.content_part.added", "response.output_text.delta",
+            "response.output_text.done", "response.output_item.done"} <= set(types)
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    final = events[-1].response
+    assert text.startswith(f"[{dialect}-mock]") and final.output_text == text
+    assert final.usage.output_tokens > 0
+    assert user_text(dialect, stack.received(dialect)[0]) == ["Stream please."]
+
+
+def test_the_sdks_stream_helper(stack, oa):
+    with oa.responses.stream(model="claude", input="Hello there.") as stream:
+        deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        final = stream.get_final_response()
+    assert final.output_text == "".join(deltas) and final.output_text.startswith("[anthropic-mock]")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_function_tool_round_trip(stack, oa, dialect, streamed):
+    question = [{"role": "user", "content": "Weather in Oslo?"}]
+    if streamed:
+        with oa.responses.stream(model=ROUTE[dialect], input=question, tools=[WEATHER]) as stream:
+            first = stream.get_final_response()
+    else:
+        first = oa.responses.create(model=ROUTE[dialect], input=question, tools=[WEATHER])
+    validate(first.model_dump(mode="json", exclude_unset=True), "Response")
+    calls = [item for item in first.output if item.type == "function_call"]
+    assert len(calls) == 1 and calls[0].name == "get_weather" and json.loads(calls[0].arguments) == {"city": "mock"}
+    body, _ = stack.received(dialect)
+    tools = {"openai": lambda b: b["tools"][0]["function"]["name"], "anthropic": lambda b: b["tools"][0]["name"],
+             "gemini": lambda b: b["tools"][0]["functionDeclarations"][0]["name"]}[dialect](body)
+    assert tools == "get_weather"
+
+    follow_up = question + [item.model_dump(exclude_unset=True) for item in first.output] + [
+        {"type": "function_call_output", "call_id": calls[0].call_id, "output": "12 degrees, clear"}]
+    second = oa.responses.create(model=ROUTE[dialect], input=follow_up, tools=[WEATHER])
+    assert "tool said: 12 degrees, clear" in second.output_text
+    body, _ = stack.received(dialect)
+    if dialect == "openai":
+        assert body["messages"][-1] == {"role": "tool", "tool_call_id": calls[0].call_id, "content": "12 degrees, clear"}
+    elif dialect == "anthropic":
+        assert body["messages"][-1]["content"][0]["type"] == "tool_result"
+    else:
+        assert "functionResponse" in body["contents"][-1]["parts"][0]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_structured_output_with_parse(stack, oa, dialect):
+    response = oa.responses.parse(model=ROUTE[dialect], input="Name a big city.", text_format=City)
+    assert isinstance(response.output_parsed, City)
+    body, _ = stack.received(dialect)
+    schema = {"openai": lambda b: b["response_format"]["json_schema"]["schema"],
+              "anthropic": lambda b: b["output_config"]["format"]["schema"],
+              "gemini": lambda b: b["generationConfig"]["responseJsonSchema"]}[dialect](body)
+    assert set(schema["properties"]) == {"name", "population"}
+
+
+def test_a_cut_answer_is_incomplete(stack, oa):
+    response = oa.responses.create(model="oa", input="Go on and on.", max_output_tokens=2)
+    assert response.status == "incomplete" and response.incomplete_details.reason == "max_output_tokens"
+    events = list(oa.responses.create(model="oa", input="Go on and on.", max_output_tokens=2, stream=True))
+    assert events[-1].type == "response.incomplete"
+
+
+def test_images_and_earlier_turns_carry_over(stack, oa):
+    oa.responses.create(model="claude", input=[
+        {"role": "developer", "content": "Be terse."},
+        {"role": "user", "content": [{"type": "input_text", "text": "What is this?"},
+                                     {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="}]},
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "A pixel."}]},
+        {"type": "reasoning", "id": "rs_1", "summary": []},
+        {"role": "user", "content": "And now?"}])
+    body, _ = stack.received("anthropic")
+    assert body["system"] in ("Be terse.", [{"type": "text", "text": "Be terse."}])
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    assert body["messages"][0]["content"][1]["type"] == "image"
+
+
+def test_input_tokens_are_estimated(stack, oa):
+    response = raw_request("POST", stack.url + "/v1/responses/input_tokens",
+                           json.dumps({"model": "claude", "input": "How many tokens is this?"}).encode(),
+                           {"authorization": f"Bearer {stack.key}", "content-type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["object"] == "response.input_tokens" and response.json()["input_tokens"] > 0
+
+
+# Bad input: clear errors in OpenAI's shape, nothing sent upstream.
+
+@pytest.mark.parametrize("body, status, param", [
+    ({"model": "claude", "input": "hi", "previous_response_id": "resp_unknown"}, 404, "previous_response_id"),
+    ({"model": "claude", "input": "hi", "tools": [{"type": "web_search"}]}, 400, "tools[0].type"),
+    ({"model": "claude", "input": [{"type": "function_call_output", "call_id": "call_x", "output": "1"}]}, 400,
+     "input[0].call_id"),
+    ({"model": "claude", "input": [{"type": "telepathy"}]}, 400, "input[0].type"),
+    ({"model": "claude", "input": [{"role": "robot", "content": "hi"}]}, 400, "input[0].role"),
+    ({"model": "claude", "input": [{"role": "user", "content": [{"type": "input_image", "file_id": "file_1"}]}]}, 400,
+     "input[0].content[0].image_url"),
+    ({"model": "claude", "input": [{"type": "item_reference", "id": "msg_1"}]}, 404, "input[0].id"),
+    ({"model": "claude"}, 400, "input"),
+    ({"model": "claude", "input": 7}, 400, "input"),
+    ({"model": "claude", "input": "hi", "max_output_tokens": 0}, 400, "max_output_tokens"),
+    ({"model": "claude", "input": "hi", "text": {"format": {"type": "yaml"}}}, 400, "text.format.type"),
+    ({"model": "claude", "input": "hi", "tool_choice": {"type": "file_search"}}, 400, "tool_choice"),
+    ({"input": "hi"}, 400, "model"),
+])
+def test_bad_input(stack, body, status, param):
+    stack.reset()
+    response = raw_request("POST", stack.url + "/v1/responses", json.dumps(body).encode(),
+                           {"authorization": f"Bearer {stack.key}", "content-type": "application/json"})
+    assert response.status_code == status, response.body
+    validate(response.json(), "ErrorResponse")
+    assert response.json()["error"]["param"] == param
+    assert not json.loads(raw_request("GET", stack.mocks["anthropic"].url + "/mock/requests").body)["requests"]
