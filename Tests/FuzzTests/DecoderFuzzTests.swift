@@ -29,6 +29,12 @@ import Testing
         "model", "prompt", "suffix", "max_tokens", "echo", "logprobs", "n", "best_of", "stop", "stream", "stream_options",
         "temperature",
     ]
+    static let responses =
+        #"{"model":"chat","instructions":"be brief","input":[{"role":"user","content":[{"type":"input_text","text":"hi"},{"type":"input_image","image_url":"data:image/png;base64,AAAA"}]},{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"ok"},{"type":"reasoning","id":"r","summary":[]}],"max_output_tokens":64,"temperature":0.5,"top_p":1,"tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"tool_choice":"auto","parallel_tool_calls":false,"text":{"format":{"type":"json_schema","name":"x","schema":{"type":"object"}}},"stream":true,"metadata":{"a":"b"}}"#
+    static let responsesFields = [
+        "model", "instructions", "input", "max_output_tokens", "temperature", "top_p", "tools", "tool_choice", "parallel_tool_calls",
+        "text", "stream", "metadata",
+    ]
     static let anthropicMessages =
         #"{"model":"chat","max_tokens":64,"system":[{"type":"text","text":"be brief"}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}],"stream":false,"temperature":0.2,"top_p":0.9,"stop_sequences":["x"],"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"auto"},"metadata":{"user_id":"u"}}"#
     static let anthropicFields = [
@@ -59,6 +65,21 @@ import Testing
             _ = request.passThroughBody(upstreamModel: "upstream", requestStreamUsage: true)
             if let canonical = try? request.canonical() {
                 _ = try? AnthropicDialect().encode(canonical, upstreamModel: "m", defaults: OutboundDefaults())
+            }
+        }
+    }
+
+    @Test func responsesRequests() async {
+        await propertyCheck(count: Self.cases, input: JSONMutation.inputs) { choice, position, value in
+            let body = JSONMutation.mutate(Self.responses, fields: Self.responsesFields, choice: choice, position: position, value: value)
+            guard let request = try? ResponsesRequest(body: body) else { return }
+            _ = request.routingFacts
+            _ = request.passThroughBody(upstreamModel: "upstream", requestStreamUsage: true)
+            if let canonical = try? request.canonical() {
+                _ = try? GeminiDialect().encode(canonical, upstreamModel: "m", defaults: OutboundDefaults())
+                _ = request.encodeAnswer(
+                    ChatResponse(
+                        id: "x", model: "m", text: "hi", finishReason: .stop, usage: TokenUsage(input: 1, cachedInput: 0, output: 1)))
             }
         }
     }

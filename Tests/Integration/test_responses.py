@@ -188,3 +188,33 @@ def test_bad_input(stack, body, status, param):
     validate(response.json(), "ErrorResponse")
     assert response.json()["error"]["param"] == param
     assert not json.loads(raw_request("GET", stack.mocks["anthropic"].url + "/mock/requests").body)["requests"]
+
+
+# The OpenAI Agents SDK with its default model (the Responses API), on an Anthropic route.
+
+def test_an_agent_with_a_function_tool_runs_on_claude(stack):
+    import asyncio
+
+    from agents import Agent, Runner, function_tool, set_default_openai_api, set_default_openai_client, set_tracing_disabled
+
+    stack.reset()
+    looked_up = []
+
+    @function_tool
+    def get_weather(city: str) -> str:
+        """Current weather for a city."""
+        looked_up.append(city)
+        return f"sunny in {city}"
+
+    set_tracing_disabled(True)
+    set_default_openai_client(openai.AsyncOpenAI(base_url=stack.url + "/v1", api_key=stack.key, max_retries=0),
+                              use_for_tracing=False)
+    set_default_openai_api("responses")
+    agent = Agent(name="forecaster", instructions="Use the tool.", tools=[get_weather], model="claude")
+    result = asyncio.run(Runner.run(agent, "What's the weather in Oslo?"))
+    assert looked_up == ["mock"]  # the mock calls the tool with its schema's required fields
+    assert "tool said: sunny in mock" in result.final_output
+    body, _ = stack.received("anthropic")
+    assert body["system"] in ("Use the tool.", [{"type": "text", "text": "Use the tool."}])
+    assert body["tools"][0]["name"] == "get_weather"
+    assert body["messages"][-1]["content"][0]["type"] == "tool_result"
