@@ -6,6 +6,9 @@ public import NIOCore
 /// completions, Anthropic messages); the proxy is written once against this.
 public protocol InboundChat: Sendable {
     static var format: WireFormat { get }
+    /// The API the app called, as the ledger's `dialect_in` records it: the wire format's name,
+    /// or a name of its own for OpenAI's other APIs (`openai-responses`, `openai-completions`).
+    static var dialectName: String { get }
     /// As the client sent it: a route, `provider/model` or a model name.
     var model: String { get }
     var stream: Bool { get }
@@ -37,6 +40,7 @@ public protocol InboundChat: Sendable {
 
 extension InboundChat {
     public static var passThroughOperation: UpstreamOperation { .chat }
+    public static var dialectName: String { format.rawValue }
 }
 
 /// Upstream stream bytes in, client stream bytes out.

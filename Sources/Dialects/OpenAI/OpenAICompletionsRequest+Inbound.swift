@@ -6,6 +6,7 @@ import ServerSentEvents
 
 extension OpenAICompletionsRequest: InboundChat {
     public static var format: WireFormat { .openAI }
+    public static var dialectName: String { "openai-completions" }
     public static var passThroughOperation: UpstreamOperation { .completions }
     public var model: String { head.model }
     public var stream: Bool { head.stream }

@@ -5,6 +5,7 @@ import ServerSentEvents
 
 extension ResponsesRequest: InboundChat {
     public static var format: WireFormat { .openAI }
+    public static var dialectName: String { "openai-responses" }
     public static var passThroughOperation: UpstreamOperation { .responses }
 
     public var routingFacts: RoutingFacts {
