@@ -302,7 +302,8 @@ extension ConfigurationLoader {
         static func provider(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ProviderConfiguration {
             let fields = try value.mapping(allowed: [
                 "name", "dialect", "base_url", "api_key", "auth", "region", "deployment", "retention",
-                "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "completions", "mock",
+                "connect_timeout_ms", "read_timeout_ms", "max_connections", "query", "headers", "stream_usage", "completions", "responses",
+                "mock",
                 "models", "ca_file", "default_max_tokens", "unsupported_parameters",
             ])
             let baseURLValue = try fields.required("base_url")
@@ -326,11 +327,13 @@ extension ConfigurationLoader {
             if let value = fields["query"] { provider.query = try value.stringMap() }
             if let value = fields["headers"] { provider.headers = try value.stringMap() }
             if let value = fields["stream_usage"] { provider.streamUsage = try value.bool() }
-            if let value = fields["completions"] {
-                provider.completions = try value.bool()
-                guard !provider.completions || provider.dialect == .openAI else {
-                    throw value.error("completions: true is for dialect: openai providers (the legacy /completions endpoint)")
+            for (key, operation) in [("completions", UpstreamOperation.completions), ("responses", .responses)] {
+                guard let value = fields[key] else { continue }
+                let declared = try value.bool()
+                guard !declared || provider.dialect == .openAI else {
+                    throw value.error("\(key): true is for dialect: openai providers (OpenAI's /\(operation.rawValue) endpoint)")
                 }
+                if operation == .completions { provider.completions = declared } else { provider.responses = declared }
             }
             if let value = fields["mock"] { provider.mock = try Self.mockProfile(value) }
             if let value = fields["ca_file"] { provider.caFile = try Self.existingFile(value) }

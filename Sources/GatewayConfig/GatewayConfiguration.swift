@@ -210,6 +210,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// The provider serves OpenAI's legacy `/completions` too (vLLM, Ollama, OpenAI's instruct
     /// models): `/v1/completions` requests go to it as they are instead of through chat.
     public var completions: Bool
+    /// The provider serves OpenAI's Responses API too (OpenAI, Azure): `/v1/responses` requests
+    /// go to it in that dialect — built-in tools included — instead of through chat.
+    public var responses: Bool
     public var mock: MockProfile?
     /// Fills Anthropic's required `max_tokens` when the client gave no limit.
     public var defaultMaxTokens: Int
@@ -224,7 +227,8 @@ public struct ProviderConfiguration: Sendable, Hashable {
         authentication: ProviderAuthentication? = nil, region: String = "unknown", deployment: Deployment = .public,
         retention: String? = nil, connectTimeoutMilliseconds: Int = 5_000, readTimeoutMilliseconds: Int = 120_000,
         maxConnections: Int = 512, query: [String: String] = [:], headers: [String: String] = [:],
-        streamUsage: Bool = true, completions: Bool = false, mock: MockProfile? = nil, caFile: String? = nil, defaultMaxTokens: Int = 4096,
+        streamUsage: Bool = true, completions: Bool = false, responses: Bool = false, mock: MockProfile? = nil, caFile: String? = nil,
+        defaultMaxTokens: Int = 4096,
         unsupportedParameters: UnsupportedParameterPolicy = .drop, models: [ModelOffering] = []
     ) {
         self.name = name
@@ -242,6 +246,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.headers = headers
         self.streamUsage = streamUsage
         self.completions = completions
+        self.responses = responses
         self.mock = mock
         self.caFile = caFile
         self.defaultMaxTokens = defaultMaxTokens
@@ -258,9 +263,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
         switch operation {
         case .chat: true
         case .completions: completions && dialect == .openAI
-        // Responses requests reach every provider through chat until the native path (a
-        // provider's own /responses, with the gateway keeping conversation state) is built.
-        case .responses: false
+        case .responses: responses && dialect == .openAI
         }
     }
 }

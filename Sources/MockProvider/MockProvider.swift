@@ -4,8 +4,8 @@ public import Logging
 import NIOCore
 import ServerSentEvents
 
-/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`) and legacy
-/// completions (`/v1/completions`),
+/// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`), Responses
+/// API (`/v1/responses`) and legacy completions (`/v1/completions`),
 /// Anthropic's Messages API (`/v1/messages`) and Gemini's `generateContent`
 /// (`/v1beta/models/{model}:…`), JSON and SSE with usage.
 ///
@@ -38,6 +38,8 @@ public struct MockProvider: Sendable {
         router.post("/v1/chat/completions") { request, _ in self.malformedOr(try await self.chatCompletions(request)) }
         router.post("/chat/completions") { request, _ in self.malformedOr(try await self.chatCompletions(request)) }
         router.post("/v1/completions") { request, _ in self.malformedOr(try await self.completions(request)) }
+        router.post("/v1/responses") { request, _ in self.malformedOr(try await self.responses(request)) }
+        router.post("/responses") { request, _ in self.malformedOr(try await self.responses(request)) }
         router.post("/completions") { request, _ in self.malformedOr(try await self.completions(request)) }
         router.post("/v1/messages") { request, _ in self.malformedOr(try await self.messages(request)) }
         router.post("/v1beta/models/:call") { request, context in

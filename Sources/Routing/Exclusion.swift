@@ -10,9 +10,9 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     case providerUnavailable(String)
     /// The model lacks a capability the request needs.
     case lacks([ModelCapability])
-    /// The request needs the legacy completions endpoint, which the provider doesn't declare
-    /// (`completions: true`).
-    case noCompletionsEndpoint
+    /// The request needs a provider's own endpoint for an operation (`completions`,
+    /// `responses`), which this provider doesn't declare (`completions: true`, `responses: true`).
+    case lacksEndpoint(UpstreamOperation)
     /// The prompt and the output limit don't fit the model's context window.
     case contextWindow(limit: Int, needed: Int)
     /// The circuit breaker is skipping the target for now.
@@ -25,7 +25,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
         case .policy(let rule): rule
         case .providerUnavailable(let reason): reason
         case .lacks(let capabilities): "lacks \(capabilities.map(\.rawValue).sorted().joined(separator: ", "))"
-        case .noCompletionsEndpoint: "no completions endpoint (completions: true)"
+        case .lacksEndpoint(let operation): "no \(operation.rawValue) endpoint (\(operation.rawValue): true)"
         case .contextWindow(let limit, let needed): "context window \(limit) < \(needed) tokens needed"
         case .circuitOpen(let reason, _, _): "circuit \(reason)"
         case .beyondMaxAttempts(let count): "beyond max_attempts (\(count))"
@@ -38,7 +38,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     var isTransient: Bool {
         switch self {
         case .circuitOpen, .providerUnavailable: true
-        case .policy, .lacks, .noCompletionsEndpoint, .contextWindow, .beyondMaxAttempts: false
+        case .policy, .lacks, .lacksEndpoint, .contextWindow, .beyondMaxAttempts: false
         }
     }
 }

@@ -111,10 +111,8 @@ extension RoutePlan {
                     "This request needs \(needed) tokens (prompt plus max_tokens), more than any model of '\(model)' takes (largest context window: \(largest) tokens): shorten the messages or lower max_tokens.",
                     parameter: "messages", code: "context_length_exceeded")
             }
-            if excluded.contains(where: { $0.reason == .noCompletionsEndpoint }) {
-                return .invalidRequest(
-                    "This request (a batch of prompts, a prompt of token ids or max_tokens 0) can go only to a provider's own completions endpoint, and no target of '\(model)' declares one (completions: true): send one text prompt per request, or route to such a provider (\(reasons)).",
-                    parameter: "prompt", code: "invalid_value")
+            for case .lacksEndpoint(let operation) in excluded.map(\.reason) {
+                return operation.refusal(model: model, reasons: reasons)
             }
             if excluded.contains(where: { if case .lacks = $0.reason { true } else { false } }) {
                 return .invalidRequest(

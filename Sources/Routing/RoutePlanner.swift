@@ -203,7 +203,7 @@ public struct RoutePlanner: Sendable {
                 return .lacks(Array(request.needs.subtracting(capabilities)))
             }
         }
-        if request.needsCompletionsEndpoint, !target.provider.serves(.completions) { return .noCompletionsEndpoint }
+        if let endpoint = request.requiredEndpoint, !target.provider.serves(endpoint) { return .lacksEndpoint(endpoint) }
         if let context = target.contextTokens {
             // Both numbers come from the request: add them without trapping.
             let needed = request.promptTokens.saturatingAdding(request.maxOutputTokens ?? 0)

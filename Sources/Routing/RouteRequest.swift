@@ -18,9 +18,10 @@ public struct RouteRequest: Sendable, Hashable {
     /// The kinds of personal data found in the prompt (`email`, `phone`…), read only when a
     /// policy's `pii:` asks; under `pii: block` they keep public deployments out.
     public var personalData: [String] = []
-    /// Only a provider's own legacy completions endpoint can take this request (a batch of
-    /// prompts, a prompt of token ids, `max_tokens: 0`): no chat API expresses it.
-    public var needsCompletionsEndpoint = false
+    /// Only a provider's own endpoint for this operation can take the request — no chat API
+    /// expresses it: a legacy completions batch, token ids or `max_tokens: 0`; a Responses
+    /// request with built-in tools (`web_search`…).
+    public var requiredEndpoint: UpstreamOperation?
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],
@@ -37,13 +38,13 @@ public struct RouteRequest: Sendable, Hashable {
 
 extension RouteRequest {
     /// What `route explain` (CLI and admin API) takes in `needs`: the capabilities, and
-    /// `completions` for a request only a legacy completions endpoint can take.
-    public static let needNames = ModelCapability.allCases.map(\.rawValue) + ["completions"]
+    /// `completions` or `responses` for a request only that endpoint of a provider's can take.
+    public static let needNames = ModelCapability.allCases.map(\.rawValue) + ["completions", "responses"]
 
     /// Adds the need `name` (one of ``needNames``); false for a name that is none of them.
     public mutating func addNeed(named name: String) -> Bool {
-        if name == "completions" {
-            needsCompletionsEndpoint = true
+        if let endpoint = UpstreamOperation(rawValue: name), endpoint != .chat {
+            requiredEndpoint = endpoint
         } else if let capability = ModelCapability(rawValue: name) {
             needs.insert(capability)
         } else {

@@ -18,9 +18,9 @@ import Testing
         #expect(try request(#"{"model":"m","prompt":["a","b"]}"#).prompt == .batch(count: 2))
         #expect(try request(#"{"model":"m","prompt":[1,2]}"#).prompt == .tokens)
         #expect(try request(#"{"model":"m","prompt":[[1],[2,3]]}"#).prompt == .tokens)
-        #expect(try !request(#"{"model":"m","prompt":"hi","max_tokens":5}"#).routingFacts.needsCompletionsEndpoint)
-        #expect(try request(#"{"model":"m","prompt":["a","b"]}"#).routingFacts.needsCompletionsEndpoint)
-        #expect(try request(#"{"model":"m","prompt":"hi","max_tokens":0,"echo":true}"#).routingFacts.needsCompletionsEndpoint)
+        #expect(try request(#"{"model":"m","prompt":"hi","max_tokens":5}"#).routingFacts.requiredEndpoint == nil)
+        #expect(try request(#"{"model":"m","prompt":["a","b"]}"#).routingFacts.requiredEndpoint == .completions)
+        #expect(try request(#"{"model":"m","prompt":"hi","max_tokens":0,"echo":true}"#).routingFacts.requiredEndpoint == .completions)
         #expect(OpenAICompletionsRequest.passThroughOperation == .completions)
     }
 

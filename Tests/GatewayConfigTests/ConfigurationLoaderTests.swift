@@ -98,6 +98,9 @@ import Testing
         #expect(try !load([("Routes/gateway.yaml", Self.valid)]).providers[0].serves(.completions))
         let anthropic = declared.replacingOccurrences(of: "dialect: openai", with: "dialect: anthropic")
         #expect(error(anthropic).contains("providers[0].completions: completions: true is for dialect: openai providers"))
+        let native = Self.valid.replacingOccurrences(of: "    retention: none", with: "    retention: none\n    responses: true")
+        #expect(try load([("Routes/gateway.yaml", native)]).providers[0].serves(.responses))
+        #expect(!provider.serves(.responses))
     }
 
     @Test func routeTargetsMustExist() {

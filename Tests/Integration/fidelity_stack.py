@@ -1,6 +1,7 @@
 """One gateway before three mock providers, one per dialect (routes `oa`, `claude`, `gem`,
 `strict-claude` whose provider refuses what it can't carry, `instruct` on a provider that declares the
-legacy completions endpoint, and `claude-or-instruct`), for tests that drive the real SDKs
+legacy completions endpoint, `native` on one that declares the Responses API, and `claude-or-instruct`,
+`claude-or-native`), for tests that drive the real SDKs
 through every dialect direction and check both ends."""
 import json
 import os
@@ -37,13 +38,18 @@ class FidelityStack:
         providers.append({"name": "completions-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
                           "api_key": "env:UP_KEY", "completions": True,
                           "models": [dict(name="instruct", upstream="gpt-3.5-turbo-instruct", **price)]})
+        providers.append({"name": "responses-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
+                          "api_key": "env:UP_KEY", "responses": True,
+                          "models": [dict(name="native", upstream="gpt-4.1", **price)]})
         config = {
             "ledger": f"sqlite:{self.tmp / 'ledger.db'}",
             "providers": providers,
             "routes": [{"name": ROUTE[d], "targets": [f"{d}-up/{m}"]} for d, m in MODELS.items()]
             + [{"name": "strict-claude", "targets": ["strict-up/strict-claude"]},
                {"name": "instruct", "targets": ["completions-up/instruct"]},
-               {"name": "claude-or-instruct", "targets": [f"anthropic-up/{MODELS['anthropic']}", "completions-up/instruct"]}],
+               {"name": "claude-or-instruct", "targets": [f"anthropic-up/{MODELS['anthropic']}", "completions-up/instruct"]},
+               {"name": "native", "targets": ["responses-up/native"]},
+               {"name": "claude-or-native", "targets": [f"anthropic-up/{MODELS['anthropic']}", "responses-up/native"]}],
             "tenants": [{"name": "demo"}],
         }
         (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))

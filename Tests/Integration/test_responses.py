@@ -2,12 +2,13 @@
 Anthropic and Gemini targets (each reached through the canonical model) — checked on both ends: what the
 app got (every Response and stream event validated against the schemas) and what the provider received."""
 import json
+import subprocess
 
 import openai
 import pytest
 from pydantic import BaseModel
 
-from conftest import ledger_records, raw_request
+from conftest import BIN, ledger_records, raw_request
 from fidelity_stack import MODELS, ROUTE, stack  # noqa: F401 (the module-scoped fixture)
 from openapi_contract import validate
 
@@ -161,11 +162,65 @@ def test_input_tokens_are_estimated(stack, oa):
     assert response.json()["object"] == "response.input_tokens" and response.json()["input_tokens"] > 0
 
 
+# A provider that serves the Responses API itself (`responses: true`): reached in its own dialect.
+
+def test_a_native_provider_gets_the_request_as_sent(stack, oa):
+    raw = oa.responses.with_raw_response.create(model="native", instructions="Be brief.", input="Hello.", store=True,
+                                                metadata={"a": "b"})
+    validate(json.loads(raw.http_response.text), "Response")
+    response = raw.parse()
+    assert response.output_text.startswith("[openai-mock]")
+    assert raw.headers["x-switchyard-provider"] == "responses-up" and "x-switchyard-dropped" not in raw.headers
+    sent = stack.last_request("openai")
+    body = json.loads(sent["body"])
+    assert sent["path"] == "/v1/responses"
+    assert (body["model"], body["store"], body["input"], body["instructions"]) == ("gpt-4.1", False, "Hello.", "Be brief.")
+    assert ledger_records(stack.routes, lambda r: r["route"] == "native" and r["dialect_in"] == "openai-responses"
+                          and r["usage_source"] == "provider" and r["output_tokens"] == response.usage.output_tokens)
+
+
+def test_a_native_stream_is_relayed_and_metered(stack, oa):
+    events = list(oa.responses.create(model="native", input="Stream it.", stream=True))
+    for event in events:
+        validate(event.model_dump(mode="json", exclude_unset=True), "ResponseStreamEvent")
+    final = events[-1]
+    assert final.type == "response.completed" and final.response.output_text.startswith("[openai-mock]")
+    assert ledger_records(stack.routes, lambda r: r["route"] == "native" and r["streamed"]
+                          and r["output_tokens"] == final.response.usage.output_tokens)
+
+
+def test_a_native_function_tool_round_trip(stack, oa):
+    question = [{"role": "user", "content": "Weather in Oslo?"}]
+    first = oa.responses.create(model="native", input=question, tools=[WEATHER])
+    call = next(item for item in first.output if item.type == "function_call")
+    second = oa.responses.create(model="native", tools=[WEATHER], input=question + [
+        item.model_dump(exclude_unset=True) for item in first.output] + [
+        {"type": "function_call_output", "call_id": call.call_id, "output": "sunny"}])
+    assert "tool said: sunny" in second.output_text
+    assert json.loads(stack.last_request("openai")["body"])["input"][-1]["type"] == "function_call_output"
+
+
+def test_built_in_tools_go_only_where_they_run(stack, oa):
+    raw = oa.responses.with_raw_response.create(model="claude-or-native", input="News today?",
+                                                tools=[{"type": "web_search"}])
+    assert raw.headers["x-switchyard-provider"] == "responses-up" and raw.headers["x-switchyard-attempts"] == "1"
+    assert "[web_search]" in raw.parse().output_text
+    assert json.loads(stack.last_request("openai")["body"])["tools"] == [{"type": "web_search"}]
+    assert not json.loads(raw_request("GET", stack.mocks["anthropic"].url + "/mock/requests").body)["requests"]
+    # Without built-in tools the same route's first target, Claude, answers through chat.
+    assert oa.responses.with_raw_response.create(model="claude-or-native", input="Hi.").headers[
+        "x-switchyard-provider"] == "anthropic-up"
+    explained = json.loads(subprocess.run(
+        [BIN, "route", "explain", "--routes", str(stack.routes), "--model", "claude-or-native", "--needs", "responses",
+         "--json"], capture_output=True, text=True, check=True).stdout)
+    assert explained["chosen"] == "responses-up/native"
+
+
 # Bad input: clear errors in OpenAI's shape, nothing sent upstream.
 
 @pytest.mark.parametrize("body, status, param", [
     ({"model": "claude", "input": "hi", "previous_response_id": "resp_unknown"}, 404, "previous_response_id"),
-    ({"model": "claude", "input": "hi", "tools": [{"type": "web_search"}]}, 400, "tools[0].type"),
+    ({"model": "claude", "input": "hi", "tools": [{"type": "web_search"}]}, 400, "tools"),
     ({"model": "claude", "input": [{"type": "function_call_output", "call_id": "call_x", "output": "1"}]}, 400,
      "input[0].call_id"),
     ({"model": "claude", "input": [{"type": "telepathy"}]}, 400, "input[0].type"),

@@ -41,10 +41,10 @@ import Testing
         var configuration = StrategyTests.configuration(route)
         configuration.providers[1].completions = true  // qwen
         var request = RouteRequest(model: "r")
-        request.needsCompletionsEndpoint = true
+        request.requiredEndpoint = .completions
         let plan = try #require(RoutePlanner(configuration: configuration).plan(for: request))
         #expect(plan.targets.map(\.reference.provider) == ["qwen"])
-        #expect(plan.excluded.map(\.reason) == [.noCompletionsEndpoint, .noCompletionsEndpoint])
+        #expect(plan.excluded.map(\.reason) == [.lacksEndpoint(.completions), .lacksEndpoint(.completions)])
 
         let none = try #require(planner.plan(for: request))
         #expect(none.targets.isEmpty)

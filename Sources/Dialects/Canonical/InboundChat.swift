@@ -108,14 +108,14 @@ public struct RoutingFacts: Sendable, Hashable {
     public var promptTokens: Int
     public var maxOutputTokens: Int?
     public var needs: Set<ModelCapability>
-    /// Only a provider's legacy completions endpoint can take the request (see `RouteRequest`).
-    public var needsCompletionsEndpoint: Bool
+    /// Only a provider's own endpoint for this operation can take the request (see `RouteRequest`).
+    public var requiredEndpoint: UpstreamOperation?
 
-    public init(promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>, needsCompletionsEndpoint: Bool = false) {
+    public init(promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>, requiredEndpoint: UpstreamOperation? = nil) {
         self.promptTokens = promptTokens
         self.maxOutputTokens = maxOutputTokens
         self.needs = needs
-        self.needsCompletionsEndpoint = needsCompletionsEndpoint
+        self.requiredEndpoint = requiredEndpoint
     }
 
     /// The largest output limit a request may ask for: 2³¹−1, the range every provider's API

@@ -14,7 +14,7 @@ extension OpenAICompletionsRequest: InboundChat {
     public var routingFacts: RoutingFacts {
         RoutingFacts(
             promptTokens: RoutingFacts.estimatedTokens(bytes: head.index.bytes.count), maxOutputTokens: maxOutputTokens, needs: [],
-            needsCompletionsEndpoint: needsCompletionsEndpoint)
+            requiredEndpoint: needsCompletionsEndpoint ? .completions : nil)
     }
 
     public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {

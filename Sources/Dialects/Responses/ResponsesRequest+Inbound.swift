@@ -15,8 +15,11 @@ extension ResponsesRequest: InboundChat {
         if let format = index.object("text")?.object("format")?.string("type"), format == "json_object" || format == "json_schema" {
             needs.insert(.json)
         }
+        // Built-in tools (web_search…) run only on a provider's own Responses API.
+        let builtInTools = (index.objects(inArray: "tools") ?? []).contains { $0.string("type") != "function" }
         return RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs,
+            requiredEndpoint: builtInTools ? .responses : nil)
     }
 
     /// To a provider's own Responses API: the request with its model, and `store: false` — the

@@ -37,7 +37,7 @@ struct ChatProxy: Sendable {
         var request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
             tenant: key.tenant)
-        request.needsCompletionsEndpoint = facts.needsCompletionsEndpoint
+        request.requiredEndpoint = facts.requiredEndpoint
         // Personal data is looked for only when a policy asks; what is found is routing's to weigh.
         var canonical: ChatRequest?
         var screening: PersonalDataScreening?
