@@ -9,6 +9,7 @@
 #   bash Benchmarks/run.sh            # 10 s per scenario
 #   DURATION=5 bash Benchmarks/run.sh
 #   ONLY=metering bash Benchmarks/run.sh   # just metering on vs off
+#   ONLY=responses bash Benchmarks/run.sh  # just the Responses API against chat on one target
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -58,6 +59,9 @@ unmetered=$(wait_url "$work/unmetered.out")
 question='"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]'
 plain="{\"model\":\"chat\",$question}"
 stream="{\"model\":\"chat\",\"stream\":true,$question}"
+# The same question through the Responses API, translated to the same OpenAI-chat target.
+responses_plain='{"model":"chat","input":"Summarise the quarterly report in one line."}'
+responses_stream='{"model":"chat","stream":true,"input":"Summarise the quarterly report in one line."}'
 translated_plain="{\"model\":\"translated\",$question}"
 translated_stream="{\"model\":\"translated\",\"stream\":true,$question}"
 # What the gateway sends the Anthropic mock, sent to it directly.
@@ -83,8 +87,19 @@ run() {  # name url body connections mode [path]
 # Warm both paths (connection pools, caches).
 BODY="$plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 BODY="$translated_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+BODY="$responses_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/responses" >/dev/null
 
 echo "path                 mode     conns  result"
+[[ ${ONLY:-} == responses ]] && for conns in 1 64; do
+  for mode in json stream; do
+    body=$plain; [[ $mode == stream ]] && body=$stream
+    run direct "$mock" "$body" "$conns" "$mode"
+    run gateway "$gateway" "$body" "$conns" "$mode"
+    body=$responses_plain; [[ $mode == stream ]] && body=$responses_stream
+    run gateway-responses "$gateway" "$body" "$conns" "$mode" /v1/responses
+  done
+done
+[[ ${ONLY:-} == responses ]] && exit 0
 [[ ${ONLY:-} == metering ]] || for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream

@@ -284,6 +284,19 @@ public final class PostgresLedger: Ledger {
         END
         $$
         """,
+        // Responses API conversations the gateway keeps (StoredResponse).
+        """
+        CREATE TABLE stored_responses (
+            id text PRIMARY KEY,
+            tenant text NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            items text NOT NULL,
+            input_count integer NOT NULL,
+            response text NOT NULL
+        )
+        """,
+        "CREATE INDEX stored_responses_expires_at ON stored_responses (expires_at)",
     ]
 
     /// The advisory lock migrations hold (any constant every replica agrees on).

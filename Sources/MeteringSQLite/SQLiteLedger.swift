@@ -9,7 +9,7 @@ import Synchronization
 /// sqlite-nio runs every statement on NIO's thread pool, so callers never block an event loop.
 /// WAL lets the CLI (`switchyard keys create`) write while a running gateway reads.
 public final class SQLiteLedger: Ledger {
-    private let connection: SQLiteConnection
+    let connection: SQLiteConnection
     public let path: String
     /// The file SQLite opens: `path`, or a private temporary file standing in for `:memory:`
     /// (usage records are written over a second connection, which an in-memory database can't have).
@@ -169,6 +169,19 @@ public final class SQLiteLedger: Ledger {
             d.reporting_currency, a.reporting_cost_nanos, a.ttft_ms, a.total_ms, a.status, a.outcome, d.policy, a.pii_masked
         FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
         """,
+        // Responses API conversations the gateway keeps (StoredResponse); times in Unix seconds.
+        """
+        CREATE TABLE stored_responses (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            items TEXT NOT NULL,
+            input_count INTEGER NOT NULL,
+            response TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX stored_responses_expires_at ON stored_responses (expires_at)",
     ]
 
     public func migrate() async throws {

@@ -181,6 +181,30 @@ struct PostgresLedgerTests {
             do { _ = try PostgresLocation(url: bad) } catch { #expect(!error.description.contains("hunter2")) }
         }
     }
+
+    @Test func storedResponsesAreKeptPerTenantUntilTheyExpire() async throws {
+        try await Self.withFreshDatabase { location in
+            let ledger = try await PostgresLedger.open(location, logger: Self.logger)
+            try await ledger.migrate()
+            let now = Date()
+            let kept = StoredResponse(
+                id: "resp_1", tenant: "bank", createdAt: now, expiresAt: now.addingTimeInterval(3600),
+                items: #"[{"role":"user","content":"hi"}]"#,
+                inputCount: 1, response: #"{"id":"resp_1"}"#)
+            try await ledger.saveResponse(kept)
+            var expired = kept
+            expired.id = "resp_2"
+            expired.expiresAt = now.addingTimeInterval(-1)
+            try await ledger.saveResponse(expired)
+            #expect(try await ledger.storedResponse(id: "resp_1", tenant: "bank", now: now)?.items == kept.items)
+            #expect(try await ledger.storedResponse(id: "resp_1", tenant: "clinic", now: now) == nil)
+            #expect(try await ledger.storedResponse(id: "resp_2", tenant: "bank", now: now) == nil)
+            #expect(try await ledger.deleteExpiredResponses(now: now) == 1)
+            #expect(try await ledger.deleteStoredResponse(id: "resp_1", tenant: "clinic") == false)
+            #expect(try await ledger.deleteStoredResponse(id: "resp_1", tenant: "bank"))
+            try await ledger.close()
+        }
+    }
 }
 
 extension Sequence {
