@@ -15,7 +15,7 @@ public struct ConfigurationLoader: Sendable {
     }
 
     static let topLevelKeys = [
-        "version", "server", "ledger", "metering", "admin_key", "currency", "fx", "providers", "routes", "tenants", "policies",
+        "version", "server", "ledger", "metering", "responses", "admin_key", "currency", "fx", "providers", "routes", "tenants", "policies",
     ]
 
     /// Loads the directory; every problem found is reported together.
@@ -81,6 +81,7 @@ extension ConfigurationLoader {
         var server: (ServerSettings, YAMLValue)?
         var ledger: (LedgerLocation, YAMLValue)?
         var metering: (MeteringSettings, YAMLValue)?
+        var responses: (ResponsesSettings, YAMLValue)?
         var adminKey: (SecretReference, YAMLValue)?
         var reportingCurrency: (String, YAMLValue)?
         var fx: ([String: Decimal], YAMLValue)?
@@ -113,6 +114,7 @@ extension ConfigurationLoader {
                 if let value = top["server"] { try setOnce(&server, (try Self.server(value), value), key: "server") }
                 if let value = top["ledger"] { try setOnce(&ledger, (try Self.ledger(value), value), key: "ledger") }
                 if let value = top["metering"] { try setOnce(&metering, (try Self.metering(value), value), key: "metering") }
+                if let value = top["responses"] { try setOnce(&responses, (try Self.responses(value), value), key: "responses") }
                 if let value = top["admin_key"] {
                     let reference = SecretReference(parsing: try value.string())
                     if let problem = GatewayConfiguration.adminKeyProblem(reference.resolve(in: [:])) { throw value.error(problem) }
@@ -231,7 +233,7 @@ extension ConfigurationLoader {
                 }
             }
             guard errors.isEmpty else { throw ConfigurationErrors(errors) }
-            return GatewayConfiguration(
+            var configuration = GatewayConfiguration(
                 server: server?.0 ?? ServerSettings(),
                 ledger: ledger?.0 ?? .sqlite(path: "switchyard.db"),
                 metering: metering?.0 ?? MeteringSettings(),
@@ -241,6 +243,8 @@ extension ConfigurationLoader {
                 tenants: tenants.map(\.0),
                 policies: policies.map(\.0),
                 currency: conversion)
+            if let responses { configuration.responses = responses.0 }
+            return configuration
         }
 
         private mutating func checkUnique(_ names: [(String, YAMLValue)], what: String) {
@@ -287,6 +291,21 @@ extension ConfigurationLoader {
                 return .postgres(SecretReference(parsing: text))
             }
             throw value.error("expected sqlite:FILE, postgres://user:password@host:port/database or env:VARIABLE (holding such a URL)")
+        }
+
+        /// `responses: { retention: 30d }` (or `none`).
+        static func responses(_ value: YAMLValue) throws(ConfigurationError) -> ResponsesSettings {
+            let fields = try value.mapping(allowed: ["retention"])
+            var settings = ResponsesSettings()
+            if let retention = fields["retention"] {
+                let text = try Self.retention(retention)
+                let hours: [Character: Int] = ["h": 1, "d": 24, "w": 168]
+                // At most a century: times stay whole seconds every database holds.
+                settings.retentionSeconds =
+                    text == "none"
+                    ? nil : min((Int(text.dropLast()) ?? 0).saturatingMultiplied(by: (hours[text.last!] ?? 0) * 3600), 100 * 365 * 86_400)
+            }
+            return settings
         }
 
         /// `metering: { on_ledger_outage: keep_serving, outage_grace_ms: 3000, journal_limit_mb: 1024 }`.

@@ -8,6 +8,8 @@ public struct GatewayConfiguration: Sendable {
     public var server: ServerSettings
     public var ledger: LedgerLocation
     public var metering: MeteringSettings
+    /// Responses API conversations the gateway keeps (`responses:`).
+    public var responses = ResponsesSettings()
     public var adminKey: SecretReference?
     public var providers: [ProviderConfiguration]
     public var routes: [RouteConfiguration]
@@ -110,6 +112,17 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         case .sqlite(let path): path == ":memory:" ? nil : path + "-usage-journal"
         case .postgres: "switchyard-usage-journal"
         }
+    }
+}
+
+/// How long the gateway keeps Responses API answers (`responses: { retention: 30d }`), so
+/// `previous_response_id` can continue them; `retention: none` keeps nothing.
+public struct ResponsesSettings: Sendable, Hashable {
+    /// Seconds a stored response lives; nil: none is stored.
+    public var retentionSeconds: Int?
+
+    public init(retentionSeconds: Int? = 30 * 86_400) {
+        self.retentionSeconds = retentionSeconds
     }
 }
 

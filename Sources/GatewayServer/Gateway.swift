@@ -18,6 +18,8 @@ public struct Gateway: Sendable {
     public let upstream: UpstreamClients
     public let keys: KeyDirectory
     public let ledger: any Ledger
+    /// Responses API answers kept for `previous_response_id` (shared across reloads).
+    public let responses: ResponseKeeper
     public let logger: Logger
     /// Measured latency per target, shared by all requests (for `fastest` and `balanced`).
     public let latency: LatencyTracker
@@ -44,8 +46,9 @@ public struct Gateway: Sendable {
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
         latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
         budgets: BudgetBook? = nil, budgetLeases: BudgetLeaseKeeper? = nil, rateLimiter: RateLimiter = RateLimiter(),
-        adminKey: String? = nil, shutdownNotice: EndNotice = EndNotice()
+        adminKey: String? = nil, shutdownNotice: EndNotice = EndNotice(), responses: ResponseKeeper? = nil
     ) {
+        self.responses = responses ?? ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
         self.shutdownNotice = shutdownNotice
         self.configuration = configuration
         self.planner = planner

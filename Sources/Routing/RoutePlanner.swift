@@ -31,6 +31,8 @@ public struct RoutePlanner: Sendable {
         let latencySLOMilliseconds: Int?
         let personalData: PersonalDataHandling
         let restoresPersonalData: Bool
+        /// `retention: none`: nothing of the tenant's or route's may be kept.
+        let requiresNoRetention: Bool
         /// By target slot: the rule the target breaks, nil when it is allowed.
         let refusals: [String?]
 
@@ -39,6 +41,7 @@ public struct RoutePlanner: Sendable {
             self.latencySLOMilliseconds = policy.latencySLOMilliseconds
             self.personalData = policy.personalData
             self.restoresPersonalData = policy.restoresPersonalData
+            self.requiresNoRetention = policy.requiresNoRetention
             self.refusals = refusals
         }
     }
@@ -147,6 +150,12 @@ public struct RoutePlanner: Sendable {
     public func personalDataRule(for request: RouteRequest) -> PersonalDataRule {
         guard asksAboutPersonalData else { return .allow }  // the common case: no policy has a pii rule
         return Self.personalDataRule(policies(for: request, route: routesByName[request.model]))
+    }
+
+    /// The policy applying to `request` that forbids keeping anything (`retention: none`), if
+    /// any: the gateway then stores no Responses conversation for it.
+    public func noRetentionPolicy(for request: RouteRequest) -> String? {
+        policies(for: request, route: routesByName[request.model]).first { $0.requiresNoRetention }?.name
     }
 
     /// The tenant's policy, then the route's.

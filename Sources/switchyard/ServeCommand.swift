@@ -118,11 +118,12 @@ struct ServeCommand: AsyncParsableCommand {
             let rateLimiter = RateLimiter(shared: rateStore != nil)
             let rateSync = rateStore.map { RateWindowSync(limiter: rateLimiter, store: $0, replica: replica, logger: logger) }
             let shutdownNotice = EndNotice()
+            let responses = ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
                 pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter,
                 budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
-                logger: logger)
+                responses: responses, logger: logger)
             let serverSettings = configuration.server
             let shutdownTimeout = Duration.milliseconds(serverSettings.shutdownTimeoutMilliseconds)
             let deadline = ShutdownDeadline(
@@ -144,7 +145,8 @@ struct ServeCommand: AsyncParsableCommand {
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher] + ([meter, budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
+                services: (mockServices + [refresher, watcher, ResponseSweeper(keeper: responses)]
+                    + ([meter, budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
                     + [deadline, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)

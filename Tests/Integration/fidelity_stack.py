@@ -29,7 +29,7 @@ class FidelityStack:
         price = {"input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}
         providers = [
             {"name": f"{dialect}-up", "dialect": dialect, "base_url": self.mocks[dialect].url + SUFFIX[dialect],
-             "api_key": "env:UP_KEY", "models": [dict(name=model, **price)]}
+             "api_key": "env:UP_KEY", "retention": "none", "models": [dict(name=model, **price)]}
             for dialect, model in MODELS.items()
         ]
         providers.append({"name": "strict-up", "dialect": "anthropic", "base_url": self.mocks["anthropic"].url,
@@ -38,6 +38,8 @@ class FidelityStack:
         providers.append({"name": "completions-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
                           "api_key": "env:UP_KEY", "completions": True,
                           "models": [dict(name="instruct", upstream="gpt-3.5-turbo-instruct", **price)]})
+        providers.append({"name": "small-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
+                          "api_key": "env:UP_KEY", "models": [dict(name="small", context=400, **price)]})
         providers.append({"name": "responses-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
                           "api_key": "env:UP_KEY", "responses": True,
                           "models": [dict(name="native", upstream="gpt-4.1", **price)]})
@@ -49,15 +51,25 @@ class FidelityStack:
                {"name": "instruct", "targets": ["completions-up/instruct"]},
                {"name": "claude-or-instruct", "targets": [f"anthropic-up/{MODELS['anthropic']}", "completions-up/instruct"]},
                {"name": "native", "targets": ["responses-up/native"]},
+               {"name": "small", "targets": ["small-up/small"]},
                {"name": "claude-or-native", "targets": [f"anthropic-up/{MODELS['anthropic']}", "responses-up/native"]}],
-            "tenants": [{"name": "demo"}],
+            "tenants": [{"name": "demo"}, {"name": "other"}, {"name": "sealed", "policy": "keep-nothing"}],
+            "policies": [{"name": "keep-nothing", "retention": "none"}],
         }
         (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
         self.routes = routes
         self.key = create_key(routes)["key"]
-        self.gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=self.tmp,
+        self.keys = {tenant: create_key(routes, tenant)["key"] for tenant in ("other", "sealed")}
+        self.start()
+
+    def start(self):
+        self.gateway = Process([BIN, "serve", "--routes", str(self.routes), "--port", "0", "--offline", "off"], cwd=self.tmp,
                                env=dict(os.environ, UP_KEY="sk-up-secret"))
         time.sleep(0.1)
+
+    def restart(self):
+        self.gateway.stop()
+        self.start()
 
     @property
     def url(self):

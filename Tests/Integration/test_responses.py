@@ -59,7 +59,7 @@ def test_a_plain_response(stack, oa, dialect):
     response = raw.parse()
     assert response.status == "completed" and response.object == "response"
     assert response.output_text.startswith(f"[{dialect}-mock]")
-    assert response.metadata == {"ticket": "42"} and response.store is False
+    assert response.metadata == {"ticket": "42"} and response.store is True  # kept by the gateway
     assert response.usage.input_tokens > 0 and response.usage.output_tokens > 0
     body, _ = stack.received(dialect)
     assert user_text(dialect, body) == ["What is a switchyard?"]
@@ -216,6 +216,130 @@ def test_built_in_tools_go_only_where_they_run(stack, oa):
     assert explained["chosen"] == "responses-up/native"
 
 
+# Conversations the gateway keeps: previous_response_id continues them on any provider.
+
+def texts_sent(dialect, body):
+    """Every turn's text as the provider received it, in order."""
+    if dialect == "openai":
+        return [m["content"] if isinstance(m["content"], str) else "".join(p.get("text", "") for p in m["content"])
+                for m in body["messages"] if m["role"] != "system"]
+    if dialect == "anthropic":
+        return ["".join(b.get("text", "") for b in m["content"]) if isinstance(m["content"], list) else m["content"]
+                for m in body["messages"]]
+    return ["".join(p.get("text", "") for p in c["parts"]) for c in body["contents"]]
+
+
+@pytest.mark.parametrize("first_dialect, second_dialect", [("openai", "anthropic"), ("anthropic", "gemini"),
+                                                           ("gemini", "openai")])
+def test_a_conversation_continues_on_another_provider(stack, oa, first_dialect, second_dialect):
+    first = oa.responses.create(model=ROUTE[first_dialect], input="My name is Ada.")
+    assert first.store is True
+    second = oa.responses.create(model=ROUTE[second_dialect], previous_response_id=first.id, input="What is my name?")
+    assert second.previous_response_id == first.id and second.output_text.startswith(f"[{second_dialect}-mock]")
+    body, _ = stack.received(second_dialect)
+    assert texts_sent(second_dialect, body) == ["My name is Ada.", first.output_text, "What is my name?"]
+    # A third turn carries both earlier ones.
+    third = oa.responses.create(model=ROUTE[first_dialect], previous_response_id=second.id, input="Thanks.")
+    body, _ = stack.received(first_dialect)
+    assert texts_sent(first_dialect, body) == [
+        "My name is Ada.", first.output_text, "What is my name?", second.output_text, "Thanks."]
+    assert third.output_text
+
+
+def test_a_streamed_answer_is_kept_too(stack, oa):
+    with oa.responses.stream(model="gem", input="Remember 42.") as stream:
+        first = stream.get_final_response()
+    oa.responses.create(model="oa", previous_response_id=first.id, input="What number?")
+    body, _ = stack.received("openai")
+    assert texts_sent("openai", body) == ["Remember 42.", first.output_text, "What number?"]
+
+
+def test_a_tool_round_trip_through_previous_response_id(stack, oa):
+    first = oa.responses.create(model="claude", input="Weather in Oslo?", tools=[WEATHER])
+    call = next(item for item in first.output if item.type == "function_call")
+    second = oa.responses.create(model="gem", previous_response_id=first.id, tools=[WEATHER], input=[
+        {"type": "function_call_output", "call_id": call.call_id, "output": "12 degrees"}])
+    assert "tool said: 12 degrees" in second.output_text
+    body, _ = stack.received("gemini")
+    assert body["contents"][1]["parts"][-1]["functionCall"]["name"] == "get_weather"
+    assert "functionResponse" in body["contents"][2]["parts"][0]
+
+
+def test_a_native_provider_continues_a_stored_conversation(stack, oa):
+    first = oa.responses.create(model="claude", input="My name is Ada.")
+    oa.responses.create(model="native", previous_response_id=first.id, input="What is my name?")
+    body = json.loads(stack.last_request("openai")["body"])
+    assert body["previous_response_id"] is None and body["store"] is False
+    assert [item.get("role") for item in body["input"]] == ["user", "assistant", "user"]
+    assert body["input"][-1]["content"] == "What is my name?"
+
+
+def test_retrieve_list_input_items_and_delete(stack, oa):
+    first = oa.responses.create(model="oa", input="One.")
+    second = oa.responses.create(model="claude", previous_response_id=first.id, input=[
+        {"role": "user", "content": "Two."}])
+    fetched = oa.responses.retrieve(second.id)
+    validate(fetched.model_dump(mode="json", exclude_unset=True), "Response")
+    assert fetched.id == second.id and fetched.output_text == second.output_text
+    items = oa.responses.input_items.list(second.id, order="asc")
+    assert [item.type for item in items.data] == ["message", "message", "message"]
+    assert [item.role for item in items.data] == ["user", "assistant", "user"]
+    assert all(item.id for item in items.data)
+    page = oa.responses.input_items.list(second.id, limit=1)
+    assert len(page.data) == 1 and page.has_more and page.data[0].role == "user"  # newest first
+    rest = oa.responses.input_items.list(second.id, limit=5, after=page.data[0].id)
+    assert [item.role for item in rest.data] == ["assistant", "user"] and not rest.has_more
+    assert oa.responses.delete(second.id) is None
+    with pytest.raises(openai.NotFoundError):
+        oa.responses.retrieve(second.id)
+    with pytest.raises(openai.NotFoundError):
+        oa.responses.delete(second.id)
+
+
+def test_a_tenant_never_reads_another_tenants_responses(stack, oa):
+    mine = oa.responses.create(model="oa", input="Private.")
+    other = openai.OpenAI(base_url=stack.url + "/v1", api_key=stack.keys["other"], max_retries=0)
+    with pytest.raises(openai.NotFoundError):
+        other.responses.retrieve(mine.id)
+    with pytest.raises(openai.NotFoundError):
+        other.responses.create(model="oa", previous_response_id=mine.id, input="Hi.")
+    with pytest.raises(openai.NotFoundError):
+        other.responses.input_items.list(mine.id)
+    with pytest.raises(openai.NotFoundError):
+        other.responses.delete(mine.id)
+    assert oa.responses.retrieve(mine.id).id == mine.id
+
+
+def test_a_stored_conversation_counts_against_the_context_window(stack, oa):
+    first = oa.responses.create(model="oa", input="x" * 1400)
+    with pytest.raises(openai.BadRequestError) as caught:
+        oa.responses.create(model="small", previous_response_id=first.id, input="Summarise.")
+    assert caught.value.response.json()["error"]["code"] == "context_length_exceeded"
+    counted = raw_request("POST", stack.url + "/v1/responses/input_tokens",
+                          json.dumps({"model": "oa", "previous_response_id": first.id, "input": "Summarise."}).encode(),
+                          {"authorization": f"Bearer {stack.key}", "content-type": "application/json"}).json()
+    assert counted["input_tokens"] > 350
+
+
+def test_store_false_keeps_nothing(stack, oa):
+    response = oa.responses.create(model="oa", input="Forget me.", store=False)
+    assert response.store is False
+    with pytest.raises(openai.NotFoundError):
+        oa.responses.retrieve(response.id)
+
+
+def test_a_retention_none_policy_keeps_nothing(stack):
+    sealed = openai.OpenAI(base_url=stack.url + "/v1", api_key=stack.keys["sealed"], max_retries=0)
+    response = sealed.responses.create(model="claude", input="Secret.")
+    assert response.store is False
+    with pytest.raises(openai.NotFoundError):
+        sealed.responses.retrieve(response.id)
+    with pytest.raises(openai.BadRequestError) as caught:
+        sealed.responses.create(model="claude", previous_response_id=response.id, input="More.")
+    error = caught.value.response.json()["error"]
+    assert error["param"] == "previous_response_id" and "keep-nothing" in error["message"]
+
+
 # Bad input: clear errors in OpenAI's shape, nothing sent upstream.
 
 @pytest.mark.parametrize("body, status, param", [
@@ -273,3 +397,19 @@ def test_an_agent_with_a_function_tool_runs_on_claude(stack):
     assert body["system"] in ("Use the tool.", [{"type": "text", "text": "Use the tool."}])
     assert body["tools"][0]["name"] == "get_weather"
     assert body["messages"][-1]["content"][0]["type"] == "tool_result"
+
+
+def test_stored_conversations_survive_a_restart():
+    from fidelity_stack import FidelityStack
+    own = FidelityStack()
+    try:
+        client = openai.OpenAI(base_url=own.url + "/v1", api_key=own.key, max_retries=0)
+        first = client.responses.create(model="oa", input="Before the restart.")
+        own.restart()
+        client = openai.OpenAI(base_url=own.url + "/v1", api_key=own.key, max_retries=0)
+        assert client.responses.retrieve(first.id).output_text == first.output_text
+        client.responses.create(model="claude", previous_response_id=first.id, input="After.")
+        body, _ = own.received("anthropic")
+        assert texts_sent("anthropic", body) == ["Before the restart.", first.output_text, "After."]
+    finally:
+        own.stop()

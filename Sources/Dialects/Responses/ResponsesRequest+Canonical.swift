@@ -25,6 +25,11 @@ extension ResponsesRequest {
             throw .invalidRequest("The request body could not be read: \(error)", parameter: nil, code: "invalid_value")
         }
         var conversation = Conversation(system: wire.instructions.map { [$0] } ?? [])
+        if let history = self.conversation.history {
+            // Stored by the gateway from an earlier answer: items it wrote itself.
+            let items = (try? JSONDecoder().decode([ResponsesWire.Item].self, from: Data(history))) ?? []
+            for (position, item) in items.enumerated() { try conversation.append(item, field: "previous_response_id[\(position)]") }
+        }
         switch wire.input {
         case .text(let text): conversation.messages.append(ChatMessage(role: .user, content: [.text(text)]))
         case .items(let items):

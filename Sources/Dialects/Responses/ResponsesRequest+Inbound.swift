@@ -17,17 +17,27 @@ extension ResponsesRequest: InboundChat {
         }
         // Built-in tools (web_search…) run only on a provider's own Responses API.
         let builtInTools = (index.objects(inArray: "tools") ?? []).contains { $0.string("type") != "function" }
+        // A stored conversation this request continues is part of its prompt.
+        let bytes = index.bytes.count.saturatingAdding(conversation.history?.count ?? 0)
         return RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs,
+            promptTokens: RoutingFacts.estimatedTokens(bytes: bytes), maxOutputTokens: maxOutputTokens, needs: needs,
             requiredEndpoint: builtInTools ? .responses : nil)
     }
 
     /// To a provider's own Responses API: the request with its model, and `store: false` — the
-    /// gateway, not the provider, keeps conversations.
+    /// gateway, not the provider, keeps conversations: a stored conversation it continues is
+    /// sent as items ahead of the input, in place of `previous_response_id`.
     public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {
         var editor = JSONObjectEditor(index)
         if upstreamModel != model { editor.set("model", string: upstreamModel) }
         editor.set("store", json: Array("false".utf8))
+        if conversation.history != nil {
+            let input =
+                index.string("input").map { [ArraySlice(Array(#"{"role":"user","content":\#(JSONEncoding.string($0) as String)}"#.utf8))] }
+                ?? index.rawElements(inArray: "input") ?? []
+            editor.set("input", json: JSONArrayElements.array(conversation.historyItems + input))
+            editor.set("previous_response_id", json: Array("null".utf8))
+        }
         return editor.bytes()
     }
 
@@ -59,11 +69,19 @@ extension ResponsesRequest: InboundChat {
         for call in response.toolCalls {
             output.append(ResponseEnvelope.functionCallItem(id: ResponseEnvelope.newID("fc"), call: call, status: "completed"))
         }
-        return Array(envelope(model: response.model).object(output: output, finish: response.finishReason, usage: response.usage).utf8)
+        let envelope = envelope(model: response.model)
+        let json = envelope.object(output: output, finish: response.finishReason, usage: response.usage)
+        record(id: envelope.id, response: json, output: output)
+        return Array(json.utf8)
     }
 
     public func translatingStream(from decoder: any ChatStreamDecoding, model: String) -> any StreamTransform {
-        TranslatingStream(decoder: decoder, encoder: ResponsesStreamEncoder(envelope: envelope(model: model)))
+        let request = self
+        return TranslatingStream(
+            decoder: decoder,
+            encoder: ResponsesStreamEncoder(envelope: envelope(model: model)) { id, response, output in
+                request.record(id: id, response: response, output: output)
+            })
     }
 
     public static func errorBody(_ error: GatewayError) -> [UInt8] { OpenAIErrorFormat.body(for: error) }

@@ -14,6 +14,9 @@ public struct ResponsesRequest: Sendable {
     public let maxOutputTokens: Int?
     /// The stored response this one continues.
     public let previousResponseID: String?
+    /// The stored conversation it continues and where its answer is kept (set by the gateway
+    /// before forwarding; empty: a conversation of one request, not kept).
+    public var conversation = ResponsesConversation()
 
     /// Validates `body` as a Responses request; errors name the field at fault.
     public init(body: [UInt8]) throws(GatewayError) {

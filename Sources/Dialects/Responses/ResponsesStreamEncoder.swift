@@ -22,9 +22,14 @@ public struct ResponsesStreamEncoder: Sendable {
     private var calls: [(index: Int, id: String, outputIndex: Int, call: ToolCall)] = []
     private var finishReason: FinishReason?
     public private(set) var usage: TokenUsage?
+    /// Receives the finished response: its id, JSON and output items.
+    private let onFinish: (@Sendable (_ id: String, _ response: String, _ output: [String]) -> Void)?
 
-    public init(envelope: ResponseEnvelope) {
+    public init(
+        envelope: ResponseEnvelope, onFinish: (@Sendable (_ id: String, _ response: String, _ output: [String]) -> Void)? = nil
+    ) {
         self.envelope = envelope
+        self.onFinish = onFinish
     }
 
     public mutating func encode(_ events: [ChatStreamEvent]) -> ByteBuffer {
@@ -88,6 +93,7 @@ public struct ResponsesStreamEncoder: Sendable {
         let response = envelope.object(output: items, finish: finish, usage: usage)
         let type = finish == .length || finish == .contentFilter ? "response.incomplete" : "response.completed"
         emit(type, #""response":\#(response)"#, to: &output)
+        onFinish?(envelope.id, response, items)
         return output
     }
 

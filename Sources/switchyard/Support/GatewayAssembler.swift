@@ -24,6 +24,8 @@ struct GatewayAssembler: Sendable {
     let budgetLeases: BudgetLeaseKeeper?
     let rateLimiter: RateLimiter
     let shutdownNotice: EndNotice
+    /// One for the process: answers still being saved stay findable across reloads.
+    let responses: ResponseKeeper
     let logger: Logger
 
     /// A gateway for `configuration`; throws when a provider's TLS settings can't be loaded or
@@ -42,6 +44,6 @@ struct GatewayAssembler: Sendable {
             endpoints: endpoints, upstream: try pools.clients(for: endpoints.values), keys: keys, ledger: ledger, logger: logger,
             latency: latency, health: health, meter: meter, budgets: budgets, budgetLeases: budgetLeases,
             rateLimiter: rateLimiter, adminKey: try configuration.resolvedAdminKey(in: environment)?.revealed,
-            shutdownNotice: shutdownNotice)
+            shutdownNotice: shutdownNotice, responses: responses)
     }
 }
