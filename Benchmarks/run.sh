@@ -99,7 +99,21 @@ echo "path                 mode     conns  result"
     run gateway-responses "$gateway" "$body" "$conns" "$mode" /v1/responses
   done
 done
-[[ ${ONLY:-} == responses ]] && exit 0
+if [[ ${ONLY:-} == responses ]]; then
+  # A stored conversation of 20 turns, continued by every request (each answer kept in turn).
+  previous=""
+  for turn in $(seq 20); do
+    link=""; [[ -n $previous ]] && link="\"previous_response_id\":\"$previous\","
+    previous=$(curl -s "$gateway/v1/responses" -H "authorization: Bearer $key" -H 'content-type: application/json' \
+      -d "{\"model\":\"chat\",$link\"input\":\"Turn $turn: summarise the quarterly report in one line.\"}" \
+      | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  done
+  continued="{\"model\":\"chat\",\"previous_response_id\":\"$previous\",\"input\":\"And in one word?\"}"
+  for conns in 1 64; do
+    run gateway-responses-20-turns "$gateway" "$continued" "$conns" json /v1/responses
+  done
+  exit 0
+fi
 [[ ${ONLY:-} == metering ]] || for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream

@@ -1,3 +1,4 @@
+import Foundation
 public import GatewayModel
 import JSONScanning
 public import NIOCore
@@ -53,9 +54,15 @@ extension ResponsesRequest: InboundChat {
         DecodingRelay(decoder: ResponsesEventDecoder())
     }
 
-    /// The Response object's shell for one answer (id, echoed parameters).
+    /// The Response object's shell for one answer (id, echoed parameters). Only the tools are
+    /// decoded (the request itself was, once, for the target).
     private func envelope(model: String) -> ResponseEnvelope {
-        let tools = (try? canonical().tools) ?? []
+        let tools =
+            index.rawValue("tools").flatMap { raw in try? JSONDecoder().decode([ResponsesWire.Tool].self, from: Data(raw)) }?
+            .compactMap { tool in
+                tool.name.map { ToolDefinition(name: $0, description: tool.description, parameters: tool.parameters ?? .null) }
+            }
+            ?? []
         var envelope = ResponseEnvelope(request: self, tools: tools)
         envelope.model = model
         return envelope
