@@ -8,9 +8,8 @@ public import JSONScanning
 /// Every target is reached through the canonical model (see `canonical()`), so a Responses app
 /// runs on any chat provider of any dialect.
 public struct ResponsesRequest: Sendable {
-    public let index: JSONObjectIndex
-    public let model: String
-    public let stream: Bool
+    /// Model, stream flags and bounded integers, checked as for every OpenAI request.
+    public let head: OpenAIRequestHead
     public let maxOutputTokens: Int?
     /// The stored response this one continues.
     public let previousResponseID: String?
@@ -18,39 +17,20 @@ public struct ResponsesRequest: Sendable {
     /// before forwarding; empty: a conversation of one request, not kept).
     public var conversation = ResponsesConversation()
 
+    public var index: JSONObjectIndex { head.index }
+    public var model: String { head.model }
+    public var stream: Bool { head.stream }
+
     /// Validates `body` as a Responses request; errors name the field at fault.
     public init(body: [UInt8]) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
-        guard let modelMember = index["model"] else {
-            throw .invalidRequest("Missing required parameter: 'model'.", parameter: "model", code: "missing_required_parameter")
-        }
-        guard modelMember.kind == .string, let model = index.string("model"), !model.isEmpty else {
-            throw .invalidRequest("'model' must be a non-empty string.", parameter: "model", code: "invalid_type")
-        }
+        let head = try OpenAIRequestHead(body: body, bounded: [("max_output_tokens", 1...RoutingFacts.maximumOutputTokens)])
+        let index = head.index
         switch index["input"]?.kind {
         case .string, .array: break
         case nil, .null:
             throw .invalidRequest("Missing required parameter: 'input'.", parameter: "input", code: "missing_required_parameter")
         default:
             throw .invalidRequest("'input' must be a string or an array of items.", parameter: "input", code: "invalid_type")
-        }
-        switch index["stream"]?.kind {
-        case nil, .null, .false: self.stream = false
-        case .true: self.stream = true
-        default: throw .invalidRequest("'stream' must be a boolean.", parameter: "stream", code: "invalid_type")
-        }
-        if let member = index["max_output_tokens"], member.kind != .null {
-            let range = 1...RoutingFacts.maximumOutputTokens
-            guard member.kind == .number, let value = index.int("max_output_tokens"), range.contains(value) else {
-                throw .invalidRequest(
-                    "'max_output_tokens' must be an integer from 1 to \(range.upperBound).", parameter: "max_output_tokens",
-                    code: "invalid_value")
-            }
         }
         for key in ["instructions", "previous_response_id"] {
             if let member = index[key], member.kind != .null, member.kind != .string {
@@ -65,8 +45,7 @@ public struct ResponsesRequest: Sendable {
         if let member = index["tools"], member.kind != .null, member.kind != .array {
             throw .invalidRequest("'tools' must be an array.", parameter: "tools", code: "invalid_type")
         }
-        self.index = index
-        self.model = model
+        self.head = head
         self.maxOutputTokens = index.int("max_output_tokens")
         self.previousResponseID = index.string("previous_response_id")
     }
