@@ -289,6 +289,8 @@ def test_retrieve_list_input_items_and_delete(stack, oa):
     assert len(page.data) == 1 and page.has_more and page.data[0].role == "user"  # newest first
     rest = oa.responses.input_items.list(second.id, limit=5, after=page.data[0].id)
     assert [item.role for item in rest.data] == ["assistant", "user"] and not rest.has_more
+    with pytest.raises(openai.BadRequestError):
+        oa.responses.cancel(second.id)  # answered in the foreground: nothing to cancel
     assert oa.responses.delete(second.id) is None
     with pytest.raises(openai.NotFoundError):
         oa.responses.retrieve(second.id)

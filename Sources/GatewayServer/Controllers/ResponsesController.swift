@@ -11,7 +11,8 @@ import Routing
 
 /// OpenAI's Responses API: `POST /v1/responses` (the same proxy as chat completions),
 /// `/v1/responses/input_tokens`, and the responses the gateway keeps — `GET` and `DELETE
-/// /v1/responses/{id}`, `GET /v1/responses/{id}/input_items`. A tenant reads only its own.
+/// /v1/responses/{id}`, `GET /v1/responses/{id}/input_items`, `POST /v1/responses/{id}/cancel`
+/// (400: none runs in the background). A tenant reads only its own.
 struct ResponsesController: Sendable {
     let live: LiveGateway
     let authenticator: BearerAuthenticator
@@ -45,6 +46,14 @@ struct ResponsesController: Sendable {
             let id = context.parameters.get("id") ?? ""
             guard try await live.current.responses.delete(id: id, tenant: key.tenant) else { throw Self.notFound(id) }
             return Response.json(#"{"id":\#(JSONEncoding.string(id) as String),"object":"response","deleted":true}"#.utf8)
+        }
+        router.post("/v1/responses/:id/cancel") { request, context -> Response in
+            // Only background responses can be cancelled, and this gateway answers every request
+            // in the foreground (`background` is named in x-switchyard-dropped).
+            _ = try await stored(request, context: context)
+            throw GatewayError.invalidRequest(
+                "Only background responses can be cancelled; this gateway runs none in the background.", parameter: nil,
+                code: "response_not_background")
         }
         router.get("/v1/responses/:id/input_items") { request, context in
             let stored = try await stored(request, context: context)
