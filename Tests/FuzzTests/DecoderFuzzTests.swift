@@ -13,8 +13,9 @@ import Testing
 
 /// Generated cases against every decoder a client, a provider or an operator can reach: each
 /// must answer with a typed error or a value — never trap, hang or grow without bound. 20,000
-/// cases each (over 100,000 in all) run in the test command; `FUZZ_CASES=N` runs N each.
-@Suite struct DecoderFuzzTests {
+/// cases each (over 100,000 in all) run in the test command; `FUZZ_CASES=N` runs N each. One at a
+/// time: each keeps a core busy, and the tests that wait on timers elsewhere need the other.
+@Suite(.serialized) struct DecoderFuzzTests {
     static let cases = ProcessInfo.processInfo.environment["FUZZ_CASES"].flatMap(Int.init) ?? 20_000
 
     static let openAIChat =

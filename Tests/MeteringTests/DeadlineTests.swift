@@ -7,17 +7,16 @@ import Testing
 /// which a task group would have waited for (a usage meter hung so after a database restart).
 @Suite struct DeadlineTests {
     @Test func anOperationThatIgnoresCancellationDoesNotHoldItsCaller() async throws {
-        let started = ContinuousClock.now
+        // Resumed by a timer of its own, deaf to cancellation, long after any test run: a
+        // deadline that waited for it would hang here.
         await #expect(throws: DeadlineExceeded.self) {
             try await withDeadline(.milliseconds(50)) {
-                // Resumed by a timer of its own, deaf to cancellation.
                 await withCheckedContinuation { continuation in
-                    DispatchQueue.global().asyncAfter(deadline: .now() + 3) { continuation.resume() }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 3600) { continuation.resume() }
                 }
                 return 1
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
     }
 
     @Test func aTimelyAnswerAndItsErrorsComeThrough() async throws {
