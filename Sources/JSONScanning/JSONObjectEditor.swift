@@ -5,7 +5,9 @@
 public struct JSONObjectEditor: Sendable {
     private let index: JSONObjectIndex
     private var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
-    private var insertions: [UInt8] = []
+    /// New members, `"key":value` each, appended at the closing brace.
+    private var insertions: [[UInt8]] = []
+    private var removedKeys: Set<String> = []
 
     public init(_ index: JSONObjectIndex) {
         self.index = index
@@ -15,11 +17,7 @@ public struct JSONObjectEditor: Sendable {
     public mutating func set(_ key: String, json: [UInt8]) {
         let existing = index.members.filter { $0.key == key }
         if existing.isEmpty {
-            let needsComma = !index.members.isEmpty || !insertions.isEmpty
-            if needsComma { insertions.append(UInt8(ascii: ",")) }
-            insertions.append(contentsOf: JSONEncoding.string(key))
-            insertions.append(UInt8(ascii: ":"))
-            insertions.append(contentsOf: json)
+            insertions.append(JSONEncoding.string(key) + [UInt8(ascii: ":")] + json)
         } else {
             for member in existing {
                 replacements.append((member.valueRange, json))
@@ -31,20 +29,41 @@ public struct JSONObjectEditor: Sendable {
         set(key, json: JSONEncoding.string(string))
     }
 
+    /// Removes every `key` member with the comma that joined it to its neighbour.
+    public mutating func remove(_ key: String) {
+        removedKeys.insert(key)
+    }
+
+    /// The byte ranges the removed members take: each with the comma after it, or the last with
+    /// the comma after the last member kept.
+    private var removals: [Range<Int>] {
+        let members = index.members
+        return members.indices.compactMap { position in
+            let member = members[position]
+            guard removedKeys.contains(member.key) else { return nil }
+            if position + 1 < members.count { return member.keyRange.lowerBound..<members[position + 1].keyRange.lowerBound }
+            let kept = members[..<position].last { !removedKeys.contains($0.key) }
+            return (kept?.valueRange.upperBound ?? member.keyRange.lowerBound)..<member.valueRange.upperBound
+        }
+    }
+
     /// The edited document.
     public func bytes() -> [UInt8] {
-        var edits = replacements
+        var edits = replacements + removals.map { ($0, [UInt8]()) }
         if !insertions.isEmpty {
-            edits.append((index.closingBrace..<index.closingBrace, insertions))
+            let kept = index.members.contains { !removedKeys.contains($0.key) }
+            let added = Array(insertions.joined(separator: [UInt8(ascii: ",")]))
+            edits.append((index.closingBrace..<index.closingBrace, (kept ? [UInt8(ascii: ",")] : []) + added))
         }
         edits.sort { $0.range.lowerBound < $1.range.lowerBound }
         var output: [UInt8] = []
-        output.reserveCapacity(index.bytes.count + insertions.count + 64)
+        output.reserveCapacity(index.bytes.count + 64)
         var cursor = 0
         for edit in edits {
-            output.append(contentsOf: index.bytes[cursor..<edit.range.lowerBound])
+            // Removals of neighbouring members may overlap: each byte goes at most once.
+            output.append(contentsOf: index.bytes[cursor..<max(cursor, edit.range.lowerBound)])
             output.append(contentsOf: edit.bytes)
-            cursor = edit.range.upperBound
+            cursor = max(cursor, edit.range.upperBound)
         }
         output.append(contentsOf: index.bytes[cursor...])
         return output

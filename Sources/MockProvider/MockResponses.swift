@@ -19,6 +19,14 @@ extension MockProvider {
         }
         let items: [[String: Any]] =
             (json["input"] as? String).map { [["role": "user", "content": $0]] } ?? (json["input"] as? [[String: Any]] ?? [])
+        let stores = json["store"] as? Bool ?? true
+        // As OpenAI: with store false nothing is kept, so a reasoning item can't be looked up by id.
+        if !stores, let reasoning = items.first(where: { $0["type"] as? String == "reasoning" && $0["encrypted_content"] == nil }) {
+            return Self.error(
+                .notFound, type: "invalid_request_error", code: nil,
+                message:
+                    "Item with id '\(reasoning["id"] as? String ?? "")' not found. Items are not persisted when `store` is set to false.")
+        }
         let requestText = items.map { Self.text(of: $0["content"] ?? $0["output"]) }.joined(separator: "\n")
         var answer = MockAnswer(
             requestText: requestText, messageCount: items.count, options: options, maxTokens: json["max_output_tokens"] as? Int)
@@ -38,7 +46,7 @@ extension MockProvider {
             ? tools.first { $0["type"] as? String == "function" }.map { MockToolCall(tool: $0, schemaKey: "parameters") } : nil
         let frame = ResponseFrame(
             id: "resp_mock_\(UInt32.random(in: 0...UInt32.max))", created: Int(Date().timeIntervalSince1970), model: model,
-            answer: answer, call: call, withUsage: !options.omitUsage, echoed: Self.echoed(json))
+            answer: answer, call: call, reasons: json["reasoning"] != nil, withUsage: !options.omitUsage, echoed: Self.echoed(json))
         if json["stream"] as? Bool == true {
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
@@ -71,7 +79,8 @@ extension MockProvider {
             "instructions": json["instructions"] ?? NSNull(), "metadata": json["metadata"] ?? [String: Any](),
             "parallel_tool_calls": json["parallel_tool_calls"] ?? true, "temperature": json["temperature"] ?? 1,
             "top_p": json["top_p"] ?? 1, "tool_choice": json["tool_choice"] ?? "auto", "tools": tools,
-            "error": NSNull(), "incomplete_details": NSNull(),
+            "error": NSNull(), "incomplete_details": NSNull(), "store": json["store"] ?? true,
+            "previous_response_id": json["previous_response_id"] ?? NSNull(),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: members, options: .sortedKeys)) ?? Data("{}".utf8)
         // The members without their braces, to sit among the frame's own.
@@ -91,12 +100,17 @@ extension MockProvider {
         let model: String
         let answer: MockAnswer
         let call: MockToolCall?
+        /// A reasoning model was asked (`reasoning` set): a reasoning item comes first.
+        let reasons: Bool
         let withUsage: Bool
         /// Echoed request parameters, JSON members without braces.
         let echoed: String
 
         var messageItemID: String { "msg_\(id.dropFirst(5))" }
         var callItemID: String { "fc_\(id.dropFirst(5))" }
+        var reasoningItem: String { #"{"id":"rs_\#(id.dropFirst(5))","type":"reasoning","summary":[]}"# }
+        /// Output indexes start after the reasoning item.
+        var first: Int { reasons ? 1 : 0 }
 
         func messageItem(text: String?, status: String) -> String {
             let content = text.map {
@@ -112,6 +126,7 @@ extension MockProvider {
         func response(status: String) -> String {
             var output: [String] = []
             if status != "in_progress" {
+                if reasons { output.append(reasoningItem) }
                 output.append(messageItem(text: answer.text, status: "completed"))
                 if let call { output.append(callItem(call, arguments: call.arguments, status: "completed")) }
             }
@@ -120,7 +135,7 @@ extension MockProvider {
                 ? #","usage":{"input_tokens":\#(answer.promptTokens),"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":\#(outputTokens),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(answer.promptTokens + outputTokens)}"#
                 : ""
             return
-                #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","model":\#(JSONEncoding.string(model) as String),"output":[\#(output.joined(separator: ","))],"store":false,\#(echoed)\#(usage)}"#
+                #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","model":\#(JSONEncoding.string(model) as String),"output":[\#(output.joined(separator: ","))],\#(echoed)\#(usage)}"#
         }
 
         var outputTokens: Int { answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens) }
@@ -130,9 +145,14 @@ extension MockProvider {
             var events: [(type: String, members: String)] = [
                 ("response.created", #""response":\#(response(status: "in_progress"))"#),
                 ("response.in_progress", #""response":\#(response(status: "in_progress"))"#),
-                ("response.output_item.added", #""output_index":0,"item":\#(messageItem(text: nil, status: "in_progress"))"#),
             ]
-            let position = #""item_id":"\#(messageItemID)","output_index":0,"content_index":0"#
+            if reasons {
+                events.append(("response.output_item.added", #""output_index":0,"item":\#(reasoningItem)"#))
+                events.append(("response.output_item.done", #""output_index":0,"item":\#(reasoningItem)"#))
+            }
+            events.append(
+                ("response.output_item.added", #""output_index":\#(first),"item":\#(messageItem(text: nil, status: "in_progress"))"#))
+            let position = #""item_id":"\#(messageItemID)","output_index":\#(first),"content_index":0"#
             events.append(
                 ("response.content_part.added", position + #","part":{"type":"output_text","text":"","annotations":[],"logprobs":[]}"#))
             for word in answer.words {
@@ -141,21 +161,27 @@ extension MockProvider {
             events.append(
                 ("response.output_text.done", position + #","text":\#(JSONEncoding.string(answer.text) as String),"logprobs":[]"#))
             events.append(
-                ("response.output_item.done", #""output_index":0,"item":\#(messageItem(text: answer.text, status: "completed"))"#))
+                ("response.output_item.done", #""output_index":\#(first),"item":\#(messageItem(text: answer.text, status: "completed"))"#))
             if let call {
                 let arguments = call.arguments
                 let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
                 events.append(
-                    ("response.output_item.added", #""output_index":1,"item":\#(callItem(call, arguments: "", status: "in_progress"))"#))
+                    (
+                        "response.output_item.added",
+                        #""output_index":\#(first + 1),"item":\#(callItem(call, arguments: "", status: "in_progress"))"#
+                    ))
                 for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
                     events.append(
                         (
                             "response.function_call_arguments.delta",
-                            #""item_id":"\#(callItemID)","output_index":1,"delta":\#(JSONEncoding.string(piece) as String)"#
+                            #""item_id":"\#(callItemID)","output_index":\#(first + 1),"delta":\#(JSONEncoding.string(piece) as String)"#
                         ))
                 }
                 events.append(
-                    ("response.output_item.done", #""output_index":1,"item":\#(callItem(call, arguments: arguments, status: "completed"))"#)
+                    (
+                        "response.output_item.done",
+                        #""output_index":\#(first + 1),"item":\#(callItem(call, arguments: arguments, status: "completed"))"#
+                    )
                 )
             }
             events.append(("response.completed", #""response":\#(response(status: "completed"))"#))

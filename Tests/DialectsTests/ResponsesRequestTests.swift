@@ -3,6 +3,7 @@ import Foundation
 import GatewayModel
 import JSONScanning
 import NIOCore
+import Synchronization
 import Testing
 
 /// The Responses API inbound: items folded into canonical turns, Response objects and typed
@@ -120,6 +121,62 @@ import Testing
         let usage = try inbound.passThroughUsage(
             in: Array(#"{"usage":{"input_tokens":7,"input_tokens_details":{"cached_tokens":2},"output_tokens":3}}"#.utf8))
         #expect(usage == TokenUsage(input: 7, cachedInput: 2, output: 3))
+    }
+
+    @Test func aNativeStreamSaysWhatTheAppAskedAndIsKeptWhateverItsChunks() throws {
+        // What a provider's own Responses API streams for a request sent with `store: false`.
+        let upstream = try request(#"{"model":"chat","input":"hi","stream":true,"store":false}"#)
+        var provider = upstream.translatingStream(from: FixedDecoder(), model: "m")
+        var sent = try provider.transform(ByteBuffer())
+        var end = provider.finish()
+        sent.writeBuffer(&end)
+        #expect(String(buffer: sent).contains(#""store":false"#))
+
+        let kept = Mutex<[(id: String, response: String, inputCount: Int)]>([])
+        var inbound = try request(#"{"model":"chat","input":"hi","stream":true}"#)
+        inbound.conversation = ResponsesConversation(
+            previousResponseID: "resp_before", history: Array(#"[{"id":"m0","type":"message","role":"user","content":"a"}]"#.utf8),
+            recorder: ResponseRecorder { id, response, _, inputCount in
+                kept.withLock { $0.append((id, response, inputCount)) }
+            })
+        var relay = inbound.passThroughStream()
+        var relayed = ByteBuffer()
+        for byte in sent.readableBytesView {
+            var out = try relay.transform(ByteBuffer(bytes: [byte]))
+            relayed.writeBuffer(&out)
+        }
+        var tail = relay.finish()
+        relayed.writeBuffer(&tail)
+        #expect(relay.isComplete && relay.usage == TokenUsage(input: 3, cachedInput: 0, output: 4))
+
+        var decoder = ResponsesEventDecoder()
+        #expect(try decoder.decode(relayed).count == 8)
+        let text = String(buffer: relayed)
+        #expect(!text.contains(#""store":false"#))
+        #expect(text.components(separatedBy: #""store":true"#).count == 4)  // created, in_progress, completed
+        #expect(text.components(separatedBy: #""previous_response_id":"resp_before""#).count == 4)
+        let record = try #require(kept.withLock { $0.first })
+        #expect(kept.withLock { $0.count } == 1 && record.inputCount == 2)
+        let response = try JSONObjectIndex(document: Array(record.response.utf8))
+        #expect(response.string("id") == record.id && response.bool("store") == true && response.arrayCount("output") == 2)
+    }
+
+    @Test func aNativeContinuationLeavesOutWhatTheProviderCannotRead() throws {
+        var inbound = try request(#"{"model":"chat","input":"next"}"#)
+        inbound.conversation = ResponsesConversation(
+            previousResponseID: "resp_1",
+            history: Array(
+                #"""
+                [{"id":"msg_1_in_0","type":"message","role":"user","content":[{"type":"input_text","text":"a"}]},
+                 {"id":"rs_1","type":"reasoning","summary":[]},
+                 {"id":"rs_2","type":"reasoning","summary":[],"encrypted_content":"gAAA"},
+                 {"id":"msg_2","type":"message","role":"assistant","status":"completed","content":[]}]
+                """#.utf8))
+        let body = try JSONObjectIndex(document: inbound.passThroughBody(upstreamModel: "m", requestStreamUsage: false))
+        let items = try #require(body.objects(inArray: "input"))
+        #expect(items.map { $0.string("id") } == [nil, "rs_2", "msg_2", nil])
+        #expect(items.first?.string("role") == "user" && items.last?.string("content") == "next")
+        #expect(body["previous_response_id"]?.kind == .null)
     }
 }
 

@@ -267,11 +267,71 @@ def test_a_tool_round_trip_through_previous_response_id(stack, oa):
 
 def test_a_native_provider_continues_a_stored_conversation(stack, oa):
     first = oa.responses.create(model="claude", input="My name is Ada.")
-    oa.responses.create(model="native", previous_response_id=first.id, input="What is my name?")
+    second = oa.responses.create(model="native", previous_response_id=first.id, input="What is my name?")
     body = json.loads(stack.last_request("openai")["body"])
     assert body["previous_response_id"] is None and body["store"] is False
     assert [item.get("role") for item in body["input"]] == ["user", "assistant", "user"]
     assert body["input"][-1]["content"] == "What is my name?"
+    # The ids the gateway gave the app's messages are its own: an input message goes without.
+    assert "id" not in body["input"][0] and body["input"][1]["id"] == first.output[0].id
+    # The app sees what it asked for, not what the gateway asked of the provider.
+    assert (second.store, second.previous_response_id) == (True, first.id)
+
+
+# A native provider's answers are kept as translated ones are.
+
+def test_a_native_answer_is_kept_retrieved_listed_and_deleted(stack, oa):
+    raw = oa.responses.with_raw_response.create(model="native", input="Remember 7.", metadata={"k": "v"})
+    first = raw.parse()
+    assert json.loads(stack.last_request("openai")["body"])["store"] is False
+    validate(json.loads(raw.http_response.text), "Response")
+    assert first.store is True and first.id.startswith("resp_mock_")
+    fetched = oa.responses.retrieve(first.id)
+    assert (fetched.id, fetched.output_text, fetched.store, fetched.metadata) == (first.id, first.output_text, True, {"k": "v"})
+    assert fetched.usage.output_tokens == first.usage.output_tokens
+    second = oa.responses.create(model="claude", previous_response_id=first.id, input="Which number?")
+    body, _ = stack.received("anthropic")
+    assert texts_sent("anthropic", body) == ["Remember 7.", first.output_text, "Which number?"]
+    items = oa.responses.input_items.list(second.id, order="asc")
+    assert [item.role for item in items.data] == ["user", "assistant", "user"] and all(item.id for item in items.data)
+    assert oa.responses.delete(first.id) is None
+    with pytest.raises(openai.NotFoundError):
+        oa.responses.retrieve(first.id)
+
+
+def test_a_native_stream_is_kept_and_says_so(stack, oa):
+    with oa.responses.stream(model="native", input="Remember blue.") as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    whole = [event.response for event in events if hasattr(event, "response")]
+    assert [r.store for r in whole] == [True] * len(whole) and len(whole) == 3  # created, in_progress, completed
+    assert ledger_records(stack.routes, lambda r: r["route"] == "native" and r["streamed"]
+                          and r["output_tokens"] == final.usage.output_tokens)
+    fetched = oa.responses.retrieve(final.id)
+    assert fetched.output_text == final.output_text and fetched.status == "completed"
+    third = oa.responses.create(model="gem", previous_response_id=final.id, input="Which colour?")
+    body, _ = stack.received("gemini")
+    assert texts_sent("gemini", body) == ["Remember blue.", final.output_text, "Which colour?"]
+    assert third.previous_response_id == final.id
+
+
+def test_a_native_answer_with_store_false_is_not_kept(stack, oa):
+    first = oa.responses.create(model="native", input="Forget me.", store=False)
+    assert first.store is False
+    with pytest.raises(openai.NotFoundError):
+        oa.responses.retrieve(first.id)
+
+
+def test_reasoning_the_provider_did_not_keep_is_left_out_of_a_continuation(stack, oa):
+    first = oa.responses.create(model="native", input="Think first.", reasoning={"effort": "low"})
+    assert [item.type for item in first.output] == ["reasoning", "message"]
+    second = oa.responses.create(model="native", previous_response_id=first.id, input="And then?")
+    assert second.output_text.startswith("[openai-mock]")
+    sent = json.loads(stack.last_request("openai")["body"])["input"]
+    assert [item.get("type") for item in sent] == ["message", "message", None]
+    # The whole conversation is still listed as it happened.
+    items = oa.responses.input_items.list(second.id, order="asc")
+    assert [item.type for item in items.data] == ["message", "reasoning", "message", "message"]
 
 
 def test_retrieve_list_input_items_and_delete(stack, oa):

@@ -73,4 +73,28 @@ import Testing
         editor.set("a", string: "b\"c")
         #expect(String(decoding: editor.bytes(), as: UTF8.self) == #"{"a":"b\"c"}"#)
     }
+
+    @Test(arguments: [
+        (#"{"a":1,"id":2,"b":3}"#, ["id"], #"{"a":1,"b":3}"#),
+        (#"{"id":2, "a":1}"#, ["id"], #"{"a":1}"#),
+        (#"{"a":1 , "id":2 }"#, ["id"], #"{"a":1 }"#),
+        (#"{"a":1,"id":2,"st":3}"#, ["id", "st"], #"{"a":1}"#),
+        (#"{"a":1,"id":2,"id":3}"#, ["id"], #"{"a":1}"#),
+        (#"{"id":1,"st":2}"#, ["id", "st"], "{}"),
+        (#"{"a":{"id":1}}"#, ["id"], #"{"a":{"id":1}}"#),
+    ])
+    func editorRemovesMembersWithTheirCommas(original: String, keys: [String], expected: String) throws {
+        var editor = JSONObjectEditor(try index(original))
+        for key in keys { editor.remove(key) }
+        let edited = String(decoding: editor.bytes(), as: UTF8.self)
+        #expect(edited == expected)
+        _ = try index(edited)
+    }
+
+    @Test func editorAppendsAfterRemovingEveryMember() throws {
+        var editor = JSONObjectEditor(try index(#"{"id":1}"#))
+        editor.remove("id")
+        editor.set("a", json: Array("2".utf8))
+        #expect(String(decoding: editor.bytes(), as: UTF8.self) == #"{"a":2}"#)
+    }
 }

@@ -23,6 +23,9 @@ public protocol InboundChat: Sendable {
     func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8]
     /// Same dialect: checks a whole answer is JSON and reads its usage.
     func passThroughUsage(in answer: [UInt8]) throws(DialectDecodingError) -> TokenUsage?
+    /// Same dialect: the whole answer as the caller gets it, when the gateway has something to
+    /// say in it (nil: as the provider wrote it).
+    func passThroughAnswer(_ answer: [UInt8]) -> [UInt8]?
     /// Same dialect: relays a stream event by event, noting usage.
     func passThroughStream() -> any StreamTransform
 
@@ -41,6 +44,7 @@ public protocol InboundChat: Sendable {
 extension InboundChat {
     public static var passThroughOperation: UpstreamOperation { .chat }
     public static var dialectName: String { format.rawValue }
+    public func passThroughAnswer(_ answer: [UInt8]) -> [UInt8]? { nil }
 }
 
 /// Upstream stream bytes in, client stream bytes out.

@@ -76,10 +76,10 @@ extension ResponsesRequest {
 
     /// Hands a finished answer to the recorder: the history, this input and `output` as the
     /// conversation so far.
-    func record(id: String, response: String, output: [String]) {
+    func record(id: String, response: String, output: [ArraySlice<UInt8>]) {
         guard let recorder = conversation.recorder else { return }
         let input = conversation.historyItems + inputItems(idPrefix: "msg_\(id.dropFirst(5))_in")
-        let items = input + output.map { ArraySlice(Array($0.utf8)) }
+        let items = input + output
         recorder.keep(id, response, JSONArrayElements.array(items), input.count)
     }
 }

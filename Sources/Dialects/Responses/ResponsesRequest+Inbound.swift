@@ -36,7 +36,7 @@ extension ResponsesRequest: InboundChat {
             let input =
                 index.string("input").map { [ArraySlice(Array(#"{"role":"user","content":\#(JSONEncoding.string($0) as String)}"#.utf8))] }
                 ?? index.rawElements(inArray: "input") ?? []
-            editor.set("input", json: JSONArrayElements.array(conversation.historyItems + input))
+            editor.set("input", json: JSONArrayElements.array(nativeHistoryItems + input))
             editor.set("previous_response_id", json: Array("null".utf8))
         }
         return editor.bytes()
@@ -50,8 +50,13 @@ extension ResponsesRequest: InboundChat {
             output: usage.int("output_tokens") ?? 0)
     }
 
+    public func passThroughAnswer(_ answer: [UInt8]) -> [UInt8]? {
+        guard restoresNativeAnswers, let response = try? JSONObjectIndex(document: answer) else { return nil }
+        return restored(response)
+    }
+
     public func passThroughStream() -> any StreamTransform {
-        DecodingRelay(decoder: ResponsesEventDecoder())
+        restoresNativeAnswers ? ResponsesNativeRelay(request: self) : DecodingRelay(decoder: ResponsesEventDecoder())
     }
 
     /// The Response object's shell for one answer (id, echoed parameters). Only the tools are
@@ -78,7 +83,7 @@ extension ResponsesRequest: InboundChat {
         }
         let envelope = envelope(model: response.model)
         let json = envelope.object(output: output, finish: response.finishReason, usage: response.usage)
-        record(id: envelope.id, response: json, output: output)
+        record(id: envelope.id, response: json, output: output.map { ArraySlice($0.utf8) })
         return Array(json.utf8)
     }
 
@@ -87,7 +92,7 @@ extension ResponsesRequest: InboundChat {
         return TranslatingStream(
             decoder: decoder,
             encoder: ResponsesStreamEncoder(envelope: envelope(model: model)) { id, response, output in
-                request.record(id: id, response: response, output: output)
+                request.record(id: id, response: response, output: output.map { ArraySlice($0.utf8) })
             })
     }
 

@@ -37,7 +37,7 @@ struct UpstreamAnswer<Inbound: InboundChat> {
             switch exchange {
             case .passThrough:
                 usage = try inbound.passThroughUsage(in: bytes)
-                output = body
+                output = inbound.passThroughAnswer(bytes).map { ByteBuffer(bytes: $0) } ?? body
             case .translated(_, let dialect):
                 let answer = try dialect.decodeResponse(bytes)
                 usage = answer.usage == TokenUsage() ? nil : answer.usage
