@@ -334,6 +334,26 @@ def test_reasoning_the_provider_did_not_keep_is_left_out_of_a_continuation(stack
     assert [item.type for item in items.data] == ["message", "reasoning", "message", "message"]
 
 
+@pytest.mark.parametrize("route, dialect", [("claude", "anthropic"), ("native", "openai")])
+def test_item_references_name_items_of_the_conversation(stack, oa, route, dialect):
+    first = oa.responses.create(model="oa", input="The code word is fjord.")
+    said = oa.responses.input_items.list(first.id).data[0]
+    second = oa.responses.create(model=route, previous_response_id=first.id, input=[
+        {"type": "item_reference", "id": said.id}, {"role": "user", "content": "Repeat it."}])
+    assert second.output_text
+    if dialect == "anthropic":
+        body, _ = stack.received("anthropic")
+        assert texts_sent("anthropic", body) == [
+            "The code word is fjord.", first.output_text, "The code word is fjord.Repeat it."]  # two items, one turn
+    else:
+        sent = json.loads(stack.last_request("openai")["body"])["input"]
+        assert "item_reference" not in json.dumps(sent)
+        assert sent[2]["content"] == [{"type": "input_text", "text": "The code word is fjord."}]
+    with pytest.raises(openai.NotFoundError) as caught:
+        oa.responses.create(model=route, previous_response_id=first.id, input=[{"type": "item_reference", "id": "msg_no"}])
+    assert caught.value.response.json()["error"]["param"] == "input[0].id"
+
+
 def test_retrieve_list_input_items_and_delete(stack, oa):
     first = oa.responses.create(model="oa", input="One.")
     second = oa.responses.create(model="claude", previous_response_id=first.id, input=[

@@ -1,4 +1,5 @@
 import Foundation
+public import GatewayModel
 public import JSONScanning
 
 /// A Responses request's place in a conversation the gateway keeps: the stored items it
@@ -81,5 +82,41 @@ extension ResponsesRequest {
         let input = conversation.historyItems + inputItems(idPrefix: "msg_\(id.dropFirst(5))_in")
         let items = input + output
         recorder.keep(id, response, JSONArrayElements.array(items), input.count)
+    }
+}
+
+extension ResponsesRequest {
+    /// The request with each `item_reference` in `input` replaced by the item it names, from the
+    /// conversation it continues (the items `input_items` lists): providers get the item itself,
+    /// since none of them keeps it. A reference to no such item is a 404 naming it.
+    public func resolvingItemReferences() throws(GatewayError) -> ResponsesRequest {
+        guard RoutingFacts.contains(#""item_reference""#, in: index.bytes), let elements = index.rawElements(inArray: "input") else {
+            return self
+        }
+        var stored: [String: ArraySlice<UInt8>] = [:]
+        for item in conversation.historyItems {
+            if let id = (try? JSONObjectIndex(document: Array(item)))?.string("id") { stored[id] = item }
+        }
+        var resolved: [ArraySlice<UInt8>] = []
+        for (position, element) in elements.enumerated() {
+            guard let item = try? JSONObjectIndex(document: Array(element)), item.string("type") == "item_reference" else {
+                resolved.append(element)
+                continue
+            }
+            let id = item.string("id") ?? ""
+            guard let found = stored[id] else {
+                throw GatewayError(
+                    kind: .notFound, status: 404,
+                    message:
+                        "Item with id '\(id)' not found: an item_reference names an item of the conversation previous_response_id continues.",
+                    parameter: "input[\(position)].id", code: "item_not_found")
+            }
+            resolved.append(found)
+        }
+        var editor = JSONObjectEditor(index)
+        editor.set("input", json: JSONArrayElements.array(resolved))
+        var request = try ResponsesRequest(body: editor.bytes())
+        request.conversation = conversation
+        return request
     }
 }

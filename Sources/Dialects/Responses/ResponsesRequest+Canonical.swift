@@ -142,7 +142,7 @@ private struct Conversation {
             break  // private to the provider that wrote it (see `canonical()`)
         case "item_reference":
             throw GatewayError(
-                kind: .notFound, status: 404, message: "Item with id '\(item.id ?? "")' not found (this gateway stores no responses yet).",
+                kind: .notFound, status: 404, message: "Item with id '\(item.id ?? "")' not found.",
                 parameter: "\(field).id", code: "item_not_found")
         case nil:
             throw .invalidRequest(

@@ -24,6 +24,7 @@ struct ResponsesController: Sendable {
             let proxy = ChatProxy(gateway: gateway)
             var responses = try ResponsesRequest(body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
             responses.conversation = try await Self.conversation(of: responses, key: key, gateway: gateway)
+            responses = try responses.resolvingItemReferences()
             return try await proxy.forward(responses, for: key, forwarding: ForwardedHeaders(request), context: context)
         }
         router.post("/v1/responses/input_tokens") { request, _ in
@@ -35,6 +36,7 @@ struct ResponsesController: Sendable {
                 body: try await JSONRequestBody.read(request, limit: gateway.configuration.server.maxBodyBytes))
             responses.conversation = try await Self.conversation(of: responses, key: key, gateway: gateway)
             responses.conversation.recorder = nil
+            responses = try responses.resolvingItemReferences()
             return Response.json(#"{"object":"response.input_tokens","input_tokens":\#(responses.routingFacts.promptTokens)}"#.utf8)
         }
         router.get("/v1/responses/:id") { request, context in
