@@ -33,6 +33,10 @@ extension MockProvider {
         else {
             return Self.anthropicError(.badRequest, type: "invalid_request_error", message: "model, messages and max_tokens are required")
         }
+        let thinking = (json["thinking"] as? [String: Any]).flatMap { $0["type"] as? String == "enabled" ? $0 : nil }
+        if let thinking, let refusal = Self.thinkingRefusal(thinking, request: json, maxTokens: maxTokens, messages: messages) {
+            return Self.anthropicError(.badRequest, type: "invalid_request_error", message: refusal)
+        }
         let lastBlocks = messages.last.map { Self.blocks($0["content"]) } ?? []
         let toolResult = lastBlocks.first { $0["type"] as? String == "tool_result" }
         let tools = json["tools"] as? [[String: Any]] ?? []
@@ -53,10 +57,11 @@ extension MockProvider {
         let call = toolResult == nil && format == nil ? tools.first.map(Self.mockCall) : nil
         let id = "msg_mock_\(UInt32.random(in: 0...UInt32.max))"
         if json["stream"] as? Bool == true {
-            return anthropicStream(answer, call: call, id: id, model: model)
+            return anthropicStream(answer, call: call, thinks: thinking != nil, id: id, model: model)
         }
         try await Task.sleep(for: .milliseconds(max(0, options.timeToFirstTokenMilliseconds)))
-        var content: [[String: Any]] = [["type": "text", "text": answer.text]]
+        var content: [[String: Any]] = thinking == nil ? [] : [Self.thinkingBlock]
+        content.append(["type": "text", "text": answer.text])
         if let call { content.append(["type": "tool_use", "id": call.id, "name": call.name, "input": call.input]) }
         let stopReason = call != nil ? "tool_use" : answer.finishReason == "length" ? "max_tokens" : "end_turn"
         let message: [String: Any] = [
@@ -68,7 +73,33 @@ extension MockProvider {
         return Self.json(message)
     }
 
-    private func anthropicStream(_ answer: MockAnswer, call: MockToolCall?, id: String, model: String) -> Response {
+    /// What extended thinking says before the answer, and its signature.
+    static let (thought, thoughtSignature) = ("Let me think.", "mock-signature")
+    static var thinkingBlock: [String: Any] { ["type": "thinking", "thinking": thought, "signature": thoughtSignature] }
+
+    /// Anthropic's refusals of a request with thinking enabled, in its words.
+    static func thinkingRefusal(_ thinking: [String: Any], request: [String: Any], maxTokens: Int, messages: [[String: Any]])
+        -> String?
+    {
+        let budget = thinking["budget_tokens"] as? Int ?? 0
+        if budget < 1024 { return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024" }
+        if maxTokens <= budget { return "`max_tokens` must be greater than `thinking.budget_tokens`." }
+        if let temperature = request["temperature"] as? Double, temperature != 1 {
+            return "`temperature` may only be set to 1 when thinking is enabled."
+        }
+        if let top = request["top_p"] as? Double, top < 0.95 { return "`top_p` must be at least 0.95 when thinking is enabled." }
+        if ["any", "tool"].contains((request["tool_choice"] as? [String: Any])?["type"] as? String) {
+            return "Thinking may not be enabled when tool_choice forces tool use."
+        }
+        let lastAssistant = messages.last { $0["role"] as? String == "assistant" }.map { blocks($0["content"]) } ?? []
+        if lastAssistant.contains(where: { $0["type"] as? String == "tool_use" }), lastAssistant.first?["type"] as? String != "thinking" {
+            return
+                "messages: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block."
+        }
+        return nil
+    }
+
+    private func anthropicStream(_ answer: MockAnswer, call: MockToolCall?, thinks: Bool, id: String, model: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -90,7 +121,16 @@ extension MockProvider {
                         "stop_sequence": NSNull(), "usage": start,
                     ] as [String: Any]
                 ])
-            try await send("content_block_start", ["index": 0, "content_block": ["type": "text", "text": ""]])
+            // Thinking, when enabled, is the first block; the text and the tool call follow it.
+            let text = thinks ? 1 : 0
+            if thinks {
+                try await send("content_block_start", ["index": 0, "content_block": ["type": "thinking", "thinking": ""]])
+                try await send("content_block_delta", ["index": 0, "delta": ["type": "thinking_delta", "thinking": Self.thought]])
+                try await send(
+                    "content_block_delta", ["index": 0, "delta": ["type": "signature_delta", "signature": Self.thoughtSignature]])
+                try await send("content_block_stop", ["index": 0])
+            }
+            try await send("content_block_start", ["index": text, "content_block": ["type": "text", "text": ""]])
             try await send("ping", [:])
             for (index, word) in answer.words.enumerated() {
                 if index == 0 {
@@ -101,21 +141,23 @@ extension MockProvider {
                     try await Task.sleep(for: .microseconds(1_000_000 / options.tokensPerSecond))
                 }
                 if let breakAfter = options.breakAfterTokens, index >= breakAfter { throw MockStreamBroken() }
-                try await send("content_block_delta", ["index": 0, "delta": ["type": "text_delta", "text": word]])
+                try await send("content_block_delta", ["index": text, "delta": ["type": "text_delta", "text": word]])
             }
-            try await send("content_block_stop", ["index": 0])
+            try await send("content_block_stop", ["index": text])
             if let call {
                 try await send(
                     "content_block_start",
                     [
-                        "index": 1, "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:] as [String: Any]],
+                        "index": text + 1,
+                        "content_block": ["type": "tool_use", "id": call.id, "name": call.name, "input": [:] as [String: Any]],
                     ])
                 let arguments = call.arguments
                 let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
                 for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
-                    try await send("content_block_delta", ["index": 1, "delta": ["type": "input_json_delta", "partial_json": piece]])
+                    try await send(
+                        "content_block_delta", ["index": text + 1, "delta": ["type": "input_json_delta", "partial_json": piece]])
                 }
-                try await send("content_block_stop", ["index": 1])
+                try await send("content_block_stop", ["index": text + 1])
             }
             let stopReason = call != nil ? "tool_use" : answer.finishReason == "length" ? "max_tokens" : "end_turn"
             try await send(

@@ -65,8 +65,21 @@ extension MockProvider {
                 MockToolCall(tool: $0, schemaKey: $0["parametersJsonSchema"] != nil ? "parametersJsonSchema" : "parameters")
             }
             : nil
+        // A thinking budget (2.5 Flash's range) spends thought tokens, counted apart from the answer's.
+        let thinkingBudget = (config?["thinkingConfig"] as? [String: Any])?["thinkingBudget"] as? Int
+        if let thinkingBudget, !(0...24576).contains(thinkingBudget) {
+            return Self.geminiError(
+                .badRequest, status: "INVALID_ARGUMENT",
+                message: "The thinking budget \(thinkingBudget) is invalid. Please choose a value between 0 and 24576.")
+        }
+        let thoughts = thinkingBudget.map { min($0, Self.thoughtTokens) } ?? 0
         let usage = { (output: Int) -> [String: Any] in
-            ["promptTokenCount": answer.promptTokens, "candidatesTokenCount": output, "totalTokenCount": answer.promptTokens + output]
+            var usage: [String: Any] = [
+                "promptTokenCount": answer.promptTokens, "candidatesTokenCount": output,
+                "totalTokenCount": answer.promptTokens + output + thoughts,
+            ]
+            if thoughts > 0 { usage["thoughtsTokenCount"] = thoughts }
+            return usage
         }
         let outputTokens = answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)
         let finish = answer.finishReason == "length" && call == nil ? "MAX_TOKENS" : "STOP"
@@ -114,6 +127,9 @@ extension MockProvider {
         }
         return Response(status: .ok, headers: headers, body: stream)
     }
+
+    /// Thought tokens a thinking answer spends (at most its budget).
+    static let thoughtTokens = 7
 
     static func geminiError(_ status: HTTPResponse.Status, status name: String, message: String, reason: String? = nil) -> Response {
         var error: [String: Any] = ["code": Int(status.code), "message": message, "status": name]

@@ -72,6 +72,40 @@ import Testing
         #expect(outbound.dropped == ["response_format"])
     }
 
+    @Test(
+        arguments: [
+            (#""reasoning_effort":"high""#, 4096, true, .some(4095), [String]()),
+            (#""reasoning_effort":"medium","max_tokens":20000"#, 4096, true, .some(4096), []),
+            (#""reasoning_effort":"minimal""#, 4096, true, nil, []),
+            (#""reasoning_effort":"low","max_tokens":1024"#, 4096, true, nil, ["reasoning_effort"]),
+            (#""reasoning_effort":"low","temperature":0.5"#, 4096, true, nil, ["reasoning_effort"]),
+            (#""reasoning_effort":"low","top_p":0.5"#, 4096, true, nil, ["reasoning_effort"]),
+            (
+                #""reasoning_effort":"low","tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required""#, 4096, true,
+                nil,
+                ["reasoning_effort"]
+            ),
+            (#""reasoning_effort":"low""#, 4096, false, nil, ["reasoning_effort"]),
+        ] as [(String, Int, Bool, Int?, [String])])
+    func thinkingGoesWhereAnthropicTakesIt(members: String, defaultMax: Int, reasons: Bool, budget: Int?, dropped: [String]) throws {
+        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"}],\#(members)}"#
+        let request = try OpenAIChatRequest(body: Array(body.utf8)).canonical()
+        let outbound = try AnthropicDialect().encode(
+            request, upstreamModel: "claude", defaults: OutboundDefaults(maxOutputTokens: defaultMax, reasons: reasons))
+        let thinking = try Self.json(outbound.body)["thinking"] as? [String: Any]
+        #expect(thinking?["budget_tokens"] as? Int == budget)
+        #expect(outbound.dropped == dropped)
+    }
+
+    @Test func noThinkingWhileAToolCallAwaitsItsResult() throws {
+        var request = try OpenAIChatRequest(body: Array(Self.toolConversation.utf8)).canonical()
+        request.temperature = nil
+        request.reasoningEffort = ReasoningEffort(level: .high, parameter: "reasoning_effort")
+        let outbound = try AnthropicDialect().encode(request, upstreamModel: "claude", defaults: OutboundDefaults(reasons: true))
+        #expect(try Self.json(outbound.body)["thinking"] == nil)
+        #expect(outbound.dropped.contains("reasoning_effort"))
+    }
+
     @Test func badArgumentsNameTheField() throws {
         let body =
             #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{not json"}}]}]}"#

@@ -40,8 +40,10 @@ import Testing
         #expect(chat.parallelToolCalls == false)
         #expect(chat.responseFormat == .jsonSchema(name: "w", schema: .object(["type": .string("object")]), strict: true))
         #expect(chat.maxOutputTokens == 64)
-        // Reasoning effort is named as dropped; metadata and store are the gateway's; an empty include asks nothing.
-        #expect(chat.unmappedParameters == ["reasoning"])
+        // Reasoning effort is carried (each target says whether it can); metadata and store are the
+        // gateway's; an empty include asks nothing.
+        #expect(chat.reasoningEffort == ReasoningEffort(level: .low, parameter: "reasoning"))
+        #expect(chat.unmappedParameters == [])
     }
 
     @Test(arguments: [

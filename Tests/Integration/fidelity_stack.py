@@ -1,6 +1,6 @@
 """One gateway before three mock providers, one per dialect (routes `oa`, `claude`, `gem`,
 `strict-claude` whose provider refuses what it can't carry, `instruct` on a provider that declares the
-legacy completions endpoint, `native` on one that declares the Responses API, and `claude-or-instruct`,
+legacy completions endpoint, `native` on one that declares the Responses API, `think` on a reasoning model, and `claude-or-instruct`,
 `claude-or-native`), for tests that drive the real SDKs
 through every dialect direction and check both ends."""
 import json
@@ -27,9 +27,12 @@ class FidelityStack:
         routes = self.tmp / "Routes"
         routes.mkdir()
         price = {"input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}
+        # Claude and Gemini reason (a reasoning effort reaches them); gpt-4o-mini declares nothing.
+        thinks = {"capabilities": ["tools", "json", "vision", "reasoning", "streaming"]}
         providers = [
             {"name": f"{dialect}-up", "dialect": dialect, "base_url": self.mocks[dialect].url + SUFFIX[dialect],
-             "api_key": "env:UP_KEY", "retention": "none", "models": [dict(name=model, **price)]}
+             "api_key": "env:UP_KEY", "retention": "none",
+             "models": [dict(name=model, **price, **(thinks if dialect != "openai" else {}))]}
             for dialect, model in MODELS.items()
         ]
         providers.append({"name": "strict-up", "dialect": "anthropic", "base_url": self.mocks["anthropic"].url,
@@ -40,6 +43,8 @@ class FidelityStack:
                           "models": [dict(name="instruct", upstream="gpt-3.5-turbo-instruct", **price)]})
         providers.append({"name": "small-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
                           "api_key": "env:UP_KEY", "models": [dict(name="small", context=400, **price)]})
+        providers.append({"name": "thinker-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
+                          "api_key": "env:UP_KEY", "models": [dict(name="o4-mini", **price, **thinks)]})
         providers.append({"name": "responses-up", "dialect": "openai", "base_url": self.mocks["openai"].url + "/v1",
                           "api_key": "env:UP_KEY", "responses": True,
                           "models": [dict(name="native", upstream="gpt-4.1", **price)]})
@@ -52,6 +57,7 @@ class FidelityStack:
                {"name": "claude-or-instruct", "targets": [f"anthropic-up/{MODELS['anthropic']}", "completions-up/instruct"]},
                {"name": "native", "targets": ["responses-up/native"]},
                {"name": "small", "targets": ["small-up/small"]},
+               {"name": "think", "targets": ["thinker-up/o4-mini"]},
                {"name": "claude-or-native", "targets": [f"anthropic-up/{MODELS['anthropic']}", "responses-up/native"]}],
             "tenants": [{"name": "demo"}, {"name": "other"}, {"name": "sealed", "policy": "keep-nothing"}],
             "policies": [{"name": "keep-nothing", "retention": "none"}],

@@ -162,6 +162,60 @@ def test_input_tokens_are_estimated(stack, oa):
     assert response.json()["object"] == "response.input_tokens" and response.json()["input_tokens"] > 0
 
 
+# Reasoning effort goes to a target that reasons, in its own terms, and is named dropped elsewhere.
+
+def test_reasoning_effort_reaches_each_kind_of_target(stack, oa):
+    raw = oa.responses.with_raw_response.create(model="think", input="Prove it.", reasoning={"effort": "high"})
+    validate(json.loads(raw.http_response.text), "Response")
+    assert raw.parse().reasoning.effort == "high" and "x-switchyard-dropped" not in raw.headers, raw.headers.get("x-switchyard-dropped")
+    assert stack.received("openai")[0]["reasoning_effort"] == "high"
+    # A model without `reasoning` among its capabilities doesn't get it.
+    raw = oa.responses.with_raw_response.create(model="oa", input="Prove it.", reasoning={"effort": "high"})
+    assert raw.headers["x-switchyard-dropped"] == "reasoning" and "reasoning_effort" not in stack.received("openai")[0]
+    # Claude thinks within its output limit; its thinking stays with the provider.
+    response = oa.responses.create(model="claude", input="Prove it.", reasoning={"effort": "medium"}, max_output_tokens=2000)
+    body, _ = stack.received("anthropic")
+    assert body["thinking"] == {"type": "enabled", "budget_tokens": 1999} and body["max_tokens"] == 2000
+    assert response.output_text.startswith("[anthropic-mock]") and "Let me think" not in response.output_text
+    with oa.responses.stream(model="claude", input="Prove it.", reasoning={"effort": "low"}) as stream:
+        final = stream.get_final_response()
+    assert stack.received("anthropic")[0]["thinking"]["budget_tokens"] == 1024
+    assert final.output_text.startswith("[anthropic-mock]") and "Let me think" not in final.output_text
+    # Gemini gets a thinking budget; the thought tokens are billed as output.
+    response = oa.responses.create(model="gem", input="Prove it.", reasoning={"effort": "low"})
+    assert stack.received("gemini")[0]["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 1024}
+    assert ledger_records(stack.routes, lambda r: r["route"] == "gem" and r["output_tokens"] == response.usage.output_tokens
+                          and r["output_tokens"] > 6)
+
+
+def test_thinking_is_left_out_where_claude_would_refuse_it(stack, oa):
+    # A temperature other than 1 and thinking don't go together on Anthropic.
+    raw = oa.responses.with_raw_response.create(model="claude", input="Hi.", reasoning={"effort": "high"}, temperature=0.2)
+    assert raw.headers["x-switchyard-dropped"] == "reasoning" and "thinking" not in stack.received("anthropic")[0]
+    # Nor a tool call awaiting its result, whose turn would need its own thinking back.
+    first = oa.responses.create(model="claude", input="Weather in Oslo?", tools=[WEATHER], reasoning={"effort": "low"})
+    assert "thinking" in stack.received("anthropic")[0]
+    call = next(item for item in first.output if item.type == "function_call")
+    raw = oa.responses.with_raw_response.create(model="claude", previous_response_id=first.id, tools=[WEATHER],
+                                                reasoning={"effort": "low"},
+                                                input=[{"type": "function_call_output", "call_id": call.call_id, "output": "9"}])
+    assert "tool said: 9" in raw.parse().output_text and raw.headers["x-switchyard-dropped"] == "reasoning"
+    assert "thinking" not in stack.received("anthropic")[0]
+    # `minimal` asks for the least thinking there is: none, and nothing is dropped.
+    raw = oa.responses.with_raw_response.create(model="claude", input="Hi.", reasoning={"effort": "minimal"})
+    assert "x-switchyard-dropped" not in raw.headers and "thinking" not in stack.received("anthropic")[0]
+
+
+def test_chat_completions_reasoning_effort_reaches_claude(stack, oa):
+    raw = oa.chat.completions.with_raw_response.create(
+        model="claude", messages=[{"role": "user", "content": "Prove it."}], reasoning_effort="low", max_tokens=3000)
+    assert stack.received("anthropic")[0]["thinking"] == {"type": "enabled", "budget_tokens": 1024}
+    assert raw.parse().choices[0].message.content.startswith("[anthropic-mock]")
+    with pytest.raises(openai.BadRequestError) as caught:
+        oa.chat.completions.create(model="claude", messages=[{"role": "user", "content": "Hi."}], reasoning_effort="extreme")
+    assert caught.value.response.json()["error"]["param"] == "reasoning_effort"
+
+
 # A provider that serves the Responses API itself (`responses: true`): reached in its own dialect.
 
 def test_a_native_provider_gets_the_request_as_sent(stack, oa):
@@ -439,6 +493,7 @@ def test_a_retention_none_policy_keeps_nothing(stack):
     ({"model": "claude", "input": "hi", "max_output_tokens": 0}, 400, "max_output_tokens"),
     ({"model": "claude", "input": "hi", "text": {"format": {"type": "yaml"}}}, 400, "text.format.type"),
     ({"model": "claude", "input": "hi", "tool_choice": {"type": "file_search"}}, 400, "tool_choice"),
+    ({"model": "claude", "input": "hi", "reasoning": {"effort": "extreme"}}, 400, "reasoning.effort"),
     ({"input": "hi"}, 400, "model"),
 ])
 def test_bad_input(stack, body, status, param):

@@ -36,9 +36,17 @@ public struct AnthropicDialect: ProviderDialect {
         case .jsonObject?: dropped.appendOnce(DroppedName.responseFormat)
         case .jsonSchema(_, let schema, _)?: outputFormat = #"{"format":{"type":"json_schema","schema":\#(schema.jsonText)}}"#
         }
+        let maxTokens = request.maxOutputTokens ?? defaults.maxOutputTokens
+        var thinkingBudget: Int?
+        if let effort = request.reasoningEffort {
+            thinkingBudget = defaults.reasons ? Self.thinkingBudget(effort.level, for: request, maxTokens: maxTokens) : nil
+            // Not thinking is the least there is: `none` and `minimal` are honoured without it.
+            let thinksLeast = defaults.reasons && (effort.level == .none || effort.level == .minimal)
+            if thinkingBudget == nil, !thinksLeast { dropped.appendOnce(effort.parameter) }
+        }
         var body = JSONObjectWriter()
         body.string("model", upstreamModel)
-        body.int("max_tokens", request.maxOutputTokens ?? defaults.maxOutputTokens)
+        body.int("max_tokens", maxTokens)
         if !request.system.isEmpty { body.string("system", request.system.joined(separator: "\n\n")) }
         body.objects("messages", turns.map { #"{"role":"\#($0.role)","content":[\#($0.blocks.joined(separator: ","))]}"# })
         body.number("temperature", request.temperature)
@@ -72,7 +80,30 @@ public struct AnthropicDialect: ProviderDialect {
             body.raw("tool_choice", json.closed)
         }
         body.raw("output_config", outputFormat)
+        body.raw("thinking", thinkingBudget.map { #"{"type":"enabled","budget_tokens":\#($0)}"# })
         return OutboundRequest(body: Array(body.closed.utf8), dropped: dropped)
+    }
+
+    /// Extended thinking's budget for a reasoning effort — none for `none` and `minimal` — where
+    /// Anthropic takes it: at least 1 024 tokens and below `max_tokens`, with temperature and
+    /// `top_p` left as thinking needs them, no tool forced, and no earlier tool call awaiting its
+    /// result (Anthropic wants that turn's own thinking back, which no other provider wrote).
+    static func thinkingBudget(_ level: ReasoningEffort.Level, for request: ChatRequest, maxTokens: Int) -> Int? {
+        let wanted: Int
+        switch level {
+        case .none, .minimal: return nil
+        case .low: wanted = 1024
+        case .medium: wanted = 4096
+        case .high: wanted = 16384
+        case .xhigh: wanted = 32768
+        }
+        let budget = min(wanted, maxTokens.saturatingSubtracting(1))
+        let lastAssistant = request.messages.last { $0.role == .assistant }
+        guard budget >= 1024, request.temperature.map({ $0 == 1 }) ?? true, request.topP.map({ $0 >= 0.95 }) ?? true,
+            request.toolChoice != .required, lastAssistant?.toolCalls.isEmpty ?? true
+        else { return nil }
+        if case .tool? = request.toolChoice { return nil }
+        return budget
     }
 
     /// A message's content blocks, as JSON text.

@@ -35,9 +35,13 @@ public struct OutboundDefaults: Sendable {
     /// Ask OpenAI-style streams for a final usage chunk (`stream_options.include_usage`).
     public var requestStreamUsage: Bool
 
-    public init(maxOutputTokens: Int = 4096, requestStreamUsage: Bool = true) {
+    /// The target model reasons (`reasoning` among its capabilities): a reasoning effort goes to it.
+    public var reasons: Bool
+
+    public init(maxOutputTokens: Int = 4096, requestStreamUsage: Bool = true, reasons: Bool = false) {
         self.maxOutputTokens = maxOutputTokens
         self.requestStreamUsage = requestStreamUsage
+        self.reasons = reasons
     }
 }
 

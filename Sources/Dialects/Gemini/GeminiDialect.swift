@@ -13,6 +13,17 @@ import ServerSentEvents
 public struct GeminiDialect: ProviderDialect {
     public init() {}
 
+    /// A thinking budget for each effort, within what every thinking Gemini model takes
+    /// (2.5 Pro thinks at least 128 tokens and Flash at most 24 576).
+    static func thinkingBudget(_ level: ReasoningEffort.Level) -> Int {
+        switch level {
+        case .none, .minimal: 128
+        case .low: 1024
+        case .medium: 8192
+        case .high, .xhigh: 24576
+        }
+    }
+
     public func encode(
         _ request: ChatRequest, upstreamModel: String, defaults: OutboundDefaults
     ) throws(GatewayError) -> OutboundRequest {
@@ -80,9 +91,16 @@ public struct GeminiDialect: ProviderDialect {
             config.responseMimeType = "application/json"
             config.responseJsonSchema = schema
         }
+        if let effort = request.reasoningEffort {
+            if defaults.reasons {
+                config.thinkingConfig = .init(thinkingBudget: Self.thinkingBudget(effort.level))
+            } else {
+                dropped.appendOnce(effort.parameter)
+            }
+        }
         let hasConfig =
             config.temperature != nil || config.topP != nil || config.maxOutputTokens != nil
-            || config.stopSequences != nil || config.responseMimeType != nil
+            || config.stopSequences != nil || config.responseMimeType != nil || config.thinkingConfig != nil
         let toolConfig: GeminiWire.ToolConfig? = request.toolChoice.map {
             switch $0 {
             case .auto: .init(functionCallingConfig: .init(mode: "AUTO"))

@@ -115,6 +115,7 @@ extension GeminiWire.GenerationConfig {
         responseMimeType = try container.field("responseMimeType")
         responseJsonSchema = try container.field("responseJsonSchema")
         responseSchema = try container.field("responseSchema")
+        thinkingConfig = nil
     }
 }
 

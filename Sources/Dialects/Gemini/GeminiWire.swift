@@ -57,6 +57,12 @@ enum GeminiWire {
         var responseJsonSchema: JSONValue?
         /// The older OpenAPI-subset schema (upper-case type names), read from Gemini callers.
         var responseSchema: JSONValue?
+        /// What the gateway writes for a reasoning effort (a caller's own is named as unmapped).
+        var thinkingConfig: ThinkingConfig?
+    }
+
+    struct ThinkingConfig: Codable {
+        var thinkingBudget: Int
     }
 
     struct Tool: Codable {

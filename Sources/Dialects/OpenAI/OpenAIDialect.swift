@@ -84,6 +84,9 @@ public struct OpenAIDialect: ProviderDialect {
                 "json_schema": ["name": name, "schema": Self.foundation(schema), "strict": strict && Self.isStrictSubset(schema)],
             ]
         }
+        if let effort = request.reasoningEffort {
+            if defaults.reasons { body["reasoning_effort"] = effort.level.rawValue } else { dropped.appendOnce(effort.parameter) }
+        }
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: .withoutEscapingSlashes) else {
             throw .invalidRequest("The request could not be encoded for the provider.", parameter: nil, code: "invalid_value")
         }

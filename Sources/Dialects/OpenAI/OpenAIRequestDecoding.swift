@@ -7,7 +7,7 @@ extension OpenAIChatRequest {
     /// reported as unmapped (and dropped or refused by a provider that can't honour it).
     static let mappedParameters: Set<String> = [
         "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream",
-        "stream_options", "tools", "tool_choice", "response_format", "parallel_tool_calls",
+        "stream_options", "tools", "tool_choice", "response_format", "parallel_tool_calls", "reasoning_effort",
     ]
 
     /// The request in canonical form, for a provider of another dialect. Errors name the field.
@@ -55,6 +55,9 @@ extension OpenAIChatRequest {
                     parameter: "\(field).role", code: "invalid_value")
             }
         }
+        let effort = try index.string("reasoning_effort").map { text throws(GatewayError) in
+            try ReasoningEffort(text, parameter: "reasoning_effort", field: "reasoning_effort")
+        }
         var unmapped: [String] = []
         for member in index.members where !Self.mappedParameters.contains(member.key) && member.kind != .null {
             if !unmapped.contains(member.key) { unmapped.append(member.key) }
@@ -73,7 +76,7 @@ extension OpenAIChatRequest {
                     parameters: function.parameters ?? .object(["type": .string("object"), "properties": .object([:])]))
             },
             toolChoice: try wire.tool_choice?.canonical(), parallelToolCalls: wire.parallel_tool_calls,
-            responseFormat: try wire.response_format?.canonical(),
+            responseFormat: try wire.response_format?.canonical(), reasoningEffort: effort,
             unmappedParameters: unmapped)
     }
 }

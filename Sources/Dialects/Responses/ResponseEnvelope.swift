@@ -31,7 +31,8 @@ public struct ResponseEnvelope: Sendable {
         echoed += #","metadata":\#(raw("metadata", or: "{}")),"parallel_tool_calls":\#(raw("parallel_tool_calls", or: "true"))"#
         let previous = request.conversation.previousResponseID.map { JSONEncoding.string($0) as String } ?? "null"
         let stored = request.conversation.recorder != nil
-        echoed += #","previous_response_id":\#(previous),"reasoning":{"effort":null,"summary":null},"store":\#(stored)"#
+        echoed +=
+            #","previous_response_id":\#(previous),"reasoning":\#(raw("reasoning", or: #"{"effort":null,"summary":null}"#)),"store":\#(stored)"#
         echoed += #","temperature":\#(raw("temperature", or: "1")),"text":\#(raw("text", or: #"{"format":{"type":"text"}}"#))"#
         echoed += #","tool_choice":\#(raw("tool_choice", or: #""auto""#)),"tools":[\#(toolsJSON.joined(separator: ","))]"#
         echoed += #","top_p":\#(raw("top_p", or: "1")),"truncation":"disabled""#

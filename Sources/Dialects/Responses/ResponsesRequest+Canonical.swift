@@ -8,7 +8,7 @@ extension ResponsesRequest {
     /// other non-empty member is named as dropped (or refused) by the target.
     static let mappedParameters: Set<String> = [
         "model", "input", "instructions", "max_output_tokens", "temperature", "top_p", "tools", "tool_choice",
-        "parallel_tool_calls", "text", "stream", "store", "metadata", "previous_response_id",
+        "parallel_tool_calls", "text", "stream", "store", "metadata", "previous_response_id", "reasoning",
     ]
 
     /// The request in canonical form: `instructions` and system/developer messages become the
@@ -39,6 +39,14 @@ extension ResponsesRequest {
         for member in index.members where !Self.mappedParameters.contains(member.key) && !Self.isEmpty(member, in: index) {
             unmapped.appendOnce(member.key)
         }
+        let reasoning = index.object("reasoning")
+        let effort = try reasoning?.string("effort").map { text throws(GatewayError) in
+            try ReasoningEffort(text, parameter: "reasoning", field: "reasoning.effort")
+        }
+        // Summaries of a model's reasoning are the provider's to write, and no translated target does.
+        for key in ["summary", "generate_summary"] where reasoning?[key].map({ $0.kind != .null }) == true {
+            unmapped.appendOnce("reasoning.\(key)")
+        }
         return ChatRequest(
             model: model, system: conversation.system, messages: conversation.messages, maxOutputTokens: wire.max_output_tokens,
             temperature: wire.temperature, topP: wire.top_p, stream: stream,
@@ -46,7 +54,7 @@ extension ResponsesRequest {
             toolChoice: try wire.tool_choice.map { choice throws(GatewayError) in try Self.toolChoice(choice) },
             parallelToolCalls: wire.parallel_tool_calls,
             responseFormat: try wire.text?.format.map { format throws(GatewayError) in try Self.responseFormat(format) },
-            unmappedParameters: unmapped)
+            reasoningEffort: effort, unmappedParameters: unmapped)
     }
 
     /// `null`, `[]` and `{}` ask for nothing.

@@ -21,6 +21,8 @@ public struct ChatRequest: Sendable, Hashable {
     /// `tool_choice.disable_parallel_tool_use: true`); nil leaves the provider's default.
     public var parallelToolCalls: Bool?
     public var responseFormat: ResponseFormat?
+    /// How much a reasoning model should think; nil leaves the provider's default.
+    public var reasoningEffort: ReasoningEffort?
     /// Parameters the inbound dialect had that no canonical field carries (`n`, `seed`,
     /// `logprobs`…), by wire name: an outbound dialect that can't honour them lists them
     /// in `x-switchyard-dropped`.
@@ -30,7 +32,7 @@ public struct ChatRequest: Sendable, Hashable {
         model: String, system: [String] = [], messages: [ChatMessage], maxOutputTokens: Int? = nil,
         temperature: Double? = nil, topP: Double? = nil, stopSequences: [String] = [], stream: Bool = false,
         tools: [ToolDefinition] = [], toolChoice: ToolChoice? = nil, parallelToolCalls: Bool? = nil,
-        responseFormat: ResponseFormat? = nil, unmappedParameters: [String] = []
+        responseFormat: ResponseFormat? = nil, reasoningEffort: ReasoningEffort? = nil, unmappedParameters: [String] = []
     ) {
         self.model = model
         self.system = system
@@ -44,6 +46,7 @@ public struct ChatRequest: Sendable, Hashable {
         self.toolChoice = toolChoice
         self.parallelToolCalls = parallelToolCalls
         self.responseFormat = responseFormat
+        self.reasoningEffort = reasoningEffort
         self.unmappedParameters = unmappedParameters
     }
 }

@@ -121,7 +121,8 @@ struct AttemptQueue<Inbound: InboundChat> {
         let outbound = try dialect.encode(
             request, upstreamModel: target.offering.upstreamName,
             defaults: OutboundDefaults(
-                maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage))
+                maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage,
+                reasons: target.offering.capabilities.contains(.reasoning)))
         // A header that can't travel is named, never refused: it asks for a feature, it isn't one.
         let dropped = outbound.dropped + droppedHeaders
         if !outbound.dropped.isEmpty {
