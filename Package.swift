@@ -159,6 +159,13 @@ let package = Package(
             path: "Benchmarks/RoutingDecision",
             swiftSettings: swiftSettings
         ),
+        // Benchmarks/StreamTranscoding: the CPU of one answer relayed or translated, without the network.
+        .executableTarget(
+            name: "StreamTranscodingBenchmark",
+            dependencies: ["Dialects", "GatewayModel", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Benchmarks/StreamTranscoding",
+            swiftSettings: swiftSettings
+        ),
         // Benchmarks/LedgerWrite: usage records per second through the journal and into SQLite or PostgreSQL.
         .executableTarget(
             name: "LedgerWriteBenchmark",

@@ -1,31 +1,32 @@
 public import NIOCore
 
 /// Writes events in `text/event-stream` framing.
+///
+/// Takes the data as `[UInt8]`, not any collection: a generic called from another module runs
+/// unspecialised, a witness-table call per byte — it was most of what writing a translated
+/// stream cost.
 public enum ServerSentEventEncoder {
     /// `event: NAME\ndata: …\n\n`, splitting multi-line data into several `data:` lines.
-    public static func encode(data: some Collection<UInt8>, event: String? = nil, into buffer: inout ByteBuffer) {
+    public static func encode(data: [UInt8], event: String? = nil, into buffer: inout ByteBuffer) {
+        buffer.reserveCapacity(minimumWritableBytes: data.count + (event?.utf8.count ?? 0) + 16)
         if let event {
-            buffer.writeString("event: ")
+            buffer.writeStaticString("event: ")
             buffer.writeString(event)
-            buffer.writeInteger(UInt8(0x0A))
+            buffer.writeInteger(UInt8(ascii: "\n"))
         }
-        var lineStart = data.startIndex
-        var index = data.startIndex
-        while index != data.endIndex {
-            if data[index] == 0x0A {
-                buffer.writeString("data: ")
-                buffer.writeBytes(data[lineStart..<index])
-                buffer.writeInteger(UInt8(0x0A))
-                lineStart = data.index(after: index)
-            }
-            index = data.index(after: index)
+        var lineStart = 0
+        while let newline = data[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+            buffer.writeStaticString("data: ")
+            buffer.writeBytes(data[lineStart..<newline])
+            buffer.writeInteger(UInt8(ascii: "\n"))
+            lineStart = newline + 1
         }
-        buffer.writeString("data: ")
-        buffer.writeBytes(data[lineStart..<index])
-        buffer.writeString("\n\n")
+        buffer.writeStaticString("data: ")
+        buffer.writeBytes(data[lineStart...])
+        buffer.writeStaticString("\n\n")
     }
 
-    public static func encode(data: some Collection<UInt8>, event: String? = nil) -> ByteBuffer {
+    public static func encode(data: [UInt8], event: String? = nil) -> ByteBuffer {
         var buffer = ByteBuffer()
         encode(data: data, event: event, into: &buffer)
         return buffer

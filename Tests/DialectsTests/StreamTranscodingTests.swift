@@ -24,6 +24,26 @@ import Testing
         #expect(events == Self.toolCallEvents)
     }
 
+    @Test func openAIsStreamDecodesInAnyChunkingAroundKeepAlives() throws {
+        var bytes = Array(": OPENROUTER PROCESSING\n\n".utf8)
+        bytes += try AnthropicDialectTests.fixture("openai-stream-tool-call.sse")
+        var decoder = OpenAIDialect().makeStreamDecoder()
+        var events: [ChatStreamEvent] = []
+        for byte in bytes { events += try decoder.decode(ByteBuffer(bytes: [byte])) }
+        #expect(decoder.isComplete)
+        #expect(events == Self.toolCallEvents)
+    }
+
+    @Test(arguments: [
+        (#"data: {"error":{"message":"overloaded","type":"server_error"}}"#, "server_error"),
+        ("data: {not json", nil),
+    ])
+    func aBrokenOrFailedChunkEndsTheStream(event: String, type: String?) {
+        var decoder = OpenAIDialect().makeStreamDecoder()
+        let error = #expect(throws: DialectDecodingError.self) { try decoder.decode(ByteBuffer(string: event + "\n\n")) }
+        #expect(error?.upstreamErrorType == type)
+    }
+
     @Test func canonicalEventsBecomeAnthropicsSequence() throws {
         var encoder = AnthropicStreamEncoder(model: "chat")
         var output = encoder.encode([.start(id: "msg_1", model: "m"), .textDelta("Let me check.")] + Self.toolCallEvents.dropFirst())
