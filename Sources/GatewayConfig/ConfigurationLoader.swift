@@ -346,14 +346,8 @@ extension ConfigurationLoader {
             if let value = fields["query"] { provider.query = try value.stringMap() }
             if let value = fields["headers"] { provider.headers = try value.stringMap() }
             if let value = fields["stream_usage"] { provider.streamUsage = try value.bool() }
-            for (key, operation) in [("completions", UpstreamOperation.completions), ("responses", .responses)] {
-                guard let value = fields[key] else { continue }
-                let declared = try value.bool()
-                guard !declared || provider.dialect == .openAI else {
-                    throw value.error("\(key): true is for dialect: openai providers (OpenAI's /\(operation.rawValue) endpoint)")
-                }
-                if operation == .completions { provider.completions = declared } else { provider.responses = declared }
-            }
+            if let value = fields["completions"] { provider.completions = try Self.endpoint(value, .completions, of: provider) }
+            if let value = fields["responses"] { provider.responses = try Self.endpoint(value, .responses, of: provider) }
             if let value = fields["mock"] { provider.mock = try Self.mockProfile(value) }
             if let value = fields["ca_file"] { provider.caFile = try Self.existingFile(value) }
             if let value = fields["default_max_tokens"] { provider.defaultMaxTokens = try value.int(in: 1...1_000_000) }
@@ -391,6 +385,17 @@ extension ConfigurationLoader {
                 throw value.error("expected 'none' or a duration such as 30d, 12h or 4w, got '\(text)'")
             }
             return text
+        }
+
+        /// `completions: true` / `responses: true`: the provider serves that OpenAI endpoint too.
+        private static func endpoint(_ value: YAMLValue, _ operation: UpstreamOperation, of provider: ProviderConfiguration)
+            throws(ConfigurationError) -> Bool
+        {
+            let declared = try value.bool()
+            guard !declared || provider.dialect == .openAI else {
+                throw value.error("\(operation.rawValue): true is for dialect: openai providers (OpenAI's /\(operation.rawValue) endpoint)")
+            }
+            return declared
         }
 
         static func mockProfile(_ value: YAMLValue) throws(ConfigurationError) -> MockProfile {

@@ -93,7 +93,8 @@ public enum JSONEncoding {
         return output
     }
 
-    public static func string(_ text: String) -> String {
-        String(decoding: string(text) as [UInt8], as: UTF8.self)
+    /// `text` as a JSON string literal, for JSON written as text.
+    public static func quoted(_ text: String) -> String {
+        String(decoding: string(text), as: UTF8.self)
     }
 }

@@ -74,7 +74,7 @@ extension MockProvider {
         let model: String
 
         func object(choices: String, usage: String?) -> String {
-            let modelJSON: String = JSONEncoding.string(model)
+            let modelJSON = JSONEncoding.quoted(model)
             var text =
                 #"{"id":"\#(id)","object":"text_completion","created":\#(created),"model":\#(modelJSON),"system_fingerprint":"fp_switchyard_mock","choices":\#(choices)"#
             if let usage { text += #","usage":\#(usage)"# }
@@ -82,7 +82,7 @@ extension MockProvider {
         }
 
         func choice(_ text: String, index: Int, finish: String?) -> String {
-            let textJSON: String = JSONEncoding.string(text)
+            let textJSON = JSONEncoding.quoted(text)
             return #"{"text":\#(textJSON),"index":\#(index),"logprobs":null,"finish_reason":\#(finish.map { "\"\($0)\"" } ?? "null")}"#
         }
 

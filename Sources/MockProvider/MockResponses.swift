@@ -114,13 +114,13 @@ extension MockProvider {
 
         func messageItem(text: String?, status: String) -> String {
             let content = text.map {
-                #"{"type":"output_text","text":\#(JSONEncoding.string($0) as String),"annotations":[],"logprobs":[]}"#
+                #"{"type":"output_text","text":\#(JSONEncoding.quoted($0)),"annotations":[],"logprobs":[]}"#
             }
             return #"{"id":"\#(messageItemID)","type":"message","status":"\#(status)","role":"assistant","content":[\#(content ?? "")]}"#
         }
 
         func callItem(_ call: MockToolCall, arguments: String, status: String) -> String {
-            #"{"id":"\#(callItemID)","type":"function_call","status":"\#(status)","call_id":"\#(call.id)","name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(arguments) as String)}"#
+            #"{"id":"\#(callItemID)","type":"function_call","status":"\#(status)","call_id":"\#(call.id)","name":\#(JSONEncoding.quoted(call.name)),"arguments":\#(JSONEncoding.quoted(arguments))}"#
         }
 
         func response(status: String) -> String {
@@ -135,7 +135,7 @@ extension MockProvider {
                 ? #","usage":{"input_tokens":\#(answer.promptTokens),"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":\#(outputTokens),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(answer.promptTokens + outputTokens)}"#
                 : ""
             return
-                #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","model":\#(JSONEncoding.string(model) as String),"output":[\#(output.joined(separator: ","))],\#(echoed)\#(usage)}"#
+                #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","model":\#(JSONEncoding.quoted(model)),"output":[\#(output.joined(separator: ","))],\#(echoed)\#(usage)}"#
         }
 
         var outputTokens: Int { answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens) }
@@ -156,10 +156,10 @@ extension MockProvider {
             events.append(
                 ("response.content_part.added", position + #","part":{"type":"output_text","text":"","annotations":[],"logprobs":[]}"#))
             for word in answer.words {
-                events.append(("response.output_text.delta", position + #","delta":\#(JSONEncoding.string(word) as String),"logprobs":[]"#))
+                events.append(("response.output_text.delta", position + #","delta":\#(JSONEncoding.quoted(word)),"logprobs":[]"#))
             }
             events.append(
-                ("response.output_text.done", position + #","text":\#(JSONEncoding.string(answer.text) as String),"logprobs":[]"#))
+                ("response.output_text.done", position + #","text":\#(JSONEncoding.quoted(answer.text)),"logprobs":[]"#))
             events.append(
                 ("response.output_item.done", #""output_index":\#(first),"item":\#(messageItem(text: answer.text, status: "completed"))"#))
             if let call {
@@ -174,7 +174,7 @@ extension MockProvider {
                     events.append(
                         (
                             "response.function_call_arguments.delta",
-                            #""item_id":"\#(callItemID)","output_index":\#(first + 1),"delta":\#(JSONEncoding.string(piece) as String)"#
+                            #""item_id":"\#(callItemID)","output_index":\#(first + 1),"delta":\#(JSONEncoding.quoted(piece))"#
                         ))
                 }
                 events.append(

@@ -13,12 +13,12 @@ enum MockWire {
     static func completion(
         _ answer: MockAnswer, call: MockToolCall? = nil, id: String, created: Int, model: String, withUsage: Bool = true
     ) -> String {
-        let content: String = JSONEncoding.string(answer.text)
-        let modelJSON: String = JSONEncoding.string(model)
+        let content = JSONEncoding.quoted(answer.text)
+        let modelJSON = JSONEncoding.quoted(model)
         var calls = ""
         if let call {
             calls =
-                #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(call.arguments) as String)}}]"#
+                #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.quoted(call.name)),"arguments":\#(JSONEncoding.quoted(call.arguments))}}]"#
         }
         let finish = call == nil ? answer.finishReason : "tool_calls"
         let usage = withUsage ? #","usage":"# + usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens) : ""
@@ -35,7 +35,7 @@ enum MockWire {
         let includeUsage: Bool
 
         private func chunk(choices: String, usage: String? = nil) -> String {
-            let modelJSON: String = JSONEncoding.string(model)
+            let modelJSON = JSONEncoding.quoted(model)
             var text =
                 #"{"id":"\#(id)","object":"chat.completion.chunk","created":\#(created),"model":\#(modelJSON),"service_tier":"default","system_fingerprint":"fp_switchyard_mock","choices":\#(choices)"#
             if includeUsage { text += #","usage":\#(usage ?? "null")"# }
@@ -47,7 +47,7 @@ enum MockWire {
         }
 
         func contentChunk(_ text: String) -> String {
-            let content: String = JSONEncoding.string(text)
+            let content = JSONEncoding.quoted(text)
             return chunk(choices: #"[{"index":0,"delta":{"content":\#(content)},"logprobs":null,"finish_reason":null}]"#)
         }
 
@@ -61,7 +61,7 @@ enum MockWire {
 
         /// The call's head, then its arguments in two pieces, as OpenAI streams tool calls.
         func toolCallChunks(_ call: MockToolCall) -> [String] {
-            let name: String = JSONEncoding.string(call.name)
+            let name = JSONEncoding.quoted(call.name)
             let arguments = call.arguments
             let middle = arguments.index(arguments.startIndex, offsetBy: arguments.count / 2)
             var chunks = [
@@ -71,7 +71,7 @@ enum MockWire {
                 )
             ]
             for piece in [String(arguments[..<middle]), String(arguments[middle...])] {
-                let json: String = JSONEncoding.string(piece)
+                let json = JSONEncoding.quoted(piece)
                 chunks.append(
                     chunk(
                         choices:

@@ -1,6 +1,6 @@
 public import Dialects
 public import GatewayModel
-public import NIOCore
+import NIOCore
 
 /// A provider dialect whose answers come back with a request's personal data restored: the
 /// provider saw placeholders, the caller sees the originals. Wraps the provider's own dialect,

@@ -145,12 +145,12 @@ public struct AnthropicDialect: ProviderDialect {
         parts.compactMap { part in
             switch part {
             case .text(let text):
-                return text.isEmpty ? nil : #"{"type":"text","text":\#(JSONEncoding.string(text) as String)}"#
+                return text.isEmpty ? nil : #"{"type":"text","text":\#(JSONEncoding.quoted(text))}"#
             case .image(.url(let url)):
-                return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.string(url) as String)}}"#
+                return #"{"type":"image","source":{"type":"url","url":\#(JSONEncoding.quoted(url))}}"#
             case .image(.base64(let mediaType, let data)):
                 return
-                    #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.string(mediaType) as String),"data":\#(JSONEncoding.string(data) as String)}}"#
+                    #"{"type":"image","source":{"type":"base64","media_type":\#(JSONEncoding.quoted(mediaType)),"data":\#(JSONEncoding.quoted(data))}}"#
             }
         }
     }

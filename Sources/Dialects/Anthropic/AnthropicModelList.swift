@@ -8,14 +8,14 @@ public enum AnthropicModelList {
     public static func body(models: [String], createdAt: Date) -> [UInt8] {
         let items = models.map { model(id: $0, createdAt: createdAt) }
         var json = #"{"data":["# + items.joined(separator: ",") + #"],"has_more":false"#
-        json += #","first_id":"# + (models.first.map { JSONEncoding.string($0) as String } ?? "null")
-        json += #","last_id":"# + (models.last.map { JSONEncoding.string($0) as String } ?? "null") + "}"
+        json += #","first_id":"# + (models.first.map { JSONEncoding.quoted($0) } ?? "null")
+        json += #","last_id":"# + (models.last.map { JSONEncoding.quoted($0) } ?? "null") + "}"
         return Array(json.utf8)
     }
 
     /// One `ModelInfo`; the id doubles as its display name.
     public static func model(id: String, createdAt: Date) -> String {
-        let name: String = JSONEncoding.string(id)
+        let name = JSONEncoding.quoted(id)
         return #"{"type":"model","id":\#(name),"display_name":\#(name),"created_at":"\#(timestamp(createdAt))"}"#
     }
 

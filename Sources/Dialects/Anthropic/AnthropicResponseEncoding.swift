@@ -6,7 +6,6 @@ import ServerSentEvents
 
 /// Writes canonical answers as Anthropic `message` JSON and Messages-API SSE events.
 public enum AnthropicResponseEncoding {
-    static func quoted(_ text: String) -> String { JSONEncoding.string(text) }
 
     static func stopReason(_ reason: FinishReason) -> String {
         switch reason {
@@ -32,13 +31,15 @@ public enum AnthropicResponseEncoding {
     public static func message(_ response: ChatResponse, model: String) -> [UInt8] {
         var blocks: [String] = []
         if !response.text.isEmpty || response.toolCalls.isEmpty {
-            blocks.append(#"{"type":"text","text":\#(quoted(response.text))}"#)
+            blocks.append(#"{"type":"text","text":\#(JSONEncoding.quoted(response.text))}"#)
         }
         for call in response.toolCalls {
-            blocks.append(#"{"type":"tool_use","id":\#(quoted(call.id)),"name":\#(quoted(call.name)),"input":\#(input(call.arguments))}"#)
+            blocks.append(
+                #"{"type":"tool_use","id":\#(JSONEncoding.quoted(call.id)),"name":\#(JSONEncoding.quoted(call.name)),"input":\#(input(call.arguments))}"#
+            )
         }
         let json =
-            #"{"id":\#(quoted(response.id)),"type":"message","role":"assistant","model":\#(quoted(model)),"content":[\#(blocks.joined(separator: ","))],"stop_reason":"\#(stopReason(response.finishReason))","stop_sequence":null,"usage":\#(usage(response.usage))}"#
+            #"{"id":\#(JSONEncoding.quoted(response.id)),"type":"message","role":"assistant","model":\#(JSONEncoding.quoted(model)),"content":[\#(blocks.joined(separator: ","))],"stop_reason":"\#(stopReason(response.finishReason))","stop_sequence":null,"usage":\#(usage(response.usage))}"#
         return Array(json.utf8)
     }
 
@@ -82,20 +83,20 @@ public struct AnthropicStreamEncoder: Sendable {
                 output.writeImmutableBuffer(
                     AnthropicResponseEncoding.event(
                         "content_block_delta",
-                        #"{"type":"content_block_delta","index":\#(openBlock!),"delta":{"type":"text_delta","text":\#(AnthropicResponseEncoding.quoted(text))}}"#
+                        #"{"type":"content_block_delta","index":\#(openBlock!),"delta":{"type":"text_delta","text":\#(JSONEncoding.quoted(text))}}"#
                     ))
             case .toolCallStart(let index, let id, let name):
                 start(id: nil, into: &output)
                 toolBlocks[index] = nextBlock
                 open(
-                    #"{"type":"tool_use","id":\#(AnthropicResponseEncoding.quoted(id)),"name":\#(AnthropicResponseEncoding.quoted(name)),"input":{}}"#,
+                    #"{"type":"tool_use","id":\#(JSONEncoding.quoted(id)),"name":\#(JSONEncoding.quoted(name)),"input":{}}"#,
                     into: &output)
             case .toolCallArgumentsDelta(let index, let fragment):
                 guard let block = toolBlocks[index] else { continue }
                 output.writeImmutableBuffer(
                     AnthropicResponseEncoding.event(
                         "content_block_delta",
-                        #"{"type":"content_block_delta","index":\#(block),"delta":{"type":"input_json_delta","partial_json":\#(AnthropicResponseEncoding.quoted(fragment))}}"#
+                        #"{"type":"content_block_delta","index":\#(block),"delta":{"type":"input_json_delta","partial_json":\#(JSONEncoding.quoted(fragment))}}"#
                     ))
             case .finish(let reason):
                 finishReason = reason
@@ -127,7 +128,7 @@ public struct AnthropicStreamEncoder: Sendable {
         output.writeImmutableBuffer(
             AnthropicResponseEncoding.event(
                 "message_start",
-                #"{"type":"message_start","message":{"id":\#(AnthropicResponseEncoding.quoted(messageID)),"type":"message","role":"assistant","model":\#(AnthropicResponseEncoding.quoted(model)),"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}"#
+                #"{"type":"message_start","message":{"id":\#(JSONEncoding.quoted(messageID)),"type":"message","role":"assistant","model":\#(JSONEncoding.quoted(model)),"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":0,"output_tokens":0}}}"#
             ))
     }
 
@@ -166,7 +167,7 @@ public enum AnthropicErrorFormat {
 
     public static func body(for error: GatewayError) -> [UInt8] {
         let json =
-            #"{"type":"error","error":{"type":"\#(type(for: error.status))","message":\#(JSONEncoding.string(error.message) as String)}}"#
+            #"{"type":"error","error":{"type":"\#(type(for: error.status))","message":\#(JSONEncoding.quoted(error.message))}}"#
         return Array(json.utf8)
     }
 

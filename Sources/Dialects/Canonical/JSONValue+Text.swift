@@ -21,7 +21,7 @@ extension JSONValue {
         case .bool(let value): output += value ? "true" : "false"
         case .number(let value):
             output += Self.numberText(value)
-        case .string(let value): output += JSONEncoding.string(value) as String
+        case .string(let value): output += JSONEncoding.quoted(value)
         case .array(let values):
             output += "["
             for (position, value) in values.enumerated() {
@@ -33,7 +33,7 @@ extension JSONValue {
             output += "{"
             for (position, (key, value)) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if position > 0 { output += "," }
-                output += JSONEncoding.string(key) as String
+                output += JSONEncoding.quoted(key)
                 output += ":"
                 value.write(to: &output)
             }
@@ -50,14 +50,14 @@ struct JSONObjectWriter {
     private mutating func key(_ name: String) {
         if !empty { text += "," }
         empty = false
-        text += JSONEncoding.string(name) as String
+        text += JSONEncoding.quoted(name)
         text += ":"
     }
 
     mutating func string(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
-        text += JSONEncoding.string(value) as String
+        text += JSONEncoding.quoted(value)
     }
 
     mutating func number(_ name: String, _ value: Double?) {
@@ -87,7 +87,7 @@ struct JSONObjectWriter {
 
     mutating func strings(_ name: String, _ values: [String]?) {
         guard let values else { return }
-        raw(name, "[" + values.map { JSONEncoding.string($0) as String }.joined(separator: ",") + "]")
+        raw(name, "[" + values.map { JSONEncoding.quoted($0) }.joined(separator: ",") + "]")
     }
 
     mutating func objects(_ name: String, _ values: [String]?) {

@@ -8,7 +8,7 @@ import ServerSentEvents
 public enum GeminiErrorFormat {
     public static func body(for error: GatewayError) -> [UInt8] {
         let json =
-            #"{"error":{"code":\#(error.status),"message":\#(JSONEncoding.string(error.message) as String),"status":"\#(status(for: error.status))"}}"#
+            #"{"error":{"code":\#(error.status),"message":\#(JSONEncoding.quoted(error.message)),"status":"\#(status(for: error.status))"}}"#
         return Array(json.utf8)
     }
 

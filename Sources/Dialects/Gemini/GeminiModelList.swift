@@ -8,8 +8,8 @@ public enum GeminiModelList {
 
     /// One `Model`: named `models/<id>`, offering the methods the gateway serves.
     public static func model(id: String) -> String {
-        let name: String = JSONEncoding.string("models/" + id)
-        let display: String = JSONEncoding.string(id)
+        let name = JSONEncoding.quoted("models/" + id)
+        let display = JSONEncoding.quoted(id)
         return
             #"{"name":\#(name),"version":"switchyard","displayName":\#(display),"supportedGenerationMethods":["generateContent","streamGenerateContent","countTokens"]}"#
     }

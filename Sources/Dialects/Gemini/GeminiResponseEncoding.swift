@@ -1,6 +1,6 @@
-public import GatewayModel
+import GatewayModel
 import JSONScanning
-public import NIOCore
+import NIOCore
 import ServerSentEvents
 
 /// Answers for Gemini callers, from any provider: a `GenerateContentResponse`, whole or as the
@@ -16,7 +16,7 @@ enum GeminiResponseEncoding {
     }
 
     static func textPart(_ text: String) -> String {
-        #"{"text":\#(JSONEncoding.string(text) as String)}"#
+        #"{"text":\#(JSONEncoding.quoted(text))}"#
     }
 
     /// A call whole, with its id (google-genai keeps it and sends it back on the function response).
@@ -24,7 +24,7 @@ enum GeminiResponseEncoding {
         let arguments = call.arguments.isEmpty ? "{}" : call.arguments
         let args = (try? JSONObjectIndex(document: Array(arguments.utf8))) != nil ? arguments : "{}"
         return
-            #"{"functionCall":{"id":\#(JSONEncoding.string(call.id) as String),"name":\#(JSONEncoding.string(call.name) as String),"args":\#(args)}}"#
+            #"{"functionCall":{"id":\#(JSONEncoding.quoted(call.id)),"name":\#(JSONEncoding.quoted(call.name)),"args":\#(args)}}"#
     }
 
     /// One `GenerateContentResponse`: a candidate with these parts, and on the last one the
@@ -40,7 +40,7 @@ enum GeminiResponseEncoding {
             if usage.cachedInput > 0 { json += #","cachedContentTokenCount":\#(usage.cachedInput)"# }
             json += "}"
         }
-        json += #","modelVersion":\#(JSONEncoding.string(model) as String),"responseId":\#(JSONEncoding.string(responseID) as String)}"#
+        json += #","modelVersion":\#(JSONEncoding.quoted(model)),"responseId":\#(JSONEncoding.quoted(responseID))}"#
         return json
     }
 

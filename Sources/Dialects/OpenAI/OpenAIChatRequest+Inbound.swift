@@ -3,8 +3,7 @@ import JSONScanning
 public import NIOCore
 import ServerSentEvents
 
-extension OpenAIChatRequest: InboundChat {
-    public static var format: WireFormat { .openAI }
+extension OpenAIChatRequest: OpenAIInbound {
 
     public var routingFacts: RoutingFacts {
         var needs: Set<ModelCapability> = []
@@ -38,11 +37,6 @@ extension OpenAIChatRequest: InboundChat {
         TranslatingStream(decoder: decoder, encoder: OpenAIStreamEncoder(model: model, includeUsage: clientWantsStreamUsage))
     }
 
-    public static func errorBody(_ error: GatewayError) -> [UInt8] { OpenAIErrorFormat.body(for: error) }
-
-    public static func errorEvent(_ error: GatewayError) -> ByteBuffer {
-        ServerSentEventEncoder.encode(data: OpenAIErrorFormat.body(for: error))
-    }
 }
 
 extension OpenAIStreamRelay: StreamTransform {

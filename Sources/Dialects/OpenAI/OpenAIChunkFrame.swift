@@ -1,4 +1,5 @@
 import GatewayModel
+import JSONScanning
 import NIOCore
 import ServerSentEvents
 
@@ -34,7 +35,7 @@ struct OpenAIChunkFrame: Sendable {
     }
 
     private var prefix: String {
-        #"{"id":\#(OpenAIResponseEncoding.quoted(id)),"object":"\#(object)","created":\#(created),"model":\#(OpenAIResponseEncoding.quoted(model)),"#
+        #"{"id":\#(JSONEncoding.quoted(id)),"object":"\#(object)","created":\#(created),"model":\#(JSONEncoding.quoted(model)),"#
     }
 
     /// `"stop"`, or `null` while the choice goes on.

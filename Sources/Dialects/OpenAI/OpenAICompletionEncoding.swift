@@ -20,9 +20,8 @@ public enum OpenAICompletionEncoding {
     public static func completion(
         _ response: ChatResponse, model: String, echoed: String = "", created: Int = Int(Date().timeIntervalSince1970)
     ) -> [UInt8] {
-        let quoted = OpenAIResponseEncoding.quoted
         let json =
-            #"{"id":\#(quoted(response.id)),"object":"text_completion","created":\#(created),"model":\#(quoted(model)),"choices":[{"text":\#(quoted(echoed + response.text)),"index":0,"logprobs":null,"finish_reason":"\#(finishReason(response.finishReason))"}],"usage":\#(OpenAIResponseEncoding.usage(response.usage))}"#
+            #"{"id":\#(JSONEncoding.quoted(response.id)),"object":"text_completion","created":\#(created),"model":\#(JSONEncoding.quoted(model)),"choices":[{"text":\#(JSONEncoding.quoted(echoed + response.text)),"index":0,"logprobs":null,"finish_reason":"\#(finishReason(response.finishReason))"}],"usage":\#(OpenAIResponseEncoding.usage(response.usage))}"#
         return Array(json.utf8)
     }
 }
@@ -82,7 +81,7 @@ public struct OpenAICompletionStreamEncoder: Sendable {
         output.writeImmutableBuffer(
             frame.chunk(
                 choice:
-                    #"{"text":\#(OpenAIResponseEncoding.quoted(text)),"index":0,"logprobs":null,"finish_reason":\#(OpenAIChunkFrame.finishReason(finish))}"#
+                    #"{"text":\#(JSONEncoding.quoted(text)),"index":0,"logprobs":null,"finish_reason":\#(OpenAIChunkFrame.finishReason(finish))}"#
             ))
     }
 }

@@ -1,11 +1,10 @@
 import Foundation
 public import GatewayModel
 import JSONScanning
-public import NIOCore
+import NIOCore
 import ServerSentEvents
 
-extension OpenAICompletionsRequest: InboundChat {
-    public static var format: WireFormat { .openAI }
+extension OpenAICompletionsRequest: OpenAIInbound {
     public static var dialectName: String { "openai-completions" }
     public static var passThroughOperation: UpstreamOperation { .completions }
     public var model: String { head.model }
@@ -85,11 +84,6 @@ extension OpenAICompletionsRequest: InboundChat {
             encoder: OpenAICompletionStreamEncoder(model: model, includeUsage: head.clientWantsStreamUsage, echoed: echoed))
     }
 
-    public static func errorBody(_ error: GatewayError) -> [UInt8] { OpenAIErrorFormat.body(for: error) }
-
-    public static func errorEvent(_ error: GatewayError) -> ByteBuffer {
-        ServerSentEventEncoder.encode(data: OpenAIErrorFormat.body(for: error))
-    }
 }
 
 extension OpenAICompletionStreamEncoder: ChatStreamEncoding {}

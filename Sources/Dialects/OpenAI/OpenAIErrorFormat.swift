@@ -6,13 +6,13 @@ import JSONScanning
 public enum OpenAIErrorFormat {
     public static func body(for error: GatewayError) -> [UInt8] {
         var json = #"{"error":{"message":"#
-        json += JSONEncoding.string(error.message) as String
+        json += JSONEncoding.quoted(error.message)
         json += #","type":"#
-        json += JSONEncoding.string(error.kind.rawValue) as String
+        json += JSONEncoding.quoted(error.kind.rawValue)
         json += #","param":"#
-        json += error.parameter.map { JSONEncoding.string($0) as String } ?? "null"
+        json += error.parameter.map { JSONEncoding.quoted($0) } ?? "null"
         json += #","code":"#
-        json += error.code.map { JSONEncoding.string($0) as String } ?? "null"
+        json += error.code.map { JSONEncoding.quoted($0) } ?? "null"
         json += "}}"
         return Array(json.utf8)
     }

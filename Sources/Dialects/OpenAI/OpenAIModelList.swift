@@ -9,6 +9,6 @@ public enum OpenAIModelList {
 
     /// One `Model` object (`GET /v1/models/{id}`).
     public static func model(id: String, ownedBy: String, created: Int) -> String {
-        #"{"id":\#(JSONEncoding.string(id) as String),"object":"model","created":\#(created),"owned_by":\#(JSONEncoding.string(ownedBy) as String)}"#
+        #"{"id":\#(JSONEncoding.quoted(id)),"object":"model","created":\#(created),"owned_by":\#(JSONEncoding.quoted(ownedBy))}"#
     }
 }

@@ -1,4 +1,4 @@
-public import GatewayModel
+import GatewayModel
 public import JSONScanning
 
 /// What every OpenAI request body the gateway forwards shares (chat completions and the legacy

@@ -7,7 +7,6 @@ import ServerSentEvents
 /// Writes canonical answers as OpenAI `chat.completion` JSON and `chat.completion.chunk`
 /// SSE events, following the shapes in OpenAI's published OpenAPI description.
 public enum OpenAIResponseEncoding {
-    static func quoted(_ text: String) -> String { JSONEncoding.string(text) }
 
     public static func finishReason(_ reason: FinishReason) -> String {
         switch reason {
@@ -25,17 +24,17 @@ public enum OpenAIResponseEncoding {
     /// A `chat.completion` object; `model` is what the client asked for.
     public static func completion(_ response: ChatResponse, model: String, created: Int = Int(Date().timeIntervalSince1970)) -> [UInt8] {
         var message = #"{"role":"assistant","content":"#
-        message += response.text.isEmpty && !response.toolCalls.isEmpty ? "null" : quoted(response.text)
+        message += response.text.isEmpty && !response.toolCalls.isEmpty ? "null" : JSONEncoding.quoted(response.text)
         message += #","refusal":null"#
         if !response.toolCalls.isEmpty {
             let calls = response.toolCalls.map {
-                #"{"id":\#(quoted($0.id)),"type":"function","function":{"name":\#(quoted($0.name)),"arguments":\#(quoted($0.arguments))}}"#
+                #"{"id":\#(JSONEncoding.quoted($0.id)),"type":"function","function":{"name":\#(JSONEncoding.quoted($0.name)),"arguments":\#(JSONEncoding.quoted($0.arguments))}}"#
             }
             message += #","tool_calls":[\#(calls.joined(separator: ","))]"#
         }
         message += "}"
         let json =
-            #"{"id":\#(quoted(response.id)),"object":"chat.completion","created":\#(created),"model":\#(quoted(model)),"choices":[{"index":0,"message":\#(message),"logprobs":null,"finish_reason":"\#(finishReason(response.finishReason))"}],"usage":\#(usage(response.usage))}"#
+            #"{"id":\#(JSONEncoding.quoted(response.id)),"object":"chat.completion","created":\#(created),"model":\#(JSONEncoding.quoted(model)),"choices":[{"index":0,"message":\#(message),"logprobs":null,"finish_reason":"\#(finishReason(response.finishReason))"}],"usage":\#(usage(response.usage))}"#
         return Array(json.utf8)
     }
 }
@@ -64,15 +63,15 @@ public struct OpenAIStreamEncoder: Sendable {
                 startIfNeeded(&output)
             case .textDelta(let text):
                 startIfNeeded(&output)
-                write(#"{"content":\#(OpenAIResponseEncoding.quoted(text))}"#, finish: nil, to: &output)
+                write(#"{"content":\#(JSONEncoding.quoted(text))}"#, finish: nil, to: &output)
             case .toolCallStart(let index, let id, let name):
                 startIfNeeded(&output)
                 let call =
-                    #"{"index":\#(index),"id":\#(OpenAIResponseEncoding.quoted(id)),"type":"function","function":{"name":\#(OpenAIResponseEncoding.quoted(name)),"arguments":""}}"#
+                    #"{"index":\#(index),"id":\#(JSONEncoding.quoted(id)),"type":"function","function":{"name":\#(JSONEncoding.quoted(name)),"arguments":""}}"#
                 write(#"{"tool_calls":[\#(call)]}"#, finish: nil, to: &output)
             case .toolCallArgumentsDelta(let index, let fragment):
                 startIfNeeded(&output)
-                let call = #"{"index":\#(index),"function":{"arguments":\#(OpenAIResponseEncoding.quoted(fragment))}}"#
+                let call = #"{"index":\#(index),"function":{"arguments":\#(JSONEncoding.quoted(fragment))}}"#
                 write(#"{"tool_calls":[\#(call)]}"#, finish: nil, to: &output)
             case .finish(let reason):
                 startIfNeeded(&output)

@@ -1,5 +1,5 @@
 import Foundation
-public import GatewayModel
+import GatewayModel
 import JSONScanning
 
 /// One Response object being written: its id, its model, and the request parameters every
@@ -11,8 +11,7 @@ public struct ResponseEnvelope: Sendable {
     var model: String
     private let echoed: String
 
-    /// - Parameter tools: the request's tools, written back as OpenAI normalises them.
-    init(request: ResponsesRequest, tools: [ToolDefinition], createdAt: Int = Int(Date().timeIntervalSince1970)) {
+    init(request: ResponsesRequest, createdAt: Int = Int(Date().timeIntervalSince1970)) {
         self.id = Self.newID("resp")
         self.createdAt = createdAt
         self.model = request.model
@@ -21,15 +20,10 @@ public struct ResponseEnvelope: Sendable {
             guard let member = index[key], member.kind != .null else { return fallback }
             return String(decoding: index.bytes[member.valueRange], as: UTF8.self)
         }
-        let toolsJSON = tools.map { tool in
-            var json = #"{"type":"function","name":\#(JSONEncoding.string(tool.name) as String)"#
-            json += #","description":\#(tool.description.map { JSONEncoding.string($0) as String } ?? "null")"#
-            json += #","parameters":\#(tool.parameters.jsonText),"strict":\#(Self.strict(index, tool: tool.name))}"#
-            return json
-        }
+        let toolsJSON = (index.objects(inArray: "tools") ?? []).compactMap(Self.functionTool)
         var echoed = #""instructions":\#(raw("instructions", or: "null")),"max_output_tokens":\#(raw("max_output_tokens", or: "null"))"#
         echoed += #","metadata":\#(raw("metadata", or: "{}")),"parallel_tool_calls":\#(raw("parallel_tool_calls", or: "true"))"#
-        let previous = request.conversation.previousResponseID.map { JSONEncoding.string($0) as String } ?? "null"
+        let previous = request.conversation.previousResponseID.map { JSONEncoding.quoted($0) } ?? "null"
         let stored = request.conversation.recorder != nil
         echoed +=
             #","previous_response_id":\#(previous),"reasoning":\#(raw("reasoning", or: #"{"effort":null,"summary":null}"#)),"store":\#(stored)"#
@@ -39,12 +33,15 @@ public struct ResponseEnvelope: Sendable {
         self.echoed = echoed
     }
 
-    /// A tool's `strict` as the request gave it (`null` when it didn't).
-    private static func strict(_ index: JSONObjectIndex, tool name: String) -> String {
-        for tool in index.objects(inArray: "tools") ?? [] where tool.string("name") == name {
-            return tool.bool("strict").map { $0 ? "true" : "false" } ?? "null"
-        }
-        return "null"
+    /// A function tool as a Response echoes it, the way OpenAI normalises it: `description`,
+    /// `parameters` and `strict` always there (null where the request left them out).
+    private static func functionTool(_ tool: JSONObjectIndex) -> String? {
+        guard tool.string("type") == "function", let name = tool.string("name") else { return nil }
+        let parameters = tool.rawValue("parameters").map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        var json = #"{"type":"function","name":\#(JSONEncoding.quoted(name))"#
+        json += #","description":\#(tool.string("description").map(JSONEncoding.quoted) ?? "null")"#
+        json += #","parameters":\#(parameters),"strict":\#(tool.bool("strict").map { $0 ? "true" : "false" } ?? "null")}"#
+        return json
     }
 
     /// The Response object: `status` `in_progress` while streaming; `completed`, or `incomplete`
@@ -64,7 +61,7 @@ public struct ResponseEnvelope: Sendable {
         }
         var json = #"{"id":"\#(id)","object":"response","created_at":\#(createdAt),"status":"\#(status)""#
         json += #","completed_at":\#(status == "completed" ? String(completedAt ?? createdAt) : "null")"#
-        json += #","error":null,"incomplete_details":\#(incomplete),"model":\#(JSONEncoding.string(model) as String)"#
+        json += #","error":null,"incomplete_details":\#(incomplete),"model":\#(JSONEncoding.quoted(model))"#
         json += #","output":[\#(output.joined(separator: ","))],\#(echoed)"#
         // Usage is left out until known (OpenAI's schema has no null for it).
         if let usage { json += #","usage":\#(Self.usage(usage))"# }
@@ -82,12 +79,12 @@ public struct ResponseEnvelope: Sendable {
     }
 
     static func outputText(_ text: String) -> String {
-        #"{"type":"output_text","text":\#(JSONEncoding.string(text) as String),"annotations":[],"logprobs":[]}"#
+        #"{"type":"output_text","text":\#(JSONEncoding.quoted(text)),"annotations":[],"logprobs":[]}"#
     }
 
     /// A function call output item.
     static func functionCallItem(id: String, call: ToolCall, status: String) -> String {
-        #"{"id":"\#(id)","type":"function_call","status":"\#(status)","call_id":\#(JSONEncoding.string(call.id) as String),"name":\#(JSONEncoding.string(call.name) as String),"arguments":\#(JSONEncoding.string(call.arguments) as String)}"#
+        #"{"id":"\#(id)","type":"function_call","status":"\#(status)","call_id":\#(JSONEncoding.quoted(call.id)),"name":\#(JSONEncoding.quoted(call.name)),"arguments":\#(JSONEncoding.quoted(call.arguments))}"#
     }
 
     /// `resp_…`, `msg_…`, `fc_…`: OpenAI's prefixes and 48 random hex digits.

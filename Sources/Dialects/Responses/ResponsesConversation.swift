@@ -1,6 +1,6 @@
 import Foundation
 public import GatewayModel
-public import JSONScanning
+import JSONScanning
 
 /// A Responses request's place in a conversation the gateway keeps: the stored items it
 /// continues (`previous_response_id`), and where its finished answer goes to be kept.
@@ -54,7 +54,7 @@ extension ResponsesRequest {
 
     static func userMessage(_ text: String, id: String) -> [UInt8] {
         Array(
-            #"{"id":"\#(id)","type":"message","role":"user","content":[{"type":"input_text","text":\#(JSONEncoding.string(text) as String)}]}"#
+            #"{"id":"\#(id)","type":"message","role":"user","content":[{"type":"input_text","text":\#(JSONEncoding.quoted(text))}]}"#
                 .utf8)
     }
 
@@ -69,7 +69,7 @@ extension ResponsesRequest {
             if let text = object.string("content") {
                 let part = object.string("role") == "assistant" ? "output_text" : "input_text"
                 let extra = part == "output_text" ? #","annotations":[]"# : ""
-                editor.set("content", json: Array(#"[{"type":"\#(part)","text":\#(JSONEncoding.string(text) as String)\#(extra)}]"#.utf8))
+                editor.set("content", json: Array(#"[{"type":"\#(part)","text":\#(JSONEncoding.quoted(text))\#(extra)}]"#.utf8))
             }
         }
         return editor.bytes()

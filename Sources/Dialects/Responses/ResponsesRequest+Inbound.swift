@@ -4,8 +4,7 @@ import JSONScanning
 public import NIOCore
 import ServerSentEvents
 
-extension ResponsesRequest: InboundChat {
-    public static var format: WireFormat { .openAI }
+extension ResponsesRequest: OpenAIInbound {
     public static var dialectName: String { "openai-responses" }
     public static var passThroughOperation: UpstreamOperation { .responses }
 
@@ -34,7 +33,7 @@ extension ResponsesRequest: InboundChat {
         editor.set("store", json: Array("false".utf8))
         if conversation.history != nil {
             let input =
-                index.string("input").map { [ArraySlice(Array(#"{"role":"user","content":\#(JSONEncoding.string($0) as String)}"#.utf8))] }
+                index.string("input").map { [ArraySlice(Array(#"{"role":"user","content":\#(JSONEncoding.quoted($0))}"#.utf8))] }
                 ?? index.rawElements(inArray: "input") ?? []
             editor.set("input", json: JSONArrayElements.array(nativeHistoryItems + input))
             editor.set("previous_response_id", json: Array("null".utf8))
@@ -59,16 +58,9 @@ extension ResponsesRequest: InboundChat {
         restoresNativeAnswers ? ResponsesNativeRelay(request: self) : DecodingRelay(decoder: ResponsesEventDecoder())
     }
 
-    /// The Response object's shell for one answer (id, echoed parameters). Only the tools are
-    /// decoded (the request itself was, once, for the target).
+    /// The Response object's shell for one answer (id, echoed parameters).
     private func envelope(model: String) -> ResponseEnvelope {
-        let tools =
-            index.rawValue("tools").flatMap { raw in try? JSONDecoder().decode([ResponsesWire.Tool].self, from: Data(raw)) }?
-            .compactMap { tool in
-                tool.name.map { ToolDefinition(name: $0, description: tool.description, parameters: tool.parameters ?? .null) }
-            }
-            ?? []
-        var envelope = ResponseEnvelope(request: self, tools: tools)
+        var envelope = ResponseEnvelope(request: self)
         envelope.model = model
         return envelope
     }
@@ -96,14 +88,12 @@ extension ResponsesRequest: InboundChat {
             })
     }
 
-    public static func errorBody(_ error: GatewayError) -> [UInt8] { OpenAIErrorFormat.body(for: error) }
-
     /// An `error` event (the stream's numbering is the encoder's; an error ends the stream).
     public static func errorEvent(_ error: GatewayError) -> ByteBuffer {
         var json = #"{"type":"error","sequence_number":0,"code":"#
-        json += error.code.map { JSONEncoding.string($0) as String } ?? (JSONEncoding.string(error.kind.rawValue) as String)
-        json += #","message":\#(JSONEncoding.string(error.message) as String),"param":"#
-        json += error.parameter.map { JSONEncoding.string($0) as String } ?? "null"
+        json += error.code.map { JSONEncoding.quoted($0) } ?? (JSONEncoding.quoted(error.kind.rawValue))
+        json += #","message":\#(JSONEncoding.quoted(error.message)),"param":"#
+        json += error.parameter.map { JSONEncoding.quoted($0) } ?? "null"
         json += "}"
         return ServerSentEventEncoder.encode(data: Array(json.utf8), event: "error")
     }

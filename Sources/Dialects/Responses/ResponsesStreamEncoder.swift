@@ -43,7 +43,7 @@ public struct ResponsesStreamEncoder: Sendable {
                 message!.text += text
                 emit(
                     "response.output_text.delta",
-                    #""item_id":"\#(message!.id)","output_index":\#(message!.outputIndex),"content_index":0,"delta":\#(Self.quoted(text)),"logprobs":[]"#,
+                    #""item_id":"\#(message!.id)","output_index":\#(message!.outputIndex),"content_index":0,"delta":\#(JSONEncoding.quoted(text)),"logprobs":[]"#,
                     to: &output)
             case .toolCallStart(let index, let id, let name):
                 closeMessage(&output)
@@ -62,7 +62,7 @@ public struct ResponsesStreamEncoder: Sendable {
                 calls[position].call.arguments += fragment
                 emit(
                     "response.function_call_arguments.delta",
-                    #""item_id":"\#(calls[position].id)","output_index":\#(calls[position].outputIndex),"delta":\#(Self.quoted(fragment))"#,
+                    #""item_id":"\#(calls[position].id)","output_index":\#(calls[position].outputIndex),"delta":\#(JSONEncoding.quoted(fragment))"#,
                     to: &output)
             case .finish(let reason):
                 finishReason = reason
@@ -81,7 +81,7 @@ public struct ResponsesStreamEncoder: Sendable {
         for call in calls {
             emit(
                 "response.function_call_arguments.done",
-                #""item_id":"\#(call.id)","name":\#(Self.quoted(call.call.name)),"output_index":\#(call.outputIndex),"arguments":\#(Self.quoted(call.call.arguments))"#,
+                #""item_id":"\#(call.id)","name":\#(JSONEncoding.quoted(call.call.name)),"output_index":\#(call.outputIndex),"arguments":\#(JSONEncoding.quoted(call.call.arguments))"#,
                 to: &output)
             let item = ResponseEnvelope.functionCallItem(id: call.id, call: call.call, status: "completed")
             done[call.outputIndex] = item
@@ -123,7 +123,7 @@ public struct ResponsesStreamEncoder: Sendable {
         guard let message else { return }
         self.message = nil
         let position = #""item_id":"\#(message.id)","output_index":\#(message.outputIndex),"content_index":0"#
-        emit("response.output_text.done", position + #","text":\#(Self.quoted(message.text)),"logprobs":[]"#, to: &output)
+        emit("response.output_text.done", position + #","text":\#(JSONEncoding.quoted(message.text)),"logprobs":[]"#, to: &output)
         emit("response.content_part.done", position + #","part":\#(ResponseEnvelope.outputText(message.text))"#, to: &output)
         let item = ResponseEnvelope.messageItem(id: message.id, text: message.text, status: "completed")
         done[message.outputIndex] = item
@@ -136,5 +136,4 @@ public struct ResponsesStreamEncoder: Sendable {
         ServerSentEventEncoder.encode(data: Array(json.utf8), event: type, into: &output)
     }
 
-    static func quoted(_ text: String) -> String { JSONEncoding.string(text) }
 }

@@ -1,6 +1,6 @@
 public import Hummingbird
 import Logging
-public import NIOCore
+import NIOCore
 
 /// Per-request state for the gateway's handlers.
 public struct GatewayRequestContext: RequestContext {

@@ -47,7 +47,7 @@ struct ResponsesController: Sendable {
             let key = try await authenticator.authenticate(request)
             let id = context.parameters.get("id") ?? ""
             guard try await live.current.responses.delete(id: id, tenant: key.tenant) else { throw Self.notFound(id) }
-            return Response.json(#"{"id":\#(JSONEncoding.string(id) as String),"object":"response","deleted":true}"#.utf8)
+            return Response.json(#"{"id":\#(JSONEncoding.quoted(id)),"object":"response","deleted":true}"#.utf8)
         }
         router.post("/v1/responses/:id/cancel") { request, context -> Response in
             // Only background responses can be cancelled, and this gateway answers every request
@@ -130,8 +130,8 @@ struct ResponsesController: Sendable {
             items.removeFirst(position + 1)
         }
         let page = Array(items.prefix(limit))
-        let first = page.first.flatMap(id).map { JSONEncoding.string($0) as String } ?? "null"
-        let last = page.last.flatMap(id).map { JSONEncoding.string($0) as String } ?? "null"
+        let first = page.first.flatMap(id).map { JSONEncoding.quoted($0) } ?? "null"
+        let last = page.last.flatMap(id).map { JSONEncoding.quoted($0) } ?? "null"
         var json = Array(#"{"object":"list","data":"#.utf8)
         json += JSONArrayElements.array(page)
         json += Array(#","first_id":\#(first),"last_id":\#(last),"has_more":\#(items.count > limit)}"#.utf8)
