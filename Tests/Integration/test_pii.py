@@ -158,3 +158,21 @@ def test_tenants_without_a_pii_policy_are_untouched(clinic):
         model="gpt", messages=[{"role": "user", "content": PROMPT}])
     assert ORIGINALS["email"] in last_received(clinic, "public-gpt")
     assert "x-switchyard-pii" not in raw.headers
+
+
+def test_a_kept_conversation_is_masked_again_on_every_turn(clinic):
+    # The gateway keeps the conversation as the app saw it (originals restored) in its own
+    # database; each turn that continues it masks it again before it leaves for a provider.
+    client = gpt(clinic, "bank")
+    first = client.responses.create(model="claude", input=PROMPT)
+    assert ORIGINALS["email"] in first.output_text
+    assert_masked(last_received(clinic, "public-claude"))
+    kept = client.responses.retrieve(first.id)
+    assert kept.output_text == first.output_text
+    second = client.responses.create(model="gpt", previous_response_id=first.id, input="And the phone again?")
+    sent = last_received(clinic, "public-gpt")
+    assert_masked(sent)
+    assert "And the phone again?" in sent and second.output_text
+    stream = client.responses.create(model="gpt", previous_response_id=second.id, input="Once more.", stream=True)
+    assert [event.type for event in stream][-1] == "response.completed"
+    assert_masked(last_received(clinic, "public-gpt"))
