@@ -55,6 +55,13 @@ enum StreamTranscodingBenchmark {
         measure("chat stream, translated (decoded, encoded as chat)", answers) {
             run(chat.translatingStream(from: dialect.makeStreamDecoder(), model: "bench-model"))
         }
+        measure("chat request, passed through", answers) {
+            precondition(!chat.passThroughBody(upstreamModel: "bench-model", requestStreamUsage: true).isEmpty)
+        }
+        measure("Responses request, decoded and encoded as chat", answers) {
+            let outbound = try! dialect.encode(try! responses.canonical(), upstreamModel: "bench-model", defaults: OutboundDefaults())
+            precondition(!outbound.body.isEmpty)
+        }
         measure("chat JSON, passed through", answers) { _ = try! chat.passThroughUsage(in: answer).map { $0.total } }
         measure("Responses JSON, translated", answers) {
             _ = responses.encodeAnswer(try! dialect.decodeResponse(answer)).count

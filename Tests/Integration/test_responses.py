@@ -254,6 +254,14 @@ def test_a_native_function_tool_round_trip(stack, oa):
     assert json.loads(stack.last_request("openai")["body"])["input"][-1]["type"] == "function_call_output"
 
 
+def test_native_structured_output_with_parse(stack, oa):
+    response = oa.responses.parse(model="native", input="Name a big city.", text_format=City)
+    assert isinstance(response.output_parsed, City) and response.store is True
+    sent = stack.last_request("openai")
+    assert sent["path"] == "/v1/responses"
+    assert set(json.loads(sent["body"])["text"]["format"]["schema"]["properties"]) == {"name", "population"}
+
+
 def test_built_in_tools_go_only_where_they_run(stack, oa):
     raw = oa.responses.with_raw_response.create(model="claude-or-native", input="News today?",
                                                 tools=[{"type": "web_search"}])
