@@ -138,62 +138,6 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         get { reportingCostNanos.map { Money.amount(nanos: $0) } }
         set { reportingCostNanos = newValue.map(Money.nanos) }
     }
-
-    /// Reads a journal or export line (written by ``appendJSONLine(to:)``); money is read as exact decimals.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        func money(_ key: CodingKeys) throws -> Int64 { Money.nanos(try container.decode(Decimal.self, forKey: key)) }
-        id = try container.decode(String.self, forKey: .id)
-        requestID = try container.decode(String.self, forKey: .requestID)
-        time = try container.decode(Date.self, forKey: .time)
-        tenant = try container.decode(String.self, forKey: .tenant)
-        keyID = try container.decode(String.self, forKey: .keyID)
-        route = try container.decode(String.self, forKey: .route)
-        provider = try container.decode(String.self, forKey: .provider)
-        model = try container.decode(String.self, forKey: .model)
-        region = try container.decode(String.self, forKey: .region)
-        dialectIn = try container.decode(String.self, forKey: .dialectIn)
-        dialectOut = try container.decode(String.self, forKey: .dialectOut)
-        streamed = try container.decode(Bool.self, forKey: .streamed)
-        inputTokens = try container.decode(Int.self, forKey: .inputTokens)
-        cachedInputTokens = try container.decode(Int.self, forKey: .cachedInputTokens)
-        outputTokens = try container.decode(Int.self, forKey: .outputTokens)
-        usageSource = try container.decode(UsageSource.self, forKey: .usageSource)
-        inputPerMillionNanos = try money(.inputPerMillion)
-        cachedInputPerMillionNanos = try money(.cachedInputPerMillion)
-        outputPerMillionNanos = try money(.outputPerMillion)
-        currency = try container.decode(String.self, forKey: .currency)
-        costNanos = try money(.cost)
-        reportingCurrency = try container.decode(String.self, forKey: .reportingCurrency)
-        reportingCostNanos = try container.decodeIfPresent(Decimal.self, forKey: .reportingCost).map(Money.nanos)
-        ttftMilliseconds = try container.decodeIfPresent(Int.self, forKey: .ttftMilliseconds)
-        totalMilliseconds = try container.decode(Int.self, forKey: .totalMilliseconds)
-        status = try container.decode(Int.self, forKey: .status)
-        outcome = try container.decode(Outcome.self, forKey: .outcome)
-        policy = try container.decode(String.self, forKey: .policy)
-        piiMasked = try container.decode(Int.self, forKey: .piiMasked)
-    }
-
-    /// The field names of the journal and of `ledger export` (the ledger's column names).
-    enum CodingKeys: String, CodingKey {
-        case id, time, tenant, route, provider, model, region, streamed, currency, cost, status, outcome, policy
-        case requestID = "request_id"
-        case keyID = "key_id"
-        case dialectIn = "dialect_in"
-        case dialectOut = "dialect_out"
-        case inputTokens = "input_tokens"
-        case cachedInputTokens = "cached_input_tokens"
-        case outputTokens = "output_tokens"
-        case usageSource = "usage_source"
-        case inputPerMillion = "input_per_mtok"
-        case cachedInputPerMillion = "cached_input_per_mtok"
-        case outputPerMillion = "output_per_mtok"
-        case reportingCurrency = "reporting_currency"
-        case reportingCost = "reporting_cost"
-        case ttftMilliseconds = "ttft_ms"
-        case totalMilliseconds = "total_ms"
-        case piiMasked = "pii_masked"
-    }
 }
 
 /// Money as the ledger keeps it: `Decimal` rounded to nano-units, stored as an integer count

@@ -32,12 +32,36 @@ public enum UsageRecordsSQL {
     }
 
     /// The columns of `usage_records`: a whole record, as `ledger export` reads it.
-    public static let columns = [
-        "id", "request_id", "time", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in",
-        "dialect_out", "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok_nanos",
-        "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "currency", "cost_nanos", "reporting_currency", "reporting_cost_nanos",
-        "ttft_ms", "total_ms", "status", "outcome", "policy", "pii_masked",
-    ]
+    public static let columns = UsageRecord.fields.map(\.column)
+
+    /// The query behind the `usage_records` view: a whole record from the two tables that keep
+    /// it (``UsageDimensions``), its columns in the declaration's order.
+    public static let recordsView =
+        "SELECT "
+        + UsageRecord.fields.map { ($0.place == .dimension ? "d." : "a.") + $0.column }.joined(separator: ", ")
+        + " FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions"
+
+    /// `value` as an SQL literal (a column's default for the rows stored before it existed).
+    public static func literal(_ value: UsageValue) -> String {
+        switch value {
+        case .null: "NULL"
+        case .text(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        case .integer(let number): String(number)
+        case .boolean(let flag): flag ? "TRUE" : "FALSE"
+        case .time(let time): "'" + UTCTimestamp.text(time) + "'"
+        }
+    }
+
+    /// What rows stored before `field` existed hold: its standard value, or the zero of its kind.
+    public static func standardLiteral(_ field: UsageField) -> String {
+        if let standard = field.standard { return literal(standard) }
+        return switch field.kind {
+        case .text: "''"
+        case .time: "'1970-01-01T00:00:00Z'"
+        case .integer, .money: "0"
+        case .boolean: "FALSE"
+        }
+    }
 
     /// `WHERE …` for `filter` (empty when it selects every record), and its values.
     public static func whereClause(_ filter: UsageFilter, in dialect: Dialect) -> (sql: String, values: [Value]) {

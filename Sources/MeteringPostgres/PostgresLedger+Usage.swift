@@ -59,49 +59,48 @@ extension PostgresLedger {
     /// The value bound for a missing number (`NULLIF` turns it back into NULL).
     static let absent = Int64.min
 
-    /// Inserts `records`, the n-th referring to the dimension row `dimensionIDs[n]`.
+    /// Inserts `records`, the n-th referring to the dimension row `dimensionIDs[n]`: each attempt
+    /// field bound as one array (a missing number as ``absent``, which `NULLIF` turns back into NULL).
     private func storeAttempts(_ records: [UsageRecord], dimensionIDs: [Int64?], on connection: PostgresConnection) async throws {
         var bindings = PostgresBindings()
-        bindings.append(records.map(\.id))
-        bindings.append(records.map(\.requestID))
-        bindings.append(records.map(\.time))
+        var selected: [String] = []
+        var arrays: [String] = []
+        for field in UsageRecord.attemptFields {
+            let values = records.map { field.value(of: $0) }
+            switch field.kind {
+            case .text: bindings.append(values.map { $0.text ?? "" })
+            case .integer, .money: bindings.append(values.map { $0.integer ?? Self.absent })
+            case .boolean: bindings.append(values.map { $0 == .boolean(true) })
+            case .time: bindings.append(values.map { if case .time(let time) = $0 { time } else { Date(timeIntervalSince1970: 0) } })
+            }
+            arrays.append("$\(arrays.count + 1)::\(Self.columnType(field.kind))[]")
+            selected.append(field.optional ? "NULLIF(\(field.column), \(Self.absent))" : field.column)
+        }
         bindings.append(
             try zip(records, dimensionIDs).map { record, id in
                 guard let id else { throw PostgresLedgerError("no dimension row for usage record \(record.id)") }
                 return id
             })
-        bindings.append(records.map(\.streamed))
-        bindings.append(records.map { Int64($0.inputTokens) })
-        bindings.append(records.map { Int64($0.cachedInputTokens) })
-        bindings.append(records.map { Int64($0.outputTokens) })
-        bindings.append(records.map(\.usageSource.rawValue))
-        bindings.append(records.map(\.inputPerMillionNanos))
-        bindings.append(records.map(\.cachedInputPerMillionNanos))
-        bindings.append(records.map(\.outputPerMillionNanos))
-        bindings.append(records.map(\.costNanos))
-        bindings.append(records.map { $0.reportingCostNanos ?? Self.absent })
-        bindings.append(records.map { $0.ttftMilliseconds.map(Int64.init) ?? Self.absent })
-        bindings.append(records.map { Int64($0.totalMilliseconds) })
-        bindings.append(records.map { Int64($0.status) })
-        bindings.append(records.map(\.outcome.rawValue))
-        bindings.append(records.map { Int64($0.piiMasked) })
+        arrays.append("$\(arrays.count + 1)::bigint[]")
+        let columns = UsageRecord.attemptFields.map(\.column) + ["dimensions"]
         let sql = """
-            INSERT INTO usage_attempts (id, request_id, time, dimensions, streamed, input_tokens, cached_input_tokens,
-                output_tokens, usage_source, input_per_mtok_nanos, cached_input_per_mtok_nanos, output_per_mtok_nanos,
-                cost_nanos, reporting_cost_nanos, ttft_ms, total_ms, status, outcome, pii_masked)
-            SELECT id, request_id, time, dimensions, streamed, input_tokens, cached_input_tokens, output_tokens, usage_source,
-                input_per_mtok_nanos, cached_input_per_mtok_nanos, output_per_mtok_nanos, cost_nanos,
-                NULLIF(reporting_cost_nanos, \(Self.absent)), NULLIF(ttft_ms, \(Self.absent)), total_ms, status, outcome, pii_masked
-            FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[], $5::boolean[], $6::bigint[], $7::bigint[],
-                $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],
-                $15::bigint[], $16::bigint[], $17::bigint[], $18::text[], $19::bigint[])
-                AS r (id, request_id, time, dimensions, streamed, input_tokens, cached_input_tokens, output_tokens,
-                    usage_source, input_per_mtok_nanos, cached_input_per_mtok_nanos, output_per_mtok_nanos, cost_nanos,
-                    reporting_cost_nanos, ttft_ms, total_ms, status, outcome, pii_masked)
+            INSERT INTO usage_attempts (\(columns.joined(separator: ", ")))
+            SELECT \((selected + ["dimensions"]).joined(separator: ", "))
+            FROM unnest(\(arrays.joined(separator: ", "))) AS r (\(columns.joined(separator: ", ")))
             ON CONFLICT (id) DO NOTHING
             """
         // The day totals follow in the database (trigger usage_attempts_daily_totals).
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+    }
+
+    /// A field kind's PostgreSQL type.
+    static func columnType(_ kind: UsageField.Kind) -> String {
+        switch kind {
+        case .text: "text"
+        case .integer, .money: "bigint"
+        case .boolean: "boolean"
+        case .time: "timestamptz"
+        }
     }
 
     /// How PostgreSQL spells the shared queries; totals come back as text (a `numeric` sum of
@@ -185,29 +184,17 @@ extension PostgresLedger {
         return records
     }
 
+    /// A record as stored: every field from its column (money and cost as they were written,
+    /// not recomputed — the ledger is the record).
     static func record(_ cells: PostgresRandomAccessRow) throws -> UsageRecord {
-        func text(_ name: String) throws -> String { try cells[name].decode(String.self) }
-        func int(_ name: String) throws -> Int { try cells[name].decode(Int.self) }
-        func nanos(_ name: String) throws -> Int64 { try cells[name].decode(Int64.self) }
-        let price = ModelPrice(
-            inputPerMillion: Money.amount(nanos: try nanos("input_per_mtok_nanos")),
-            outputPerMillion: Money.amount(nanos: try nanos("output_per_mtok_nanos")),
-            cachedInputPerMillion: Money.amount(nanos: try nanos("cached_input_per_mtok_nanos")), currency: try text("currency"))
-        var record = UsageRecord(
-            id: try text("id"), requestID: try text("request_id"), time: try cells["time"].decode(Date.self),
-            tenant: try text("tenant"), keyID: try text("key_id"), route: try text("route"), provider: try text("provider"),
-            model: try text("model"), region: try text("region"), dialectIn: try text("dialect_in"),
-            dialectOut: try text("dialect_out"), streamed: try cells["streamed"].decode(Bool.self),
-            usage: TokenUsage(
-                input: try int("input_tokens"), cachedInput: try int("cached_input_tokens"), output: try int("output_tokens")),
-            usageSource: UsageRecord.UsageSource(rawValue: try text("usage_source")) ?? .provider, price: price,
-            reportingCurrency: try text("reporting_currency"), fxRate: nil,
-            ttftMilliseconds: try cells["ttft_ms"].decode(Int?.self), totalMilliseconds: try int("total_ms"),
-            status: try int("status"), outcome: UsageRecord.Outcome(rawValue: try text("outcome")) ?? .completed,
-            policy: try text("policy"), piiMasked: try int("pii_masked"))
-        // As stored, not recomputed: the ledger is the record.
-        record.costNanos = try nanos("cost_nanos")
-        record.reportingCostNanos = try cells["reporting_cost_nanos"].decode(Int64?.self)
-        return record
+        try UsageRecord { field throws -> UsageValue? in
+            let cell = cells[field.column]
+            switch field.kind {
+            case .text: return try cell.decode(String?.self).map(UsageValue.text) ?? .null
+            case .integer, .money: return try cell.decode(Int64?.self).map(UsageValue.integer) ?? .null
+            case .boolean: return try cell.decode(Bool?.self).map(UsageValue.boolean) ?? .null
+            case .time: return try cell.decode(Date?.self).map(UsageValue.time) ?? .null
+            }
+        }
     }
 }

@@ -304,6 +304,7 @@ public final class PostgresLedger: Ledger {
 
     public func migrate() async throws {
         _ = try await migrate(first: Self.migrations.count)
+        try await reconcileUsageSchema()
     }
 
     /// Runs the migrations not run yet among the first `count`, in one transaction; returns how

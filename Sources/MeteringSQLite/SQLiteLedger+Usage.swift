@@ -42,27 +42,25 @@ extension SQLiteLedger {
         return try await query(sql, Self.bindings(values)).compactMap(Self.record)
     }
 
+    /// A record as stored: every field from its column (money and cost as they were written,
+    /// not recomputed — the ledger is the record).
     static func record(_ row: SQLiteRow) -> UsageRecord? {
-        func text(_ name: String) -> String { row.column(name)?.string ?? "" }
-        func int(_ name: String) -> Int { row.column(name)?.integer ?? 0 }
-        func money(_ name: String) -> Decimal { Money.amount(nanos: Int64(int(name))) }
-        guard let time = date(from: text("time")) else { return nil }
-        let price = ModelPrice(
-            inputPerMillion: money("input_per_mtok_nanos"), outputPerMillion: money("output_per_mtok_nanos"),
-            cachedInputPerMillion: money("cached_input_per_mtok_nanos"), currency: text("currency"))
-        var record = UsageRecord(
-            id: text("id"), requestID: text("request_id"), time: time, tenant: text("tenant"), keyID: text("key_id"),
-            route: text("route"), provider: text("provider"), model: text("model"), region: text("region"),
-            dialectIn: text("dialect_in"), dialectOut: text("dialect_out"), streamed: int("streamed") == 1,
-            usage: TokenUsage(input: int("input_tokens"), cachedInput: int("cached_input_tokens"), output: int("output_tokens")),
-            usageSource: UsageRecord.UsageSource(rawValue: text("usage_source")) ?? .provider, price: price,
-            reportingCurrency: text("reporting_currency"), fxRate: nil,
-            ttftMilliseconds: row.column("ttft_ms")?.integer, totalMilliseconds: int("total_ms"), status: int("status"),
-            outcome: UsageRecord.Outcome(rawValue: text("outcome")) ?? .completed, policy: text("policy"),
-            piiMasked: int("pii_masked"))
-        // As stored, not recomputed: the ledger is the record.
-        record.costNanos = Int64(int("cost_nanos"))
-        record.reportingCostNanos = row.column("reporting_cost_nanos")?.integer.map { Int64($0) }
-        return record
+        var malformed = false
+        let record = UsageRecord { field -> UsageValue? in
+            guard let cell = row.column(field.column) else { return nil }
+            if cell == .null { return .null }
+            switch field.kind {
+            case .text: return cell.string.map(UsageValue.text)
+            case .integer, .money: return cell.integer.map { .integer(Int64($0)) }
+            case .boolean: return .boolean(cell.integer == 1)
+            case .time:
+                guard let time = cell.string.flatMap(date(from:)) else {
+                    malformed = true
+                    return nil
+                }
+                return .time(time)
+            }
+        }
+        return malformed ? nil : record
     }
 }

@@ -186,6 +186,7 @@ public final class SQLiteLedger: Ledger {
 
     public func migrate() async throws {
         try await migrate(first: Self.migrations.count)
+        try await reconcileUsageSchema()
     }
 
     public func schemaVersion() async throws -> Int {

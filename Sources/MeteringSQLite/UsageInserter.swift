@@ -57,12 +57,9 @@ final class UsageInserter: Sendable {
         }
     }
 
-    /// What `usage_attempts` stores of a record besides its dimensions' id, in binding order.
-    static let attemptColumns = [
-        "id", "request_id", "time", "dimensions", "streamed", "input_tokens", "cached_input_tokens", "output_tokens",
-        "usage_source", "input_per_mtok_nanos", "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "cost_nanos",
-        "reporting_cost_nanos", "ttft_ms", "total_ms", "status", "outcome", "pii_masked",
-    ]
+    /// What `usage_attempts` stores of a record, in binding order: its attempt fields and its
+    /// dimensions' id.
+    static let attemptColumns = UsageRecord.attemptFields.map(\.column) + ["dimensions"]
 
     /// Inserts `records` in one transaction; a record whose id is already stored is skipped
     /// (replaying a journal twice stores nothing twice). Blocks.
@@ -119,28 +116,20 @@ final class UsageInserter: Sendable {
 
     private static func insert(_ record: UsageRecord, dimensions: Int64, with statement: OpaquePointer, on handle: OpaquePointer) throws {
         var binder = Binder(statement: statement)
-        binder.text(record.id)
-        binder.text(record.requestID)
-        var time: [UInt8] = []
-        time.reserveCapacity(20)
-        UTCTimestamp.append(record.time, to: &time)
-        binder.text(time)
+        for field in UsageRecord.attemptFields {
+            switch field.value(of: record) {
+            case .null: binder.integer(nil as Int64?)
+            case .text(let text): binder.text(text)
+            case .integer(let number): binder.integer(number)
+            case .boolean(let flag): binder.integer(flag ? 1 : 0)
+            case .time(let time):
+                var text: [UInt8] = []
+                text.reserveCapacity(20)
+                UTCTimestamp.append(time, to: &text)
+                binder.text(text)
+            }
+        }
         binder.integer(dimensions)
-        binder.integer(record.streamed ? 1 : 0)
-        binder.integer(record.inputTokens)
-        binder.integer(record.cachedInputTokens)
-        binder.integer(record.outputTokens)
-        binder.text(record.usageSource.rawValue)
-        binder.integer(record.inputPerMillionNanos)
-        binder.integer(record.cachedInputPerMillionNanos)
-        binder.integer(record.outputPerMillionNanos)
-        binder.integer(record.costNanos)
-        binder.integer(record.reportingCostNanos)
-        binder.integer(record.ttftMilliseconds)
-        binder.integer(record.totalMilliseconds)
-        binder.integer(record.status)
-        binder.text(record.outcome.rawValue)
-        binder.integer(record.piiMasked)
         try step(statement, on: handle, expecting: SQLITE_DONE)
     }
 

@@ -1,10 +1,10 @@
 import Foundation
 import GatewayModel
 import Logging
-import Metering
 import PostgresNIO
 import Testing
 
+@testable import Metering
 @testable import MeteringPostgres
 
 /// The PostgreSQL ledger against a real server: the one `Tests/all.sh` starts on a loopback port
@@ -50,6 +50,20 @@ struct PostgresLedgerTests {
             price: ModelPrice(inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: Decimal(string: "0.5"), currency: "CNY"),
             reportingCurrency: "USD", fxRate: fxRate, ttftMilliseconds: ttft, totalMilliseconds: 120, status: 200,
             outcome: .completed, policy: "finance", piiMasked: 2)
+    }
+
+    /// Every field of the declaration (`UsageRecord.fields`) is stored and read back as it was.
+    @Test func theLedgerStoresEveryField() async throws {
+        try await Self.withFreshDatabase { location in
+            let ledger = try await PostgresLedger.open(location, logger: Self.logger)
+            try await ledger.migrate()
+            let records = (0..<6).map(UsageRecord.everyFieldSet)
+            try await ledger.insertUsage(records)
+            #expect(try await ledger.usageRecords(UsageFilter()) == records)
+            try await ledger.migrate()  // again: nothing changes
+            #expect(try await ledger.usageRecords(UsageFilter()) == records)
+            try await ledger.close()
+        }
     }
 
     @Test func migrationsRunOnceWhenReplicasStartTogether() async throws {

@@ -1,0 +1,38 @@
+import Metering
+import SQLiteNIO
+
+extension SQLiteLedger {
+    /// Brings the usage tables and the `usage_records` view to the declaration of a record's
+    /// fields (`UsageRecord.fields`), after the numbered migrations: a declared field the tables
+    /// lack becomes a column (rows stored before hold its standard value), and the view lists
+    /// every field. Nothing is written when the schema already matches.
+    func reconcileUsageSchema() async throws {
+        var statements: [String] = []
+        for (table, fields) in [("usage_dimensions", UsageRecord.dimensionFields), ("usage_attempts", UsageRecord.attemptFields)] {
+            let existing = Set(try await query("PRAGMA table_info(\(table))").compactMap { $0.column("name")?.string })
+            for field in fields where !existing.contains(field.column) {
+                statements.append("ALTER TABLE \(table) ADD COLUMN \(field.column) \(Self.columnType(field))")
+            }
+        }
+        let view = "CREATE VIEW usage_records AS " + UsageRecordsSQL.recordsView
+        let current = try await query("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'usage_records'")
+        if statements.isEmpty, current.first?.column("sql")?.string == view { return }
+        try await transaction {
+            for statement in statements { _ = try await query(statement) }
+            _ = try await query("DROP VIEW IF EXISTS usage_records")
+            _ = try await query(view)
+        }
+    }
+
+    /// A field's column as SQLite declares it; a field added to a table with rows needs its
+    /// standard value as the default.
+    static func columnType(_ field: UsageField) -> String {
+        let type =
+            switch field.kind {
+            case .text, .time: "TEXT"
+            case .integer, .money, .boolean: "INTEGER"
+            }
+        guard !field.optional else { return type }
+        return "\(type) NOT NULL DEFAULT \(UsageRecordsSQL.standardLiteral(field))"
+    }
+}

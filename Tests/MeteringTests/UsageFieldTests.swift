@@ -1,0 +1,64 @@
+import Foundation
+import GatewayModel
+import SQLiteNIO
+import Testing
+
+@testable import Metering
+@testable import MeteringSQLite
+
+/// The one declaration of a usage record's fields (`UsageRecord.fields`) reaches everything that
+/// stores or shows a record: each format round-trips a record whose every field is set.
+@Suite struct UsageFieldTests {
+    static let records = (0..<6).map(UsageRecord.everyFieldSet)
+
+    @Test func everyStoredPropertyIsDeclared() {
+        let properties = Mirror(reflecting: Self.records[0]).children.count
+        #expect(properties == UsageRecord.fields.count, "a stored property of UsageRecord has no UsageField")
+        #expect(Set(UsageRecord.fields.map(\.name)).count == UsageRecord.fields.count)
+        #expect(UsageRecord.dimensionFields.allSatisfy { $0.kind == .text && !$0.optional })
+    }
+
+    @Test func journalLinesAndCSVFollowTheDeclaration() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        for record in Self.records {
+            let line = UsageRecordExport.jsonLines([record])
+            #expect(try decoder.decode(UsageRecord.self, from: Data(line.utf8)) == record)
+        }
+        let csv = UsageRecordExport.csv(Self.records).split(separator: "\n")
+        #expect(csv.first.map(String.init) == UsageRecord.fields.map(\.name).joined(separator: ","))
+        #expect(csv.count == Self.records.count + 1)
+    }
+
+    @Test func aLineWrittenBeforeAFieldExistedTakesItsStandardValue() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let record = Self.records[0]
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(UsageRecordExport.jsonLines([record]).utf8)) as? [String: Any])
+        let withStandard = UsageRecord.fields.filter { $0.standard != nil }
+        for field in withStandard { object.removeValue(forKey: field.name) }
+        let decoded = try decoder.decode(UsageRecord.self, from: try JSONSerialization.data(withJSONObject: object))
+        for field in withStandard { #expect(field.value(of: decoded) == field.standard) }
+        // A field with no standard value is required.
+        object.removeValue(forKey: "tenant")
+        #expect(throws: DecodingError.self) {
+            try decoder.decode(UsageRecord.self, from: try JSONSerialization.data(withJSONObject: object))
+        }
+    }
+
+    @Test func theSQLiteLedgerStoresEveryField() async throws {
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        try await ledger.insertUsage(Self.records)
+        let stored = try await ledger.usageRecords(UsageFilter())
+        #expect(stored == Self.records)
+        // The view lists the declaration's columns, in order.
+        let columns = try await ledger.query("PRAGMA table_info(usage_records)").compactMap { $0.column("name")?.string }
+        #expect(columns == UsageRecordsSQL.columns)
+        // Migrating again changes nothing.
+        try await ledger.migrate()
+        #expect(try await ledger.usageRecords(UsageFilter()) == Self.records)
+        try await ledger.close()
+    }
+}
