@@ -1,4 +1,5 @@
 public import Foundation
+import GatewayModel
 
 /// Which usage records a report or export reads.
 public struct UsageFilter: Sendable, Hashable {
@@ -19,7 +20,7 @@ public struct UsageFilter: Sendable, Hashable {
 
 /// A field spend can be grouped by (`--by tenant,day`).
 public enum SpendDimension: String, Sendable, Hashable, CaseIterable {
-    case tenant, key, route, provider, model, region, day, month
+    case tenant, key, route, operation, provider, model, region, day, month
 }
 
 /// A spend report's question: totals of the records `filter` selects, per combination of `groupBy`.
@@ -39,24 +40,27 @@ public struct SpendRow: Sendable, Hashable {
     /// The group's value per dimension, in the query's order.
     public var groups: [String]
     public var requests: Int
-    public var inputTokens: Int
-    public var cachedInputTokens: Int
-    public var outputTokens: Int
+    /// The totals of the summed fields (`UsageRecord.summedFields`: tokens, search units), in order.
+    public var totals: [Int]
     public var cost: Decimal
     public var currency: String
 
-    public init(
-        groups: [String], requests: Int, inputTokens: Int, cachedInputTokens: Int, outputTokens: Int, cost: Decimal,
-        currency: String
-    ) {
+    public init(groups: [String], requests: Int, totals: [Int], cost: Decimal, currency: String) {
         self.groups = groups
         self.requests = requests
-        self.inputTokens = inputTokens
-        self.cachedInputTokens = cachedInputTokens
-        self.outputTokens = outputTokens
+        self.totals = totals
         self.cost = cost
         self.currency = currency
     }
+
+    /// The total of the summed field `name` (0 when there is none such).
+    public func total(_ name: String) -> Int {
+        UsageRecord.summedFields.firstIndex { $0.name == name }.flatMap { totals.indices.contains($0) ? totals[$0] : nil } ?? 0
+    }
+
+    public var inputTokens: Int { total("input_tokens") }
+    public var cachedInputTokens: Int { total("cached_input_tokens") }
+    public var outputTokens: Int { total("output_tokens") }
 }
 
 extension SpendRow {
@@ -69,10 +73,8 @@ extension SpendRow {
                 totals[key] = row
                 continue
             }
-            total.requests += row.requests
-            total.inputTokens += row.inputTokens
-            total.cachedInputTokens += row.cachedInputTokens
-            total.outputTokens += row.outputTokens
+            total.requests = total.requests.saturatingAdding(row.requests)
+            total.totals = zip(total.totals, row.totals).map { $0.saturatingAdding($1) }
             total.cost += row.cost
             totals[key] = total
         }

@@ -6,12 +6,10 @@ public enum SpendReportFormat: String, Sendable, CaseIterable {
     case table, csv, json
 
     public func render(_ rows: [SpendRow], groupBy: [SpendDimension]) -> String {
-        let names = groupBy.map(\.rawValue) + ["requests", "input_tokens", "cached_input_tokens", "output_tokens", "cost", "currency"]
+        let summed = UsageRecord.summedFields.map(\.name)
+        let names = groupBy.map(\.rawValue) + ["requests"] + summed + ["cost", "currency"]
         let cells = rows.map { row in
-            row.groups + [
-                String(row.requests), String(row.inputTokens), String(row.cachedInputTokens), String(row.outputTokens),
-                Money.text(row.cost), row.currency,
-            ]
+            row.groups + [String(row.requests)] + row.totals.map(String.init) + [Money.text(row.cost), row.currency]
         }
         switch self {
         case .table:
@@ -26,11 +24,9 @@ public enum SpendReportFormat: String, Sendable, CaseIterable {
         case .json:
             let objects = rows.map { row in
                 var fields = zip(groupBy, row.groups).map { "\(Self.jsonString($0.rawValue)):\(Self.jsonString($1))" }
-                fields += [
-                    "\"requests\":\(row.requests)", "\"input_tokens\":\(row.inputTokens)",
-                    "\"cached_input_tokens\":\(row.cachedInputTokens)", "\"output_tokens\":\(row.outputTokens)",
-                    "\"cost\":\(Money.text(row.cost))", "\"currency\":\(Self.jsonString(row.currency))",
-                ]
+                fields.append("\"requests\":\(row.requests)")
+                fields += zip(summed, row.totals).map { "\(Self.jsonString($0)):\($1)" }
+                fields += ["\"cost\":\(Money.text(row.cost))", "\"currency\":\(Self.jsonString(row.currency))"]
                 return "{" + fields.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n ") + "]"

@@ -76,10 +76,12 @@ public enum UsageValue: Sendable, Hashable {
 /// times a closure's direct access.
 extension UsageField {
     static func text(
-        _ name: String, place: Place = .attempt, _ get: @escaping @Sendable (UsageRecord) -> String,
+        _ name: String, place: Place = .attempt, standard: String? = nil, _ get: @escaping @Sendable (UsageRecord) -> String,
         _ set: @escaping @Sendable (inout UsageRecord, String) -> Void
     ) -> UsageField {
-        UsageField(name, .text, place: place, get: { .text(get($0)) }, set: { record, value in set(&record, value.text ?? "") })
+        UsageField(
+            name, .text, place: place, standard: standard.map(UsageValue.text), get: { .text(get($0)) },
+            set: { record, value in set(&record, value.text ?? "") })
     }
 
     static func integer(

@@ -17,12 +17,14 @@ extension UsageRecord {
         .text("region", place: .dimension, { $0.region }, { $0.region = $1 }),
         .text("dialect_in", place: .dimension, { $0.dialectIn }, { $0.dialectIn = $1 }),
         .text("dialect_out", place: .dimension, { $0.dialectOut }, { $0.dialectOut = $1 }),
+        .text("operation", place: .dimension, standard: "chat", { $0.operation }, { $0.operation = $1 }),
         UsageField(
             "streamed", .boolean, get: { .boolean($0.streamed) },
             set: { record, value in record.streamed = value == .boolean(true) }),
         .integer("input_tokens", summed: true, { $0.inputTokens }, { $0.inputTokens = $1 }),
         .integer("cached_input_tokens", summed: true, { $0.cachedInputTokens }, { $0.cachedInputTokens = $1 }),
         .integer("output_tokens", summed: true, { $0.outputTokens }, { $0.outputTokens = $1 }),
+        .integer("search_units", summed: true, standard: 0, { $0.searchUnits }, { $0.searchUnits = $1 }),
         .choice("usage_source", otherwise: UsageRecord.UsageSource.provider, { $0.usageSource }, { $0.usageSource = $1 }),
         .money("input_per_mtok", { $0.inputPerMillionNanos }, { $0.inputPerMillionNanos = $1 }),
         .money("cached_input_per_mtok", { $0.cachedInputPerMillionNanos }, { $0.cachedInputPerMillionNanos = $1 }),
@@ -42,6 +44,8 @@ extension UsageRecord {
     /// The fields kept once per combination (``UsageDimensions``), and those kept per attempt.
     public static let dimensionFields = fields.filter { $0.place == .dimension }
     public static let attemptFields = fields.filter { $0.place == .attempt }
+    /// The fields spend reports add up, in order (``SpendRow/totals``).
+    public static let summedFields = fields.filter(\.summed)
 
     /// A record whose every field is the zero of its kind, for readers to fill in field by field.
     static var blank: UsageRecord {

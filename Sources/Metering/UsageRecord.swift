@@ -44,10 +44,14 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     public var region: String
     public var dialectIn: String
     public var dialectOut: String
+    /// The API the app called (`UpstreamOperation`: `chat`, `completions`, `responses`…).
+    public var operation: String
     public var streamed: Bool
     public var inputTokens: Int
     public var cachedInputTokens: Int
     public var outputTokens: Int
+    /// Searches billed (rerank); 0 for token-billed operations.
+    public var searchUnits: Int
     public var usageSource: UsageSource
     /// Prices per million tokens, in `currency`, as nano-units.
     public var inputPerMillionNanos: Int64
@@ -71,14 +75,15 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
 
     public init(
         id: String, requestID: String, time: Date, tenant: String, keyID: String, route: String, provider: String,
-        model: String, region: String, dialectIn: String, dialectOut: String, streamed: Bool, usage: TokenUsage,
-        usageSource: UsageSource, price: ModelPrice, reportingCurrency: String, fxRate: Decimal?,
+        model: String, region: String, dialectIn: String, dialectOut: String, operation: String = "chat", streamed: Bool,
+        usage: TokenUsage, searchUnits: Int = 0, usageSource: UsageSource, price: ModelPrice, reportingCurrency: String, fxRate: Decimal?,
         ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int
     ) {
         self.init(
             id: id, requestID: requestID, time: time, tenant: tenant, keyID: keyID, route: route, provider: provider, model: model,
-            region: region, dialectIn: dialectIn, dialectOut: dialectOut, streamed: streamed, usage: usage, usageSource: usageSource,
-            rates: MoneyRates(price: price, fxRate: fxRate), currency: price.currency, reportingCurrency: reportingCurrency,
+            region: region, dialectIn: dialectIn, dialectOut: dialectOut, operation: operation, streamed: streamed, usage: usage,
+            searchUnits: searchUnits, usageSource: usageSource, rates: MoneyRates(price: price, fxRate: fxRate), currency: price.currency,
+            reportingCurrency: reportingCurrency,
             ttftMilliseconds: ttftMilliseconds, totalMilliseconds: totalMilliseconds, status: status, outcome: outcome,
             policy: policy, piiMasked: piiMasked)
     }
@@ -86,8 +91,8 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// As above, with the price already in nano-units (the proxy keeps one per target).
     public init(
         id: String, requestID: String, time: Date, tenant: String, keyID: String, route: String, provider: String,
-        model: String, region: String, dialectIn: String, dialectOut: String, streamed: Bool, usage: TokenUsage,
-        usageSource: UsageSource, rates: MoneyRates, currency: String, reportingCurrency: String,
+        model: String, region: String, dialectIn: String, dialectOut: String, operation: String = "chat", streamed: Bool,
+        usage: TokenUsage, searchUnits: Int = 0, usageSource: UsageSource, rates: MoneyRates, currency: String, reportingCurrency: String,
         ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int
     ) {
         self.id = id
@@ -101,10 +106,12 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         self.region = region
         self.dialectIn = dialectIn
         self.dialectOut = dialectOut
+        self.operation = operation
         self.streamed = streamed
         self.inputTokens = usage.input
         self.cachedInputTokens = usage.cachedInput
         self.outputTokens = usage.output
+        self.searchUnits = searchUnits
         self.usageSource = usageSource
         self.inputPerMillionNanos = rates.input
         self.cachedInputPerMillionNanos = rates.cachedInput

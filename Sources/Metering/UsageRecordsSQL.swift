@@ -95,14 +95,14 @@ public enum UsageRecordsSQL {
     }
 
     /// A spend report: per group, columns `g0`, `g1`… (one per dimension of `query`),
-    /// `spend_currency`, `requests`, `input_tokens`, `cached_input_tokens`, `output_tokens`, `cost_nanos`.
+    /// `spend_currency`, `requests`, one per summed field (`input_tokens`…), `cost_nanos`.
     public static func spend(_ query: SpendQuery, in dialect: Dialect, from source: SpendSource = .records) -> (
         sql: String, values: [Value]
     ) {
         let daily = source == .dailyTotals
         let groups = query.groupBy.map { dimension in
             switch dimension {
-            case .tenant, .route, .provider, .model, .region: dimension.rawValue
+            case .tenant, .route, .operation, .provider, .model, .region: dimension.rawValue
             case .key: "key_id"
             case .day: daily ? "day" : dialect.day
             case .month: daily ? "month" : dialect.month
@@ -115,8 +115,7 @@ public enum UsageRecordsSQL {
         let grouping = (groups.indices.map { "g\($0)" } + ["spend_currency"]).joined(separator: ", ")
         let sql = """
             SELECT \(selected.joined(separator: ", ")), \(dialect.sum(daily ? "requests" : "1")) AS requests,
-                \(dialect.sum("input_tokens")) AS input_tokens, \(dialect.sum("cached_input_tokens")) AS cached_input_tokens,
-                \(dialect.sum("output_tokens")) AS output_tokens,
+                \(UsageRecord.summedFields.map { "\(dialect.sum($0.column)) AS \($0.column)" }.joined(separator: ", ")),
                 \(dialect.sum(daily ? "cost_nanos" : "COALESCE(reporting_cost_nanos, cost_nanos)")) AS cost_nanos
             FROM \(daily ? "usage_daily_records" : "usage_records") \(filter)
             GROUP BY \(grouping) ORDER BY \(grouping)

@@ -168,8 +168,8 @@ extension PostgresLedger {
             report.append(
                 SpendRow(
                     groups: try query.groupBy.indices.map { try cells["g\($0)"].decode(String.self) },
-                    requests: Int(try total("requests")), inputTokens: Int(try total("input_tokens")),
-                    cachedInputTokens: Int(try total("cached_input_tokens")), outputTokens: Int(try total("output_tokens")),
+                    requests: Int(clamping: try total("requests")),
+                    totals: try UsageRecord.summedFields.map { Int(clamping: try total($0.column)) },
                     cost: Money.amount(nanos: try total("cost_nanos")), currency: try cells["spend_currency"].decode(String.self)))
         }
         return report

@@ -297,6 +297,24 @@ public final class PostgresLedger: Ledger {
         )
         """,
         "CREATE INDEX stored_responses_expires_at ON stored_responses (expires_at)",
+        // The dimension rows' uniqueness moves from the table's constraint to a named index the
+        // declaration of a record's fields keeps up to date (reconcileUsageSchema).
+        """
+        CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (tenant, key_id, route, provider, model, region,
+            dialect_in, dialect_out, currency, reporting_currency, policy)
+        """,
+        """
+        DO $$
+        DECLARE constraint_name text;
+        BEGIN
+            FOR constraint_name IN
+                SELECT conname FROM pg_constraint WHERE conrelid = 'usage_dimensions'::regclass AND contype = 'u'
+            LOOP
+                EXECUTE format('ALTER TABLE usage_dimensions DROP CONSTRAINT %I', constraint_name);
+            END LOOP;
+        END
+        $$
+        """,
     ]
 
     /// The advisory lock migrations hold (any constant every replica agrees on).

@@ -29,9 +29,8 @@ extension SQLiteLedger {
         return try await self.query(sql, Self.bindings(values)).map { row in
             SpendRow(
                 groups: query.groupBy.indices.map { row.column("g\($0)")?.string ?? "" },
-                requests: row.column("requests")?.integer ?? 0, inputTokens: row.column("input_tokens")?.integer ?? 0,
-                cachedInputTokens: row.column("cached_input_tokens")?.integer ?? 0,
-                outputTokens: row.column("output_tokens")?.integer ?? 0,
+                requests: row.column("requests")?.integer ?? 0,
+                totals: UsageRecord.summedFields.map { row.column($0.column)?.integer ?? 0 },
                 cost: Money.amount(nanos: Int64(row.column("cost_nanos")?.integer ?? 0)),
                 currency: row.column("spend_currency")?.string ?? "")
         }

@@ -5,7 +5,8 @@ extension SQLiteLedger {
     /// Brings the usage tables and the `usage_records` view to the declaration of a record's
     /// fields (`UsageRecord.fields`), after the numbered migrations: a declared field the tables
     /// lack becomes a column (rows stored before hold its standard value), and the view lists
-    /// every field. Nothing is written when the schema already matches.
+    /// every field; dimension rows are unique over every dimension field. Nothing is written when
+    /// the schema already matches.
     func reconcileUsageSchema() async throws {
         var statements: [String] = []
         for (table, fields) in [("usage_dimensions", UsageRecord.dimensionFields), ("usage_attempts", UsageRecord.attemptFields)] {
@@ -13,6 +14,14 @@ extension SQLiteLedger {
             for field in fields where !existing.contains(field.column) {
                 statements.append("ALTER TABLE \(table) ADD COLUMN \(field.column) \(Self.columnType(field))")
             }
+        }
+        // Dimension rows are unique over every dimension field.
+        let identity = try await query("PRAGMA index_info(usage_dimensions_identity)").compactMap { $0.column("name")?.string }
+        if identity != UsageDimensions.columns {
+            statements += [
+                "DROP INDEX IF EXISTS usage_dimensions_identity",
+                "CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (\(UsageDimensions.columns.joined(separator: ", ")))",
+            ]
         }
         let view = "CREATE VIEW usage_records AS " + UsageRecordsSQL.recordsView
         let current = try await query("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'usage_records'")

@@ -182,6 +182,37 @@ public final class SQLiteLedger: Ledger {
         )
         """,
         "CREATE INDEX stored_responses_expires_at ON stored_responses (expires_at)",
+        // The dimension rows' uniqueness moves from the table's own constraint (which SQLite can't
+        // change) to a named index the declaration of a record's fields keeps up to date
+        // (reconcileUsageSchema): a dimension field added later joins it.
+        """
+        CREATE TABLE usage_dimensions_rebuilt (
+            id INTEGER PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            region TEXT NOT NULL,
+            dialect_in TEXT NOT NULL,
+            dialect_out TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            reporting_currency TEXT NOT NULL,
+            policy TEXT NOT NULL
+        )
+        """,
+        """
+        INSERT INTO usage_dimensions_rebuilt
+        SELECT id, tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency, reporting_currency, policy
+        FROM usage_dimensions
+        """,
+        "DROP VIEW usage_records",
+        "DROP TABLE usage_dimensions",
+        "ALTER TABLE usage_dimensions_rebuilt RENAME TO usage_dimensions",
+        """
+        CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (tenant, key_id, route, provider, model, region,
+            dialect_in, dialect_out, currency, reporting_currency, policy)
+        """,
     ]
 
     public func migrate() async throws {

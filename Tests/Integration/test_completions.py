@@ -109,7 +109,7 @@ def test_any_other_target_gets_the_prompt_as_one_user_message(stack, oa, dialect
     else:
         assert body["contents"][0]["parts"] == [{"text": "Name a colour."}]
         assert body["generationConfig"]["stopSequences"] == ["."]
-    assert ledger_records(stack.routes, lambda r: r["route"] == ROUTE[dialect] and r["dialect_in"] == "openai-completions"
+    assert ledger_records(stack.routes, lambda r: r["route"] == ROUTE[dialect] and r["dialect_in"] == "openai-completions" and r["operation"] == "completions"
                           and r["output_tokens"] == completion.usage.completion_tokens > 0)
 
 

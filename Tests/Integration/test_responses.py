@@ -64,7 +64,7 @@ def test_a_plain_response(stack, oa, dialect):
     body, _ = stack.received(dialect)
     assert user_text(dialect, body) == ["What is a switchyard?"]
     assert system_text(dialect, body) == ["Answer briefly."]
-    assert ledger_records(stack.routes, lambda r: r["route"] == ROUTE[dialect] and r["dialect_in"] == "openai-responses"
+    assert ledger_records(stack.routes, lambda r: r["route"] == ROUTE[dialect] and r["dialect_in"] == "openai-responses" and r["operation"] == "responses"
                           and r["output_tokens"] == response.usage.output_tokens)
 
 

@@ -66,6 +66,49 @@ struct PostgresLedgerTests {
         }
     }
 
+    /// A ledger from before `operation` and `search_units` (and the dimension rows' named unique
+    /// index) keeps its records: they read as `chat` with no search units, reports group by
+    /// operation from the day totals too, and a new operation gets a dimension row of its own.
+    @Test func anOlderLedgerGainsTheFieldsDeclaredSince() async throws {
+        try await Self.withFreshDatabase { location in
+            let ledger = try await PostgresLedger.open(location, logger: Self.logger)
+            _ = try await ledger.migrate(first: PostgresLedger.migrations.count - 2)
+            try await ledger.client.query(
+                """
+                INSERT INTO usage_dimensions (tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency,
+                    reporting_currency, policy)
+                VALUES ('bank', 'key_bank', 'chat', 'deepseek', 'deepseek-chat', 'cn', 'openai', 'openai', 'CNY', 'USD', '')
+                """)
+            try await ledger.client.query(
+                """
+                INSERT INTO usage_attempts (id, request_id, time, dimensions, streamed, input_tokens, cached_input_tokens,
+                    output_tokens, usage_source, input_per_mtok_nanos, cached_input_per_mtok_nanos, output_per_mtok_nanos,
+                    cost_nanos, reporting_cost_nanos, ttft_ms, total_ms, status, outcome, pii_masked)
+                SELECT 'old-1', 'req_old', '2026-11-20T10:00:00Z', id, false, 1000, 0, 500, 'provider', 2000000000, 2000000000,
+                    8000000000, 6000000, 840000, NULL, 120, 200, 'completed', 0 FROM usage_dimensions
+                """)
+            try await ledger.migrate()
+            let old = try #require(try await ledger.usageRecords(UsageFilter()).first)
+            #expect(old.operation == "chat" && old.searchUnits == 0 && old.inputTokens == 1000)
+            var rerank = Self.record("new-1")
+            rerank.operation = "rerank"
+            rerank.searchUnits = 4
+            rerank.keyID = old.keyID
+            try await ledger.insertUsage([rerank])
+            // Whole days: read from the day totals.
+            let rows = try await ledger.spend(
+                SpendQuery(
+                    groupBy: [.operation],
+                    filter: UsageFilter(
+                        since: try Date("2026-11-01T00:00:00Z", strategy: .iso8601),
+                        until: try Date("2026-12-01T00:00:00Z", strategy: .iso8601))))
+            #expect(rows.map(\.groups) == [["chat"], ["rerank"]])
+            #expect(rows.map { $0.total("search_units") } == [0, 4])
+            #expect(rows.map(\.requests) == [1, 1])
+            try await ledger.close()
+        }
+    }
+
     @Test func migrationsRunOnceWhenReplicasStartTogether() async throws {
         try await Self.withFreshDatabase { location in
             let replicas = try await (0..<3).asyncMap { _ in try await PostgresLedger.open(location, logger: Self.logger) }

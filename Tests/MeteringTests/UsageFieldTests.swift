@@ -61,4 +61,25 @@ import Testing
         #expect(try await ledger.usageRecords(UsageFilter()) == Self.records)
         try await ledger.close()
     }
+
+    /// Two records of one tenant, key and route that differ only in the operation, and a report by it.
+    @Test func spendIsReportedByOperationWithSearchUnits() async throws {
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        var chat = UsageLedgerTests.record("chat-1")
+        chat.operation = "chat"
+        var rerank = UsageLedgerTests.record("rerank-1")
+        rerank.operation = "rerank"
+        rerank.searchUnits = 3
+        try await ledger.insertUsage([chat, rerank, UsageLedgerTests.record("chat-2")])
+        let rows = try await ledger.spend(SpendQuery(groupBy: [.operation]))
+        #expect(rows.map(\.groups) == [["chat"], ["rerank"]])
+        #expect(rows.map(\.requests) == [2, 1])
+        #expect(rows.map { $0.total("search_units") } == [0, 3])
+        let dimensionRows = try await ledger.query("SELECT COUNT(*) AS n FROM usage_dimensions").first?.column("n")?.integer
+        #expect(dimensionRows == 2)
+        let table = SpendReportFormat.csv.render(rows, groupBy: [.operation])
+        #expect(table.hasPrefix("operation,requests,input_tokens,cached_input_tokens,output_tokens,search_units,cost,currency"))
+        try await ledger.close()
+    }
 }

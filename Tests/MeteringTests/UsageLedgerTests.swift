@@ -43,6 +43,14 @@ import Testing
         #expect(decoded == record)
     }
 
+    /// `usage_records`' columns as migrations 1–8 made them.
+    static let columnsBeforeTheSplit = [
+        "id", "request_id", "time", "tenant", "key_id", "route", "provider", "model", "region", "dialect_in", "dialect_out",
+        "streamed", "input_tokens", "cached_input_tokens", "output_tokens", "usage_source", "input_per_mtok_nanos",
+        "cached_input_per_mtok_nanos", "output_per_mtok_nanos", "currency", "cost_nanos", "reporting_currency",
+        "reporting_cost_nanos", "ttft_ms", "total_ms", "status", "outcome", "policy", "pii_masked",
+    ]
+
     /// A ledger written before records were split into attempts and dimensions (migrations
     /// 1–8) keeps every record, exactly, through the split.
     @Test func recordsSurviveTheSplitIntoAttemptsAndDimensions() async throws {
@@ -68,7 +76,7 @@ import Testing
             ]
             let placeholders = Array(repeating: "?", count: values.count).joined(separator: ", ")
             _ = try await ledger.query(
-                "INSERT INTO usage_records (\(UsageRecordsSQL.columns.joined(separator: ", "))) VALUES (\(placeholders))", values)
+                "INSERT INTO usage_records (\(Self.columnsBeforeTheSplit.joined(separator: ", "))) VALUES (\(placeholders))", values)
         }
         try await ledger.close()
 
@@ -206,12 +214,12 @@ import Testing
 
     @Test func reportFormats() throws {
         let row = SpendRow(
-            groups: ["bank", "2026-11-20"], requests: 2, inputTokens: 10, cachedInputTokens: 0, outputTokens: 5,
-            cost: Decimal(string: "0.000123456")!, currency: "USD")
+            groups: ["bank", "2026-11-20"], requests: 2, totals: [10, 0, 5, 3], cost: Decimal(string: "0.000123456")!,
+            currency: "USD")
         let json = SpendReportFormat.json.render([row], groupBy: [.tenant, .day])
         #expect(
             json
-                == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"output_tokens":5,"cost":0.000123456,"currency":"USD"}]"#
+                == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"output_tokens":5,"search_units":3,"cost":0.000123456,"currency":"USD"}]"#
         )
         #expect(SpendReportFormat.csv.render([row], groupBy: [.tenant]).hasPrefix("tenant,requests,"))
         #expect(throws: SpendQueryError.self) { try SpendReportFormat.dimensions("tenant,colour") }

@@ -16,7 +16,8 @@ public protocol InboundChat: Sendable {
     /// read from the bytes for routing (no decode).
     var routingFacts: RoutingFacts { get }
 
-    /// The endpoint the client's own bytes go to on the fast path (see ``UpstreamOperation``).
+    /// The operation the app called: the endpoint its own bytes go to on the fast path (see
+    /// ``UpstreamOperation``), and the ledger's `operation`.
     static var passThroughOperation: UpstreamOperation { get }
 
     /// Same dialect (fast path): the client's bytes with the provider's model spliced in.

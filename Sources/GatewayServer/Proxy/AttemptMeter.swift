@@ -17,6 +17,7 @@ struct AttemptMeter: Sendable {
     let route: String
     let target: RouteTarget
     let dialectIn: String
+    let operation: UpstreamOperation
     let streamed: Bool
     /// The gateway's prompt estimate, for records whose provider reported no usage.
     let estimatedPromptTokens: Int
@@ -44,7 +45,8 @@ struct AttemptMeter: Sendable {
         return UsageRecord(
             id: id, requestID: requestID, time: Date(), tenant: key.tenant, keyID: key.id, route: route,
             provider: target.provider.name, model: target.offering.name, region: target.provider.region,
-            dialectIn: dialectIn, dialectOut: target.provider.dialect.rawValue, streamed: streamed, usage: usage,
+            dialectIn: dialectIn, dialectOut: target.provider.dialect.rawValue, operation: operation.rawValue, streamed: streamed,
+            usage: usage,
             usageSource: source, rates: rates, currency: target.offering.price.currency, reportingCurrency: reportingCurrency,
             ttftMilliseconds: ttftMilliseconds, totalMilliseconds: elapsedMilliseconds, status: status,
             outcome: outcome, policy: policy, piiMasked: piiMasked)

@@ -87,7 +87,7 @@ struct AttemptQueue<Inbound: InboundChat> {
         let currency = gateway.configuration.currency
         return AttemptMeter(
             meter: gateway.meter, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
-            target: target, dialectIn: Inbound.dialectName, streamed: inbound.stream,
+            target: target, dialectIn: Inbound.dialectName, operation: Inbound.passThroughOperation, streamed: inbound.stream,
             estimatedPromptTokens: inbound.routingFacts.promptTokens, reportingCurrency: currency.reportingCurrency,
             rates: gateway.moneyRates[target.reference]
                 ?? MoneyRates(price: target.offering.price, fxRate: currency.rates[target.offering.price.currency]),
