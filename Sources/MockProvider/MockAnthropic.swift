@@ -185,11 +185,11 @@ extension MockProvider {
         MockToolCall(tool: tool, schemaKey: "input_schema")
     }
 
-    static func json(_ object: [String: Any]) -> Response {
+    static func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func anthropicError(_ status: HTTPResponse.Status, type: String, message: String) -> Response {

@@ -17,7 +17,7 @@ extension MockProvider {
         }
         let model = String(path[..<colon])
         let method = path[path.index(after: colon)...]
-        guard method == "generateContent" || method == "streamGenerateContent" else {
+        guard ["generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents"].contains(method) else {
             return Self.geminiError(.notFound, status: "NOT_FOUND", message: "unknown method \(method)")
         }
         if options.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(options.latencyMilliseconds)) }
@@ -33,6 +33,12 @@ extension MockProvider {
                 message: "\(options.name) failed with \(options.failStatus) (simulated).")
             if let retryAfter = options.retryAfterSeconds { response.headers[.retryAfter] = String(retryAfter) }
             return response
+        }
+        if method.hasSuffix("mbedContent") || method.hasSuffix("mbedContents") {
+            guard let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+                return Self.geminiError(.badRequest, status: "INVALID_ARGUMENT", message: "Invalid JSON payload received.")
+            }
+            return try await geminiEmbeddings(json, batch: method == "batchEmbedContents")
         }
         guard let raw = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)),
             let json = Self.protoJSONCamelCase(raw) as? [String: Any],

@@ -5,9 +5,10 @@ import NIOCore
 import ServerSentEvents
 
 /// An offline provider speaking OpenAI's chat completions (`/v1/chat/completions`), Responses
-/// API (`/v1/responses`) and legacy completions (`/v1/completions`),
-/// Anthropic's Messages API (`/v1/messages`) and Gemini's `generateContent`
-/// (`/v1beta/models/{model}:…`), JSON and SSE with usage.
+/// API (`/v1/responses`), legacy completions (`/v1/completions`) and embeddings
+/// (`/v1/embeddings`), Anthropic's Messages API (`/v1/messages`), Gemini's `generateContent` and
+/// embeddings (`/v1beta/models/{model}:…`), and rerank in Cohere's shape (`/v2/rerank`) and
+/// DashScope's — JSON and SSE with usage.
 ///
 /// A product feature, not only a fixture: with no provider keys set, `switchyard serve` starts
 /// a few of these on loopback so routing, streaming and metering are visible offline. The
@@ -42,6 +43,13 @@ public struct MockProvider: Sendable {
         router.post("/responses") { request, _ in self.malformedOr(try await self.responses(request)) }
         router.post("/completions") { request, _ in self.malformedOr(try await self.completions(request)) }
         router.post("/v1/messages") { request, _ in self.malformedOr(try await self.messages(request)) }
+        router.post("/v1/embeddings") { request, _ in self.malformedOr(try await self.embeddings(request)) }
+        router.post("/embeddings") { request, _ in self.malformedOr(try await self.embeddings(request)) }
+        router.post("/v2/rerank") { request, _ in self.malformedOr(try await self.rerank(request)) }
+        router.post("/v1/rerank") { request, _ in self.malformedOr(try await self.rerank(request)) }
+        router.post("/api/v1/services/rerank/text-rerank/text-rerank") { request, _ in
+            self.malformedOr(try await self.dashScopeRerank(request))
+        }
         router.post("/v1beta/models/:call") { request, context in
             self.malformedOr(try await self.generateContent(request, call: context.parameters.get("call") ?? ""))
         }

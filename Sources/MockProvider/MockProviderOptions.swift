@@ -34,12 +34,15 @@ public struct MockProviderOptions: Sendable, Hashable {
     /// Keep a stream's HTTP response open this long after its end event (`[DONE]`,
     /// `message_stop`, Gemini's last chunk), as a misbehaving upstream does.
     public var holdOpenAfterEndMilliseconds: Int
+    /// The most inputs one embeddings request may carry (OpenAI's limit is 2,048), so a gateway
+    /// that splits large requests into batches can be seen doing it.
+    public var maxEmbeddingInputs: Int
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
         breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false,
-        echo: Bool = false, omitUsage: Bool = false, holdOpenAfterEndMilliseconds: Int = 0
+        echo: Bool = false, omitUsage: Bool = false, holdOpenAfterEndMilliseconds: Int = 0, maxEmbeddingInputs: Int = 2048
     ) {
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
@@ -55,6 +58,7 @@ public struct MockProviderOptions: Sendable, Hashable {
         self.echo = echo
         self.omitUsage = omitUsage
         self.holdOpenAfterEndMilliseconds = holdOpenAfterEndMilliseconds
+        self.maxEmbeddingInputs = maxEmbeddingInputs
     }
 
     /// Ends a stream's response, after ``holdOpenAfterEndMilliseconds``.

@@ -64,6 +64,10 @@ struct MockProviderCommand: AsyncParsableCommand {
         help: "Keep a stream's response open this long after its end event, as a misbehaving upstream does.")
     var holdOpenAfterEndMilliseconds = 0
 
+    @Option(
+        name: .customLong("max-embedding-inputs"), help: "The most inputs one embeddings request may carry (OpenAI's: 2048).")
+    var maxEmbeddingInputs = 2048
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -77,6 +81,7 @@ struct MockProviderCommand: AsyncParsableCommand {
         guard (0...3_600_000).contains(holdOpenAfterEndMilliseconds) else {
             throw ValidationError("--hold-open-after-end-ms must be 0...3600000")
         }
+        guard (1...1_000_000).contains(maxEmbeddingInputs) else { throw ValidationError("--max-embedding-inputs must be 1...1000000") }
     }
 
     func run() async throws {
@@ -85,7 +90,8 @@ struct MockProviderCommand: AsyncParsableCommand {
             name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
             retryAfterSeconds: retryAfter, breakAfterTokens: breakAfter, outputTokens: outputTokens, requiredKey: requireKey,
-            malformedAnswers: malformed, echo: echo, omitUsage: noUsage, holdOpenAfterEndMilliseconds: holdOpenAfterEndMilliseconds)
+            malformedAnswers: malformed, echo: echo, omitUsage: noUsage, holdOpenAfterEndMilliseconds: holdOpenAfterEndMilliseconds,
+            maxEmbeddingInputs: maxEmbeddingInputs)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
             let suffix = Self.baseURLSuffix(WireFormat(rawValue: dialect) ?? .openAI)
