@@ -159,6 +159,31 @@ extension ConfigurationLoader {
             slot = value
         }
 
+        /// A route serves one kind of model, and an embedding route one embedding space: a fallback
+        /// that switched spaces would put vectors an index can't compare beside the ones it holds.
+        mutating func checkKindsAndSpaces() {
+            for (route, value) in routes {
+                let offerings = route.targets.enumerated().compactMap { index, target -> (Int, ModelReference, ModelOffering)? in
+                    providers.first { $0.0.name == target.provider }?.0.model(named: target.model).map { (index, target, $0) }
+                }
+                guard let (_, firstTarget, first) = offerings.first else { continue }
+                for (index, target, offering) in offerings.dropFirst() {
+                    let located = YAMLValue(node: value.node, file: value.file, path: "\(value.path).targets[\(index)]")
+                    if offering.kind != first.kind {
+                        errors.append(
+                            located.error(
+                                "route '\(route.name)' mixes kinds of model: '\(firstTarget)' is \(first.kind.rawValue), '\(target)' is \(offering.kind.rawValue)"
+                            ))
+                    } else if offering.embeddingSpace != first.embeddingSpace {
+                        errors.append(
+                            located.error(
+                                "route '\(route.name)' mixes embedding spaces: '\(firstTarget)' is in \(first.embeddingSpace ?? ""), '\(target)' in \(offering.embeddingSpace ?? "") — vectors of two spaces can't share an index; if both run one model, give both `space: <name>`"
+                            ))
+                    }
+                }
+            }
+        }
+
         /// Cross-file checks: unique names, route targets that exist.
         mutating func finish() throws(ConfigurationErrors) -> GatewayConfiguration {
             checkUnique(providers.map { ($0.0.name, $0.1) }, what: "provider")
@@ -180,6 +205,7 @@ extension ConfigurationLoader {
                     }
                 }
             }
+            checkKindsAndSpaces()
             let conversion = CurrencyConversion(reportingCurrency: reportingCurrency?.0 ?? "USD", rates: fx?.0 ?? [:])
             for (route, value) in routes where route.strategy.comparesPrices {
                 for (index, target) in route.targets.enumerated() {
@@ -411,7 +437,7 @@ extension ConfigurationLoader {
         static func model(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ModelOffering {
             let fields = try value.mapping(allowed: [
                 "name", "upstream", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency", "context",
-                "capabilities",
+                "capabilities", "kind", "dimensions", "space",
             ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
@@ -439,12 +465,19 @@ extension ConfigurationLoader {
                 capabilities = []
                 for item in try list.sequence() { capabilities.insert(try item.choice(ModelCapability.self)) }
             }
+            let kind = try fields["kind"]?.choice(ModelKind.self) ?? known?.kind ?? .chat
+            for key in ["dimensions", "space"] where kind != .embedding {
+                if let value = fields[key] { throw value.error("\(key) is for embedding models (kind: embedding)") }
+            }
+            let space = try fields["space"]?.string()
+            if let space, space.isEmpty { throw try fields.required("space").error("an embedding space needs a name") }
             return ModelOffering(
                 name: name,
                 upstreamName: try fields["upstream"]?.string(),
                 price: price,
                 contextTokens: try fields["context"]?.int(in: 1...100_000_000) ?? known?.contextTokens,
-                capabilities: capabilities)
+                capabilities: capabilities, kind: kind,
+                dimensions: try fields["dimensions"]?.int(in: 1...100_000) ?? known?.dimensions, space: space)
         }
 
         static func currency(_ value: YAMLValue) throws(ConfigurationError) -> String {

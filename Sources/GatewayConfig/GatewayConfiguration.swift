@@ -291,15 +291,32 @@ public struct ModelOffering: Sendable, Hashable {
     /// Context window in tokens, when known.
     public var contextTokens: Int?
     public var capabilities: Set<ModelCapability>
+    public var kind: ModelKind
+    /// An embedding model's vector size, when known.
+    public var dimensions: Int?
+    /// The embedding space `space:` declares (one open model hosted in two places is one space).
+    public var declaredSpace: String?
 
     public init(
-        name: String, upstreamName: String? = nil, price: ModelPrice, contextTokens: Int? = nil, capabilities: Set<ModelCapability> = []
+        name: String, upstreamName: String? = nil, price: ModelPrice, contextTokens: Int? = nil, capabilities: Set<ModelCapability> = [],
+        kind: ModelKind = .chat, dimensions: Int? = nil, space: String? = nil
     ) {
         self.name = name
         self.upstreamName = upstreamName ?? name
         self.price = price
         self.contextTokens = contextTokens
         self.capabilities = capabilities
+        self.kind = kind
+        self.dimensions = dimensions
+        self.declaredSpace = space
+    }
+
+    /// The space an embedding model's vectors live in: vectors of two spaces can't be compared,
+    /// so one index must only ever get vectors of one. The declared `space`, else the model the
+    /// provider runs and its dimensions (`text-embedding-3-small@1536`); nil for other kinds.
+    public var embeddingSpace: String? {
+        guard kind == .embedding else { return nil }
+        return declaredSpace ?? (upstreamName + (dimensions.map { "@\($0)" } ?? ""))
     }
 }
 

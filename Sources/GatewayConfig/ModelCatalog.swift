@@ -12,6 +12,9 @@ public struct ModelCatalog: Sendable {
         public var price: ModelPrice
         public var contextTokens: Int?
         public var capabilities: Set<ModelCapability>
+        public var kind: ModelKind = .chat
+        /// An embedding model's vector size.
+        public var dimensions: Int?
         /// When the price was read from the vendor's price page (YYYY-MM-DD).
         public var asOf: String
         public var source: String?
@@ -46,7 +49,7 @@ public struct ModelCatalog: Sendable {
         for item in try top.required("models").sequence() {
             let fields = try item.mapping(allowed: [
                 "vendor", "name", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency", "context",
-                "capabilities", "as_of", "source",
+                "capabilities", "as_of", "source", "kind", "dimensions",
             ])
             let name = try fields.required("name").string()
             let currency = try fields.required("currency").string()
@@ -66,6 +69,8 @@ public struct ModelCatalog: Sendable {
                 Entry(
                     vendor: try fields.required("vendor").string(), model: name, price: price,
                     contextTokens: try fields["context"]?.int(in: 1...100_000_000), capabilities: capabilities,
+                    kind: try fields["kind"]?.choice(ModelKind.self) ?? .chat,
+                    dimensions: try fields["dimensions"]?.int(in: 1...100_000),
                     asOf: try fields.required("as_of").string(), source: try fields["source"]?.string()))
         }
         self.init(entries: entries)

@@ -5,7 +5,7 @@ import GatewayModel
 extension RouteExplanation {
     /// For people: one line per candidate, the chosen one first.
     public var table: String {
-        var lines = ["route \(routeName) (strategy \(strategy))"]
+        var lines = ["route \(routeName) (strategy \(strategy)\(embeddingSpace.map { ", embedding space \($0)" } ?? ""))"]
         for candidate in candidates {
             let place = candidate.attempt.map { $0 == 1 ? "chosen  " : "fallback" } ?? "excluded"
             var detail = candidate.excludedBecause ?? "expected cost \(Self.cost(candidate.expectedCost, reportingCurrency))"
@@ -51,6 +51,7 @@ extension RouteExplanation {
                 "handling": personalData.handling.rawValue, "restore": personalData.restores, "policy": personalData.policy ?? NSNull(),
             ],
             "hedge_after_ms": hedgeAfterMilliseconds ?? NSNull(),
+            "embedding_space": embeddingSpace ?? NSNull(),
         ]
     }
 

@@ -25,6 +25,8 @@ public struct RouteExplanation: Sendable, Hashable {
     /// What the policies do with personal data in the prompt.
     public var personalData: PersonalDataRule
     public var hedgeAfterMilliseconds: Int?
+    /// An embedding route's space (one per route: the configuration refuses a mix).
+    public var embeddingSpace: String?
 
     /// The target tried first, if any.
     public var chosen: ModelReference? { candidates.first { $0.attempt == 1 }?.reference }
@@ -53,9 +55,15 @@ extension RoutePlanner {
                     reference: excluded.reference, measuredLatencyMilliseconds: latencies[excluded.reference]?.average,
                     health: circuits?.status(of: excluded.reference).description, excludedBecause: excluded.reason.description))
         }
+        let space =
+            (plan.targets.map(\.offering)
+            + plan.excluded.compactMap {
+                configuration.provider(named: $0.reference.provider)?.model(named: $0.reference.model)
+            })
+            .lazy.compactMap(\.embeddingSpace).first
         return RouteExplanation(
             routeName: plan.routeName, strategy: plan.strategy.rawValue,
             reportingCurrency: configuration.currency.reportingCurrency, candidates: candidates,
-            personalData: plan.personalData, hedgeAfterMilliseconds: plan.hedgeAfterMilliseconds)
+            personalData: plan.personalData, hedgeAfterMilliseconds: plan.hedgeAfterMilliseconds, embeddingSpace: space)
     }
 }

@@ -1,0 +1,101 @@
+import Foundation
+import GatewayConfig
+import GatewayModel
+import Routing
+import Testing
+
+/// An index never gets vectors from the wrong model: an embedding route serves one embedding space.
+@Suite struct EmbeddingSpaceTests {
+    static let catalog = try! ModelCatalog(
+        yaml: """
+            models:
+              - { vendor: openai, name: text-embedding-3-small, kind: embedding, dimensions: 1536, input_per_mtok: 0.02, output_per_mtok: 0, currency: USD, as_of: 2026-11-30 }
+              - { vendor: google, name: gemini-embedding-001, kind: embedding, dimensions: 3072, input_per_mtok: 0.15, output_per_mtok: 0, currency: USD, as_of: 2026-11-30 }
+              - { vendor: deepseek, name: deepseek-chat, input_per_mtok: 0.28, output_per_mtok: 0.42, currency: USD, as_of: 2025-10-01 }
+            """, file: "catalog.yaml")
+
+    static func config(models: String, targets: String) -> String {
+        """
+        providers:
+          - name: openai
+            dialect: openai
+            base_url: https://api.openai.com/v1
+            api_key: env:OPENAI_API_KEY
+            models: [{ name: text-embedding-3-small }, { name: gemini-embedding-001 }, { name: deepseek-chat }]
+          - name: local
+            dialect: openai
+            base_url: http://10.0.0.5:8000/v1
+            api_key: env:LOCAL_KEY
+            deployment: on-prem
+            models:
+        \(models)
+        routes:
+          - { name: docs, targets: [\(targets)] }
+        """
+    }
+
+    func load(_ text: String) throws(ConfigurationErrors) -> GatewayConfiguration {
+        try ConfigurationLoader(catalog: Self.catalog).load(sources: [(file: "Routes/gateway.yaml", text: text)])
+    }
+
+    func error(_ text: String) -> String {
+        do {
+            _ = try load(text)
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func aRouteMixingSpacesIsRefusedNamingBoth() {
+        let text = Self.config(
+            models: "      - { name: bge-m3, kind: embedding, dimensions: 1024, input_per_mtok: 0, output_per_mtok: 0, currency: USD }",
+            targets: "openai/text-embedding-3-small, openai/gemini-embedding-001")
+        let message = error(text)
+        #expect(message.contains("Routes/gateway.yaml:"))
+        #expect(message.contains("routes[0].targets[1]"))
+        #expect(
+            message.contains(
+                "route 'docs' mixes embedding spaces: 'openai/text-embedding-3-small' is in text-embedding-3-small@1536, 'openai/gemini-embedding-001' in gemini-embedding-001@3072"
+            ))
+    }
+
+    @Test func oneModelHostedTwiceIsOneSpaceWhenDeclared() throws {
+        let models = """
+                  - { name: bge-m3, kind: embedding, dimensions: 1024, space: bge-m3, input_per_mtok: 0, output_per_mtok: 0, currency: USD }
+                  - { name: bge-m3-hosted, upstream: BAAI/bge-m3, kind: embedding, dimensions: 1024, space: bge-m3, input_per_mtok: 0.1, output_per_mtok: 0, currency: USD }
+            """
+        #expect(error(Self.config(models: models, targets: "local/bge-m3, local/bge-m3-hosted")) == "no error")
+        // Without the declaration, the two names are two spaces.
+        let undeclared = models.replacingOccurrences(of: "space: bge-m3, ", with: "")
+        #expect(error(Self.config(models: undeclared, targets: "local/bge-m3, local/bge-m3-hosted")).contains("mixes embedding spaces"))
+    }
+
+    @Test func aRouteServesOneKindOfModel() {
+        let message = error(
+            Self.config(
+                models: "      - { name: bge-m3, kind: embedding, input_per_mtok: 0, output_per_mtok: 0, currency: USD }",
+                targets: "openai/deepseek-chat, local/bge-m3"))
+        #expect(message.contains("route 'docs' mixes kinds of model: 'openai/deepseek-chat' is chat, 'local/bge-m3' is embedding"))
+    }
+
+    @Test func dimensionsAndSpacesAreForEmbeddingModels() {
+        let message = error(
+            Self.config(
+                models: "      - { name: qwen, space: x, input_per_mtok: 1, output_per_mtok: 1, currency: USD }",
+                targets: "local/qwen"))
+        #expect(message.contains("space is for embedding models (kind: embedding)"))
+    }
+
+    @Test func explainShowsTheSpace() throws {
+        let configuration = try load(
+            Self.config(
+                models: "      - { name: bge-m3, kind: embedding, dimensions: 1024, input_per_mtok: 0, output_per_mtok: 0, currency: USD }",
+                targets: "local/bge-m3"))
+        let explanation = try #require(
+            RoutePlanner(configuration: configuration).explain(RouteRequest(model: "docs", tenant: nil, roll: 0)))
+        #expect(explanation.embeddingSpace == "bge-m3@1024")
+        #expect(explanation.table.hasPrefix("route docs (strategy ordered, embedding space bge-m3@1024)"))
+        #expect(explanation.jsonObject["embedding_space"] as? String == "bge-m3@1024")
+    }
+}
