@@ -436,15 +436,15 @@ extension ConfigurationLoader {
 
         static func model(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ModelOffering {
             let fields = try value.mapping(allowed: [
-                "name", "upstream", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency", "context",
-                "capabilities", "kind", "dimensions", "space",
+                "name", "upstream", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency",
+                "context", "capabilities", "kind", "dimensions", "space",
             ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
                 throw try fields.required("name").error("a model name must be non-empty and without spaces")
             }
             let known = catalog.entry(for: name)
-            let priceKeys = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency"]
+            let priceKeys = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency"]
             let price: ModelPrice
             if priceKeys.contains(where: { fields[$0] != nil }) {
                 // A price written here is complete on its own: mixing half a catalog price in would mislead.
@@ -452,6 +452,7 @@ extension ConfigurationLoader {
                     inputPerMillion: try fields.required("input_per_mtok").decimal(),
                     outputPerMillion: try fields.required("output_per_mtok").decimal(),
                     cachedInputPerMillion: try fields["cached_input_per_mtok"]?.decimal(),
+                    perThousandSearches: try fields["per_1k_searches"]?.decimal(),
                     currency: try Self.currency(fields.required("currency")))
             } else if let known {
                 price = known.price

@@ -48,7 +48,7 @@ public struct ModelCatalog: Sendable {
         var entries: [Entry] = []
         for item in try top.required("models").sequence() {
             let fields = try item.mapping(allowed: [
-                "vendor", "name", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency", "context",
+                "vendor", "name", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency", "context",
                 "capabilities", "as_of", "source", "kind", "dimensions",
             ])
             let name = try fields.required("name").string()
@@ -57,6 +57,7 @@ public struct ModelCatalog: Sendable {
                 inputPerMillion: try fields.required("input_per_mtok").decimal(),
                 outputPerMillion: try fields.required("output_per_mtok").decimal(),
                 cachedInputPerMillion: try fields["cached_input_per_mtok"]?.decimal(),
+                perThousandSearches: try fields["per_1k_searches"]?.decimal(),
                 currency: currency)
             var capabilities: Set<ModelCapability> = []
             for capability in try fields["capabilities"]?.sequence() ?? [] {

@@ -102,9 +102,12 @@ extension UsageField {
     }
 
     static func money(
-        _ name: String, _ get: @escaping @Sendable (UsageRecord) -> Int64, _ set: @escaping @Sendable (inout UsageRecord, Int64) -> Void
+        _ name: String, standard: Int64? = nil, _ get: @escaping @Sendable (UsageRecord) -> Int64,
+        _ set: @escaping @Sendable (inout UsageRecord, Int64) -> Void
     ) -> UsageField {
-        UsageField(name, .money, get: { .integer(get($0)) }, set: { record, value in set(&record, value.integer ?? 0) })
+        UsageField(
+            name, .money, standard: standard.map(UsageValue.integer), get: { .integer(get($0)) },
+            set: { record, value in set(&record, value.integer ?? 0) })
     }
 
     static func optionalMoney(

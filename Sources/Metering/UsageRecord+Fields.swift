@@ -29,6 +29,7 @@ extension UsageRecord {
         .money("input_per_mtok", { $0.inputPerMillionNanos }, { $0.inputPerMillionNanos = $1 }),
         .money("cached_input_per_mtok", { $0.cachedInputPerMillionNanos }, { $0.cachedInputPerMillionNanos = $1 }),
         .money("output_per_mtok", { $0.outputPerMillionNanos }, { $0.outputPerMillionNanos = $1 }),
+        .money("per_1k_searches", standard: 0, { $0.perThousandSearchesNanos }, { $0.perThousandSearchesNanos = $1 }),
         .text("currency", place: .dimension, { $0.currency }, { $0.currency = $1 }),
         .money("cost", { $0.costNanos }, { $0.costNanos = $1 }),
         .text("reporting_currency", place: .dimension, { $0.reportingCurrency }, { $0.reportingCurrency = $1 }),

@@ -57,6 +57,8 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     public var inputPerMillionNanos: Int64
     public var cachedInputPerMillionNanos: Int64
     public var outputPerMillionNanos: Int64
+    /// Price of a thousand searches, in `currency`, as nano-units (0: not billed by the search).
+    public var perThousandSearchesNanos: Int64
     public var currency: String
     /// In `currency`, nano-units.
     public var costNanos: Int64
@@ -116,8 +118,9 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         self.inputPerMillionNanos = rates.input
         self.cachedInputPerMillionNanos = rates.cachedInput
         self.outputPerMillionNanos = rates.output
+        self.perThousandSearchesNanos = rates.search
         self.currency = currency
-        let cost = rates.cost(of: usage)
+        let cost = rates.cost(of: usage, searchUnits: searchUnits)
         self.costNanos = cost
         self.reportingCurrency = reportingCurrency
         self.reportingCostNanos =
@@ -209,6 +212,7 @@ public struct MoneyRates: Sendable, Hashable {
     var input: Int64
     var cachedInput: Int64
     var output: Int64
+    var search: Int64
     var fxNanos: Int64?
 
     /// - Parameter fxRate: units of the reporting currency per unit of the price's currency.
@@ -216,14 +220,20 @@ public struct MoneyRates: Sendable, Hashable {
         input = Money.nanos(price.inputPerMillion)
         cachedInput = Money.nanos(price.cachedInputPerMillion ?? price.inputPerMillion)
         output = Money.nanos(price.outputPerMillion)
+        search = Money.nanos(price.perThousandSearches ?? 0)
         fxNanos = fxRate.map(Money.nanos)
     }
 
-    func cost(of usage: TokenUsage) -> Int64 {
+    /// Tokens at their price per million and searches at theirs per thousand, rounded once.
+    func cost(of usage: TokenUsage, searchUnits: Int = 0) -> Int64 {
         let cached = Int128(min(usage.cachedInput, usage.input))
         let uncached = Int128(usage.input) - cached
-        // Counts are at most 2⁵³ (TokenUsage) and rates below 2⁶³: each product is below 2¹¹⁶.
-        let total = uncached * Int128(input) + cached * Int128(cachedInput) + Int128(usage.output) * Int128(output)
+        // Counts are at most 2⁵³ (TokenUsage; searches held there too) and rates below 2⁶³: the
+        // token products are below 2¹¹⁶, the searches' below 2¹²⁶, the sum below Int128's 2¹²⁷.
+        let searches = Int128(min(max(0, searchUnits), 1 << 53))
+        let total =
+            uncached * Int128(input) + cached * Int128(cachedInput) + Int128(usage.output) * Int128(output)
+            + searches * Int128(search) * 1_000
         return Money.divide(total, by: 1_000_000)
     }
 }

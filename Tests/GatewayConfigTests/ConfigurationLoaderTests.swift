@@ -294,6 +294,11 @@ import Testing
                 "openai", "anthropic", "google", "deepseek", "qwen", "baidu", "bytedance", "zhipu", "moonshot", "minimax",
             ]))
         #expect(catalog.entries.allSatisfy { $0.asOf.count == 10 })
+        // Embedding and rerank models, with their sizes and the price of a search.
+        #expect(catalog.entry(for: "text-embedding-3-small")?.dimensions == 1536)
+        #expect(catalog.entry(for: "gemini-embedding-001")?.kind == .embedding)
+        #expect(catalog.entry(for: "rerank-v3.5")?.price.perThousandSearches == 2)
+        #expect(catalog.entries.filter { $0.kind == .embedding }.allSatisfy { $0.dimensions != nil })
         let configuration = try ConfigurationLoader(catalog: catalog).load(directory: root.appendingPathComponent("Routes"))
         #expect(!configuration.routes.isEmpty)
         #expect(configuration.tenants.contains { $0.name == "demo" })

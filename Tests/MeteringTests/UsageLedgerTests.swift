@@ -33,6 +33,27 @@ import Testing
         #expect(tiny.cost == Decimal(string: "0.000000038"))  // 3.75e-8 rounded to nano-units (banker's)
     }
 
+    @Test func searchesArePricedPerThousand() {
+        var record = UsageRecord(
+            id: "s", requestID: "req_s", time: Date(), tenant: "bank", keyID: "key_bank", route: "rerank", provider: "cohere",
+            model: "rerank-v3.5", region: "us", dialectIn: "cohere", dialectOut: "cohere", operation: "rerank", streamed: false,
+            usage: TokenUsage(input: 1000, output: 0), searchUnits: 3, usageSource: .provider,
+            price: ModelPrice(inputPerMillion: 0, outputPerMillion: 0, perThousandSearches: 2, currency: "USD"),
+            reportingCurrency: "USD", fxRate: nil, ttftMilliseconds: nil, totalMilliseconds: 80, status: 200, outcome: .completed,
+            policy: "", piiMasked: 0)
+        #expect(record.cost == Decimal(string: "0.006"))  // 3 searches at $2 per 1,000
+        #expect(record.perThousandSearchesNanos == 2_000_000_000)
+        // Counts past any real bill saturate instead of overflowing.
+        record = UsageRecord(
+            id: "t", requestID: "req_t", time: Date(), tenant: "bank", keyID: "key_bank", route: "rerank", provider: "cohere",
+            model: "rerank-v3.5", region: "us", dialectIn: "cohere", dialectOut: "cohere", streamed: false, usage: TokenUsage(),
+            searchUnits: .max, usageSource: .provider,
+            price: ModelPrice(inputPerMillion: 0, outputPerMillion: 0, perThousandSearches: 9_000_000_000, currency: "USD"),
+            reportingCurrency: "USD", fxRate: nil, ttftMilliseconds: nil, totalMilliseconds: 80, status: 200, outcome: .completed,
+            policy: "", piiMasked: 0)
+        #expect(record.costNanos == .max)
+    }
+
     @Test func journalLinesRoundTripExactly() throws {
         let record = Self.record(
             "c", price: ModelPrice(inputPerMillion: Decimal(string: "0.14")!, outputPerMillion: Decimal(string: "0.28")!, currency: "USD"))
