@@ -13,6 +13,8 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     /// The request needs a provider's own endpoint for an operation (`completions`,
     /// `responses`), which this provider doesn't declare (`completions: true`, `responses: true`).
     case lacksEndpoint(UpstreamOperation)
+    /// The model is of another kind than the request is for (an embedding model, a chat request).
+    case wrongKind(ModelKind, wanted: ModelKind)
     /// The prompt and the output limit don't fit the model's context window.
     case contextWindow(limit: Int, needed: Int)
     /// The circuit breaker is skipping the target for now.
@@ -26,6 +28,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
         case .providerUnavailable(let reason): reason
         case .lacks(let capabilities): "lacks \(capabilities.map(\.rawValue).sorted().joined(separator: ", "))"
         case .lacksEndpoint(let operation): "no \(operation.rawValue) endpoint (\(operation.rawValue): true)"
+        case .wrongKind(let kind, let wanted): "\(kind.article) \(kind.rawValue) model, not \(wanted.rawValue)"
         case .contextWindow(let limit, let needed): "context window \(limit) < \(needed) tokens needed"
         case .circuitOpen(let reason, _, _): "circuit \(reason)"
         case .beyondMaxAttempts(let count): "beyond max_attempts (\(count))"
@@ -38,7 +41,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     var isTransient: Bool {
         switch self {
         case .circuitOpen, .providerUnavailable: true
-        case .policy, .lacks, .lacksEndpoint, .contextWindow, .beyondMaxAttempts: false
+        case .policy, .lacks, .lacksEndpoint, .wrongKind, .contextWindow, .beyondMaxAttempts: false
         }
     }
 }
@@ -52,4 +55,9 @@ public struct ExcludedTarget: Sendable, Hashable {
         self.reference = reference
         self.reason = reason
     }
+}
+
+extension ModelKind {
+    /// "a" or "an", for the sentences that name a kind.
+    var article: String { self == .embedding ? "an" : "a" }
 }

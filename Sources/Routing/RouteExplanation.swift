@@ -36,9 +36,14 @@ extension RoutePlanner {
     /// The decision for `request`, laid out for an operator; nil when its model names nothing.
     /// The same ``plan(for:latencies:circuits:)`` the proxy follows: with `circuits`, targets
     /// whose circuit is open are left out exactly as the proxy leaves them out.
+    ///
+    /// The request is taken to be of the kind the named model serves (an embedding route is
+    /// explained for an embeddings request; a route's targets are all of one kind).
     public func explain(
         _ request: RouteRequest, latencies: LatencySnapshot = .empty, circuits: CircuitSnapshot? = nil
     ) -> RouteExplanation? {
+        var request = request
+        request.kind = kind(servedBy: request.model) ?? request.kind
         guard let plan = plan(for: request, latencies: latencies, circuits: circuits ?? .allClosed) else { return nil }
         let route = configuration.route(named: request.model)
         var candidates: [RouteExplanation.Candidate] = []
@@ -65,5 +70,17 @@ extension RoutePlanner {
             routeName: plan.routeName, strategy: plan.strategy.rawValue,
             reportingCurrency: configuration.currency.reportingCurrency, candidates: candidates,
             personalData: plan.personalData, hedgeAfterMilliseconds: plan.hedgeAfterMilliseconds, embeddingSpace: space)
+    }
+
+    /// The kind of model `model` names: a route's (its first target's), a `provider/model`'s,
+    /// or a bare model name's; nil when it names none.
+    func kind(servedBy model: String) -> ModelKind? {
+        let configuration = self.configuration
+        func offering(_ reference: ModelReference) -> ModelOffering? {
+            configuration.provider(named: reference.provider)?.model(named: reference.model)
+        }
+        if let route = configuration.route(named: model) { return route.targets.first.flatMap(offering)?.kind }
+        if let reference = ModelReference(parsing: model), let found = offering(reference) { return found.kind }
+        return configuration.providers.lazy.compactMap { $0.model(named: model) }.first?.kind
     }
 }

@@ -111,6 +111,11 @@ extension RoutePlan {
                     "This request needs \(needed) tokens (prompt plus max_tokens), more than any model of '\(model)' takes (largest context window: \(largest) tokens): shorten the messages or lower max_tokens.",
                     parameter: "messages", code: "context_length_exceeded")
             }
+            for case .wrongKind(let kind, let wanted) in excluded.map(\.reason) {
+                return .invalidRequest(
+                    "'\(model)' serves \(kind.rawValue) models and this API takes \(wanted.rawValue) models: call the \(kind.rawValue) API for it, or name a route of \(wanted.rawValue) models (\(reasons)).",
+                    parameter: "model", code: "model_not_supported")
+            }
             for case .lacksEndpoint(let operation) in excluded.map(\.reason) {
                 return operation.refusal(model: model, reasons: reasons)
             }

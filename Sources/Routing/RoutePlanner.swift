@@ -206,6 +206,7 @@ public struct RoutePlanner: Sendable {
     /// Why `target` can't serve `request`, or nil. Capabilities are checked only where the
     /// catalog or config declares them (an unknown model is given the benefit of the doubt).
     static func unfit(_ target: RouteTarget, for request: RouteRequest) -> Exclusion? {
+        if target.offering.kind != request.kind { return .wrongKind(target.offering.kind, wanted: request.kind) }
         if !request.needs.isEmpty {
             let capabilities = target.capabilities
             if !capabilities.isEmpty, !request.needs.allSatisfy(capabilities.contains) {

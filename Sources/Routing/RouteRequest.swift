@@ -22,6 +22,9 @@ public struct RouteRequest: Sendable, Hashable {
     /// expresses it: a legacy completions batch, token ids or `max_tokens: 0`; a Responses
     /// request with built-in tools (`web_search`…).
     public var requiredEndpoint: UpstreamOperation?
+    /// The kind of model the request is for: a chat API's request never goes to an embedding or
+    /// rerank model, however a route is named.
+    public var kind: ModelKind = .chat
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],

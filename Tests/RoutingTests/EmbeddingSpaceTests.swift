@@ -95,7 +95,27 @@ import Testing
         let explanation = try #require(
             RoutePlanner(configuration: configuration).explain(RouteRequest(model: "docs", tenant: nil, roll: 0)))
         #expect(explanation.embeddingSpace == "bge-m3@1024")
+        #expect(explanation.chosen?.description == "local/bge-m3")  // explained as an embeddings request
         #expect(explanation.table.hasPrefix("route docs (strategy ordered, embedding space bge-m3@1024)"))
         #expect(explanation.jsonObject["embedding_space"] as? String == "bge-m3@1024")
+    }
+}
+
+extension EmbeddingSpaceTests {
+    @Test func aChatRequestNeverGoesToAnEmbeddingModel() throws {
+        let configuration = try load(
+            Self.config(
+                models: "      - { name: bge-m3, kind: embedding, dimensions: 1024, input_per_mtok: 0, output_per_mtok: 0, currency: USD }",
+                targets: "local/bge-m3"))
+        let planner = RoutePlanner(configuration: configuration)
+        let plan = try #require(planner.plan(for: RouteRequest(model: "docs", tenant: nil, roll: 0)))
+        #expect(plan.targets.isEmpty)
+        #expect(plan.excluded.map(\.reason.description) == ["an embedding model, not chat"])
+        let refusal = plan.refusal(model: "docs")
+        #expect(refusal.status == 400 && refusal.code == "model_not_supported")
+        #expect(refusal.message.hasPrefix("'docs' serves embedding models and this API takes chat models"))
+        var embeddings = RouteRequest(model: "docs", tenant: nil, roll: 0)
+        embeddings.kind = .embedding
+        #expect(try #require(planner.plan(for: embeddings)).targets.map(\.reference.description) == ["local/bge-m3"])
     }
 }
