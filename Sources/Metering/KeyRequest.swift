@@ -1,5 +1,5 @@
-public import Foundation
-public import GatewayModel
+import Foundation
+import GatewayModel
 
 /// What a new key should carry, as the CLI or the admin API was asked — checked before any
 /// key is made: the tenant exists, the budget parses, limits are positive.

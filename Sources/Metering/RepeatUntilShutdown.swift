@@ -1,4 +1,4 @@
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// Runs `work` every `interval` until graceful shutdown (or cancellation). Shutdown interrupts
 /// the wait, never the work: a commit or a sync in flight finishes instead of failing with a

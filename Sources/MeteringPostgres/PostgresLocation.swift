@@ -1,6 +1,6 @@
 import Foundation
 import NIOSSL
-public import PostgresNIO
+import PostgresNIO
 
 /// Where a PostgreSQL ledger lives, read from a `postgres://user:password@host:port/database`
 /// URL (`?sslmode=require` for TLS).

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GatewayConfig
 import GatewayModel
 
@@ -48,8 +48,9 @@ extension RouteExplanation {
             "route": routeName, "strategy": strategy, "currency": reportingCurrency,
             "chosen": chosen?.description ?? NSNull(), "candidates": candidates,
             "pii": [
-                "handling": personalData.handling.rawValue, "restore": personalData.restores, "policy": personalData.policy ?? NSNull(),
-            ],
+                "handling": personalData.handling.rawValue, "restore": personalData.restores,
+                "policy": personalData.policy.map { $0 as Any } ?? NSNull(),
+            ] as [String: Any],
             "hedge_after_ms": hedgeAfterMilliseconds ?? NSNull(),
             "embedding_space": embeddingSpace ?? NSNull(),
         ]

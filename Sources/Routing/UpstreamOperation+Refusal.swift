@@ -1,4 +1,4 @@
-public import GatewayModel
+import GatewayModel
 
 extension UpstreamOperation {
     /// The answer when a request only this operation's own endpoint can take finds no target
