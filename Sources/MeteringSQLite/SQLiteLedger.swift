@@ -48,6 +48,14 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    /// `usage_dimensions`' columns as migrations first made them (later fields are added by
+    /// `reconcileUsageSchema`).
+    private static let firstDimensionColumns = """
+        id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, key_id TEXT NOT NULL, route TEXT NOT NULL, provider TEXT NOT NULL,
+            model TEXT NOT NULL, region TEXT NOT NULL, dialect_in TEXT NOT NULL, dialect_out TEXT NOT NULL, currency TEXT NOT NULL,
+            reporting_currency TEXT NOT NULL, policy TEXT NOT NULL
+        """
+
     /// Ordered migrations; `PRAGMA user_version` records how many have run.
     static let migrations: [String] = [
         """
@@ -105,18 +113,7 @@ public final class SQLiteLedger: Ledger {
         // the columns it always had, for reports and auditors' own queries.
         """
         CREATE TABLE usage_dimensions (
-            id INTEGER PRIMARY KEY,
-            tenant TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            route TEXT NOT NULL,
-            provider TEXT NOT NULL,
-            model TEXT NOT NULL,
-            region TEXT NOT NULL,
-            dialect_in TEXT NOT NULL,
-            dialect_out TEXT NOT NULL,
-            currency TEXT NOT NULL,
-            reporting_currency TEXT NOT NULL,
-            policy TEXT NOT NULL,
+            \(firstDimensionColumns),
             UNIQUE (tenant, key_id, route, provider, model, region, dialect_in, dialect_out, currency, reporting_currency, policy)
         )
         """,
@@ -187,18 +184,7 @@ public final class SQLiteLedger: Ledger {
         // (reconcileUsageSchema): a dimension field added later joins it.
         """
         CREATE TABLE usage_dimensions_rebuilt (
-            id INTEGER PRIMARY KEY,
-            tenant TEXT NOT NULL,
-            key_id TEXT NOT NULL,
-            route TEXT NOT NULL,
-            provider TEXT NOT NULL,
-            model TEXT NOT NULL,
-            region TEXT NOT NULL,
-            dialect_in TEXT NOT NULL,
-            dialect_out TEXT NOT NULL,
-            currency TEXT NOT NULL,
-            reporting_currency TEXT NOT NULL,
-            policy TEXT NOT NULL
+            \(firstDimensionColumns)
         )
         """,
         """
