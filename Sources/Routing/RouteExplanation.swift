@@ -42,8 +42,9 @@ extension RoutePlanner {
     public func explain(
         _ request: RouteRequest, latencies: LatencySnapshot = .empty, circuits: CircuitSnapshot? = nil
     ) -> RouteExplanation? {
+        let named = candidates(for: request.model) ?? []
         var request = request
-        request.kind = kind(servedBy: request.model) ?? request.kind
+        request.kind = named.first?.offering.kind ?? request.kind
         guard let plan = plan(for: request, latencies: latencies, circuits: circuits ?? .allClosed) else { return nil }
         let route = configuration.route(named: request.model)
         var candidates: [RouteExplanation.Candidate] = []
@@ -60,27 +61,10 @@ extension RoutePlanner {
                     reference: excluded.reference, measuredLatencyMilliseconds: latencies[excluded.reference]?.average,
                     health: circuits?.status(of: excluded.reference).description, excludedBecause: excluded.reason.description))
         }
-        let space =
-            (plan.targets.map(\.offering)
-            + plan.excluded.compactMap {
-                configuration.provider(named: $0.reference.provider)?.model(named: $0.reference.model)
-            })
-            .lazy.compactMap(\.embeddingSpace).first
+        let space = named.lazy.compactMap(\.offering.embeddingSpace).first
         return RouteExplanation(
             routeName: plan.routeName, strategy: plan.strategy.rawValue,
             reportingCurrency: configuration.currency.reportingCurrency, candidates: candidates,
             personalData: plan.personalData, hedgeAfterMilliseconds: plan.hedgeAfterMilliseconds, embeddingSpace: space)
-    }
-
-    /// The kind of model `model` names: a route's (its first target's), a `provider/model`'s,
-    /// or a bare model name's; nil when it names none.
-    func kind(servedBy model: String) -> ModelKind? {
-        let configuration = self.configuration
-        func offering(_ reference: ModelReference) -> ModelOffering? {
-            configuration.provider(named: reference.provider)?.model(named: reference.model)
-        }
-        if let route = configuration.route(named: model) { return route.targets.first.flatMap(offering)?.kind }
-        if let reference = ModelReference(parsing: model), let found = offering(reference) { return found.kind }
-        return configuration.providers.lazy.compactMap { $0.model(named: model) }.first?.kind
     }
 }

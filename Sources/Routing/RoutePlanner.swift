@@ -105,17 +105,8 @@ public struct RoutePlanner: Sendable {
     public func plan(
         for request: RouteRequest, latencies: LatencySnapshot = .empty, circuits: CircuitSnapshot = .allClosed
     ) -> RoutePlan? {
+        guard let candidates = candidates(for: request.model) else { return nil }
         let route = routesByName[request.model]
-        let candidates: [RouteTarget]
-        if let route {
-            candidates = routeTargets[route.name] ?? []
-        } else if let reference = ModelReference(parsing: request.model), let target = target(for: reference) {
-            candidates = [target]
-        } else if let targets = targetsByModelName[request.model] {
-            candidates = targets
-        } else {
-            return nil
-        }
         var plan = RoutePlan(routeName: request.model, targets: [], strategy: route?.strategy ?? .ordered)
         plan.hedgeAfterMilliseconds = route?.hedgeAfterMilliseconds
         let policies = policies(for: request, route: route)
@@ -320,8 +311,12 @@ public struct RoutePlanner: Sendable {
         return names
     }
 
-    private func target(for reference: ModelReference) -> RouteTarget? {
-        targetsByReference[reference]
+    /// The targets `model` names before any is left out — a route's, one `provider/model`, or
+    /// every provider's offering of a bare model name; nil when it names none.
+    func candidates(for model: String) -> [RouteTarget]? {
+        if let route = routesByName[model] { return routeTargets[route.name] ?? [] }
+        if let reference = ModelReference(parsing: model), let target = targetsByReference[reference] { return [target] }
+        return targetsByModelName[model]
     }
 }
 
