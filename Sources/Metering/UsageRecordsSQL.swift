@@ -41,6 +41,19 @@ public enum UsageRecordsSQL {
         + UsageRecord.fields.map { ($0.place == .dimension ? "d." : "a.") + $0.column }.joined(separator: ", ")
         + " FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions"
 
+    /// The `usage_records` view, as both ledgers create it.
+    public static let createRecordsView = "CREATE VIEW usage_records AS " + recordsView
+
+    /// Dimension rows are unique over every dimension field (the upserts' `ON CONFLICT` target).
+    public static let createIdentityIndex =
+        "CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (\(UsageDimensions.columns.joined(separator: ", ")))"
+
+    /// A field's column declaration given its database's `type`: an added column needs the
+    /// standard value as its default, for the rows stored before it existed.
+    public static func columnDeclaration(_ field: UsageField, type: String) -> String {
+        field.optional ? type : "\(type) NOT NULL DEFAULT \(standardLiteral(field))"
+    }
+
     /// `value` as an SQL literal (a column's default for the rows stored before it existed).
     public static func literal(_ value: UsageValue) -> String {
         switch value {

@@ -41,10 +41,7 @@ extension PostgresLedger {
                 """, logger: logger)
             for try await name in rows.decode(String.self) { identity.append(name) }
             if identity != UsageDimensions.columns {
-                statements += [
-                    "DROP INDEX IF EXISTS usage_dimensions_identity",
-                    "CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (\(UsageDimensions.columns.joined(separator: ", ")))",
-                ]
+                statements += ["DROP INDEX IF EXISTS usage_dimensions_identity", UsageRecordsSQL.createIdentityIndex]
             }
             if statements.isEmpty, try await columns(of: "usage_records") == UsageRecordsSQL.columns,
                 try await columns(of: "usage_daily_records") == Self.dailyRecordsColumns
@@ -52,7 +49,7 @@ extension PostgresLedger {
                 return
             }
             statements += [
-                "DROP VIEW IF EXISTS usage_records", "CREATE VIEW usage_records AS " + UsageRecordsSQL.recordsView,
+                "DROP VIEW IF EXISTS usage_records", UsageRecordsSQL.createRecordsView,
                 Self.dailyTotalsFunction, "DROP VIEW IF EXISTS usage_daily_records", Self.dailyRecordsView,
             ]
             for statement in statements {
@@ -99,11 +96,8 @@ extension PostgresLedger {
         """
     }
 
-    /// A field's column as PostgreSQL declares it; a field added to a table with rows needs its
-    /// standard value as the default.
+    /// A field's column as PostgreSQL declares it.
     static func columnDeclaration(_ field: UsageField) -> String {
-        let type = columnType(field.kind)
-        guard !field.optional else { return type }
-        return "\(type) NOT NULL DEFAULT \(UsageRecordsSQL.standardLiteral(field))"
+        UsageRecordsSQL.columnDeclaration(field, type: columnType(field.kind))
     }
 }

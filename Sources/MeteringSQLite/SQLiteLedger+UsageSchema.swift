@@ -18,12 +18,9 @@ extension SQLiteLedger {
         // Dimension rows are unique over every dimension field.
         let identity = try await query("PRAGMA index_info(usage_dimensions_identity)").compactMap { $0.column("name")?.string }
         if identity != UsageDimensions.columns {
-            statements += [
-                "DROP INDEX IF EXISTS usage_dimensions_identity",
-                "CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (\(UsageDimensions.columns.joined(separator: ", ")))",
-            ]
+            statements += ["DROP INDEX IF EXISTS usage_dimensions_identity", UsageRecordsSQL.createIdentityIndex]
         }
-        let view = "CREATE VIEW usage_records AS " + UsageRecordsSQL.recordsView
+        let view = UsageRecordsSQL.createRecordsView
         let current = try await query("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'usage_records'")
         if statements.isEmpty, current.first?.column("sql")?.string == view { return }
         try await transaction {
@@ -33,15 +30,13 @@ extension SQLiteLedger {
         }
     }
 
-    /// A field's column as SQLite declares it; a field added to a table with rows needs its
-    /// standard value as the default.
+    /// A field's column as SQLite declares it.
     static func columnType(_ field: UsageField) -> String {
         let type =
             switch field.kind {
             case .text, .time: "TEXT"
             case .integer, .money, .boolean: "INTEGER"
             }
-        guard !field.optional else { return type }
-        return "\(type) NOT NULL DEFAULT \(UsageRecordsSQL.standardLiteral(field))"
+        return UsageRecordsSQL.columnDeclaration(field, type: type)
     }
 }
