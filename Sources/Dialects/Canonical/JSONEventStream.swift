@@ -16,12 +16,7 @@ struct JSONEventStream<Payload: Decodable>: Sendable {
     /// The payloads of the events completed by `chunk`, in order; a `data: [DONE]` sentinel
     /// comes back as nil.
     mutating func payloads(in chunk: ByteBuffer) throws(DialectDecodingError) -> [Payload?] {
-        let events: [ServerSentEvent]
-        do {
-            events = try sse.feed(chunk)
-        } catch {
-            throw DialectDecodingError("the stream is not valid server-sent events")
-        }
+        let events = try sse.events(in: chunk)
         var payloads: [Payload?] = []
         payloads.reserveCapacity(events.count)
         for event in events {

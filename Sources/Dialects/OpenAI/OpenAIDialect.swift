@@ -153,12 +153,7 @@ struct OpenAIStreamDecoder: ChatStreamDecoding {
     private(set) var isComplete = false
 
     mutating func decode(_ chunk: ByteBuffer) throws(DialectDecodingError) -> [ChatStreamEvent] {
-        let completed: [ServerSentEvent]
-        do {
-            completed = try events.feed(chunk)
-        } catch {
-            throw DialectDecodingError("the stream is not valid server-sent events")
-        }
+        let completed = try events.events(in: chunk)
         var output: [ChatStreamEvent] = []
         for event in completed {
             if event.isDoneSentinel {
