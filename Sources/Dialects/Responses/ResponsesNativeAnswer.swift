@@ -17,8 +17,9 @@ extension ResponsesRequest {
         editor.set("store", json: Array((conversation.recorder != nil ? "true" : "false").utf8))
         editor.set("previous_response_id", json: conversation.previousResponseID.map { JSONEncoding.string($0) } ?? Array("null".utf8))
         let bytes = editor.bytes()
+        // The output items are as the provider wrote them: the edit touched only the two members above.
         if let id = response.string("id"), let status = response.string("status"), status == "completed" || status == "incomplete",
-            let output = try? JSONObjectIndex(document: bytes).rawElements(inArray: "output")
+            let output = response.rawElements(inArray: "output")
         {
             record(id: id, response: String(decoding: bytes, as: UTF8.self), output: output)
         }
@@ -65,12 +66,7 @@ struct ResponsesNativeRelay: StreamTransform {
 
     mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
         _ = try relay.transform(chunk)
-        let completed: [ServerSentEvent]
-        do {
-            completed = try events.feed(chunk)
-        } catch {
-            throw DialectDecodingError("the stream is not valid server-sent events")
-        }
+        let completed = try events.events(in: chunk)
         var output = ByteBuffer()
         for event in completed { output.writeImmutableBuffer(restored(event)) }
         return output
