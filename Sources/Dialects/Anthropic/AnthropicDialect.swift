@@ -98,11 +98,15 @@ public struct AnthropicDialect: ProviderDialect {
         case .xhigh: wanted = 32768
         }
         let budget = min(wanted, maxTokens.saturatingSubtracting(1))
+        let forcesTool =
+            switch request.toolChoice {
+            case .required?, .tool?: true
+            default: false
+            }
         let lastAssistant = request.messages.last { $0.role == .assistant }
-        guard budget >= 1024, request.temperature.map({ $0 == 1 }) ?? true, request.topP.map({ $0 >= 0.95 }) ?? true,
-            request.toolChoice != .required, lastAssistant?.toolCalls.isEmpty ?? true
+        guard budget >= 1024, request.temperature.map({ $0 == 1 }) ?? true, request.topP.map({ $0 >= 0.95 }) ?? true, !forcesTool,
+            lastAssistant?.toolCalls.isEmpty ?? true
         else { return nil }
-        if case .tool? = request.toolChoice { return nil }
         return budget
     }
 
