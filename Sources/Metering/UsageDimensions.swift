@@ -1,7 +1,8 @@
-/// The who-and-where of a usage record: its text fields that repeat across thousands of
-/// records (tenant, key, route, provider, model…: the `.dimension` fields of `UsageRecord.fields`). Stored once in `usage_dimensions` and referenced
-/// by id from `usage_attempts`, they don't make every insert bind, copy and index them again —
-/// which roughly halves what a record costs the ledger to write.
+/// The who-and-where of a usage record: its text fields that repeat across thousands of records
+/// (tenant, key, route, provider, model…: the `.dimension` fields of `UsageRecord.fields`).
+/// Stored once in `usage_dimensions` and referenced by id from `usage_attempts`, they don't make
+/// every insert bind, copy and index them again — which roughly halves what a record costs the
+/// ledger to write.
 public struct UsageDimensions: Hashable, Sendable {
     /// The values of ``columns``, in order.
     public var texts: [String]

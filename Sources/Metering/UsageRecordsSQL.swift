@@ -55,7 +55,7 @@ public enum UsageRecordsSQL {
     }
 
     /// `value` as an SQL literal (a column's default for the rows stored before it existed).
-    public static func literal(_ value: UsageValue) -> String {
+    static func literal(_ value: UsageValue) -> String {
         switch value {
         case .null: "NULL"
         case .text(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
@@ -66,7 +66,7 @@ public enum UsageRecordsSQL {
     }
 
     /// What rows stored before `field` existed hold: its standard value, or the zero of its kind.
-    public static func standardLiteral(_ field: UsageField) -> String {
+    static func standardLiteral(_ field: UsageField) -> String {
         if let standard = field.standard { return literal(standard) }
         return switch field.kind {
         case .text: "''"
