@@ -38,6 +38,34 @@ import Testing
         try await ledger.close()
     }
 
+    /// A store whose saves take a while, as a busy database's do.
+    struct SlowStore: ResponseStore {
+        let ledger: SQLiteLedger
+        func saveResponse(_ response: StoredResponse) async throws {
+            try await Task.sleep(for: .milliseconds(200))
+            try await ledger.saveResponse(response)
+        }
+        func storedResponse(id: String, tenant: String, now: Date) async throws -> StoredResponse? {
+            try await ledger.storedResponse(id: id, tenant: tenant, now: now)
+        }
+        func deleteStoredResponse(id: String, tenant: String) async throws -> Bool {
+            try await ledger.deleteStoredResponse(id: id, tenant: tenant)
+        }
+        func deleteExpiredResponses(now: Date) async throws -> Int { try await ledger.deleteExpiredResponses(now: now) }
+    }
+
+    @Test func aResponseDeletedWhileItsSaveRunsStaysDeleted() async throws {
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        let keeper = ResponseKeeper(store: SlowStore(ledger: ledger), logger: Logger(label: "test"))
+        keeper.keep(Self.response("resp_1", expiresIn: 3600))
+        #expect(try await keeper.delete(id: "resp_1", tenant: "bank"))  // before the save lands
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await ledger.storedResponse(id: "resp_1", tenant: "bank", now: Date()) == nil)
+        #expect(try await keeper.find(id: "resp_1", tenant: "bank") == nil)
+        try await ledger.close()
+    }
+
     @Test func withoutAStoreNothingIsKept() async throws {
         let keeper = ResponseKeeper(store: nil, logger: Logger(label: "test"))
         #expect(!keeper.canStore)

@@ -29,10 +29,14 @@ public final class ResponseKeeper: Sendable {
         Task { [logger] in
             do {
                 try await store.saveResponse(response)
+                // Deleted while the save was in flight: the delete ran before the row existed.
+                if pending.withLock({ $0.removeValue(forKey: response.id) }) == nil {
+                    _ = try await store.deleteStoredResponse(id: response.id, tenant: response.tenant)
+                }
             } catch {
+                pending.withLock { _ = $0.removeValue(forKey: response.id) }
                 logger.error("a response could not be stored", metadata: ["response": "\(response.id)", "error": "\(error)"])
             }
-            _ = pending.withLock { $0.removeValue(forKey: response.id) }
         }
     }
 
