@@ -387,6 +387,12 @@ extension ConfigurationLoader {
                 if provider.model(named: offering.name) != nil {
                     throw model.error("model '\(offering.name)' is listed twice")
                 }
+                guard provider.dialect.serves(offering.kind.operation) else {
+                    let serving = ModelKind.allCases.filter { provider.dialect.serves($0.operation) }
+                    throw model.error(
+                        "a provider of dialect \(provider.dialect.rawValue) serves no \(offering.kind.rawValue) models (it serves \(serving.map(\.rawValue).joined(separator: " and ")) models); set kind: or list the model under a provider of another dialect"
+                    )
+                }
                 provider.models.append(offering)
             }
             return provider
@@ -437,7 +443,7 @@ extension ConfigurationLoader {
         static func model(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ModelOffering {
             let fields = try value.mapping(allowed: [
                 "name", "upstream", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency",
-                "context", "capabilities", "kind", "dimensions", "space",
+                "context", "capabilities", "kind", "dimensions", "space", "max_inputs",
             ])
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
@@ -470,6 +476,9 @@ extension ConfigurationLoader {
             for key in ["dimensions", "space"] where kind != .embedding {
                 if let value = fields[key] { throw value.error("\(key) is for embedding models (kind: embedding)") }
             }
+            if kind == .chat, let value = fields["max_inputs"] {
+                throw value.error("max_inputs is for embedding and rerank models (kind: embedding or rerank)")
+            }
             let space = try fields["space"]?.string()
             if let space, space.isEmpty { throw try fields.required("space").error("an embedding space needs a name") }
             return ModelOffering(
@@ -478,7 +487,8 @@ extension ConfigurationLoader {
                 price: price,
                 contextTokens: try fields["context"]?.int(in: 1...100_000_000) ?? known?.contextTokens,
                 capabilities: capabilities, kind: kind,
-                dimensions: try fields["dimensions"]?.int(in: 1...100_000) ?? known?.dimensions, space: space)
+                dimensions: try fields["dimensions"]?.int(in: 1...100_000) ?? known?.dimensions, space: space,
+                maxInputs: try fields["max_inputs"]?.int(in: 1...1_000_000) ?? known?.maxInputs)
         }
 
         static func currency(_ value: YAMLValue) throws(ConfigurationError) -> String {

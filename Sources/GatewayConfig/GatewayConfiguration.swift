@@ -166,7 +166,7 @@ public enum ProviderAuthentication: String, Sendable, Hashable, CaseIterable {
     /// What a provider of `dialect` expects when `auth` is not configured.
     public static func standard(for dialect: WireFormat) -> ProviderAuthentication {
         switch dialect {
-        case .openAI: .bearer
+        case .openAI, .cohere, .dashscope: .bearer
         case .anthropic: .xAPIKey
         case .gemini: .googAPIKey
         }
@@ -274,9 +274,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Whether a call for `operation` may go to this provider as the client sent it.
     public func serves(_ operation: UpstreamOperation) -> Bool {
         switch operation {
-        case .chat: true
         case .completions: completions && dialect == .openAI
         case .responses: responses && dialect == .openAI
+        case .chat, .embeddings, .rerank: dialect.serves(operation)
         }
     }
 }
@@ -296,11 +296,15 @@ public struct ModelOffering: Sendable, Hashable {
     public var dimensions: Int?
     /// The embedding space `space:` declares (one open model hosted in two places is one space).
     public var declaredSpace: String?
+    /// Most inputs (texts to embed, documents to rank) the provider takes in one call; a larger
+    /// request is split into calls of this many, answered as one.
+    public var maxInputs: Int?
 
     public init(
         name: String, upstreamName: String? = nil, price: ModelPrice, contextTokens: Int? = nil, capabilities: Set<ModelCapability> = [],
-        kind: ModelKind = .chat, dimensions: Int? = nil, space: String? = nil
+        kind: ModelKind = .chat, dimensions: Int? = nil, space: String? = nil, maxInputs: Int? = nil
     ) {
+        self.maxInputs = maxInputs
         self.name = name
         self.upstreamName = upstreamName ?? name
         self.price = price

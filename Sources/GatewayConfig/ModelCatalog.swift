@@ -15,6 +15,8 @@ public struct ModelCatalog: Sendable {
         public var kind: ModelKind = .chat
         /// An embedding model's vector size.
         public var dimensions: Int?
+        /// Most inputs the vendor's API takes in one call (embedding and rerank models).
+        public var maxInputs: Int?
         /// When the price was read from the vendor's price page (YYYY-MM-DD).
         public var asOf: String
         public var source: String?
@@ -49,7 +51,7 @@ public struct ModelCatalog: Sendable {
         for item in try top.required("models").sequence() {
             let fields = try item.mapping(allowed: [
                 "vendor", "name", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency", "context",
-                "capabilities", "as_of", "source", "kind", "dimensions",
+                "capabilities", "as_of", "source", "kind", "dimensions", "max_inputs",
             ])
             let name = try fields.required("name").string()
             let currency = try fields.required("currency").string()
@@ -72,6 +74,7 @@ public struct ModelCatalog: Sendable {
                     contextTokens: try fields["context"]?.int(in: 1...100_000_000), capabilities: capabilities,
                     kind: try fields["kind"]?.choice(ModelKind.self) ?? .chat,
                     dimensions: try fields["dimensions"]?.int(in: 1...100_000),
+                    maxInputs: try fields["max_inputs"]?.int(in: 1...1_000_000),
                     asOf: try fields.required("as_of").string(), source: try fields["source"]?.string()))
         }
         self.init(entries: entries)

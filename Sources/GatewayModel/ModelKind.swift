@@ -4,4 +4,13 @@ public enum ModelKind: String, Sendable, Hashable, CaseIterable, Codable {
     case chat
     case embedding
     case rerank
+
+    /// The API models of this kind serve.
+    public var operation: UpstreamOperation {
+        switch self {
+        case .chat: .chat
+        case .embedding: .embeddings
+        case .rerank: .rerank
+        }
+    }
 }

@@ -6,6 +6,21 @@ public enum WireFormat: String, Sendable, CaseIterable, Codable {
     case openAI = "openai"
     case anthropic
     case gemini
+    /// Cohere's v2 rerank shape (also Jina's, vLLM's, Voyage's): rerank only.
+    case cohere
+    /// Alibaba DashScope's native text rerank (`gte-rerank-v2`): rerank only.
+    case dashscope
+
+    /// Which operations a provider of this format serves at all (a provider may also declare
+    /// OpenAI's completions and Responses endpoints: `ProviderConfiguration.serves`).
+    public func serves(_ operation: UpstreamOperation) -> Bool {
+        switch (self, operation) {
+        case (.openAI, .chat), (.anthropic, .chat), (.gemini, .chat): true
+        case (.openAI, .embeddings), (.gemini, .embeddings): true
+        case (.cohere, .rerank), (.dashscope, .rerank): true
+        default: false
+        }
+    }
 }
 
 /// Where a provider runs — the residency fact industry policies filter on.

@@ -37,6 +37,7 @@ public final class LiveGateway: Sendable {
         // Keys live in their own directory (refreshed from the ledger), not in Routes/.
         let authenticator = BearerAuthenticator(keys: gateway.keys)
         ChatCompletionsController(live: self, authenticator: authenticator).register(on: router)
+        RetrievalController(live: self, authenticator: authenticator).register(on: router)
         MessagesController(live: self, authenticator: authenticator).register(on: router)
         ResponsesController(live: self, authenticator: authenticator).register(on: router)
         ModelsController(live: self, authenticator: authenticator).register(on: router)

@@ -9,7 +9,8 @@ public struct UpstreamEndpoint: Sendable {
     public let providerName: String
     public let configuration: ProviderConfiguration
     /// Where chat requests go: `base_url` + `/chat/completions` (OpenAI), `/v1/messages`
-    /// (Anthropic) or `/models/{model}:generateContent` (Gemini), plus configured query items.
+    /// (Anthropic) or `/models/{model}:generateContent` (Gemini), plus configured query items;
+    /// for the rerank formats, where rerank requests go (``pathSuffix(dialect:baseURL:)``).
     public let requestURL: String
     /// Headers every call carries: host, the key (per `auth`), extra headers, JSON content type.
     public let headers: HTTPHeaders
@@ -29,19 +30,34 @@ public struct UpstreamEndpoint: Sendable {
 
         /// The request line's path for one call.
         func path(_ operation: UpstreamOperation = .chat, model: String, stream: Bool) -> String {
-            if operation != .chat { return Self.path(of: operation, besideChat: requestPath) }
-            guard dialect == .gemini else { return requestPath }
-            let method = stream ? "streamGenerateContent" : "generateContent"
-            var path = requestPath.replacingOccurrences(of: "{model}:generateContent", with: "\(model):\(method)")
-            if stream { path += path.contains("?") ? "&alt=sse" : "?alt=sse" }
-            return path
+            switch dialect {
+            case .gemini:
+                let method = operation == .embeddings ? "batchEmbedContents" : stream ? "streamGenerateContent" : "generateContent"
+                var path = requestPath.replacingOccurrences(of: "{model}:generateContent", with: "\(model):\(method)")
+                if stream { path += path.contains("?") ? "&alt=sse" : "?alt=sse" }
+                return path
+            case .openAI where operation != .chat: return Self.path(of: operation, besideChat: requestPath)
+            default: return requestPath
+            }
         }
 
-        /// OpenAI's other endpoints sit beside chat: `…/chat/completions?q` → `…/completions?q`
-        /// or `…/responses?q`.
+        /// OpenAI's other endpoints sit beside chat: `…/chat/completions?q` → `…/completions?q`,
+        /// `…/responses?q` or `…/embeddings?q`.
         static func path(of operation: UpstreamOperation, besideChat path: String) -> String {
             guard let range = path.range(of: "/chat/completions") else { return path }
             return path.replacingCharacters(in: range, with: "/\(operation.rawValue)")
+        }
+    }
+
+    /// What follows `base_url` in a call's URL. A rerank server that serves its shape elsewhere
+    /// than the vendor does (Jina's `/v1/rerank`) names the whole path in `base_url`.
+    static func pathSuffix(dialect: WireFormat, baseURL: String) -> String {
+        switch dialect {
+        case .openAI: "/chat/completions"
+        case .anthropic: "/v1/messages"
+        case .gemini: "/models/{model}:generateContent"
+        case .cohere: baseURL.hasSuffix("/rerank") ? "" : "/v2/rerank"
+        case .dashscope: baseURL.hasSuffix("/text-rerank") ? "" : "/api/v1/services/rerank/text-rerank/text-rerank"
         }
     }
 
@@ -50,13 +66,9 @@ public struct UpstreamEndpoint: Sendable {
     public init(configuration: ProviderConfiguration, apiKey: Secret?, baseURL: String? = nil) {
         self.providerName = configuration.name
         self.configuration = configuration
-        let suffix =
-            switch configuration.dialect {
-            case .openAI: "/chat/completions"
-            case .anthropic: "/v1/messages"
-            case .gemini: "/models/{model}:generateContent"
-            }
-        var url = (baseURL ?? configuration.baseURL) + suffix
+        let base = baseURL ?? configuration.baseURL
+        let suffix = Self.pathSuffix(dialect: configuration.dialect, baseURL: base)
+        var url = base + suffix
         if !configuration.query.isEmpty {
             let items = configuration.query.sorted { $0.key < $1.key }.map {
                 "\(Self.percentEncoded($0.key))=\(Self.percentEncoded($0.value))"

@@ -15,6 +15,8 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     case lacksEndpoint(UpstreamOperation)
     /// The model is of another kind than the request is for (an embedding model, a chat request).
     case wrongKind(ModelKind, wanted: ModelKind)
+    /// The embedding model gives fewer dimensions than the request asks for.
+    case fewerDimensions(Int, wanted: Int)
     /// The prompt and the output limit don't fit the model's context window.
     case contextWindow(limit: Int, needed: Int)
     /// The circuit breaker is skipping the target for now.
@@ -29,6 +31,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
         case .lacks(let capabilities): "lacks \(capabilities.map(\.rawValue).sorted().joined(separator: ", "))"
         case .lacksEndpoint(let operation): "no \(operation.rawValue) endpoint (\(operation.rawValue): true)"
         case .wrongKind(let kind, let wanted): "\(kind.article) \(kind.rawValue) model, not \(wanted.rawValue)"
+        case .fewerDimensions(let dimensions, let wanted): "gives \(dimensions) dimensions < \(wanted) asked for"
         case .contextWindow(let limit, let needed): "context window \(limit) < \(needed) tokens needed"
         case .circuitOpen(let reason, _, _): "circuit \(reason)"
         case .beyondMaxAttempts(let count): "beyond max_attempts (\(count))"
@@ -41,7 +44,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     var isTransient: Bool {
         switch self {
         case .circuitOpen, .providerUnavailable: true
-        case .policy, .lacks, .lacksEndpoint, .wrongKind, .contextWindow, .beyondMaxAttempts: false
+        case .policy, .lacks, .lacksEndpoint, .wrongKind, .fewerDimensions, .contextWindow, .beyondMaxAttempts: false
         }
     }
 }

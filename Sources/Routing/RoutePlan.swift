@@ -116,6 +116,11 @@ extension RoutePlan {
                     "'\(model)' serves \(kind.rawValue) models and this API takes \(wanted.rawValue) models: call the \(kind.rawValue) API for it, or name a route of \(wanted.rawValue) models (\(reasons)).",
                     parameter: "model", code: "model_not_supported")
             }
+            for case .fewerDimensions(let dimensions, let wanted) in excluded.map(\.reason) {
+                return .invalidRequest(
+                    "'\(model)' gives at most \(dimensions) dimensions and this request asks for \(wanted): lower 'dimensions' or leave it out (\(reasons)).",
+                    parameter: "dimensions", code: "invalid_value")
+            }
             for case .lacksEndpoint(let operation) in excluded.map(\.reason) {
                 return operation.refusal(model: model, reasons: reasons)
             }

@@ -15,7 +15,7 @@ public struct RoutePlanner: Sendable {
     private let routesByName: [String: RouteConfiguration]
     private let targetsByModelName: [String: [RouteTarget]]
     /// Per target slot: price per token in the reporting currency (nil when it doesn't convert).
-    private let unitPrices: [(input: Double, output: Double)?]
+    private let unitPrices: [(input: Double, output: Double, search: Double)?]
     /// Each route's candidates, resolved once.
     private let routeTargets: [String: [RouteTarget]]
     private let targetsByReference: [ModelReference: RouteTarget]
@@ -52,7 +52,7 @@ public struct RoutePlanner: Sendable {
         self.routesByName = Dictionary(configuration.routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var byModel: [String: [RouteTarget]] = [:]
         var allTargets: [RouteTarget] = []
-        var prices: [(input: Double, output: Double)?] = []
+        var prices: [(input: Double, output: Double, search: Double)?] = []
         for provider in configuration.providers {
             for offering in provider.models {
                 let target = RouteTarget(provider: provider, offering: offering, slot: allTargets.count)
@@ -60,9 +60,14 @@ public struct RoutePlanner: Sendable {
                 byModel[offering.name, default: []].append(target)
                 let price = offering.price
                 if let input = configuration.currency.convert(price.inputPerMillion, from: price.currency),
-                    let output = configuration.currency.convert(price.outputPerMillion, from: price.currency)
+                    let output = configuration.currency.convert(price.outputPerMillion, from: price.currency),
+                    let search = configuration.currency.convert(price.perThousandSearches ?? 0, from: price.currency)
                 {
-                    prices.append((NSDecimalNumber(decimal: input).doubleValue / 1e6, NSDecimalNumber(decimal: output).doubleValue / 1e6))
+                    prices.append(
+                        (
+                            NSDecimalNumber(decimal: input).doubleValue / 1e6, NSDecimalNumber(decimal: output).doubleValue / 1e6,
+                            NSDecimalNumber(decimal: search).doubleValue / 1e3
+                        ))
                 } else {
                     prices.append(nil)
                 }
@@ -205,6 +210,9 @@ public struct RoutePlanner: Sendable {
             }
         }
         if let endpoint = request.requiredEndpoint, !target.provider.serves(endpoint) { return .lacksEndpoint(endpoint) }
+        if let wanted = request.dimensions, let dimensions = target.offering.dimensions, wanted > dimensions {
+            return .fewerDimensions(dimensions, wanted: wanted)
+        }
         if let context = target.contextTokens {
             // Both numbers come from the request: add them without trapping.
             let needed = request.promptTokens.saturatingAdding(request.maxOutputTokens ?? 0)
@@ -217,8 +225,8 @@ public struct RoutePlanner: Sendable {
     /// price plus the output bound (the request's, else the route's expectation) at the output price.
     public func expectedCost(of target: RouteTarget, for request: RouteRequest, route: RouteConfiguration?) -> Double? {
         guard unitPrices.indices.contains(target.slot), let price = unitPrices[target.slot] else { return nil }
-        let output = request.maxOutputTokens ?? route?.expectedOutputTokens ?? 256
-        return Double(request.promptTokens) * price.input + Double(output) * price.output
+        let output = request.kind == .chat ? request.maxOutputTokens ?? route?.expectedOutputTokens ?? 256 : 0
+        return Double(request.promptTokens) * price.input + Double(output) * price.output + Double(request.searches) * price.search
     }
 
     /// The most `request` can cost under `plan`, in the reporting currency: the prompt at
@@ -229,8 +237,9 @@ public struct RoutePlanner: Sendable {
         var worst = 0.0
         for target in plan.targets {
             guard unitPrices.indices.contains(target.slot), let price = unitPrices[target.slot] else { continue }
-            let output = request.maxOutputTokens ?? target.provider.defaultMaxTokens
-            worst = max(worst, Double(request.promptTokens) * price.input + Double(output) * price.output)
+            let output = request.kind == .chat ? request.maxOutputTokens ?? target.provider.defaultMaxTokens : 0
+            worst = max(
+                worst, Double(request.promptTokens) * price.input + Double(output) * price.output + Double(request.searches) * price.search)
         }
         return plan.hedgeAfterMilliseconds != nil && plan.targets.count > 1 ? worst * 2 : worst
     }

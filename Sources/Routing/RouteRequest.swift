@@ -25,6 +25,10 @@ public struct RouteRequest: Sendable, Hashable {
     /// The kind of model the request is for: a chat API's request never goes to an embedding or
     /// rerank model, however a route is named.
     public var kind: ModelKind = .chat
+    /// Rerank searches the request will be billed (priced `per_1k_searches`).
+    public var searches = 0
+    /// The vector size an embeddings request asks for: a model that gives fewer can't serve it.
+    public var dimensions: Int?
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],

@@ -13,6 +13,10 @@ extension UpstreamOperation {
             .invalidRequest(
                 "This request's built-in tools run only on a provider's own Responses API, and no target of '\(model)' declares one (responses: true): offer them as function tools, or route to such a provider (\(reasons)).",
                 parameter: "tools", code: "unsupported_tool")
+        case .embeddings, .rerank:
+            .invalidRequest(
+                "No target of '\(model)' is at a provider that serves \(rawValue) (\(reasons)).", parameter: "model",
+                code: "model_not_supported")
         case .chat:
             .invalidRequest("No target of '\(model)' can take this request (\(reasons)).", parameter: "model", code: "model_not_supported")
         }

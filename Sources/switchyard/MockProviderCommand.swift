@@ -104,7 +104,7 @@ struct MockProviderCommand: AsyncParsableCommand {
     static func baseURLSuffix(_ dialect: WireFormat) -> String {
         switch dialect {
         case .openAI: "/v1"
-        case .anthropic: ""
+        case .anthropic, .cohere, .dashscope: ""
         case .gemini: "/v1beta"
         }
     }

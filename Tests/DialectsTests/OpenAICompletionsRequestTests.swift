@@ -21,7 +21,7 @@ import Testing
         #expect(try request(#"{"model":"m","prompt":"hi","max_tokens":5}"#).routingFacts.requiredEndpoint == nil)
         #expect(try request(#"{"model":"m","prompt":["a","b"]}"#).routingFacts.requiredEndpoint == .completions)
         #expect(try request(#"{"model":"m","prompt":"hi","max_tokens":0,"echo":true}"#).routingFacts.requiredEndpoint == .completions)
-        #expect(OpenAICompletionsRequest.passThroughOperation == .completions)
+        #expect(OpenAICompletionsRequest.operation == .completions)
     }
 
     @Test(arguments: [

@@ -77,8 +77,17 @@ import Testing
     }
 
     @Test func badValuesNameTheAllowedOnes() {
+        let text = Self.valid.replacingOccurrences(of: "dialect: openai", with: "dialect: mistral")
+        #expect(
+            error(text).hasPrefix(
+                "Routes/gateway.yaml:6:14: providers[0].dialect: 'mistral' is not one of openai, anthropic, gemini, cohere, dashscope\n"))
+    }
+
+    @Test func aProviderListsOnlyModelsItsDialectServes() {
         let text = Self.valid.replacingOccurrences(of: "dialect: openai", with: "dialect: cohere")
-        #expect(error(text).hasPrefix("Routes/gateway.yaml:6:14: providers[0].dialect: 'cohere' is not one of openai, anthropic, gemini\n"))
+        #expect(
+            error(text).contains(
+                "providers[0].models[0]: a provider of dialect cohere serves no chat models (it serves rerank models)"))
     }
 
     @Test func aModelWithoutAnyPriceIsAnError() {

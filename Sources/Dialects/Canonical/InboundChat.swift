@@ -1,25 +1,10 @@
 public import GatewayModel
 public import NIOCore
 
-/// The caller's side of an exchange: what the gateway reads from an inbound request and how
-/// it answers in the caller's dialect. One conformance per inbound wire format (OpenAI chat
-/// completions, Anthropic messages); the proxy is written once against this.
-public protocol InboundChat: Sendable {
-    static var format: WireFormat { get }
-    /// The API the app called, as the ledger's `dialect_in` records it: the wire format's name,
-    /// or a name of its own for OpenAI's other APIs (`openai-responses`, `openai-completions`).
-    static var dialectName: String { get }
-    /// As the client sent it: a route, `provider/model` or a model name.
-    var model: String { get }
-    var stream: Bool { get }
-    /// Estimated prompt tokens, the output limit, and the capabilities the request needs —
-    /// read from the bytes for routing (no decode).
-    var routingFacts: RoutingFacts { get }
-
-    /// The operation the app called: the endpoint its own bytes go to on the fast path (see
-    /// ``UpstreamOperation``), and the ledger's `operation`.
-    static var passThroughOperation: UpstreamOperation { get }
-
+/// A chat API's request (OpenAI chat completions, legacy completions and Responses, Anthropic
+/// messages, Gemini generateContent): besides passing through, it translates to every chat
+/// dialect through the canonical ``ChatRequest``, and streams.
+public protocol InboundChat: InboundRequest {
     /// Same dialect (fast path): the client's bytes with the provider's model spliced in.
     func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8]
     /// Same dialect: checks a whole answer is JSON and reads its usage.
@@ -27,6 +12,7 @@ public protocol InboundChat: Sendable {
     /// Same dialect: the whole answer as the caller gets it, when the gateway has something to
     /// say in it (nil: as the provider wrote it).
     func passThroughAnswer(_ answer: [UInt8]) -> [UInt8]?
+
     /// Same dialect: relays a stream event by event, noting usage.
     func passThroughStream() -> any StreamTransform
 
@@ -36,15 +22,9 @@ public protocol InboundChat: Sendable {
     func encodeAnswer(_ response: ChatResponse) -> [UInt8]
     /// Another dialect: decoded events re-encoded in the caller's format.
     func translatingStream(from decoder: any ChatStreamDecoding, model: String) -> any StreamTransform
-
-    static func errorBody(_ error: GatewayError) -> [UInt8]
-    /// An error inside a stream whose head is already sent.
-    static func errorEvent(_ error: GatewayError) -> ByteBuffer
 }
 
 extension InboundChat {
-    public static var passThroughOperation: UpstreamOperation { .chat }
-    public static var dialectName: String { format.rawValue }
     public func passThroughAnswer(_ answer: [UInt8]) -> [UInt8]? { nil }
 }
 
@@ -115,12 +95,21 @@ public struct RoutingFacts: Sendable, Hashable {
     public var needs: Set<ModelCapability>
     /// Only a provider's own endpoint for this operation can take the request (see `RouteRequest`).
     public var requiredEndpoint: UpstreamOperation?
+    /// Rerank searches the request will be billed, as Cohere counts them.
+    public var searches: Int
+    /// The vector size an embeddings request asks for.
+    public var dimensions: Int?
 
-    public init(promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>, requiredEndpoint: UpstreamOperation? = nil) {
+    public init(
+        promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>, requiredEndpoint: UpstreamOperation? = nil,
+        searches: Int = 0, dimensions: Int? = nil
+    ) {
+        self.dimensions = dimensions
         self.promptTokens = promptTokens
         self.maxOutputTokens = maxOutputTokens
         self.needs = needs
         self.requiredEndpoint = requiredEndpoint
+        self.searches = searches
     }
 
     /// The largest output limit a request may ask for: 2³¹−1, the range every provider's API

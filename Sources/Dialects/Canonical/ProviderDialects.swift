@@ -1,13 +1,14 @@
 public import GatewayModel
 
-/// The outbound dialect for a provider's wire format, used when the caller speaks another.
+/// The outbound chat dialect for a provider's wire format, used when the caller speaks another;
+/// nil for the formats that serve no chat (rerank's).
 public enum ProviderDialects {
     public static func dialect(for format: WireFormat) -> (any ProviderDialect)? {
-        // Optional so that a future format can exist in config before it has a dialect.
         switch format {
         case .openAI: OpenAIDialect()
         case .anthropic: AnthropicDialect()
         case .gemini: GeminiDialect()
+        case .cohere, .dashscope: nil
         }
     }
 }

@@ -3,7 +3,7 @@ import JSONScanning
 public import NIOCore
 import ServerSentEvents
 
-extension OpenAIChatRequest: OpenAIInbound {
+extension OpenAIChatRequest: OpenAIInbound, InboundChat {
 
     public var routingFacts: RoutingFacts {
         var needs: Set<ModelCapability> = []

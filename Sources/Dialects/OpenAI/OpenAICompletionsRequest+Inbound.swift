@@ -4,9 +4,9 @@ import JSONScanning
 import NIOCore
 import ServerSentEvents
 
-extension OpenAICompletionsRequest: OpenAIInbound {
+extension OpenAICompletionsRequest: OpenAIInbound, InboundChat {
     public static var dialectName: String { "openai-completions" }
-    public static var passThroughOperation: UpstreamOperation { .completions }
+    public static var operation: UpstreamOperation { .completions }
     public var model: String { head.model }
     public var stream: Bool { head.stream }
 

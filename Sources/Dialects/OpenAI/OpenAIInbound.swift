@@ -2,10 +2,10 @@ public import GatewayModel
 public import NIOCore
 import ServerSentEvents
 
-/// An inbound OpenAI API — chat completions, legacy completions, the Responses API: one wire
-/// format and OpenAI's error envelope, which a stream carries as a `data:` event (the Responses
-/// API writes its own typed `error` event instead).
-public protocol OpenAIInbound: InboundChat {}
+/// An inbound OpenAI API — chat completions, legacy completions, the Responses API, embeddings:
+/// one wire format and OpenAI's error envelope, which a stream carries as a `data:` event (the
+/// Responses API writes its own typed `error` event instead).
+public protocol OpenAIInbound: InboundRequest {}
 
 extension OpenAIInbound {
     public static var format: WireFormat { .openAI }

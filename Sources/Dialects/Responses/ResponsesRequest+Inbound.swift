@@ -4,9 +4,9 @@ import JSONScanning
 public import NIOCore
 import ServerSentEvents
 
-extension ResponsesRequest: OpenAIInbound {
+extension ResponsesRequest: OpenAIInbound, InboundChat {
     public static var dialectName: String { "openai-responses" }
-    public static var passThroughOperation: UpstreamOperation { .responses }
+    public static var operation: UpstreamOperation { .responses }
 
     public var routingFacts: RoutingFacts {
         var needs: Set<ModelCapability> = []

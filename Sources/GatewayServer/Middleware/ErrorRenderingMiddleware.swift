@@ -71,6 +71,7 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
             case .openAI: OpenAIErrorFormat.body(for: error)
             case .anthropic: AnthropicErrorFormat.body(for: error)
             case .gemini: GeminiErrorFormat.body(for: error)
+            case .cohere, .dashscope: CohereErrorFormat.body(for: error)
             }
         let body = ByteBuffer(bytes: bytes)
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))

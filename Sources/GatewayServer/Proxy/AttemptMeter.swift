@@ -21,6 +21,8 @@ struct AttemptMeter: Sendable {
     let streamed: Bool
     /// The gateway's prompt estimate, for records whose provider reported no usage.
     let estimatedPromptTokens: Int
+    /// Rerank searches as the gateway counts them, for records whose provider reported none.
+    let estimatedSearches: Int
     let reportingCurrency: String
     let rates: MoneyRates
     let policy: String
@@ -33,7 +35,8 @@ struct AttemptMeter: Sendable {
     /// bill those); `promptBilled: false` says so.
     func usage(reported: TokenUsage?, estimatedOutput: Int, promptBilled: Bool = true) -> (TokenUsage, UsageRecord.UsageSource) {
         if let reported { return (reported, .provider) }
-        return (TokenUsage(input: promptBilled ? estimatedPromptTokens : 0, output: estimatedOutput), .estimated)
+        guard promptBilled else { return (TokenUsage(output: estimatedOutput), .estimated) }
+        return (TokenUsage(input: estimatedPromptTokens, output: estimatedOutput, searches: estimatedSearches), .estimated)
     }
 
     func makeRecord(
@@ -46,8 +49,8 @@ struct AttemptMeter: Sendable {
             id: id, requestID: requestID, time: Date(), tenant: key.tenant, keyID: key.id, route: route,
             provider: target.provider.name, model: target.offering.name, region: target.provider.region,
             dialectIn: dialectIn, dialectOut: target.provider.dialect.rawValue, operation: operation.rawValue, streamed: streamed,
-            usage: usage,
-            usageSource: source, rates: rates, currency: target.offering.price.currency, reportingCurrency: reportingCurrency,
+            usage: usage, searchUnits: usage.searches, usageSource: source, rates: rates, currency: target.offering.price.currency,
+            reportingCurrency: reportingCurrency,
             ttftMilliseconds: ttftMilliseconds, totalMilliseconds: elapsedMilliseconds, status: status,
             outcome: outcome, policy: policy, piiMasked: piiMasked)
     }

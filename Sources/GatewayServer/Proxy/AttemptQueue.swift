@@ -5,12 +5,10 @@ import Hummingbird
 import Metering
 import Routing
 
-/// One upstream call, ready to go: the target, the bytes for it, the decision headers.
+/// One attempt, ready to go: the target, the exchange with it, the decision headers.
 struct PreparedAttempt: Sendable {
     let target: RouteTarget
     let exchange: Exchange
-    /// The provider endpoint the bytes go to (translated requests always go to chat).
-    let operation: UpstreamOperation
     let headers: HTTPFields
     /// Headers of the caller's that go to this provider (``ForwardedHeaders``).
     let upstreamHeaders: [(name: String, value: String)]
@@ -18,28 +16,29 @@ struct PreparedAttempt: Sendable {
 }
 
 /// A plan's targets turned into attempts one at a time, in plan order; the request is decoded
-/// into the canonical model once, the first time a target needs translation or masking.
+/// once, the first time a target needs translation or masking.
 ///
 /// Routing already left out targets whose circuit was open when it planned; a circuit that
 /// opened since (other requests failing meanwhile) is skipped here and remembered for the
 /// final error.
-struct AttemptQueue<Inbound: InboundChat> {
+struct AttemptQueue<Inbound: ProxiedRequest> {
     let inbound: Inbound
     let plan: RoutePlan
     let gateway: Gateway
-    let screening: PersonalDataScreening?
+    let screening: PersonalDataScreening<Inbound.Decoded>?
     let key: AuthenticatedKey
     let requestID: String
     let charge: RequestCharge?
     let forwarded: ForwardedHeaders
-    var canonical: ChatRequest?
+    var decoded: Inbound.Decoded?
     private var position = 0
     /// Attempts handed out so far (`x-switchyard-attempts` counts them).
     private(set) var started = 0
     private(set) var skipped: [ExcludedTarget] = []
 
     init(
-        inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening?, canonical: ChatRequest?,
+        inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening<Inbound.Decoded>?,
+        decoded: Inbound.Decoded?,
         key: AuthenticatedKey, requestID: String, charge: RequestCharge?, forwarded: ForwardedHeaders
     ) {
         self.forwarded = forwarded
@@ -50,7 +49,7 @@ struct AttemptQueue<Inbound: InboundChat> {
         self.key = key
         self.requestID = requestID
         self.charge = charge
-        self.canonical = canonical
+        self.decoded = decoded
     }
 
     /// The next attempt, or nil when the plan is exhausted. Throws only for the client's own
@@ -87,8 +86,9 @@ struct AttemptQueue<Inbound: InboundChat> {
         let currency = gateway.configuration.currency
         return AttemptMeter(
             meter: gateway.meter, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
-            target: target, dialectIn: Inbound.dialectName, operation: Inbound.passThroughOperation, streamed: inbound.stream,
-            estimatedPromptTokens: inbound.routingFacts.promptTokens, reportingCurrency: currency.reportingCurrency,
+            target: target, dialectIn: Inbound.dialectName, operation: Inbound.operation, streamed: inbound.stream,
+            estimatedPromptTokens: inbound.routingFacts.promptTokens, estimatedSearches: inbound.routingFacts.searches,
+            reportingCurrency: currency.reportingCurrency,
             rates: gateway.moneyRates[target.reference]
                 ?? MoneyRates(price: target.offering.price, fxRate: currency.rates[target.offering.price.currency]),
             policy: plan.policies.joined(separator: ","),
@@ -98,43 +98,21 @@ struct AttemptQueue<Inbound: InboundChat> {
     private mutating func prepare(_ target: RouteTarget, number: Int) throws(GatewayError) -> PreparedAttempt? {
         var headers = ChatProxy.headers(plan: plan, target: target, attempts: number)
         let masking = screening?.guards(target) ?? false
-        let meter = meter(target, number: number, masking: masking)
         let (upstreamHeaders, droppedHeaders) = forwarded.upstream(for: target.provider.dialect)
-        if target.provider.dialect == Inbound.format, target.provider.serves(Inbound.passThroughOperation), !masking {
-            let body = inbound.passThroughBody(
-                upstreamModel: target.offering.upstreamName, requestStreamUsage: target.provider.streamUsage)
-            if !droppedHeaders.isEmpty { headers[.switchyardDropped] = droppedHeaders.joined(separator: ",") }
-            return PreparedAttempt(
-                target: target, exchange: .passThrough(body), operation: Inbound.passThroughOperation, headers: headers,
-                upstreamHeaders: upstreamHeaders, meter: meter)
+        guard let exchange = try inbound.exchange(with: target, masked: masking ? screening : nil, decoded: &decoded) else {
+            return nil
         }
-        guard var dialect = ProviderDialects.dialect(for: target.provider.dialect) else { return nil }
-        // Decode once, encode per target. A request the client got wrong is the client's
-        // error, not a reason to try the next provider.
-        if canonical == nil { canonical = try inbound.canonical() }
-        var request = canonical!
-        if masking, let screening {
-            request = screening.masked
-            dialect = screening.outbound(dialect)
-            headers[.switchyardPII] = screening.headerValue
+        if masking, let screening { headers[.switchyardPII] = screening.headerValue }
+        if !exchange.dropped.isEmpty, target.provider.unsupportedParameters == .reject {
+            throw GatewayError.invalidRequest(
+                "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(exchange.dropped.joined(separator: ", ")).",
+                parameter: exchange.dropped[0], code: "unsupported_parameter")
         }
-        let outbound = try dialect.encode(
-            request, upstreamModel: target.offering.upstreamName,
-            defaults: OutboundDefaults(
-                maxOutputTokens: target.provider.defaultMaxTokens, requestStreamUsage: target.provider.streamUsage,
-                reasons: target.offering.capabilities.contains(.reasoning)))
         // A header that can't travel is named, never refused: it asks for a feature, it isn't one.
-        let dropped = outbound.dropped + droppedHeaders
-        if !outbound.dropped.isEmpty {
-            if target.provider.unsupportedParameters == .reject {
-                throw GatewayError.invalidRequest(
-                    "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(outbound.dropped.joined(separator: ", ")).",
-                    parameter: outbound.dropped[0], code: "unsupported_parameter")
-            }
-        }
+        let dropped = exchange.dropped + droppedHeaders
         if !dropped.isEmpty { headers[.switchyardDropped] = dropped.joined(separator: ",") }
         return PreparedAttempt(
-            target: target, exchange: .translated(outbound.body, dialect), operation: .chat, headers: headers,
-            upstreamHeaders: upstreamHeaders, meter: meter)
+            target: target, exchange: exchange, headers: headers, upstreamHeaders: upstreamHeaders,
+            meter: meter(target, number: number, masking: masking))
     }
 }

@@ -8,9 +8,9 @@ import NIOCore
 import Providers
 import Routing
 
-/// Forwards a chat request, in whichever dialect the caller speaks, to the first target in its
-/// plan that answers — passing bytes through when the provider speaks the caller's dialect,
-/// translating through the canonical model when it doesn't.
+/// Forwards a request — chat, embeddings or rerank, in whichever dialect the caller speaks — to
+/// the first target in its plan that answers: passing bytes through when the provider speaks
+/// the caller's dialect, translating when it doesn't (``ProxiedRequest``).
 ///
 /// Fallback happens only before the client has seen a byte: for streams the gateway waits for
 /// the upstream's first event before committing the response head, so a provider that
@@ -22,7 +22,7 @@ struct ChatProxy: Sendable {
 
     var maxBodyBytes: Int { gateway.configuration.server.maxBodyBytes }
 
-    func forward<Inbound: InboundChat>(
+    func forward<Inbound: ProxiedRequest>(
         _ inbound: Inbound, for key: AuthenticatedKey, forwarding forwarded: ForwardedHeaders = ForwardedHeaders(),
         context: GatewayRequestContext
     ) async throws -> Response {
@@ -38,13 +38,17 @@ struct ChatProxy: Sendable {
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
             tenant: key.tenant)
         request.requiredEndpoint = facts.requiredEndpoint
+        request.kind = Inbound.operation.modelKind
+        request.searches = facts.searches
+        request.dimensions = facts.dimensions
         // Personal data is looked for only when a policy asks; what is found is routing's to weigh.
-        var canonical: ChatRequest?
-        var screening: PersonalDataScreening?
+        var decoded: Inbound.Decoded?
+        var screening: PersonalDataScreening<Inbound.Decoded>?
         let personalData = gateway.planner.personalDataRule(for: request)
         if personalData.handling != .allow {
-            canonical = try inbound.canonical()
-            screening = PersonalDataScreening(canonical!, rule: personalData)
+            let read = try inbound.decoded()
+            decoded = read
+            screening = PersonalDataScreening(read, rule: personalData)
             request.personalData = screening?.kindLabels ?? []
         }
         guard let plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot(), circuits: gateway.health.snapshot())
@@ -57,7 +61,7 @@ struct ChatProxy: Sendable {
         var streaming = false
         defer { if !streaming { charge?.settle() } }
         let queue = AttemptQueue(
-            inbound: inbound, plan: plan, gateway: gateway, screening: screening, canonical: canonical, key: key,
+            inbound: inbound, plan: plan, gateway: gateway, screening: screening, decoded: decoded, key: key,
             requestID: context.requestID, charge: charge, forwarded: forwarded)
         do {
             let response = try await attempt(queue, context: context)
@@ -71,7 +75,7 @@ struct ChatProxy: Sendable {
     }
 
     /// Tries the plan's targets in turn (or hedged), until one answers.
-    private func attempt<Inbound: InboundChat>(_ queue: AttemptQueue<Inbound>, context: GatewayRequestContext) async throws -> Response {
+    private func attempt<Inbound: ProxiedRequest>(_ queue: AttemptQueue<Inbound>, context: GatewayRequestContext) async throws -> Response {
         var queue = queue
         if let hedgeAfter = queue.plan.hedgeAfterMilliseconds, queue.plan.targets.count > 1 {
             return try await race(&queue, hedgeAfter: .milliseconds(hedgeAfter), context: context)
@@ -96,7 +100,7 @@ struct ChatProxy: Sendable {
     /// Hedged forwarding (`hedge_after_ms`): when the attempt in flight hasn't answered within
     /// `hedgeAfter`, the next target starts too; the first answer wins and the other attempt is
     /// cancelled. A failure falls back as usual. At most two attempts run at once.
-    func race<Inbound: InboundChat>(
+    func race<Inbound: ProxiedRequest>(
         _ queue: inout AttemptQueue<Inbound>, hedgeAfter: Duration, context: GatewayRequestContext
     ) async throws -> Response {
         let inbound = queue.inbound
@@ -164,7 +168,7 @@ struct ChatProxy: Sendable {
     ///
     /// Throws ``UpstreamFailure`` for the provider's faults (fallback may follow), a
     /// ``GatewayError`` when the usage can't be recorded (no fallback: the gateway fails closed).
-    func run<Inbound: InboundChat>(
+    func run<Inbound: ProxiedRequest>(
         _ attempt: PreparedAttempt, inbound: Inbound, context: GatewayRequestContext
     ) async throws -> Response {
         let target = attempt.target
@@ -172,16 +176,26 @@ struct ChatProxy: Sendable {
             throw UpstreamFailure(provider: target.provider.name, kind: .unreachable, detail: "no client configured")
         }
         do {
-            let response = try await gateway.upstream.post(
-                attempt.exchange.body, to: endpoint, operation: attempt.operation, model: target.offering.upstreamName,
-                stream: inbound.stream, extraHeaders: attempt.upstreamHeaders, requestID: context.requestID, logger: gateway.logger)
-            let answer = UpstreamAnswer(
-                inbound: inbound, exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger,
+            func post(_ body: [UInt8]) async throws(UpstreamFailure) -> UpstreamResponse {
+                try await gateway.upstream.post(
+                    body, to: endpoint, operation: attempt.exchange.operation, model: target.offering.upstreamName,
+                    stream: inbound.stream, extraHeaders: attempt.upstreamHeaders, requestID: context.requestID,
+                    logger: gateway.logger)
+            }
+            let answer = UpstreamAnswer<Inbound>(
+                exchange: attempt.exchange, target: target, meter: attempt.meter, logger: context.logger,
                 departure: inbound.stream ? await context.clientDeparture : nil, shutdown: gateway.shutdownNotice)
-            let result =
-                inbound.stream
-                ? try await answer.stream(response, headers: attempt.headers)
-                : try await answer.json(response, headers: attempt.headers, limit: Self.maximumResponseBytes)
+            let result: Response
+            if inbound.stream {
+                result = try await answer.stream(try await post(attempt.exchange.bodies[0]), headers: attempt.headers)
+            } else {
+                // An operation split into batches calls the provider once per batch, in order.
+                var bodies: [ByteBuffer] = []
+                for body in attempt.exchange.bodies {
+                    bodies.append(try await post(body).collect(upTo: Self.maximumResponseBytes))
+                }
+                result = try await answer.json(bodies, headers: attempt.headers)
+            }
             // Streams return once their first event is in hand: this is time to first token.
             gateway.latency.record(target.reference, milliseconds: Self.milliseconds(since: attempt.meter.started))
             gateway.health.recordSuccess(target.reference)
@@ -227,20 +241,6 @@ struct ChatProxy: Sendable {
         headers[.switchyardModel] = target.offering.name
         headers[.switchyardAttempts] = String(attempts)
         return headers
-    }
-}
-
-/// How one attempt talks to its provider.
-enum Exchange: Sendable {
-    /// The provider speaks the caller's dialect: these bytes go as they are.
-    case passThrough([UInt8])
-    /// Encoded for the provider's dialect, whose answer is decoded back.
-    case translated([UInt8], any ProviderDialect)
-
-    var body: [UInt8] {
-        switch self {
-        case .passThrough(let body), .translated(let body, _): body
-        }
     }
 }
 

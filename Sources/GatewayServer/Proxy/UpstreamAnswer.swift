@@ -10,8 +10,7 @@ import Routing
 
 /// Turns a provider's response into the caller's: whole (JSON) or streamed, passed through
 /// or translated, per the attempt's ``Exchange``.
-struct UpstreamAnswer<Inbound: InboundChat> {
-    let inbound: Inbound
+struct UpstreamAnswer<Inbound: InboundRequest> {
     let exchange: Exchange
     let target: RouteTarget
     let meter: AttemptMeter
@@ -24,56 +23,32 @@ struct UpstreamAnswer<Inbound: InboundChat> {
 
     var provider: String { target.provider.name }
 
-    /// Non-streaming: read the whole (bounded) answer, check it, record its usage, answer in the
-    /// caller's dialect. Throws ``UpstreamFailure`` for the provider's faults, a 503
-    /// ``GatewayError`` when the usage can't be recorded.
-    func json(_ upstream: UpstreamResponse, headers: HTTPFields, limit: Int) async throws -> Response {
-        let body = try await upstream.collect(upTo: limit)
-        let bytes = Array(body.readableBytesView)
-        let output: ByteBuffer
-        let usage: TokenUsage?
-        var generatedBytes: Int?
-        do throws(DialectDecodingError) {
-            switch exchange {
-            case .passThrough:
-                usage = try inbound.passThroughUsage(in: bytes)
-                output = inbound.passThroughAnswer(bytes).map { ByteBuffer(bytes: $0) } ?? body
-            case .translated(_, let dialect):
-                let answer = try dialect.decodeResponse(bytes)
-                usage = answer.usage == TokenUsage() ? nil : answer.usage
-                generatedBytes = answer.generatedBytes
-                output = ByteBuffer(bytes: inbound.encodeAnswer(answer))
-            }
+    /// Non-streaming: the provider's whole (bounded) answers to the exchange's calls, checked,
+    /// their usage recorded, answered in the caller's dialect. Throws ``UpstreamFailure`` for
+    /// the provider's faults, a 503 ``GatewayError`` when the usage can't be recorded.
+    func json(_ bodies: [ByteBuffer], headers: HTTPFields) async throws -> Response {
+        let answer: ExchangedAnswer
+        do {
+            answer = try exchange.answer(bodies.map { Array($0.readableBytesView) })
         } catch {
             throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: error.description)
         }
         try await meter.recordCompleted(
-            usage: usage, estimatedOutput: usage == nil ? Self.estimatedOutput(generatedBytes, body: bytes) : 0,
-            ttftMilliseconds: nil, logger: logger)
+            usage: answer.usage, estimatedOutput: answer.usage == nil ? answer.estimatedOutput : 0, ttftMilliseconds: nil,
+            logger: logger)
         var headers = headers
         headers[.contentType] = "application/json"
+        let output = answer.output.map { ByteBuffer(bytes: $0) } ?? bodies[0]
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: output))
-    }
-
-    /// Output tokens of an answer that came without usage: its generated text (and tool-call
-    /// arguments) at four bytes a token — the same rule as prompt estimates. A passed-through
-    /// answer is decoded for it only in this rare case.
-    static func estimatedOutput(_ generatedBytes: Int?, body: [UInt8]) -> Int {
-        let bytes =
-            generatedBytes ?? ProviderDialects.dialect(for: Inbound.format).flatMap { try? $0.decodeResponse(body).generatedBytes }
-            ?? body.count
-        return max(1, bytes / 4)
     }
 
     /// Streaming: commit once the first upstream event is in hand, then relay chunk by chunk,
     /// dropping the upstream as soon as a write to a departed client fails.
     func stream(_ upstream: UpstreamResponse, headers: HTTPFields) async throws(UpstreamFailure) -> Response {
-        var transform: any StreamTransform =
-            switch exchange {
-            case .passThrough: inbound.passThroughStream()
-            case .translated(_, let dialect):
-                inbound.translatingStream(from: dialect.makeStreamDecoder(), model: target.offering.name)
-            }
+        guard let relay = exchange.relay else {
+            throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: "this API's answers don't stream")
+        }
+        var transform = relay()
         var first = ByteBuffer()
         while first.readableBytes == 0 {
             // A dialect that holds everything to the end (Gemini callers get function calls whole).

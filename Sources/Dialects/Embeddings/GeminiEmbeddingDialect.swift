@@ -1,0 +1,46 @@
+import Foundation
+public import GatewayModel
+import JSONScanning
+
+/// Embeddings to Gemini's `models/{model}:batchEmbedContents`: one request per input, with
+/// `outputDimensionality` and `taskType`. Gemini reports no usage here: the ledger records the
+/// gateway's estimate, marked as such.
+public struct GeminiEmbeddingDialect: OperationDialect {
+    public init() {}
+
+    public func encode(_ request: EmbeddingRequest, upstreamModel: String) throws(GatewayError) -> [UInt8] {
+        let model = JSONEncoding.quoted("models/" + upstreamModel)
+        var options = ""
+        if let taskType = request.taskType { options += #","taskType":\#(JSONEncoding.quoted(taskType))"# }
+        if let dimensions = request.dimensions { options += #","outputDimensionality":\#(dimensions)"# }
+        var parts: [String] = []
+        parts.reserveCapacity(request.inputs.count)
+        for input in request.inputs {
+            guard case .text(let text) = input else {
+                throw .invalidRequest(
+                    "Gemini embeds text, not token ids: send 'input' as text for this model.", parameter: "input",
+                    code: "invalid_value")
+            }
+            parts.append(#"{"model":\#(model),"content":{"parts":[{"text":\#(JSONEncoding.quoted(text))}]}\#(options)}"#)
+        }
+        return Array(#"{"requests":[\#(parts.joined(separator: ","))]}"#.utf8)
+    }
+
+    private struct Answer: Decodable {
+        struct Embedding: Decodable { let values: [Float] }
+        let embeddings: [Embedding]
+    }
+
+    public func decode(_ body: [UInt8], for request: EmbeddingRequest) throws(DialectDecodingError) -> EmbeddingAnswer {
+        let answer: Answer
+        do {
+            answer = try JSONDecoder().decode(Answer.self, from: Data(body))
+        } catch {
+            throw DialectDecodingError("the answer is not a batchEmbedContents response")
+        }
+        guard answer.embeddings.count == request.inputs.count else {
+            throw DialectDecodingError("the answer holds \(answer.embeddings.count) vectors for \(request.inputs.count) inputs")
+        }
+        return EmbeddingAnswer(vectors: answer.embeddings.map(\.values), usage: nil)
+    }
+}

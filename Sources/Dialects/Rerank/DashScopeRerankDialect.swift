@@ -1,0 +1,38 @@
+import Foundation
+public import GatewayModel
+import JSONScanning
+
+/// Rerank to Alibaba DashScope's native text rerank (`gte-rerank-v2`):
+/// `{"model","input":{"query","documents"},"parameters":{"top_n","return_documents"}}` in,
+/// `{"output":{"results":[{"index","relevance_score"}]},"usage":{"total_tokens"}}` out.
+public struct DashScopeRerankDialect: OperationDialect {
+    public init() {}
+
+    public func encode(_ request: RerankRequest, upstreamModel: String) throws(GatewayError) -> [UInt8] {
+        let documents = request.documents.map(JSONEncoding.quoted).joined(separator: ",")
+        var parameters = #""return_documents":false"#
+        if let topN = request.topN { parameters += #","top_n":\#(topN)"# }
+        let json =
+            #"{"model":\#(JSONEncoding.quoted(upstreamModel)),"input":{"query":\#(JSONEncoding.quoted(request.query)),"documents":[\#(documents)]},"parameters":{\#(parameters)}}"#
+        return Array(json.utf8)
+    }
+
+    private struct Answer: Decodable {
+        struct Output: Decodable { let results: [CohereRerankDialect.Answer.Result] }
+        struct Usage: Decodable { let total_tokens: Int? }
+        let output: Output
+        let usage: Usage?
+    }
+
+    public func decode(_ body: [UInt8], for request: RerankRequest) throws(DialectDecodingError) -> RerankAnswer {
+        let answer: Answer
+        do {
+            answer = try JSONDecoder().decode(Answer.self, from: Data(body))
+        } catch {
+            throw DialectDecodingError("the answer is not a DashScope text rerank response")
+        }
+        return try CohereRerankDialect.answer(
+            answer.output.results.map { ($0.index, $0.relevance_score) }, for: request,
+            usage: answer.usage?.total_tokens.map { TokenUsage(input: $0) })
+    }
+}
