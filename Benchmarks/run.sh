@@ -10,6 +10,7 @@
 #   DURATION=5 bash Benchmarks/run.sh
 #   ONLY=metering bash Benchmarks/run.sh   # just metering on vs off
 #   ONLY=responses bash Benchmarks/run.sh  # just the Responses API against chat on one target
+#   ONLY=embeddings bash Benchmarks/run.sh # just embeddings of 1, 16 and 256 inputs a request
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -31,7 +32,9 @@ providers:
     dialect: openai
     base_url: $mock/v1
     api_key: env:BENCH_KEY
-    models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
+    models:
+      - { name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }
+      - { name: bench-embed, kind: embedding, dimensions: 1024, input_per_mtok: 0.02, output_per_mtok: 0, currency: USD }
   - name: bench-anthropic
     dialect: anthropic
     base_url: $mock
@@ -40,6 +43,7 @@ providers:
 routes:
   - { name: chat, targets: [bench/bench-model] }
   - { name: translated, targets: [bench-anthropic/bench-claude] }
+  - { name: embed, targets: [bench/bench-embed] }
 tenants:
   - { name: bench }
 YAML
@@ -90,6 +94,19 @@ BODY="$translated_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$g
 BODY="$responses_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/responses" >/dev/null
 
 echo "path                 mode     conns  result"
+if [[ ${ONLY:-} == embeddings ]]; then
+  # Embeddings requests of 1, 16 and 256 texts, passed through to the same mock as a direct call.
+  for count in 1 16 256; do
+    texts=$(python3 -c "import json; print(json.dumps(['maintenance note %d for substation %d of the northern grid' % (i, i % 7) for i in range($count)]))")
+    run direct "$mock" "{\"model\":\"bench-embed\",\"input\":$texts}" 1 "json-$count" /v1/embeddings
+    BODY="{\"model\":\"embed\",\"input\":$texts}" AUTH="$key" wrk -t1 -c4 -d1s -s Benchmarks/chat.lua "$gateway/v1/embeddings" >/dev/null
+    for conns in 1 16; do
+      [[ $conns == 16 ]] && run direct "$mock" "{\"model\":\"bench-embed\",\"input\":$texts}" "$conns" "json-$count" /v1/embeddings
+      run gateway-embeddings "$gateway" "{\"model\":\"embed\",\"input\":$texts}" "$conns" "json-$count" /v1/embeddings
+    done
+  done
+  exit 0
+fi
 [[ ${ONLY:-} == responses ]] && for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream

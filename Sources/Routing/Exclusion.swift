@@ -21,6 +21,8 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     case contextWindow(limit: Int, needed: Int)
     /// The circuit breaker is skipping the target for now.
     case circuitOpen(reason: String, retryAfterSeconds: Int, rateLimited: Bool)
+    /// An embeddings input doesn't fit the model's context on its own.
+    case inputTooLong(limit: Int, needed: Int)
     /// Past the route's `max_attempts`.
     case beyondMaxAttempts(Int)
 
@@ -33,6 +35,7 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
         case .wrongKind(let kind, let wanted): "\(kind.article) \(kind.rawValue) model, not \(wanted.rawValue)"
         case .fewerDimensions(let dimensions, let wanted): "gives \(dimensions) dimensions < \(wanted) asked for"
         case .contextWindow(let limit, let needed): "context window \(limit) < \(needed) tokens needed"
+        case .inputTooLong(let limit, let needed): "an input of about \(needed) tokens > \(limit) per input"
         case .circuitOpen(let reason, _, _): "circuit \(reason)"
         case .beyondMaxAttempts(let count): "beyond max_attempts (\(count))"
         }
@@ -44,7 +47,9 @@ public enum Exclusion: Sendable, Hashable, CustomStringConvertible {
     var isTransient: Bool {
         switch self {
         case .circuitOpen, .providerUnavailable: true
-        case .policy, .lacks, .lacksEndpoint, .wrongKind, .fewerDimensions, .contextWindow, .beyondMaxAttempts: false
+        case .policy, .lacks, .lacksEndpoint, .wrongKind, .fewerDimensions, .contextWindow, .inputTooLong,
+            .beyondMaxAttempts:
+            false
         }
     }
 }

@@ -116,6 +116,11 @@ extension RoutePlan {
                     "'\(model)' serves \(kind.rawValue) models and this API takes \(wanted.rawValue) models: call the \(kind.rawValue) API for it, or name a route of \(wanted.rawValue) models (\(reasons)).",
                     parameter: "model", code: "model_not_supported")
             }
+            for case .inputTooLong(let limit, let needed) in excluded.map(\.reason) {
+                return .invalidRequest(
+                    "An input of this request holds about \(needed) tokens, more than '\(model)' takes in one input (\(limit) tokens): split or shorten it.",
+                    parameter: "input", code: "context_length_exceeded")
+            }
             for case .fewerDimensions(let dimensions, let wanted) in excluded.map(\.reason) {
                 return .invalidRequest(
                     "'\(model)' gives at most \(dimensions) dimensions and this request asks for \(wanted): lower 'dimensions' or leave it out (\(reasons)).",

@@ -214,9 +214,15 @@ public struct RoutePlanner: Sendable {
             return .fewerDimensions(dimensions, wanted: wanted)
         }
         if let context = target.contextTokens {
-            // Both numbers come from the request: add them without trapping.
-            let needed = request.promptTokens.saturatingAdding(request.maxOutputTokens ?? 0)
-            if needed > context { return .contextWindow(limit: context, needed: needed) }
+            switch request.kind {
+            case .chat:
+                // Both numbers come from the request: add them without trapping.
+                let needed = request.promptTokens.saturatingAdding(request.maxOutputTokens ?? 0)
+                if needed > context { return .contextWindow(limit: context, needed: needed) }
+            case .embedding:
+                if let longest = request.longestInputTokens, longest > context { return .inputTooLong(limit: context, needed: longest) }
+            case .rerank: break  // rerankers truncate a long document; they don't refuse it
+            }
         }
         return nil
     }

@@ -29,6 +29,9 @@ public struct RouteRequest: Sendable, Hashable {
     public var searches = 0
     /// The vector size an embeddings request asks for: a model that gives fewer can't serve it.
     public var dimensions: Int?
+    /// Embeddings: the longest input's estimated tokens, which must fit the model's context (the
+    /// request as a whole is split into calls).
+    public var longestInputTokens: Int?
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],

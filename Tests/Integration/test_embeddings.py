@@ -276,6 +276,8 @@ def test_bad_input_gets_openai_and_cohere_shaped_400s(rag):
         ("/v1/embeddings", {"model": "embed", "input": [1, "a"]}, "input"),
         ("/v1/embeddings", {"model": "embed", "input": "a", "encoding_format": "int8"}, "encoding_format"),
         ("/v1/embeddings", {"model": "embed", "input": "a", "dimensions": 0}, "dimensions"),
+        # One input past the 8,191 tokens the model takes per input (many small ones are split).
+        ("/v1/embeddings", {"model": "embed", "input": ["short", "long " * 8000]}, "input"),
         ("/v1/embeddings", {"input": "a"}, "model"),
         ("/v1/embeddings", {"model": "chat-nope", "input": "a"}, "model"),
         ("/v1/embeddings", {"model": "rerank", "input": "a"}, "model"),
@@ -312,3 +314,34 @@ def test_vectors_in_base64_are_little_endian_float32(rag):
     packed = base64.b64decode(response.json()["data"][0]["embedding"])
     values = struct.unpack("<8f", packed)
     assert abs(sum(v * v for v in values) - 1) < 1e-4
+
+
+def test_google_genai_embeddings_reach_gemini_and_openai_providers(rag):
+    from google import genai
+    from google.genai import types
+
+    client_ = genai.Client(api_key=rag["keys"]["demo"],
+                           http_options=types.HttpOptions(base_url=rag["gateway"].url, api_version="v1beta"))
+    texts = ["outage report for the north grid", "north grid outage report", "cafeteria menu"]
+    reset(rag, "gem")
+    # By the model's own id: google-genai sends a model it takes for multimodal (any other name with
+    # "gemini" in it) one content of many parts, which is one embedding — as Google answers it.
+    result = client_.models.embed_content(model="gemini-embedding-001", contents=texts,
+                                          config=types.EmbedContentConfig(output_dimensionality=32, task_type="RETRIEVAL_DOCUMENT"))
+    vectors = [e.values for e in result.embeddings]
+    assert [len(v) for v in vectors] == [32] * 3 and cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2])
+    ((path, body),) = received(rag, "gem")
+    assert path == "/v1beta/models/gemini-embedding-001:batchEmbedContents"
+    assert [r["content"]["parts"][0]["text"] for r in body["requests"]] == texts
+    assert body["requests"][0]["taskType"] == "RETRIEVAL_DOCUMENT" and body["requests"][0]["outputDimensionality"] == 32
+    # The same app, another provider: the OpenAI-style one gets /embeddings.
+    reset(rag, "oa")
+    other = client_.models.embed_content(model="embed", contents=texts[:2])
+    assert [len(e.values) for e in other.embeddings] == [1536, 1536]
+    ((path, body),) = received(rag, "oa")
+    assert path == "/v1/embeddings" and body["input"] == texts[:2] and body["model"] == "text-embedding-3-small"
+    records_ = ledger_records(rag["routes"], lambda r: r["dialect_in"] == "gemini-embeddings", count=2)
+    assert {r["provider"] for r in records_} == {"gem", "oa"} and all(r["operation"] == "embeddings" for r in records_)
+    with pytest.raises(Exception) as error:
+        client_.models.embed_content(model="chat-nope", contents=["x"])
+    assert "404" in str(error.value) or "NOT_FOUND" in str(error.value)

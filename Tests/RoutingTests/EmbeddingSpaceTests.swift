@@ -119,3 +119,62 @@ extension EmbeddingSpaceTests {
         #expect(try #require(planner.plan(for: embeddings)).targets.map(\.reference.description) == ["local/bge-m3"])
     }
 }
+
+extension EmbeddingSpaceTests {
+    func embeddingsPlanner(context: Int = 8192) throws -> RoutePlanner {
+        try RoutePlanner(
+            configuration: load(
+                Self.config(
+                    models:
+                        "      - { name: bge-m3, kind: embedding, dimensions: 1024, context: \(context), max_inputs: 10, input_per_mtok: 1000, output_per_mtok: 1000, per_1k_searches: 0, currency: USD }",
+                    targets: "local/bge-m3")))
+    }
+
+    func embeddings(dimensions: Int? = nil, longest: Int? = nil, total: Int = 10) -> RouteRequest {
+        var request = RouteRequest(model: "docs", promptTokens: total, tenant: nil, roll: 0)
+        request.kind = .embedding
+        request.dimensions = dimensions
+        request.longestInputTokens = longest
+        return request
+    }
+
+    @Test func moreDimensionsThanTheModelGivesIsA400BeforeAnyCall() throws {
+        let plan = try #require(try embeddingsPlanner().plan(for: embeddings(dimensions: 2048)))
+        #expect(plan.targets.isEmpty && plan.excluded.map(\.reason) == [.fewerDimensions(1024, wanted: 2048)])
+        let refusal = plan.refusal(model: "docs")
+        #expect(refusal.status == 400 && refusal.parameter == "dimensions")
+        #expect(try #require(try embeddingsPlanner().plan(for: embeddings(dimensions: 256))).targets.count == 1)
+    }
+
+    @Test func eachInputMustFitTheContextButNotTheirSum() throws {
+        // 100 inputs of 100 tokens: 10,000 in all, far past the 8,192 one input may hold — fine.
+        #expect(try #require(try embeddingsPlanner().plan(for: embeddings(longest: 100, total: 10_000))).targets.count == 1)
+        let plan = try #require(try embeddingsPlanner().plan(for: embeddings(longest: 9000, total: 9000)))
+        #expect(plan.excluded.map(\.reason) == [.inputTooLong(limit: 8192, needed: 9000)])
+        #expect(plan.refusal(model: "docs").parameter == "input")
+        #expect(plan.refusal(model: "docs").code == "context_length_exceeded")
+    }
+
+    @Test func anEmbeddingsBudgetReservesTheInputOnly() throws {
+        let planner = try embeddingsPlanner()
+        let request = embeddings(total: 1000)
+        let plan = try #require(planner.plan(for: request))
+        // 1,000 tokens at 0.001 USD; no output is reserved though the model has an output price.
+        #expect(abs(planner.worstCaseCost(of: plan, for: request) - 1.0) < 1e-9)
+    }
+}
+
+extension EmbeddingSpaceTests {
+    @Test func maxInputsIsForEmbeddingAndRerankModels() throws {
+        let message = error(
+            Self.config(
+                models: "      - { name: qwen, max_inputs: 10, input_per_mtok: 1, output_per_mtok: 1, currency: USD }",
+                targets: "local/qwen"))
+        #expect(message.contains("max_inputs is for embedding and rerank models"))
+        let configuration = try load(
+            Self.config(
+                models: "      - { name: bge-m3, kind: embedding, max_inputs: 32, input_per_mtok: 0, output_per_mtok: 0, currency: USD }",
+                targets: "local/bge-m3"))
+        #expect(configuration.providers[1].model(named: "bge-m3")?.maxInputs == 32)
+    }
+}

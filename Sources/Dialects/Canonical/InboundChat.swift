@@ -99,12 +99,15 @@ public struct RoutingFacts: Sendable, Hashable {
     public var searches: Int
     /// The vector size an embeddings request asks for.
     public var dimensions: Int?
+    /// Embeddings: the longest input's estimated tokens — each input must fit the model alone.
+    public var longestInputTokens: Int?
 
     public init(
         promptTokens: Int, maxOutputTokens: Int?, needs: Set<ModelCapability>, requiredEndpoint: UpstreamOperation? = nil,
-        searches: Int = 0, dimensions: Int? = nil
+        searches: Int = 0, dimensions: Int? = nil, longestInputTokens: Int? = nil
     ) {
         self.dimensions = dimensions
+        self.longestInputTokens = longestInputTokens
         self.promptTokens = promptTokens
         self.maxOutputTokens = maxOutputTokens
         self.needs = needs

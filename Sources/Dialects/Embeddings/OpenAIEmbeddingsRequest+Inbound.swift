@@ -9,7 +9,7 @@ extension OpenAIEmbeddingsRequest: OpenAIInbound, InboundOperation {
     public var routingFacts: RoutingFacts {
         RoutingFacts(
             promptTokens: request.estimatedTokens, maxOutputTokens: nil, needs: [], requiredEndpoint: .embeddings,
-            dimensions: request.dimensions)
+            dimensions: request.dimensions, longestInputTokens: request.longestInputTokens)
     }
 
     /// The client's bytes with the provider's model, less the gateway's own `task_type`.

@@ -36,12 +36,15 @@ public struct EmbeddingRequest: OperationRequest, Hashable {
 
     /// About four bytes of text a token, or the token ids themselves: the input tokens when a
     /// provider reports none (Gemini's batch embeddings don't).
-    public var estimatedTokens: Int {
-        inputs.reduce(0) { sum, input in
-            switch input {
-            case .text(let text): sum.saturatingAdding(max(1, text.utf8.count / 4))
-            case .tokens(let ids): sum.saturatingAdding(ids.count)
-            }
+    public var estimatedTokens: Int { inputs.reduce(0) { $0.saturatingAdding(Self.estimatedTokens(of: $1)) } }
+
+    /// The longest input's tokens, estimated alike: each input must fit the model's context alone.
+    public var longestInputTokens: Int { inputs.map(Self.estimatedTokens(of:)).max() ?? 0 }
+
+    static func estimatedTokens(of input: Input) -> Int {
+        switch input {
+        case .text(let text): max(1, text.utf8.count / 4)
+        case .tokens(let ids): ids.count
         }
     }
 }

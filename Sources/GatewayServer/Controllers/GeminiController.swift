@@ -9,7 +9,8 @@ import NIOCore
 import Routing
 
 /// Google's Gemini API for apps on google-genai (`http_options.base_url` at the gateway):
-/// `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent`, `:countTokens`, and
+/// `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent`, `:countTokens`,
+/// `:embedContent`, `:batchEmbedContents`, and
 /// `GET /v1beta/models[/{model}]`. `{model}` is a route, `provider/model` or model name, as
 /// elsewhere; the key comes as `x-goog-api-key`, `?key=` or a bearer token. Errors take Google's
 /// envelope (``ErrorRenderingMiddleware``).
@@ -28,6 +29,9 @@ struct GeminiController: Sendable {
             case "generateContent", "streamGenerateContent":
                 let generate = try GeminiGenerateRequest(body: body, model: model, stream: method == "streamGenerateContent")
                 return try await proxy.forward(generate, for: key, forwarding: ForwardedHeaders(request), context: context)
+            case "embedContent", "batchEmbedContents":
+                let embed = try GeminiEmbedRequest(body: body, model: model, batch: method == "batchEmbedContents")
+                return try await proxy.forward(embed, for: key, forwarding: ForwardedHeaders(request), context: context)
             case "countTokens":
                 // An estimate of the gateway's own (no provider call), as for Anthropic's count_tokens.
                 let count = try Self.countTokens(body, model: model)
@@ -35,7 +39,7 @@ struct GeminiController: Sendable {
             default:
                 throw GatewayError.notFound(
                     message:
-                        "Method '\(method)' is not served by this gateway; it serves generateContent, streamGenerateContent and countTokens."
+                        "Method '\(method)' is not served by this gateway; it serves generateContent, streamGenerateContent, countTokens, embedContent and batchEmbedContents."
                 )
             }
         }

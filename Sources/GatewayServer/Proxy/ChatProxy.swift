@@ -41,6 +41,7 @@ struct ChatProxy: Sendable {
         request.kind = Inbound.operation.modelKind
         request.searches = facts.searches
         request.dimensions = facts.dimensions
+        request.longestInputTokens = facts.longestInputTokens
         // Personal data is looked for only when a policy asks; what is found is routing's to weigh.
         var decoded: Inbound.Decoded?
         var screening: PersonalDataScreening<Inbound.Decoded>?

@@ -47,4 +47,5 @@ extension ProxiedRequest where Self: InboundOperation, Decoded == Request, Reque
 }
 
 extension OpenAIEmbeddingsRequest: ProxiedRequest {}
+extension GeminiEmbedRequest: ProxiedRequest {}
 extension RerankInboundRequest: ProxiedRequest {}
