@@ -166,6 +166,13 @@ let package = Package(
             path: "Benchmarks/StreamTranscoding",
             swiftSettings: swiftSettings
         ),
+        // Benchmarks/Retrieval: the CPU of one embeddings request read, passed through or translated.
+        .executableTarget(
+            name: "RetrievalBenchmark",
+            dependencies: ["Dialects", "GatewayModel", "JSONScanning"],
+            path: "Benchmarks/Retrieval",
+            swiftSettings: swiftSettings
+        ),
         // Benchmarks/LedgerWrite: usage records per second through the journal and into SQLite or PostgreSQL.
         .executableTarget(
             name: "LedgerWriteBenchmark",

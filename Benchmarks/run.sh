@@ -83,7 +83,7 @@ run() {  # name url body connections mode [path]
     # The gateway's own CPU time per request (user + system, clock ticks of 10 ms): what one
     # core could sustain if the upstream and the load generator weren't sharing the other one.
     requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-    cpu=" gateway_cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+    (( requests > 0 )) && cpu=" gateway_cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
   fi
   printf '%-20s %-8s %5s  %s%s\n' "$1" "$5" "$4" "${out#RESULT }" "$cpu"
 }
@@ -95,14 +95,16 @@ BODY="$responses_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$ga
 
 echo "path                 mode     conns  result"
 if [[ ${ONLY:-} == embeddings ]]; then
-  # Embeddings requests of 1, 16 and 256 texts, passed through to the same mock as a direct call.
+  # Embeddings requests of 1, 16 and 256 texts (base64 vectors, as the openai SDK asks), passed
+  # through to the same mock as a direct call.
   for count in 1 16 256; do
     texts=$(python3 -c "import json; print(json.dumps(['maintenance note %d for substation %d of the northern grid' % (i, i % 7) for i in range($count)]))")
-    run direct "$mock" "{\"model\":\"bench-embed\",\"input\":$texts}" 1 "json-$count" /v1/embeddings
-    BODY="{\"model\":\"embed\",\"input\":$texts}" AUTH="$key" wrk -t1 -c4 -d1s -s Benchmarks/chat.lua "$gateway/v1/embeddings" >/dev/null
+    direct_body="{\"model\":\"bench-embed\",\"encoding_format\":\"base64\",\"input\":$texts}"
+    gateway_body="{\"model\":\"embed\",\"encoding_format\":\"base64\",\"input\":$texts}"
+    BODY="$gateway_body" AUTH="$key" wrk -t1 -c4 -d1s -s Benchmarks/chat.lua "$gateway/v1/embeddings" >/dev/null
     for conns in 1 16; do
-      [[ $conns == 16 ]] && run direct "$mock" "{\"model\":\"bench-embed\",\"input\":$texts}" "$conns" "json-$count" /v1/embeddings
-      run gateway-embeddings "$gateway" "{\"model\":\"embed\",\"input\":$texts}" "$conns" "json-$count" /v1/embeddings
+      run direct "$mock" "$direct_body" "$conns" "json-$count" /v1/embeddings
+      run gateway-embeddings "$gateway" "$gateway_body" "$conns" "json-$count" /v1/embeddings
     done
   done
   exit 0

@@ -84,17 +84,21 @@ public struct JSONObjectIndex: Sendable {
         return try? scanner.countArrayElements()
     }
 
-    /// The objects in the array under `key` (other elements skipped); nil when absent or not an array.
+    /// The objects in the array under `key` (other elements skipped); nil when absent or not an
+    /// array. One pass: each object is indexed as the array is read (an embeddings answer is
+    /// megabytes of such objects).
     public func objects(inArray key: String) -> [JSONObjectIndex]? {
         guard let member = self[key], member.kind == .array else { return nil }
         var scanner = JSONScanner(bytes: bytes, position: member.valueRange.lowerBound)
-        guard let elements = try? scanner.arrayElements() else { return nil }
-        return elements.compactMap { element in
-            guard element.kind == .object else { return nil }
-            let object = Member(
-                key: "", keyRange: element.range.lowerBound..<element.range.lowerBound, valueRange: element.range, kind: .object)
-            return try? JSONObjectIndex(object: object, in: bytes)
-        }
+        guard let objects = try? scanner.arrayObjects() else { return nil }
+        return objects.map { JSONObjectIndex(bytes: bytes, members: $0.members, objectRange: $0.range) }
+    }
+
+    private init(bytes: [UInt8], members: [Member], objectRange: Range<Int>) {
+        self.bytes = bytes
+        self.members = members
+        self.objectRange = objectRange
+        self.closingBrace = objectRange.upperBound - 1
     }
 
     /// The raw bytes of a member's value, as written.

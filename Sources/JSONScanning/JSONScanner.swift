@@ -125,6 +125,30 @@ struct JSONScanner {
         }
     }
 
+    /// The members of each object in the array at `position` (other elements skipped), read in
+    /// one pass.
+    mutating func arrayObjects() throws(JSONScanError) -> [(members: [JSONObjectIndex.Member], range: Range<Int>)] {
+        try expect(UInt8(ascii: "["), "'['")
+        skipWhitespace()
+        var objects: [(members: [JSONObjectIndex.Member], range: Range<Int>)] = []
+        if peek() == UInt8(ascii: "]") { return objects }
+        while true {
+            skipWhitespace()
+            if peek() == UInt8(ascii: "{") {
+                objects.append(try scanObjectMembers(depth: 1))
+            } else {
+                _ = try skipValue(depth: 1)
+            }
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                position += 1
+            } else {
+                try expect(UInt8(ascii: "]"), "',' or ']'")
+                return objects
+            }
+        }
+    }
+
     /// Counts the elements of the array at `position`.
     mutating func countArrayElements() throws(JSONScanError) -> Int {
         try expect(UInt8(ascii: "["), "'['")
@@ -186,49 +210,80 @@ struct JSONScanner {
     }
 
     private mutating func skipNumber() throws(JSONScanError) {
-        if peek() == UInt8(ascii: "-") { position += 1 }
-        guard let first = peek(), isDigit(first) else { throw error("invalid number") }
-        if first == UInt8(ascii: "0") {
-            position += 1
-        } else {
-            skipDigits()
-        }
-        if peek() == UInt8(ascii: ".") {
-            position += 1
-            guard let next = peek(), isDigit(next) else { throw error("invalid number") }
-            skipDigits()
-        }
-        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-            position += 1
-            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
-            guard let next = peek(), isDigit(next) else { throw error("invalid number") }
-            skipDigits()
+        guard let end = Self.endOfNumber(in: bytes, from: position) else { throw error("invalid number") }
+        position = end
+    }
+
+    /// Where the number starting at `start` ends, or nil when it isn't one — read without bounds
+    /// checks, as numbers (float vectors) can be most of a large document.
+    private static func endOfNumber(in bytes: [UInt8], from start: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            var index = start
+            func at(_ position: Int) -> UInt8 { position < buffer.count ? buffer[position] : 0 }
+            func digits() -> Int {
+                let first = index
+                while index < buffer.count, buffer[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+                return index - first
+            }
+            if at(index) == UInt8(ascii: "-") { index += 1 }
+            if at(index) == UInt8(ascii: "0") {
+                index += 1
+            } else if digits() == 0 {
+                return nil
+            }
+            if at(index) == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { return nil }
+            }
+            if at(index) | 0x20 == UInt8(ascii: "e") {
+                index += 1
+                if at(index) == UInt8(ascii: "+") || at(index) == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { return nil }
+            }
+            return index
         }
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private mutating func skipDigits() {
-        while let byte = peek(), isDigit(byte) { position += 1 }
+        let start = position
+        position = bytes.withUnsafeBufferPointer { buffer in
+            var index = start
+            while index < buffer.count, buffer[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+            return index
+        }
     }
 
     /// Skips a string, checking escapes and rejecting raw control characters.
     private mutating func skipString() throws(JSONScanError) {
         position += 1
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
+        while true {
+            position = Self.endOfPlainRun(in: bytes, from: position)
+            guard position < bytes.count else { throw error("unterminated string") }
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
                 position += 1
                 return
-            } else if byte == UInt8(ascii: "\\") {
-                try skipEscape()
-            } else if byte < 0x20 {
-                throw error("unescaped control character in a string")
-            } else {
-                position += 1
+            case UInt8(ascii: "\\"): try skipEscape()
+            default: throw error("unescaped control character in a string")
             }
         }
-        throw error("unterminated string")
+    }
+
+    /// Where the run of bytes from `start` that need no care in a string (no quote, backslash or
+    /// control character) ends — read without bounds checks, as strings (base64 vectors, long
+    /// texts) are most of a large document.
+    private static func endOfPlainRun(in bytes: [UInt8], from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = start
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            return index
+        }
     }
 
     private mutating func skipEscape() throws(JSONScanError) {

@@ -131,7 +131,9 @@ def google_error(stack, path, body, key=True):
 
 
 @pytest.mark.parametrize("path, body, status, google_status", [
-    ("/v1beta/models/gem:embedContent", {"content": {"parts": [{"text": "hi"}]}}, 404, "NOT_FOUND"),
+    # Embeddings from a chat route: the route serves chat models.
+    ("/v1beta/models/gem:embedContent", {"content": {"parts": [{"text": "hi"}]}}, 400, "INVALID_ARGUMENT"),
+    ("/v1beta/models/gem:batchEmbedContents", {"requests": []}, 400, "INVALID_ARGUMENT"),
     ("/v1beta/models/gem:foo", {}, 404, "NOT_FOUND"),
     ("/v1beta/models/gem", {}, 404, "NOT_FOUND"),
     ("/v1beta/models/gem:generateContent", {"contents": []}, 400, "INVALID_ARGUMENT"),

@@ -26,21 +26,21 @@ public struct GeminiEmbeddingDialect: OperationDialect {
         return Array(#"{"requests":[\#(parts.joined(separator: ","))]}"#.utf8)
     }
 
-    private struct Answer: Decodable {
-        struct Embedding: Decodable { let values: [Float] }
-        let embeddings: [Embedding]
-    }
-
     public func decode(_ body: [UInt8], for request: EmbeddingRequest) throws(DialectDecodingError) -> EmbeddingAnswer {
-        let answer: Answer
-        do {
-            answer = try JSONDecoder().decode(Answer.self, from: Data(body))
-        } catch {
+        guard let answer = try? JSONObjectIndex(document: body), let embeddings = answer.objects(inArray: "embeddings") else {
             throw DialectDecodingError("the answer is not a batchEmbedContents response")
         }
-        guard answer.embeddings.count == request.inputs.count else {
-            throw DialectDecodingError("the answer holds \(answer.embeddings.count) vectors for \(request.inputs.count) inputs")
+        guard embeddings.count == request.inputs.count else {
+            throw DialectDecodingError("the answer holds \(embeddings.count) vectors for \(request.inputs.count) inputs")
         }
-        return EmbeddingAnswer(vectors: answer.embeddings.map(\.values), usage: nil)
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(embeddings.count)
+        for embedding in embeddings {
+            guard embedding["values"]?.kind == .array, let values = embedding.rawValue("values").flatMap(JSONNumbers.floats) else {
+                throw DialectDecodingError("an embedding of the answer has no values")
+            }
+            vectors.append(values)
+        }
+        return EmbeddingAnswer(vectors: vectors, usage: nil)
     }
 }

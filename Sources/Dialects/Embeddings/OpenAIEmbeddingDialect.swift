@@ -22,52 +22,32 @@ public struct OpenAIEmbeddingDialect: OperationDialect {
         return Array((json + "}").utf8)
     }
 
-    private struct Answer: Decodable {
-        struct Item: Decodable {
-            let index: Int?
-            let embedding: Vector
-        }
-        /// Floats, or base64 of little-endian float32s.
-        enum Vector: Decodable {
-            case floats([Float])
-            case base64(String)
-
-            init(from decoder: any Decoder) throws {
-                let value = try decoder.singleValueContainer()
-                if let text = try? value.decode(String.self) {
-                    self = .base64(text)
-                } else {
-                    self = .floats(try value.decode([Float].self))
-                }
-            }
-        }
-        struct Usage: Decodable { let prompt_tokens: Int? }
-        let data: [Item]
-        let usage: Usage?
-    }
-
     public func decode(_ body: [UInt8], for request: EmbeddingRequest) throws(DialectDecodingError) -> EmbeddingAnswer {
-        let answer: Answer
-        do {
-            answer = try JSONDecoder().decode(Answer.self, from: Data(body))
-        } catch {
+        guard let answer = try? JSONObjectIndex(document: body), let items = answer.objects(inArray: "data") else {
             throw DialectDecodingError("the answer is not an embeddings list")
         }
-        guard answer.data.count == request.inputs.count else {
-            throw DialectDecodingError("the answer holds \(answer.data.count) vectors for \(request.inputs.count) inputs")
+        guard items.count == request.inputs.count else {
+            throw DialectDecodingError("the answer holds \(items.count) vectors for \(request.inputs.count) inputs")
         }
-        let ordered = answer.data.enumerated().sorted { ($0.element.index ?? $0.offset) < ($1.element.index ?? $1.offset) }
-        var vectors: [[Float]] = []
-        vectors.reserveCapacity(ordered.count)
-        for item in ordered {
-            switch item.element.embedding {
-            case .floats(let values): vectors.append(values)
-            case .base64(let text):
-                guard let values = Self.floats(base64: text) else { throw DialectDecodingError("an embedding is not valid base64") }
-                vectors.append(values)
+        var vectors = [[Float]?](repeating: nil, count: items.count)
+        for (position, item) in items.enumerated() {
+            let index = item.int("index") ?? position
+            guard vectors.indices.contains(index), vectors[index] == nil, let vector = Self.vector(in: item) else {
+                throw DialectDecodingError("embedding \(position) of the answer is not a vector for one of the inputs")
             }
+            vectors[index] = vector
         }
-        return EmbeddingAnswer(vectors: vectors, usage: answer.usage?.prompt_tokens.map { TokenUsage(input: $0) })
+        return EmbeddingAnswer(
+            vectors: vectors.map { $0 ?? [] }, usage: answer.object("usage")?.int("prompt_tokens").map { TokenUsage(input: $0) })
+    }
+
+    /// An item's `embedding`: an array of numbers, or base64 of little-endian float32s.
+    static func vector(in item: JSONObjectIndex) -> [Float]? {
+        switch item["embedding"]?.kind {
+        case .array: item.rawValue("embedding").flatMap(JSONNumbers.floats)
+        case .string: item.string("embedding").flatMap(floats(base64:))
+        default: nil
+        }
     }
 
     static func floats(base64 text: String) -> [Float]? {
