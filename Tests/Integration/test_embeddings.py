@@ -20,6 +20,8 @@ from langchain_openai import OpenAIEmbeddings
 
 from conftest import BIN, REPO, Process, create_key, ledger_records, mock_provider, raw_request
 
+ADMIN_KEY = "sy-admin-retrieval-0123456789abcdefghij"
+
 PROVIDERS = {
     # name: (dialect, region, deployment, models)
     "oa": ("openai", "us", "public", [{"name": "text-embedding-3-small", "max_inputs": 8},
@@ -50,6 +52,7 @@ def rag():
     shutil.copy(REPO / "seeds" / "catalog.yaml", tmp / "seeds" / "catalog.yaml")
     (routes / "gateway.yaml").write_text(yaml.safe_dump({
         "ledger": f"sqlite:{tmp / 'ledger.db'}",
+        "admin_key": "env:TEST_ADMIN_KEY",
         "providers": [
             {"name": name, "dialect": dialect, "base_url": base_url(dialect, mocks[name].url), "api_key": "env:MOCK_KEY",
              "region": region, "deployment": deployment, "retention": "none", "models": models}
@@ -70,7 +73,7 @@ def rag():
     }, sort_keys=False))
     keys = {tenant: create_key(routes, tenant)["key"] for tenant in ("demo", "bank", "capped")}
     gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=tmp,
-                      env=dict(os.environ, MOCK_KEY="sk-mock-secret"))
+                      env=dict(os.environ, MOCK_KEY="sk-mock-secret", TEST_ADMIN_KEY=ADMIN_KEY))
     time.sleep(0.1)
     yield {"gateway": gateway, "mocks": mocks, "keys": keys, "routes": routes}
     for process in [gateway, *mocks.values()]:
@@ -305,6 +308,11 @@ def test_spend_by_operation(rag):
                             capture_output=True, text=True, check=True, cwd=rag["routes"].parent)
     operations = {row["operation"] for row in json.loads(result.stdout)}
     assert {"embeddings", "rerank"} <= operations
+    admin = raw_request("GET", rag["gateway"].url + "/admin/spend?by=operation,provider&format=json",
+                        headers={"authorization": f"Bearer {ADMIN_KEY}"})
+    rows = admin.json()
+    rerank = [row for row in rows if row["operation"] == "rerank" and row["provider"] == "co"]
+    assert len(rerank) == 1 and rerank[0]["search_units"] >= 2
 
 
 def test_vectors_in_base64_are_little_endian_float32(rag):
