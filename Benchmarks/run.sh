@@ -97,7 +97,10 @@ echo "path                 mode     conns  result"
 if [[ ${ONLY:-} == embeddings ]]; then
   # Embeddings requests of 1, 16 and 256 texts (base64 vectors, as the openai SDK asks), passed
   # through to the same mock as a direct call; a chat request alongside for reference.
-  for conns in 1 16; do run gateway "$gateway" "$plain" "$conns" json; done
+  for conns in 1 16; do
+    run direct "$mock" "$plain" "$conns" json
+    run gateway "$gateway" "$plain" "$conns" json
+  done
   for count in 1 16 256; do
     texts=$(python3 -c "import json; print(json.dumps(['maintenance note %d for substation %d of the northern grid' % (i, i % 7) for i in range($count)]))")
     direct_body="{\"model\":\"bench-embed\",\"encoding_format\":\"base64\",\"input\":$texts}"

@@ -77,6 +77,12 @@ public struct JSONObjectIndex: Sendable {
         return Int(decoding: bytes[member.valueRange], as: UTF8.self)
     }
 
+    /// A number value; `nil` when absent or not a number.
+    public func double(_ key: String) -> Double? {
+        guard let member = self[key], member.kind == .number else { return nil }
+        return Double(String(decoding: bytes[member.valueRange], as: UTF8.self))
+    }
+
     /// Number of elements of the array under `key`, without materialising them.
     public func arrayCount(_ key: String) -> Int? {
         guard let member = self[key], member.kind == .array else { return nil }

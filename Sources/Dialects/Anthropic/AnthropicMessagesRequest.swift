@@ -13,12 +13,7 @@ public struct AnthropicMessagesRequest: Sendable {
     /// Validates `body`; errors name the field at fault. `count_tokens` requests carry no
     /// `max_tokens` (`requireMaxTokens: false`).
     public init(body: [UInt8], requireMaxTokens: Bool = true) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
+        let index = try JSONObjectIndex(requestBody: body)
         guard let model = index.string("model"), !model.isEmpty else {
             throw .invalidRequest("model: Field required (a non-empty string)", parameter: "model")
         }

@@ -16,12 +16,7 @@ public struct GeminiEmbedRequest: Sendable {
     public let isBatch: Bool
 
     public init(body: [UInt8], model: String, batch: Bool) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
+        let index = try JSONObjectIndex(requestBody: body)
         guard !model.isEmpty else { throw .invalidRequest("The model in the path is empty.", parameter: "model") }
         let requests: [JSONObjectIndex]
         if batch {

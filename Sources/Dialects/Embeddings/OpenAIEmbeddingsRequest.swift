@@ -18,12 +18,7 @@ public struct OpenAIEmbeddingsRequest: Sendable {
     public static let maximumInputs = 65_536
 
     public init(body: [UInt8]) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
+        let index = try JSONObjectIndex(requestBody: body)
         guard index["model"] != nil else {
             throw .invalidRequest("Missing required parameter: 'model'.", parameter: "model", code: "missing_required_parameter")
         }

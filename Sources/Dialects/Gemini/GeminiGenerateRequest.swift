@@ -17,12 +17,7 @@ public struct GeminiGenerateRequest: Sendable {
 
     /// Validates `body`; errors name the field at fault.
     public init(body: [UInt8], model: String, stream: Bool) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
+        let index = try JSONObjectIndex(requestBody: body)
         guard !model.isEmpty else { throw .invalidRequest("The model in the path is empty.", parameter: "model") }
         guard index["contents"]?.kind == .array, (index.arrayCount("contents") ?? 0) > 0 else {
             throw .invalidRequest("contents must be a non-empty array.", parameter: "contents")

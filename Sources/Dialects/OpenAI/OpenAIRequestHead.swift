@@ -13,12 +13,7 @@ public struct OpenAIRequestHead: Sendable {
 
     /// - Parameter bounded: integer members and the ranges OpenAI documents for them.
     init(body: [UInt8], bounded: [(String, ClosedRange<Int>)]) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
+        let index = try JSONObjectIndex(requestBody: body)
         guard let modelMember = index["model"] else {
             throw .invalidRequest("Missing required parameter: 'model'.", parameter: "model", code: "missing_required_parameter")
         }

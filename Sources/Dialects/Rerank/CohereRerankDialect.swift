@@ -1,4 +1,3 @@
-import Foundation
 public import GatewayModel
 import JSONScanning
 
@@ -14,50 +13,32 @@ public struct CohereRerankDialect: OperationDialect {
         return Array((json + "}").utf8)
     }
 
-    struct Answer: Decodable {
-        struct Result: Decodable {
-            let index: Int
-            let relevance_score: Double
-        }
-        struct Meta: Decodable {
-            struct Billed: Decodable {
-                let search_units: Double?
-                let input_tokens: Double?
-            }
-            let billed_units: Billed?
-        }
-        struct Usage: Decodable { let total_tokens: Int? }
-        let results: [Result]
-        let meta: Meta?
-        let usage: Usage?
-    }
-
     public func decode(_ body: [UInt8], for request: RerankRequest) throws(DialectDecodingError) -> RerankAnswer {
-        let answer: Answer
-        do {
-            answer = try JSONDecoder().decode(Answer.self, from: Data(body))
-        } catch {
-            throw DialectDecodingError("the answer is not a rerank response")
-        }
-        return try Self.answer(answer.results.map { ($0.index, $0.relevance_score) }, for: request, usage: Self.usage(answer))
+        guard let answer = try? JSONObjectIndex(document: body) else { throw DialectDecodingError("the answer is not a rerank response") }
+        let billed = answer.object("meta")?.object("billed_units")
+        let searches = billed?.double("search_units")
+        let tokens = billed?.double("input_tokens") ?? answer.object("usage")?.double("total_tokens")
+        let usage =
+            searches == nil && tokens == nil ? nil : TokenUsage(input: Int(tokens?.clamped ?? 0), searches: Int(searches?.clamped ?? 0))
+        return try Self.answer(results: answer, for: request, usage: usage)
     }
 
-    static func usage(_ answer: Answer) -> TokenUsage? {
-        let billed = answer.meta?.billed_units
-        guard billed?.search_units != nil || billed?.input_tokens != nil || answer.usage?.total_tokens != nil else { return nil }
-        return TokenUsage(
-            input: billed?.input_tokens.map { Int($0.clamped) } ?? answer.usage?.total_tokens ?? 0,
-            searches: billed?.search_units.map { Int($0.clamped) } ?? 0)
-    }
-
-    /// Results checked against the request: each index names one of its documents.
-    static func answer(_ results: [(Int, Double)], for request: RerankRequest, usage: TokenUsage?) throws(DialectDecodingError)
+    /// The `results` of `answer` (Cohere's at the top, DashScope's in `output`), each naming one
+    /// of the request's documents by index.
+    static func answer(results answer: JSONObjectIndex, for request: RerankRequest, usage: TokenUsage?) throws(DialectDecodingError)
         -> RerankAnswer
     {
-        for (index, _) in results where !request.documents.indices.contains(index) {
-            throw DialectDecodingError("a result names document \(index) of \(request.documents.count)")
+        guard let items = answer.objects(inArray: "results") else { throw DialectDecodingError("the answer has no results") }
+        var results: [RerankResult] = []
+        results.reserveCapacity(items.count)
+        for item in items {
+            guard let index = item.int("index"), request.documents.indices.contains(index), let score = item.double("relevance_score")
+            else {
+                throw DialectDecodingError("a result doesn't name one of the \(request.documents.count) documents with a score")
+            }
+            results.append(RerankResult(index: index, relevanceScore: score))
         }
-        return RerankAnswer(results: results.map { RerankResult(index: $0.0, relevanceScore: $0.1) }, usage: usage)
+        return RerankAnswer(results: results, usage: usage)
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 public import GatewayModel
 import JSONScanning
 
@@ -17,22 +16,11 @@ public struct DashScopeRerankDialect: OperationDialect {
         return Array(json.utf8)
     }
 
-    private struct Answer: Decodable {
-        struct Output: Decodable { let results: [CohereRerankDialect.Answer.Result] }
-        struct Usage: Decodable { let total_tokens: Int? }
-        let output: Output
-        let usage: Usage?
-    }
-
     public func decode(_ body: [UInt8], for request: RerankRequest) throws(DialectDecodingError) -> RerankAnswer {
-        let answer: Answer
-        do {
-            answer = try JSONDecoder().decode(Answer.self, from: Data(body))
-        } catch {
+        guard let answer = try? JSONObjectIndex(document: body), let output = answer.object("output") else {
             throw DialectDecodingError("the answer is not a DashScope text rerank response")
         }
         return try CohereRerankDialect.answer(
-            answer.output.results.map { ($0.index, $0.relevance_score) }, for: request,
-            usage: answer.usage?.total_tokens.map { TokenUsage(input: $0) })
+            results: output, for: request, usage: answer.object("usage")?.int("total_tokens").map { TokenUsage(input: $0) })
     }
 }

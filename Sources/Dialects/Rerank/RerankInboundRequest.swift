@@ -16,12 +16,7 @@ public struct RerankInboundRequest: Sendable {
     public static let maximumDocuments = 10_000
 
     public init(body: [UInt8]) throws(GatewayError) {
-        let index: JSONObjectIndex
-        do {
-            index = try JSONObjectIndex(document: body)
-        } catch {
-            throw .invalidJSON(error.description)
-        }
+        let index = try JSONObjectIndex(requestBody: body)
         guard index["model"]?.kind == .string, let model = index.string("model"), !model.isEmpty else {
             throw .invalidRequest("'model' must be a non-empty string.", parameter: "model", code: "invalid_type")
         }
