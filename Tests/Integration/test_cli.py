@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import anthropic
+import cohere
 import openai
 
 from conftest import BIN, REPO, Process, create_key
@@ -80,6 +81,17 @@ def test_offline_default_serves_the_shipped_routes_with_the_demo_key():
         gemini = anthropic.Anthropic(base_url=gateway.url, api_key="sy-offline-demo", max_retries=0).messages.create(
             model="gemini", max_tokens=64, messages=[{"role": "user", "content": "hello"}])
         assert gemini.content[0].text.startswith("[google]")
+        # A RAG flow with no keys: documents embedded (the qwen mock takes 10 a call: split), the
+        # query's nearest found, and the shipped rerank route ordering them.
+        documents = [f"maintenance manual section {i}: transformer {i} inspection" for i in range(11)]
+        documents.append("cafeteria opening hours")
+        index = client.embeddings.create(model="embed-cn", input=documents, encoding_format="float").data
+        query = client.embeddings.create(model="embed-cn", input="cafeteria hours", encoding_format="float").data[0]
+        nearest = max(range(len(documents)), key=lambda i: sum(a * b for a, b in zip(query.embedding, index[i].embedding)))
+        assert nearest == 11
+        ranked = cohere.ClientV2(api_key="sy-offline-demo", base_url=gateway.url).rerank(
+            model="rerank", query="cafeteria hours", documents=documents, top_n=1)
+        assert ranked.results[0].index == 11
     finally:
         exit_code = gateway.stop()
     assert exit_code == 0, f"SIGTERM must shut the gateway down cleanly:\n{gateway.log}"
