@@ -38,13 +38,15 @@ extension RoutePlanner {
     /// whose circuit is open are left out exactly as the proxy leaves them out.
     ///
     /// The request is taken to be of the kind the named model serves (an embedding route is
-    /// explained for an embeddings request; a route's targets are all of one kind).
+    /// explained for an embeddings request; a route's targets are all of one kind); a rerank
+    /// request is billed at least one search.
     public func explain(
         _ request: RouteRequest, latencies: LatencySnapshot = .empty, circuits: CircuitSnapshot? = nil
     ) -> RouteExplanation? {
         let named = candidates(for: request.model) ?? []
         var request = request
         request.kind = named.first?.offering.kind ?? request.kind
+        if request.kind == .rerank { request.searches = max(request.searches, 1) }
         guard let plan = plan(for: request, latencies: latencies, circuits: circuits ?? .allClosed) else { return nil }
         let route = configuration.route(named: request.model)
         var candidates: [RouteExplanation.Candidate] = []

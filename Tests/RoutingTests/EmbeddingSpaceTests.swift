@@ -178,3 +178,35 @@ extension EmbeddingSpaceTests {
         #expect(configuration.providers[1].model(named: "bge-m3")?.maxInputs == 32)
     }
 }
+
+extension EmbeddingSpaceTests {
+    @Test func aRerankRouteWeighsSearchesAgainstTokens() throws {
+        let configuration = try load(
+            """
+            providers:
+              - name: cohere
+                dialect: cohere
+                base_url: https://api.cohere.com
+                api_key: env:COHERE_KEY
+                models: [{ name: rerank-v3.5, kind: rerank, input_per_mtok: 0, output_per_mtok: 0, per_1k_searches: 2, currency: USD }]
+              - name: dash
+                dialect: dashscope
+                base_url: https://dashscope.aliyuncs.com
+                api_key: env:DASH_KEY
+                models: [{ name: gte-rerank-v2, kind: rerank, input_per_mtok: 0.115, output_per_mtok: 0, currency: USD }]
+            routes:
+              - { name: rerank, strategy: cheapest, targets: [cohere/rerank-v3.5, dash/gte-rerank-v2] }
+            """)
+        let planner = RoutePlanner(configuration: configuration)
+        var request = RouteRequest(model: "rerank", promptTokens: 1000, tenant: nil, roll: 0)
+        request.kind = .rerank
+        request.searches = 1
+        // One search is 0.002 USD; 1,000 tokens at 0.115 per million are 0.000115.
+        #expect(
+            try #require(planner.plan(for: request)).targets.map(\.reference.description) == ["dash/gte-rerank-v2", "cohere/rerank-v3.5"])
+        request.promptTokens = 100_000  // 0.0115 USD of tokens: now the search is cheaper
+        #expect(try #require(planner.plan(for: request)).targets.first?.reference.description == "cohere/rerank-v3.5")
+        let explained = try #require(planner.explain(RouteRequest(model: "rerank", tenant: nil, roll: 0)))
+        #expect(explained.candidates.first(where: { $0.reference.description == "cohere/rerank-v3.5" })?.expectedCost == 0.002)
+    }
+}
