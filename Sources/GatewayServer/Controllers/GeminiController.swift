@@ -23,7 +23,7 @@ struct GeminiController: Sendable {
         router.post("/v1beta/models/**") { request, context in
             let (model, method) = try Self.modelAndMethod(ModelsController.modelID(in: context.parameters))
             let key = try await authenticator.authenticateGoogle(request)
-            let proxy = ChatProxy(gateway: live.current)
+            let proxy = RequestProxy(gateway: live.current)
             let body = try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes)
             switch method {
             case "generateContent", "streamGenerateContent":

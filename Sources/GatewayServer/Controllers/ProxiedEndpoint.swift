@@ -10,7 +10,7 @@ enum ProxiedEndpoint {
         as read: ([UInt8]) throws(GatewayError) -> Inbound
     ) async throws -> Response {
         let key = try await authenticator.authenticate(request)
-        let proxy = ChatProxy(gateway: live.current)
+        let proxy = RequestProxy(gateway: live.current)
         let inbound = try read(try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
         return try await proxy.forward(inbound, for: key, forwarding: ForwardedHeaders(request), context: context)
     }

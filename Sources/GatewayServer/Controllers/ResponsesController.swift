@@ -21,7 +21,7 @@ struct ResponsesController: Sendable {
         router.post("/v1/responses") { request, context in
             let key = try await authenticator.authenticate(request)
             let gateway = live.current
-            let proxy = ChatProxy(gateway: gateway)
+            let proxy = RequestProxy(gateway: gateway)
             var responses = try ResponsesRequest(body: try await JSONRequestBody.read(request, limit: proxy.maxBodyBytes))
             responses.conversation = try await Self.conversation(of: responses, key: key, gateway: gateway)
             responses = try responses.resolvingItemReferences()

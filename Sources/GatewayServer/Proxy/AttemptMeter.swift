@@ -109,5 +109,5 @@ struct AttemptMeter: Sendable {
     }
 
     /// Whole milliseconds since the attempt was prepared.
-    var elapsedMilliseconds: Int { Int(ChatProxy.milliseconds(since: started)) }
+    var elapsedMilliseconds: Int { Int(RequestProxy.milliseconds(since: started)) }
 }

@@ -96,7 +96,7 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
     }
 
     private mutating func prepare(_ target: RouteTarget, number: Int) throws(GatewayError) -> PreparedAttempt? {
-        var headers = ChatProxy.headers(plan: plan, target: target, attempts: number)
+        var headers = RequestProxy.headers(plan: plan, target: target, attempts: number)
         let masking = screening?.guards(target) ?? false
         let (upstreamHeaders, droppedHeaders) = forwarded.upstream(for: target.provider.dialect)
         guard let exchange = try inbound.exchange(with: target, masked: masking ? screening : nil, decoded: &decoded) else {

@@ -52,7 +52,7 @@ struct RequestAdmission {
 /// the budget reservation with the actual cost and counts the tokens beyond the admission
 /// estimate against rate limits.
 ///
-/// Settled in structured code: by ``ChatProxy/forward`` (answers and failures) and by the
+/// Settled in structured code: by ``RequestProxy/forward`` (answers and failures) and by the
 /// stream's body (its `defer`). Only a stream whose body never runs — the client gone before
 /// the response head could be written, which Hummingbird reports to no one — is left to `deinit`.
 final class RequestCharge: Sendable {

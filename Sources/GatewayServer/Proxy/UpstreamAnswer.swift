@@ -133,7 +133,7 @@ struct UpstreamAnswer<Inbound: InboundRequest> {
                 logger.warning("upstream stream failed mid-way", metadata: ["provider": "\(provider)", "error": "\(error)"])
                 let failure =
                     shutdown.hasEnded
-                    ? ChatProxy.shuttingDown
+                    ? RequestProxy.shuttingDown
                     : (error as? GatewayError)
                         ?? .upstreamFailed(
                             "Provider '\(provider)' failed mid-answer: \((error as? DialectDecodingError)?.description ?? "the stream broke off")."

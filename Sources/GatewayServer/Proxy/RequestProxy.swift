@@ -15,7 +15,7 @@ import Routing
 /// Fallback happens only before the client has seen a byte: for streams the gateway waits for
 /// the upstream's first event before committing the response head, so a provider that
 /// accepts the connection and then fails still falls through to the next target.
-struct ChatProxy: Sendable {
+struct RequestProxy: Sendable {
     let gateway: Gateway
     /// Largest non-streaming upstream answer the gateway will hold.
     static let maximumResponseBytes = 64 << 20
@@ -253,7 +253,7 @@ private enum HedgeOutcome: Sendable {
     case hedgeDue
 }
 
-extension ChatProxy {
+extension RequestProxy {
     /// `on_ledger_outage: fail_closed`: once the ledger database has refused usage records for
     /// longer than the grace, serve nothing until it takes them again.
     func refuseDuringLedgerOutage() throws(GatewayError) {
