@@ -69,9 +69,10 @@ def rag():
             {"name": "dear", "targets": ["dear/dear-embed"]},
         ],
         "tenants": [{"name": "demo"}, {"name": "bank", "policy": "finance"},
-                    {"name": "capped", "budget": {"amount": 0.05, "currency": "USD", "period": "month"}}],
+                    {"name": "capped", "budget": {"amount": 0.05, "currency": "USD", "period": "month"}},
+                    {"name": "limited", "limits": {"rpm": 2}}],
     }, sort_keys=False))
-    keys = {tenant: create_key(routes, tenant)["key"] for tenant in ("demo", "bank", "capped")}
+    keys = {tenant: create_key(routes, tenant)["key"] for tenant in ("demo", "bank", "capped", "limited")}
     gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=tmp,
                       env=dict(os.environ, MOCK_KEY="sk-mock-secret", TEST_ADMIN_KEY=ADMIN_KEY))
     time.sleep(0.1)
@@ -268,6 +269,20 @@ def test_budgets_stop_an_embedding_flood(rag):
     assert 0 < served < 40
     spent = sum(r["cost"] for r in ledger_records(rag["routes"], lambda r: r["tenant"] == "capped", count=served))
     assert spent <= 0.05 + 1e-9
+
+
+def test_rate_limits_count_embeddings_and_rerank(rag):
+    limited = client(rag, "limited")
+    limited.embeddings.create(model="embed", input="one")
+    cohere.ClientV2(api_key=rag["keys"]["limited"], base_url=rag["gateway"].url).rerank(
+        model="rerank", query="q", documents=["a"])
+    with pytest.raises(openai.RateLimitError) as error:
+        limited.embeddings.create(model="embed", input="three")
+    assert error.value.response.headers.get("retry-after")
+    refused = raw_request("POST", rag["gateway"].url + "/v2/rerank", json.dumps(
+        {"model": "rerank", "query": "q", "documents": ["a"]}).encode(),
+        {"content-type": "application/json", "authorization": f"Bearer {rag['keys']['limited']}"})
+    assert refused.status_code == 429 and refused.json()["message"]
 
 
 def test_bad_input_gets_openai_and_cohere_shaped_400s(rag):
