@@ -159,17 +159,21 @@ def test_a_request_larger_than_the_model_takes_is_split_and_answered_in_order(ra
 
 def test_token_id_inputs_pass_through(rag):
     reset(rag, "oa")
-    answer = client(rag).embeddings.create(model="embed", input=[[101, 2023, 318], [7592]])
-    assert len(answer.data) == 2
-    assert received(rag, "oa")[-1][1]["input"] == [[101, 2023, 318], [7592]]
+    raw = client(rag).embeddings.with_raw_response.create(
+        model="embed", input=[[101, 2023, 318], [7592]], extra_body={"task_type": "RETRIEVAL_QUERY"})
+    assert len(raw.parse().data) == 2
+    sent = received(rag, "oa")[-1][1]
+    assert sent["input"] == [[101, 2023, 318], [7592]] and "task_type" not in sent
+    assert raw.headers["x-switchyard-dropped"] == "task_type"  # Gemini's, which OpenAI-style providers lack
 
 
 def test_openai_sdk_embeddings_from_a_gemini_provider(rag):
     reset(rag, "gem")
     raw = client(rag).embeddings.with_raw_response.create(
-        model="gemini-embed", input=["outage report north", "north outage report"], dimensions=64,
+        model="gemini-embed", input=["outage report north", "north outage report"], dimensions=64, user="analyst-7",
         extra_body={"task_type": "RETRIEVAL_DOCUMENT"})
     answer = raw.parse()
+    assert raw.headers["x-switchyard-dropped"] == "user"  # Gemini has no end-user id
     assert [len(e.embedding) for e in answer.data] == [64, 64] and answer.model == "gemini-embedding-001"
     assert cosine(answer.data[0].embedding, answer.data[1].embedding) > 0.9
     ((path, body),) = received(rag, "gem")

@@ -26,6 +26,9 @@ public struct GeminiEmbeddingDialect: OperationDialect {
         return Array(#"{"requests":[\#(parts.joined(separator: ","))]}"#.utf8)
     }
 
+    /// Gemini has no end-user id.
+    public func dropped(from request: EmbeddingRequest) -> [String] { request.user == nil ? [] : ["user"] }
+
     public func decode(_ body: [UInt8], for request: EmbeddingRequest) throws(DialectDecodingError) -> EmbeddingAnswer {
         guard let answer = try? JSONObjectIndex(document: body), let embeddings = answer.objects(inArray: "embeddings") else {
             throw DialectDecodingError("the answer is not a batchEmbedContents response")

@@ -22,6 +22,9 @@ public struct OpenAIEmbeddingDialect: OperationDialect {
         return Array((json + "}").utf8)
     }
 
+    /// `task_type` is Gemini's: OpenAI-style providers have no such parameter.
+    public func dropped(from request: EmbeddingRequest) -> [String] { request.taskType == nil ? [] : ["task_type"] }
+
     public func decode(_ body: [UInt8], for request: EmbeddingRequest) throws(DialectDecodingError) -> EmbeddingAnswer {
         guard let answer = try? JSONObjectIndex(document: body), let items = answer.objects(inArray: "data") else {
             throw DialectDecodingError("the answer is not an embeddings list")

@@ -32,4 +32,11 @@ public protocol OperationDialect<Request>: Sendable {
     func encode(_ request: Request, upstreamModel: String) throws(GatewayError) -> [UInt8]
     /// The answer to `request`; throws when the body isn't this dialect's answer to it.
     func decode(_ body: [UInt8], for request: Request) throws(DialectDecodingError) -> Request.Answer
+    /// Wire names of the request's parameters this dialect has no place for, for
+    /// `x-switchyard-dropped` (none by default).
+    func dropped(from request: Request) -> [String]
+}
+
+extension OperationDialect {
+    public func dropped(from request: Request) -> [String] { [] }
 }

@@ -18,10 +18,11 @@ extension ProxiedRequest where Self: InboundOperation, Decoded == Request, Reque
         let batchSize = target.offering.maxInputs
         let request = screening?.masked ?? self.request
         if provider.dialect == Self.format, provider.serves(Self.operation), screening == nil,
-            request.inputCount <= batchSize ?? .max, let body = passThroughBody(upstreamModel: target.offering.upstreamName)
+            request.inputCount <= batchSize ?? .max, let body = passThroughBody(upstreamModel: target.offering.upstreamName),
+            let dialect = Self.dialect(for: provider.dialect)
         {
             return Exchange(
-                bodies: [body], operation: Self.operation, dropped: [],
+                bodies: [body], operation: Self.operation, dropped: dialect.dropped(from: request),
                 answer: { bodies throws(DialectDecodingError) in
                     ExchangedAnswer(output: nil, usage: try passThroughUsage(in: bodies[0]), estimatedOutput: 0)
                 },
@@ -34,7 +35,7 @@ extension ProxiedRequest where Self: InboundOperation, Decoded == Request, Reque
         for batch in batches { bodies.append(try dialect.encode(batch, upstreamModel: target.offering.upstreamName)) }
         let model = target.offering.name
         return Exchange(
-            bodies: bodies, operation: Self.operation, dropped: [],
+            bodies: bodies, operation: Self.operation, dropped: dialect.dropped(from: request),
             answer: { answers throws(DialectDecodingError) in
                 var parts: [Request.Answer] = []
                 parts.reserveCapacity(answers.count)
