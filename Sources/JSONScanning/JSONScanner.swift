@@ -104,69 +104,61 @@ struct JSONScanner {
         }
     }
 
-    /// The elements of the array at `position`: each one's kind and byte range.
-    mutating func arrayElements() throws(JSONScanError) -> [(kind: JSONValueKind, range: Range<Int>)] {
+    /// Walks the array at `position` to just past its `]`, calling `element` with the scanner at
+    /// each element's first byte; `element` must move it past that element.
+    private mutating func forEachArrayElement(_ element: (inout JSONScanner) throws(JSONScanError) -> Void) throws(JSONScanError) {
         try expect(UInt8(ascii: "["), "'['")
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") { return [] }
-        var elements: [(kind: JSONValueKind, range: Range<Int>)] = []
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
         while true {
             skipWhitespace()
-            let start = position
-            let kind = try skipValue(depth: 1)
-            elements.append((kind, start..<position))
+            try element(&self)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") {
                 position += 1
             } else {
                 try expect(UInt8(ascii: "]"), "',' or ']'")
-                return elements
+                return
             }
         }
+    }
+
+    /// The elements of the array at `position`: each one's kind and byte range.
+    mutating func arrayElements() throws(JSONScanError) -> [(kind: JSONValueKind, range: Range<Int>)] {
+        var elements: [(kind: JSONValueKind, range: Range<Int>)] = []
+        try forEachArrayElement { scanner throws(JSONScanError) in
+            let start = scanner.position
+            let kind = try scanner.skipValue(depth: 1)
+            elements.append((kind, start..<scanner.position))
+        }
+        return elements
     }
 
     /// The members of each object in the array at `position` (other elements skipped), read in
     /// one pass.
     mutating func arrayObjects() throws(JSONScanError) -> [(members: [JSONObjectIndex.Member], range: Range<Int>)] {
-        try expect(UInt8(ascii: "["), "'['")
-        skipWhitespace()
         var objects: [(members: [JSONObjectIndex.Member], range: Range<Int>)] = []
-        if peek() == UInt8(ascii: "]") { return objects }
-        while true {
-            skipWhitespace()
-            if peek() == UInt8(ascii: "{") {
-                objects.append(try scanObjectMembers(depth: 1))
+        try forEachArrayElement { scanner throws(JSONScanError) in
+            if scanner.peek() == UInt8(ascii: "{") {
+                objects.append(try scanner.scanObjectMembers(depth: 1))
             } else {
-                _ = try skipValue(depth: 1)
-            }
-            skipWhitespace()
-            if peek() == UInt8(ascii: ",") {
-                position += 1
-            } else {
-                try expect(UInt8(ascii: "]"), "',' or ']'")
-                return objects
+                _ = try scanner.skipValue(depth: 1)
             }
         }
+        return objects
     }
 
     /// Counts the elements of the array at `position`.
     mutating func countArrayElements() throws(JSONScanError) -> Int {
-        try expect(UInt8(ascii: "["), "'['")
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") { return 0 }
         var count = 0
-        while true {
-            skipWhitespace()
-            _ = try skipValue(depth: 1)
+        try forEachArrayElement { scanner throws(JSONScanError) in
+            _ = try scanner.skipValue(depth: 1)
             count += 1
-            skipWhitespace()
-            if peek() == UInt8(ascii: ",") {
-                position += 1
-            } else {
-                try expect(UInt8(ascii: "]"), "',' or ']'")
-                return count
-            }
         }
+        return count
     }
 
     private mutating func skipContainer(close: UInt8, isObject: Bool, depth: Int) throws(JSONScanError) {

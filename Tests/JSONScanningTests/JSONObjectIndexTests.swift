@@ -98,3 +98,19 @@ import Testing
         #expect(String(decoding: editor.bytes(), as: UTF8.self) == #"{"a":2}"#)
     }
 }
+
+extension JSONObjectIndexTests {
+    @Test func arraysAreWalkedToTheirEndEmptyOrNot() throws {
+        #expect(try JSONArrayElements.of(document: Array(" [ ] ".utf8)).isEmpty)
+        #expect(
+            try JSONArrayElements.of(document: Array(#"[1, "a", {"b":[]}]"#.utf8)).map { String(decoding: $0, as: UTF8.self) } == [
+                "1", #""a""#, #"{"b":[]}"#,
+            ])
+        #expect(throws: JSONScanError.self) { try JSONArrayElements.of(document: Array("[1,]".utf8)) }
+        let index = try index(#"{"empty":[],"items":[{"a":1},7,{"b":2}],"n":3}"#)
+        #expect(index.arrayCount("empty") == 0 && index.arrayCount("items") == 3)
+        #expect(index.objects(inArray: "empty")?.isEmpty == true)
+        #expect(index.objects(inArray: "items")?.map { $0.members.map(\.key) } == [["a"], ["b"]])
+        #expect(index.int("n") == 3 && index.double("n") == 3)
+    }
+}
