@@ -71,6 +71,9 @@ public struct ServerSettings: Sendable, Hashable {
     /// How long a stopping gateway (SIGTERM, SIGINT) lets requests in flight finish; shortly
     /// before the end, those still waiting on a provider are answered 503.
     public var shutdownTimeoutMilliseconds: Int
+    /// The bearer token `GET /metrics` asks for (`metrics_token`, literal or `env:NAME`); nil
+    /// serves metrics to anyone who can reach the port.
+    public var metricsToken: SecretReference?
 
     public static let defaultMaxBodyBytes = 8 << 20
 

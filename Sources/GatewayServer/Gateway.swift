@@ -27,6 +27,8 @@ public struct Gateway: Sendable {
     public let health: TargetHealth
     /// Where every attempt's usage goes; nil meters nothing (benchmarks compare the two).
     public let meter: UsageMeter?
+    /// The process's Prometheus metrics (`GET /metrics`); nil records none.
+    public let metrics: GatewayMetrics?
     /// Budgets and rate limits in force, shared by all requests (and kept across reloads).
     public let budgets: BudgetBook
     /// With replicas sharing a PostgreSQL ledger: tops up ``budgets``' leases from the database.
@@ -40,14 +42,19 @@ public struct Gateway: Sendable {
     public let shutdownNotice: EndNotice
     /// SHA-256 of the admin API's bearer key (`admin_key`); nil leaves the admin API disabled.
     public let adminKeyHash: String?
+    /// SHA-256 of the token `GET /metrics` asks for (`server.metrics_token`); nil asks none.
+    public let metricsTokenHash: String?
 
     public init(
         configuration: GatewayConfiguration, planner: RoutePlanner, endpoints: [String: UpstreamEndpoint],
         upstream: UpstreamClients, keys: KeyDirectory, ledger: any Ledger, logger: Logger,
         latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
         budgets: BudgetBook? = nil, budgetLeases: BudgetLeaseKeeper? = nil, rateLimiter: RateLimiter = RateLimiter(),
-        adminKey: String? = nil, shutdownNotice: EndNotice = EndNotice(), responses: ResponseKeeper? = nil
+        adminKey: String? = nil, shutdownNotice: EndNotice = EndNotice(), responses: ResponseKeeper? = nil,
+        metrics: GatewayMetrics? = nil, metricsToken: String? = nil
     ) {
+        self.metricsTokenHash = metricsToken.map { VirtualKey.hash($0) }
+        self.metrics = metrics
         self.responses = responses ?? ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
         self.shutdownNotice = shutdownNotice
         self.configuration = configuration

@@ -43,6 +43,7 @@ public final class LiveGateway: Sendable {
         ModelsController(live: self, authenticator: authenticator).register(on: router)
         GeminiController(live: self, authenticator: authenticator).register(on: router)
         HealthController(live: self).register(on: router)
+        MetricsController(live: self).register(on: router)
         AdminController(live: self).register(on: router)
         SpendController(live: self, authenticator: authenticator).register(on: router)
         KeysController(live: self).register(on: router)

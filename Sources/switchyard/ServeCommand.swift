@@ -121,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
             let responses = ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter,
+                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: GatewayMetrics(),
                 budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
                 responses: responses, logger: logger)
             let serverSettings = configuration.server

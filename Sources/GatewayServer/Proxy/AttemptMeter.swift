@@ -9,6 +9,7 @@ import Routing
 /// prepared except how it ends — tokens, timing, outcome — which the answer supplies.
 struct AttemptMeter: Sendable {
     let meter: UsageMeter?
+    let metrics: GatewayMetrics?
     /// The request's running bill for budgets and token limits (nil: none apply).
     let charge: RequestCharge?
     let id: String
@@ -62,12 +63,13 @@ struct AttemptMeter: Sendable {
     func recordCompleted(
         usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, statusIfRefused: Int = 503, logger: Logger
     ) async throws(GatewayError) {
-        guard meter != nil || charge != nil else { return }
+        guard meter != nil || charge != nil || metrics != nil else { return }
         let completed = makeRecord(
             outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         do {
             try meter?.record(completed)
             charge?.add(completed)
+            metrics?.record(completed)
         } catch {
             logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
             let refused = makeRecord(
@@ -75,6 +77,7 @@ struct AttemptMeter: Sendable {
                 ttftMilliseconds: ttftMilliseconds)
             charge?.add(refused)
             meter?.recordUndurably(refused)
+            metrics?.record(refused)
             throw GatewayError.unavailable("Usage metering is unavailable, so the gateway is not answering (fail closed).")
         }
     }
@@ -95,10 +98,11 @@ struct AttemptMeter: Sendable {
     private func record(
         _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?
     ) async throws {
-        guard meter != nil || charge != nil else { return }
+        guard meter != nil || charge != nil || metrics != nil else { return }
         let record = makeRecord(
             outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         charge?.add(record)
+        metrics?.record(record)
         do {
             try meter?.record(record)
         } catch {

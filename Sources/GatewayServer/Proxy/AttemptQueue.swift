@@ -85,7 +85,8 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
     private func meter(_ target: RouteTarget, number: Int, masking: Bool) -> AttemptMeter {
         let currency = gateway.configuration.currency
         return AttemptMeter(
-            meter: gateway.meter, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key, route: plan.routeName,
+            meter: gateway.meter, metrics: gateway.metrics, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key,
+            route: plan.routeName,
             target: target, dialectIn: Inbound.dialectName, operation: Inbound.operation, streamed: inbound.stream,
             estimatedPromptTokens: inbound.routingFacts.promptTokens, estimatedSearches: inbound.routingFacts.searches,
             reportingCurrency: currency.reportingCurrency,

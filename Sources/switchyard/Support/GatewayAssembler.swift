@@ -20,6 +20,8 @@ struct GatewayAssembler: Sendable {
     let latency: LatencyTracker
     let health: TargetHealth
     let meter: UsageMeter?
+    /// One for the process: counters keep counting across reloads.
+    let metrics: GatewayMetrics
     let budgets: BudgetBook
     let budgetLeases: BudgetLeaseKeeper?
     let rateLimiter: RateLimiter
@@ -44,6 +46,7 @@ struct GatewayAssembler: Sendable {
             endpoints: endpoints, upstream: try pools.clients(for: endpoints.values), keys: keys, ledger: ledger, logger: logger,
             latency: latency, health: health, meter: meter, budgets: budgets, budgetLeases: budgetLeases,
             rateLimiter: rateLimiter, adminKey: try configuration.resolvedAdminKey(in: environment)?.revealed,
-            shutdownNotice: shutdownNotice, responses: responses)
+            shutdownNotice: shutdownNotice, responses: responses, metrics: metrics,
+            metricsToken: configuration.server.metricsToken?.resolve(in: environment)?.revealed)
     }
 }
