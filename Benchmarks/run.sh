@@ -9,6 +9,7 @@
 #   bash Benchmarks/run.sh            # 10 s per scenario
 #   DURATION=5 bash Benchmarks/run.sh
 #   ONLY=metering bash Benchmarks/run.sh   # just metering on vs off
+#   ONLY=metrics bash Benchmarks/run.sh    # just Prometheus metrics on vs off
 #   ONLY=responses bash Benchmarks/run.sh  # just the Responses API against chat on one target
 #   ONLY=embeddings bash Benchmarks/run.sh # just embeddings of 1, 16 and 256 inputs a request
 set -euo pipefail
@@ -53,9 +54,12 @@ BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 
 gateway_pid=$!
 pids+=($gateway_pid)
 gateway=$(wait_url "$work/gateway.out")
-# The same gateway without metering, to measure what metering costs (run one at a time).
+# The same gateway without metering (or, with ONLY=metrics, without Prometheus metrics), to
+# measure what it costs (run one at a time).
+compared=metering
+[[ ${ONLY:-} == metrics ]] && compared=metrics
 BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
-  --no-metering --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
+  "--no-$compared" --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
 unmetered_pid=$!
 pids+=($unmetered_pid)
 unmetered=$(wait_url "$work/unmetered.out")
@@ -137,7 +141,7 @@ if [[ ${ONLY:-} == responses ]]; then
   done
   exit 0
 fi
-[[ ${ONLY:-} == metering ]] || for conns in 1 64; do
+[[ ${ONLY:-} == metering || ${ONLY:-} == metrics ]] || for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream
     run direct "$mock" "$body" "$conns" "$mode"
@@ -149,7 +153,11 @@ fi
   done
 done
 echo
-echo "metering: the same gateway with and without usage records (journal + batched SQLite)"
+if [[ $compared == metering ]]; then
+  echo "metering: the same gateway with and without usage records (journal + batched SQLite)"
+else
+  echo "metrics: the same gateway with and without Prometheus metrics (\"metered\" below: with them)"
+fi
 echo "  (${METERING_ROUNDS:-9} pairs of ${METERING_ROUND_SECONDS:-4}-second rounds, metered and unmetered back to back, order"
 echo "   alternating; medians, and the cost as the median of the pairs' own costs with its quartiles: this VM's"
 echo "   neighbours swing single runs by 20 %, and a pair sees the same neighbours)"

@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Record no usage (for benchmarks comparing the cost of metering; budgets still apply in memory).")
     var noMetering = false
 
+    @Flag(name: .customLong("no-metrics"), help: "Record no Prometheus metrics (for benchmarks comparing their cost).")
+    var noMetrics = false
+
     @Option(
         help:
             "The usage journal file (default: beside an SQLite ledger; ./switchyard-usage-journal with PostgreSQL). One per gateway process."
@@ -121,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
             let responses = ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: GatewayMetrics(),
+                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: noMetrics ? nil : GatewayMetrics(),
                 budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
                 responses: responses, logger: logger)
             let serverSettings = configuration.server

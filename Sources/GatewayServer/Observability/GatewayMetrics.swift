@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Metering
 public import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, served at `GET /metrics`: OpenTelemetry's GenAI client
 /// metrics (`gen_ai_client_token_usage`, `gen_ai_client_operation_duration_seconds`,
@@ -14,6 +15,9 @@ public import Prometheus
 public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// Each label set's metrics, made once: a registry lookup per metric per request would cost
+    /// more than the recording.
+    private let series = Mutex<[SeriesKey: Series]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -37,39 +41,72 @@ public final class GatewayMetrics: Sendable {
         static let cost = "switchyard_cost_total"
     }
 
+    /// What a record's series are told apart by.
+    private struct SeriesKey: Hashable {
+        var route: String
+        var provider: String
+        var model: String
+        var dialect: String
+        var operation: String
+        var outcome: UsageRecord.Outcome
+        var tenant: String
+        var currency: String
+    }
+
+    /// The metrics of one label set.
+    private struct Series: Sendable {
+        let inputTokens: CoreMetrics.Recorder
+        let outputTokens: CoreMetrics.Recorder
+        let duration: CoreMetrics.Timer
+        let timeToFirstToken: CoreMetrics.Timer
+        let attempts: CoreMetrics.Counter
+        let cost: CoreMetrics.FloatingPointCounter
+    }
+
     /// Records one attempt, as its usage record says it went.
     func record(_ record: UsageRecord) {
-        var genAI = [
-            ("gen_ai_operation_name", Self.operationName(record.operation)), ("gen_ai_provider_name", record.provider),
-            ("gen_ai_request_model", record.route), ("gen_ai_response_model", record.model),
-        ]
-        if record.outcome != .completed { genAI.append(("error_type", record.outcome.rawValue)) }
+        let key = SeriesKey(
+            route: record.route, provider: record.provider, model: record.model, dialect: record.dialectIn,
+            operation: record.operation, outcome: record.outcome, tenant: record.tenant, currency: record.reportingCurrency)
+        let series = series.withLock { $0[key] } ?? makeSeries(key)
         if record.outcome == .completed {
-            for (type, tokens) in [("input", record.inputTokens), ("output", record.outputTokens)] where tokens > 0 || type == "input" {
-                Recorder(label: Name.tokenUsage, dimensions: genAI + [("gen_ai_token_type", type)], aggregate: true, factory: factory)
-                    .record(tokens)
-            }
+            series.inputTokens.record(record.inputTokens)
+            if record.outputTokens > 0 { series.outputTokens.record(record.outputTokens) }
         }
-        Timer(label: Name.operationDuration, dimensions: genAI, factory: factory)
-            .recordMilliseconds(record.totalMilliseconds)
-        if let ttft = record.ttftMilliseconds {
-            Timer(label: Name.timeToFirstToken, dimensions: genAI, factory: factory).recordMilliseconds(ttft)
-        }
-        Counter(
-            label: Name.attempts,
-            dimensions: [
-                ("route", record.route), ("provider", record.provider), ("model", record.model), ("dialect", record.dialectIn),
-                ("operation", record.operation), ("outcome", record.outcome.rawValue),
-            ], factory: factory
-        ).increment()
-        if let nanos = record.reportingCostNanos, nanos > 0 {
-            FloatingPointCounter(
-                label: Name.cost,
+        series.duration.recordMilliseconds(record.totalMilliseconds)
+        if let ttft = record.ttftMilliseconds { series.timeToFirstToken.recordMilliseconds(ttft) }
+        series.attempts.increment()
+        if let nanos = record.reportingCostNanos, nanos > 0 { series.cost.increment(by: Double(nanos) / 1e9) }
+    }
+
+    private func makeSeries(_ key: SeriesKey) -> Series {
+        var genAI = [
+            ("gen_ai_operation_name", Self.operationName(key.operation)), ("gen_ai_provider_name", key.provider),
+            ("gen_ai_request_model", key.route), ("gen_ai_response_model", key.model),
+        ]
+        if key.outcome != .completed { genAI.append(("error_type", key.outcome.rawValue)) }
+        let made = Series(
+            inputTokens: CoreMetrics.Recorder(
+                label: Name.tokenUsage, dimensions: genAI + [("gen_ai_token_type", "input")], aggregate: true, factory: factory),
+            outputTokens: CoreMetrics.Recorder(
+                label: Name.tokenUsage, dimensions: genAI + [("gen_ai_token_type", "output")], aggregate: true, factory: factory),
+            duration: CoreMetrics.Timer(label: Name.operationDuration, dimensions: genAI, factory: factory),
+            timeToFirstToken: CoreMetrics.Timer(label: Name.timeToFirstToken, dimensions: genAI, factory: factory),
+            attempts: CoreMetrics.Counter(
+                label: Name.attempts,
                 dimensions: [
-                    ("tenant", record.tenant), ("provider", record.provider), ("model", record.model),
-                    ("currency", record.reportingCurrency),
-                ], factory: factory
-            ).increment(by: Double(nanos) / 1e9)
+                    ("route", key.route), ("provider", key.provider), ("model", key.model), ("dialect", key.dialect),
+                    ("operation", key.operation), ("outcome", key.outcome.rawValue),
+                ], factory: factory),
+            cost: CoreMetrics.FloatingPointCounter(
+                label: Name.cost,
+                dimensions: [("tenant", key.tenant), ("provider", key.provider), ("model", key.model), ("currency", key.currency)],
+                factory: factory))
+        // Two requests may make the same series at once: the first one stored is the one kept.
+        return series.withLock { series in
+            if let existing = series[key] { return existing }
+            series[key] = made
+            return made
         }
     }
 

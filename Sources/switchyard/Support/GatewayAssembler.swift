@@ -20,8 +20,8 @@ struct GatewayAssembler: Sendable {
     let latency: LatencyTracker
     let health: TargetHealth
     let meter: UsageMeter?
-    /// One for the process: counters keep counting across reloads.
-    let metrics: GatewayMetrics
+    /// One for the process: counters keep counting across reloads (nil: `--no-metrics`).
+    let metrics: GatewayMetrics?
     let budgets: BudgetBook
     let budgetLeases: BudgetLeaseKeeper?
     let rateLimiter: RateLimiter
