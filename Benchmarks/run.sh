@@ -59,7 +59,7 @@ gateway=$(wait_url "$work/gateway.out")
 compared=metering
 [[ ${ONLY:-} == metrics ]] && compared=metrics
 BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
-  "--no-$compared" --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
+  "--no-$compared" --journal "$work/compared-journal" --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
 unmetered_pid=$!
 pids+=($unmetered_pid)
 unmetered=$(wait_url "$work/unmetered.out")
