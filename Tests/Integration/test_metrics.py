@@ -41,13 +41,14 @@ def observed():
             {"name": "resilient", "targets": ["broken/broken-model", "alpha/alpha-model"]},
             {"name": "embed", "targets": ["alpha/alpha-embed"]},
         ],
-        "tenants": [{"name": "demo"}],
+        "tenants": [{"name": "demo"}, {"name": "limited", "limits": {"rpm": 1}}],
     }, sort_keys=False))
     key = create_key(routes)["key"]
+    limited = create_key(routes, "limited")["key"]
     gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=tmp,
                       env=dict(os.environ, MOCK_KEY="sk-mock", TEST_METRICS_TOKEN=TOKEN))
     time.sleep(0.1)
-    yield {"gateway": gateway, "key": key, "routes": routes}
+    yield {"gateway": gateway, "key": key, "limited": limited, "routes": routes}
     for process in (gateway, alpha, broken):
         process.stop()
 
@@ -105,6 +106,16 @@ def test_a_fallback_shows_a_failed_and_a_completed_attempt(observed):
     resilient = {(labels["provider"], labels["outcome"]): value for _, labels, value in attempts
                  if labels["route"] == "resilient"}
     assert resilient[("broken", "failed")] >= 1 and resilient[("alpha", "completed")] >= 1
+
+
+def test_requests_refused_before_any_provider_are_counted_by_reason(observed):
+    client = openai.OpenAI(base_url=observed["gateway"].url + "/v1", api_key=observed["limited"], max_retries=0)
+    client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi"}])
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "again"}])
+    refused = samples(scrape(observed).body.decode(), "switchyard_requests_refused")
+    assert [(labels, value) for _, labels, value in refused] == [
+        ({"route": "chat", "tenant": "limited", "reason": "limit"}, 1.0)]
 
 
 def test_made_up_models_create_no_series(observed):

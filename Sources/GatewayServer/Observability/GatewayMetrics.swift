@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import GatewayModel
 import Metering
 public import Prometheus
 import Synchronization
@@ -39,6 +40,7 @@ public final class GatewayMetrics: Sendable {
         static let timeToFirstToken = "gen_ai_server_time_to_first_token_seconds"
         static let attempts = "switchyard_attempts_total"
         static let cost = "switchyard_cost_total"
+        static let refusals = "switchyard_requests_refused_total"
     }
 
     /// What a record's series are told apart by.
@@ -77,6 +79,23 @@ public final class GatewayMetrics: Sendable {
         if let ttft = record.ttftMilliseconds { series.timeToFirstToken.recordMilliseconds(ttft) }
         series.attempts.increment()
         if let nanos = record.reportingCostNanos, nanos > 0 { series.cost.increment(by: Double(nanos) / 1e9) }
+    }
+
+    /// Records a request refused before any provider was called, by why: `policy` (403),
+    /// `budget` (its budget is spent), `limit` (a rate limit), `unavailable` (every target out
+    /// for now, or the ledger), `unfit` (no target can take it: 400).
+    func recordRefusal(route: String, tenant: String, _ refusal: GatewayError) {
+        let reason =
+            switch (refusal.status, refusal.code) {
+            case (403, _): "policy"
+            case (429, "insufficient_quota"): "budget"
+            case (429, _): "limit"
+            case (400..<500, _): "unfit"
+            default: "unavailable"
+            }
+        CoreMetrics.Counter(
+            label: Name.refusals, dimensions: [("route", route), ("tenant", tenant), ("reason", reason)], factory: factory
+        ).increment()
     }
 
     private func makeSeries(_ key: SeriesKey) -> Series {

@@ -56,8 +56,18 @@ struct RequestProxy: Sendable {
         else {
             throw GatewayError.modelNotFound(inbound.model)
         }
-        guard !plan.targets.isEmpty else { throw plan.refusal(model: inbound.model) }
-        let charge = try await RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
+        guard !plan.targets.isEmpty else {
+            let refusal = plan.refusal(model: inbound.model)
+            gateway.metrics?.recordRefusal(route: plan.routeName, tenant: key.tenant, refusal)
+            throw refusal
+        }
+        let charge: RequestCharge?
+        do {
+            charge = try await RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
+        } catch {
+            gateway.metrics?.recordRefusal(route: plan.routeName, tenant: key.tenant, error)
+            throw error
+        }
         // The request is over when this returns — unless it returns a stream, whose body settles.
         var streaming = false
         defer { if !streaming { charge?.settle() } }
