@@ -35,4 +35,9 @@ public struct TokenUsage: Hashable, Sendable {
     static func clamped(_ count: Int) -> Int { min(max(count, 0), maximumCount) }
 
     public var total: Int { input.saturatingAdding(output) }
+
+    /// About four bytes of text per token: the gateway has no provider tokenizer, and an estimate
+    /// (for routing, budgets, and the records of answers that report no usage) only needs the
+    /// right order of magnitude. At least one.
+    public static func estimatedTokens(bytes: Int) -> Int { max(1, bytes / 4) }
 }

@@ -14,7 +14,7 @@ extension AnthropicMessagesRequest: InboundChat {
         }
         if index.object("output_config")?.object("format") != nil { needs.insert(.json) }
         return RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+            promptTokens: TokenUsage.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
     }
 
     public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {

@@ -169,6 +169,6 @@ public struct AnthropicMessagesRequest: Sendable {
     /// A rough input token count for `count_tokens`: about four characters a token plus a few per
     /// message, as the gateway has no provider tokenizer.
     public var estimatedInputTokens: Int {
-        max(1, index.bytes.count / 4)
+        TokenUsage.estimatedTokens(bytes: index.bytes.count)
     }
 }

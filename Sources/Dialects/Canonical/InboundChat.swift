@@ -119,10 +119,6 @@ public struct RoutingFacts: Sendable, Hashable {
     /// holds token limits in (Gemini's are 32-bit). Larger is a 400 naming the field.
     public static let maximumOutputTokens = Int(Int32.max)
 
-    /// About four bytes of request per token: the gateway has no provider tokenizer, and a
-    /// cost estimate only needs the right order of magnitude.
-    static func estimatedTokens(bytes: Int) -> Int { max(1, bytes / 4) }
-
     /// Whether `needle` occurs in `haystack` (a byte search; a hint, not a parse).
     static func contains(_ needle: String, in haystack: [UInt8]) -> Bool {
         ByteSearch.firstIndex(of: Array(needle.utf8), in: haystack) != nil

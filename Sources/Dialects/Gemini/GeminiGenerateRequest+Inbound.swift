@@ -20,7 +20,7 @@ extension GeminiGenerateRequest: InboundChat {
             needs.insert(.json)
         }
         return RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+            promptTokens: TokenUsage.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
     }
 
     /// The model travels in the path, so the bytes go as they came.

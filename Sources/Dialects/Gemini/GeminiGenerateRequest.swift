@@ -211,5 +211,5 @@ public struct GeminiGenerateRequest: Sendable {
     }
 
     /// A rough token count for `countTokens`, on the gateway's four-bytes-a-token rule.
-    public var estimatedInputTokens: Int { RoutingFacts.estimatedTokens(bytes: index.bytes.count) }
+    public var estimatedInputTokens: Int { TokenUsage.estimatedTokens(bytes: index.bytes.count) }
 }

@@ -13,7 +13,7 @@ extension OpenAIChatRequest: OpenAIInbound, InboundChat {
             needs.insert(.json)
         }
         return RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
+            promptTokens: TokenUsage.estimatedTokens(bytes: index.bytes.count), maxOutputTokens: maxOutputTokens, needs: needs)
     }
 
     public func passThroughBody(upstreamModel: String, requestStreamUsage: Bool) -> [UInt8] {

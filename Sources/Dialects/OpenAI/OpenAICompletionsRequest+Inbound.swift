@@ -12,7 +12,7 @@ extension OpenAICompletionsRequest: OpenAIInbound, InboundChat {
 
     public var routingFacts: RoutingFacts {
         RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: head.index.bytes.count), maxOutputTokens: maxOutputTokens, needs: [],
+            promptTokens: TokenUsage.estimatedTokens(bytes: head.index.bytes.count), maxOutputTokens: maxOutputTokens, needs: [],
             requiredEndpoint: needsCompletionsEndpoint ? .completions : nil)
     }
 

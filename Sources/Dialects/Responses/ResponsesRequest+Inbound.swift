@@ -20,7 +20,7 @@ extension ResponsesRequest: OpenAIInbound, InboundChat {
         // A stored conversation this request continues is part of its prompt.
         let bytes = index.bytes.count.saturatingAdding(conversation.history?.count ?? 0)
         return RoutingFacts(
-            promptTokens: RoutingFacts.estimatedTokens(bytes: bytes), maxOutputTokens: maxOutputTokens, needs: needs,
+            promptTokens: TokenUsage.estimatedTokens(bytes: bytes), maxOutputTokens: maxOutputTokens, needs: needs,
             requiredEndpoint: builtInTools ? .responses : nil)
     }
 

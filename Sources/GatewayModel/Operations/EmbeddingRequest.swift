@@ -43,7 +43,7 @@ public struct EmbeddingRequest: OperationRequest, Hashable {
 
     static func estimatedTokens(of input: Input) -> Int {
         switch input {
-        case .text(let text): max(1, text.utf8.count / 4)
+        case .text(let text): TokenUsage.estimatedTokens(bytes: text.utf8.count)
         case .tokens(let ids): ids.count
         }
     }

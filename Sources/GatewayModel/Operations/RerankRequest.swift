@@ -41,7 +41,9 @@ public struct RerankRequest: OperationRequest, Hashable {
 
     /// Query and documents at about four bytes a token: the input when a provider reports none.
     public var estimatedTokens: Int {
-        documents.reduce(max(1, query.utf8.count / 4)) { $0.saturatingAdding(max(1, $1.utf8.count / 4)) }
+        documents.reduce(TokenUsage.estimatedTokens(bytes: query.utf8.count)) {
+            $0.saturatingAdding(TokenUsage.estimatedTokens(bytes: $1.utf8.count))
+        }
     }
 }
 

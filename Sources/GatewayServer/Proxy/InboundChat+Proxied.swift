@@ -46,7 +46,7 @@ extension ProxiedRequest where Self: InboundChat, Decoded == ChatRequest {
                 let answer = try translator.decodeResponse(bodies[0])
                 return ExchangedAnswer(
                     output: encodeAnswer(answer), usage: answer.usage == TokenUsage() ? nil : answer.usage,
-                    estimatedOutput: max(1, answer.generatedBytes / 4))
+                    estimatedOutput: TokenUsage.estimatedTokens(bytes: answer.generatedBytes))
             },
             relay: { translatingStream(from: translator.makeStreamDecoder(), model: model) })
     }
@@ -56,7 +56,7 @@ extension ProxiedRequest where Self: InboundChat, Decoded == ChatRequest {
     /// answer is decoded for it only in this rare case.
     static func estimatedOutput(of body: [UInt8]) -> Int {
         let bytes = ProviderDialects.dialect(for: format).flatMap { try? $0.decodeResponse(body).generatedBytes } ?? body.count
-        return max(1, bytes / 4)
+        return TokenUsage.estimatedTokens(bytes: bytes)
     }
 }
 
