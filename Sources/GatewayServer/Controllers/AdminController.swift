@@ -37,7 +37,7 @@ struct AdminController: Sendable {
                 message: "The admin API is disabled: set admin_key in Routes/ (e.g. env:SWITCHYARD_ADMIN_KEY) and that variable.",
                 code: "admin_disabled")
         }
-        guard VirtualKey.hash(try BearerAuthenticator.bearerToken(of: request)) == expected else {
+        guard try BearerAuthenticator.bearerToken(of: request, hashesTo: expected) else {
             throw GatewayError(kind: .authentication, status: 401, message: "Incorrect admin key provided.", code: "invalid_admin_key")
         }
     }

@@ -1,6 +1,5 @@
 import GatewayModel
 import Hummingbird
-import Metering
 import NIOCore
 
 /// `GET /metrics`: the Prometheus text exposition of ``GatewayMetrics``, behind a bearer token
@@ -12,7 +11,7 @@ struct MetricsController: Sendable {
         router.get("/metrics") { request, _ in
             let gateway = live.current
             if let expected = gateway.metricsTokenHash {
-                guard VirtualKey.hash(try BearerAuthenticator.bearerToken(of: request)) == expected else {
+                guard try BearerAuthenticator.bearerToken(of: request, hashesTo: expected) else {
                     throw GatewayError(
                         kind: .authentication, status: 401, message: "Incorrect metrics token provided.", code: "invalid_metrics_token")
                 }

@@ -34,6 +34,12 @@ struct BearerAuthenticator: Sendable {
         return token
     }
 
+    /// Whether the request's bearer token is the one whose SHA-256 is `hash` (the admin key, the
+    /// metrics token: compared as stored, hashed).
+    static func bearerToken(of request: Request, hashesTo hash: String) throws(GatewayError) -> Bool {
+        VirtualKey.hash(try bearerToken(of: request)) == hash
+    }
+
     /// Anthropic SDKs send `x-api-key` (older) or `Authorization: Bearer` (current).
     func authenticateAnthropic(_ request: Request) async throws(GatewayError) -> AuthenticatedKey {
         guard let key = request.headers[Self.xAPIKey] else { return try await authenticate(request) }
