@@ -64,14 +64,10 @@ extension GeminiEmbedRequest: InboundOperation {
     public static var dialectName: String { "gemini-embeddings" }
     public static var operation: UpstreamOperation { .embeddings }
 
-    public var routingFacts: RoutingFacts {
-        RoutingFacts(
-            promptTokens: request.estimatedTokens, maxOutputTokens: nil, needs: [], requiredEndpoint: .embeddings,
-            dimensions: request.dimensions, longestInputTokens: request.longestInputTokens)
-    }
+    public var routingFacts: RoutingFacts { request.routingFacts }
 
     public static func dialect(for format: WireFormat) -> (any OperationDialect<EmbeddingRequest>)? {
-        OpenAIEmbeddingsRequest.dialect(for: format)
+        EmbeddingRequest.dialect(for: format)
     }
 
     /// Google's shape: values as floats; Google's answer has no usage, and neither has this.

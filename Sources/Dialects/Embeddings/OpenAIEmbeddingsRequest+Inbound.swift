@@ -6,11 +6,7 @@ extension OpenAIEmbeddingsRequest: OpenAIInbound, InboundOperation {
     public static var dialectName: String { "openai-embeddings" }
     public static var operation: UpstreamOperation { .embeddings }
 
-    public var routingFacts: RoutingFacts {
-        RoutingFacts(
-            promptTokens: request.estimatedTokens, maxOutputTokens: nil, needs: [], requiredEndpoint: .embeddings,
-            dimensions: request.dimensions, longestInputTokens: request.longestInputTokens)
-    }
+    public var routingFacts: RoutingFacts { request.routingFacts }
 
     /// The client's bytes with the provider's model, less the gateway's own `task_type`.
     public func passThroughBody(upstreamModel: String) -> [UInt8]? {
@@ -29,11 +25,7 @@ extension OpenAIEmbeddingsRequest: OpenAIInbound, InboundOperation {
     }
 
     public static func dialect(for format: WireFormat) -> (any OperationDialect<EmbeddingRequest>)? {
-        switch format {
-        case .openAI: OpenAIEmbeddingDialect()
-        case .gemini: GeminiEmbeddingDialect()
-        case .anthropic, .cohere, .dashscope: nil
-        }
+        EmbeddingRequest.dialect(for: format)
     }
 
     /// OpenAI's `list` of `embedding` objects, in the encoding the client asked for; usage as the

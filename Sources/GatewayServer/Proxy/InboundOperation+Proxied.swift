@@ -15,27 +15,27 @@ extension ProxiedRequest where Self: InboundOperation, Decoded == Request, Reque
         throws(GatewayError) -> Exchange?
     {
         let provider = target.provider
+        guard let dialect = Self.dialect(for: provider.dialect) else { return nil }
         let batchSize = target.offering.maxInputs
         let request = screening?.masked ?? self.request
+        let dropped = dialect.dropped(from: request)
         if provider.dialect == Self.format, provider.serves(Self.operation), screening == nil,
-            request.inputCount <= batchSize ?? .max, let body = passThroughBody(upstreamModel: target.offering.upstreamName),
-            let dialect = Self.dialect(for: provider.dialect)
+            request.inputCount <= batchSize ?? .max, let body = passThroughBody(upstreamModel: target.offering.upstreamName)
         {
             return Exchange(
-                bodies: [body], operation: Self.operation, dropped: dialect.dropped(from: request),
+                bodies: [body], operation: Self.operation, dropped: dropped,
                 answer: { bodies throws(DialectDecodingError) in
                     ExchangedAnswer(output: nil, usage: try passThroughUsage(in: bodies[0]), estimatedOutput: 0)
                 },
                 relay: nil)
         }
-        guard let dialect = Self.dialect(for: provider.dialect) else { return nil }
         let batches = request.batches(of: batchSize)
         var bodies: [[UInt8]] = []
         bodies.reserveCapacity(batches.count)
         for batch in batches { bodies.append(try dialect.encode(batch, upstreamModel: target.offering.upstreamName)) }
         let model = target.offering.name
         return Exchange(
-            bodies: bodies, operation: Self.operation, dropped: dialect.dropped(from: request),
+            bodies: bodies, operation: Self.operation, dropped: dropped,
             answer: { answers throws(DialectDecodingError) in
                 var parts: [Request.Answer] = []
                 parts.reserveCapacity(answers.count)
