@@ -11,6 +11,14 @@ public enum JSONArrayElements {
         return elements.map { bytes[$0.range] }
     }
 
+    /// The text of a string element, escapes decoded; nil when the element isn't a string.
+    public static func string(_ element: ArraySlice<UInt8>) -> String? {
+        guard element.first == UInt8(ascii: "\"") else { return nil }
+        var scanner = JSONScanner(bytes: Array(element))
+        guard let text = try? scanner.scanString(), scanner.isAtEnd else { return nil }
+        return text
+    }
+
     /// `elements` written as one array.
     public static func array(_ elements: [ArraySlice<UInt8>]) -> [UInt8] {
         var output: [UInt8] = [UInt8(ascii: "[")]

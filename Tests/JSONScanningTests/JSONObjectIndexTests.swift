@@ -114,3 +114,12 @@ extension JSONObjectIndexTests {
         #expect(index.int("n") == 3 && index.double("n") == 3)
     }
 }
+
+extension JSONObjectIndexTests {
+    @Test func aStringElementIsReadWithItsEscapes() throws {
+        let elements = try JSONArrayElements.of(document: Array(#"["a \"b\" \u00e9\n", 7, {"text":"x"}]"#.utf8))
+        #expect(JSONArrayElements.string(elements[0]) == "a \"b\" é\n")
+        #expect(JSONArrayElements.string(elements[1]) == nil && JSONArrayElements.string(elements[2]) == nil)
+        #expect(JSONArrayElements.string(ArraySlice(Array(#""a" x"#.utf8))) == nil)
+    }
+}

@@ -55,7 +55,7 @@ public struct RerankInboundRequest: Sendable {
         for (position, element) in elements.enumerated() {
             let text: String? =
                 switch element.first {
-                case UInt8(ascii: "\""): try? JSONDecoder().decode(String.self, from: Data(element))
+                case UInt8(ascii: "\""): JSONArrayElements.string(element)
                 case UInt8(ascii: "{"): (try? JSONObjectIndex(document: Array(element)))?.string("text")
                 default: nil
                 }
