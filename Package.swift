@@ -132,7 +132,7 @@ let package = Package(
             name: "switchyard",
             dependencies: [
                 "GatewayModel", "GatewayConfig", "GatewayServer", "Metering", "MeteringSQLite", "MeteringPostgres", "MockProvider",
-                "Providers",
+                "Providers", "JSONScanning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -288,7 +288,7 @@ extension ConfigurationLoader {
         static func server(_ value: YAMLValue) throws(ConfigurationError) -> ServerSettings {
             let fields = try value.mapping(allowed: [
                 "host", "port", "max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms", "max_connections",
-                "backlog", "shutdown_timeout_ms", "metrics_token",
+                "backlog", "shutdown_timeout_ms", "metrics_token", "metrics_port", "metrics_key_labels",
             ])
             var settings = ServerSettings()
             if let host = fields["host"] { settings.host = try host.string() }
@@ -301,6 +301,8 @@ extension ConfigurationLoader {
             if let value = fields["backlog"] { settings.backlog = try value.int(in: 1...65_535) }
             if let value = fields["shutdown_timeout_ms"] { settings.shutdownTimeoutMilliseconds = try value.int(in: 1000...3_600_000) }
             if let value = fields["metrics_token"] { settings.metricsToken = SecretReference(parsing: try value.string()) }
+            if let value = fields["metrics_port"] { settings.metricsPort = try value.int(in: 0...65535) }
+            if let value = fields["metrics_key_labels"] { settings.metricsKeyLabels = try value.bool() }
             return settings
         }
 

@@ -74,6 +74,12 @@ public struct ServerSettings: Sendable, Hashable {
     /// The bearer token `GET /metrics` asks for (`metrics_token`, literal or `env:NAME`); nil
     /// serves metrics to anyone who can reach the port.
     public var metricsToken: SecretReference?
+    /// `GET /metrics` on a port of its own (`metrics_port`) instead of the API's, so the API can
+    /// face the internet while Prometheus scrapes a private address; nil: the API's port.
+    public var metricsPort: Int?
+    /// Label cost metrics with the key id too (`metrics_key_labels`): a series per key, so only
+    /// where keys are few.
+    public var metricsKeyLabels = false
 
     public static let defaultMaxBodyBytes = 8 << 20
 

@@ -32,8 +32,9 @@ public final class LiveGateway: Sendable {
     public func makeRouter() -> Router<GatewayRequestContext> {
         let gateway = current
         let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: RequestTelemetryMiddleware(telemetry: RequestTelemetry(metrics: gateway.metrics)))
         router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: gateway.configuration.server.maxBodyBytes))
-        router.add(middleware: AuthenticationThrottleMiddleware(throttle: throttle))
+        router.add(middleware: AuthenticationThrottleMiddleware(throttle: throttle, metrics: gateway.metrics))
         // Keys live in their own directory (refreshed from the ledger), not in Routes/.
         let authenticator = BearerAuthenticator(keys: gateway.keys)
         ChatCompletionsController(live: self, authenticator: authenticator).register(on: router)
@@ -43,7 +44,7 @@ public final class LiveGateway: Sendable {
         ModelsController(live: self, authenticator: authenticator).register(on: router)
         GeminiController(live: self, authenticator: authenticator).register(on: router)
         HealthController(live: self).register(on: router)
-        MetricsController(live: self).register(on: router)
+        if gateway.configuration.server.metricsPort == nil { MetricsController(live: self).register(on: router) }
         AdminController(live: self).register(on: router)
         SpendController(live: self, authenticator: authenticator).register(on: router)
         KeysController(live: self).register(on: router)
@@ -67,6 +68,24 @@ public final class LiveGateway: Sendable {
             server: .gateway(limits),
             configuration: .init(
                 address: .hostname(server.host, port: server.port), serverName: "switchyard", backlog: server.backlog),
+            onServerRunning: onServerRunning,
+            logger: gateway.logger)
+    }
+
+    /// `GET /metrics` alone, on `server.metrics_port` (same host and connection limits).
+    public func makeMetricsApplication(
+        port: Int, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let gateway = current
+        let server = gateway.configuration.server
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: server.maxBodyBytes))
+        router.add(middleware: AuthenticationThrottleMiddleware(throttle: throttle, metrics: gateway.metrics))
+        MetricsController(live: self).register(on: router)
+        return Application(
+            responder: HeadAsGetResponder(inner: router.buildResponder()),
+            server: .gateway(ConnectionLimits(server)),
+            configuration: .init(address: .hostname(server.host, port: port), serverName: "switchyard", backlog: server.backlog),
             onServerRunning: onServerRunning,
             logger: gateway.logger)
     }

@@ -199,6 +199,27 @@ public final class BudgetBook: Sendable {
         accounts.withLock { $0[scope].map { ($0.spent, $0.reserved) } }
     }
 
+    /// One budget as it stands, in the reporting currency.
+    public struct Standing: Sendable {
+        public var scope: SpendScope
+        public var limit: Decimal
+        /// Spent this period (with a shared budget: by every replica, as the database last
+        /// said, leases included); a new period that no request has opened yet counts nothing.
+        public var spent: Decimal
+        public var remaining: Decimal { max(0, limit - spent) }
+    }
+
+    /// Every open budget as it stands at `now` (the `switchyard_budget_*` gauges).
+    public func standings(now: Date = Date()) -> [Standing] {
+        accounts.withLock { table in
+            table.map { scope, account in
+                let current = account.budget.period.start(containing: now) == account.periodStart
+                let spent = account.usedEverywhere.map { max($0, account.spent) } ?? account.spent
+                return Standing(scope: scope, limit: account.limit, spent: current ? spent : 0)
+            }
+        }
+    }
+
     static func display(_ amount: Decimal) -> Decimal {
         var value = amount
         var result = Decimal()

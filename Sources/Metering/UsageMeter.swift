@@ -22,6 +22,8 @@ public final class UsageMeter: Service, Sendable {
     let commitDeadline: Duration = .seconds(2)
     /// When the ledger database began refusing records (uptime nanoseconds; 0: it takes them).
     private let failingSince = Atomic<UInt64>(0)
+    /// Told how long each batch took to commit and how many records it held (the metrics).
+    private let onCommit: (@Sendable (_ took: Duration, _ records: Int) -> Void)?
 
     /// - Parameters:
     ///   - journalPath: nil keeps records in memory until committed (tests, `:memory:`).
@@ -29,8 +31,9 @@ public final class UsageMeter: Service, Sendable {
     ///     take them; past it, requests fail closed.
     public init(
         ledger: any Ledger, journalPath: String?, journalLimit: Int = 1 << 30, interval: Duration = .milliseconds(200),
-        batchSize: Int = 2_000, logger: Logger
+        batchSize: Int = 2_000, logger: Logger, onCommit: (@Sendable (_ took: Duration, _ records: Int) -> Void)? = nil
     ) throws {
+        self.onCommit = onCommit
         self.ledger = ledger
         self.journal = try journalPath.map { try UsageJournal(path: $0, maximumBytes: journalLimit) }
         self.interval = interval
@@ -92,7 +95,9 @@ public final class UsageMeter: Service, Sendable {
             guard !batch.isEmpty else { return }
             // Bounded: while the database is away the pool keeps retrying its connection, and
             // an outage must show as failures (for `fail_closed`), not as one endless wait.
+            let started = ContinuousClock.now
             try await withDeadline(commitDeadline) { [ledger] in try await ledger.insertUsage(batch) }
+            onCommit?(.now - started, batch.count)
             if let journal {
                 journal.markCommitted(before: end)
             } else {

@@ -16,6 +16,9 @@ public struct PersonalDataVault: Sendable {
     /// Distinct values masked.
     public var count: Int { originals.count }
 
+    /// Distinct values masked, by kind.
+    public var countsByKind: [PersonalDataKind: Int] { counts }
+
     /// Whether nothing was masked.
     public var isEmpty: Bool { originals.isEmpty }
 

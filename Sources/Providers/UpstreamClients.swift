@@ -19,6 +19,10 @@ public struct UpstreamClients: Sendable {
         self.pools = pools
     }
 
+    /// Each provider's pool as it is used now, by provider name (providers sharing an address
+    /// and settings share a pool, and so its figures).
+    public var occupancy: [String: PoolOccupancy] { pools.mapValues(\.occupancy) }
+
     /// Runs `body` with a pool per endpoint, shutting them down afterwards.
     ///
     /// Throws when an https provider's TLS settings can't be loaded.

@@ -80,6 +80,15 @@ public final class TargetHealth: Sendable {
         public var description: String
         /// Whether a request now would skip the target.
         public var skipsRequests: Bool
+        /// The breaker's position, for the `switchyard_circuit_state` gauge.
+        public var state: State
+    }
+
+    /// A circuit's position: its raw value is the gauge's (0 closed, 1 half-open, 2 open).
+    public enum State: Int, Sendable, Hashable {
+        case closed = 0
+        case halfOpen = 1
+        case open = 2
     }
 
     /// The circuit's state, for explain (``admit(_:now:)`` is what changes it).
@@ -155,16 +164,22 @@ public struct CircuitSnapshot: Sendable {
 
     public func status(of target: ModelReference) -> TargetHealth.Status {
         let circuit = circuits[target] ?? .closed(failures: 0)
+        let state: TargetHealth.State =
+            switch circuit {
+            case .closed: .closed
+            case .open: .open
+            case .halfOpen: .halfOpen
+            }
         if case .refused(let reason, _, _) = TargetHealth.exclusion(circuit, now: now, settings: settings) {
-            return .init(description: reason, skipsRequests: true)
+            return .init(description: reason, skipsRequests: true, state: state)
         }
         switch circuit {
         case .closed(let failures):
             return .init(
                 description: failures == 0 ? "closed" : "closed (\(failures) failure\(failures == 1 ? "" : "s"))",
-                skipsRequests: false)
-        case .open: return .init(description: "open, due for a probe", skipsRequests: false)
-        case .halfOpen: return .init(description: "half-open, its probe overdue", skipsRequests: false)
+                skipsRequests: false, state: state)
+        case .open: return .init(description: "open, due for a probe", skipsRequests: false, state: state)
+        case .halfOpen: return .init(description: "half-open, its probe overdue", skipsRequests: false, state: state)
         }
     }
 }

@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(
+        name: .customLong("log-format"),
+        help: "text, or json: one JSON object per line (each request's line included) for Loki, Elasticsearch and the like.")
+    var logFormat: LogFormat = .text
+
     @Flag(
         name: .customLong("no-metering"),
         help: "Record no usage (for benchmarks comparing the cost of metering; budgets still apply in memory).")
@@ -55,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let offlineDemoKey = "sy-offline-demo"
 
     func run() async throws {
-        let logger = bootstrapLogging(level: logLevel)
+        let logger = bootstrapLogging(level: logLevel, format: logFormat)
         var configuration = try routes.load()
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
@@ -95,6 +100,9 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             }
             let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
+            let metrics = noMetrics ? nil : GatewayMetrics(keyLabels: configuration.server.metricsKeyLabels)
+            let recordCommit: (@Sendable (Duration, Int) -> Void)? =
+                if let metrics { { took, records in metrics.recordLedgerCommit(took: took, records: records) } } else { nil }
             // Without metering there is no journal either (so a second, unmetered gateway may
             // share a ledger with a metered one, as the benchmarks run them).
             let meter =
@@ -102,7 +110,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ? nil
                 : try UsageMeter(
                     ledger: ledger, journalPath: journal ?? configuration.ledger.journalPath,
-                    journalLimit: configuration.metering.journalLimitBytes, logger: logger)
+                    journalLimit: configuration.metering.journalLimitBytes, logger: logger,
+                    onCommit: recordCommit)
             try await meter?.replayJournal()
             let pools = UpstreamPools()
             defer { pools.shutdown() }
@@ -124,7 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
             let responses = ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: noMetrics ? nil : GatewayMetrics(),
+                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: metrics,
                 budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
                 responses: responses, logger: logger)
             let serverSettings = configuration.server
@@ -140,6 +149,12 @@ struct ServeCommand: AsyncParsableCommand {
                 let port = channel.localAddress?.port ?? serverSettings.port
                 announce("switchyard listening on http://\(serverSettings.host):\(port)/v1")
             }
+            // `server.metrics_port`: Prometheus scrapes an address of its own.
+            let metricsApp = serverSettings.metricsPort.map { port in
+                live.makeMetricsApplication(port: port) { channel in
+                    announce("metrics on http://\(serverSettings.host):\(channel.localAddress?.port ?? port)/metrics")
+                }
+            }
             let watcher = ConfigurationWatcher(
                 interval: reloadCheckMilliseconds > 0 ? .milliseconds(reloadCheckMilliseconds) : nil,
                 fingerprint: { [routes] in routes.fingerprint() },
@@ -150,7 +165,9 @@ struct ServeCommand: AsyncParsableCommand {
             var groupConfiguration = ServiceGroupConfiguration(
                 services: (mockServices + [refresher, watcher, ResponseSweeper(keeper: responses)]
                     + ([meter, budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
-                    + [deadline, app]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                    + ([metricsApp] as [(any Service)?]).compactMap { $0 } + [deadline, app]).map {
+                        ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                    },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             groupConfiguration.maximumGracefulShutdownDuration = shutdownTimeout

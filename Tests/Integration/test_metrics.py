@@ -108,18 +108,27 @@ def test_a_fallback_shows_a_failed_and_a_completed_attempt(observed):
     assert resilient[("broken", "failed")] >= 1 and resilient[("alpha", "completed")] >= 1
 
 
-def test_requests_refused_before_any_provider_are_counted_by_reason(observed):
+def test_requests_are_counted_by_outcome_and_refusals_by_reason(observed):
     client = openai.OpenAI(base_url=observed["gateway"].url + "/v1", api_key=observed["limited"], max_retries=0)
     client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi"}])
     with pytest.raises(openai.RateLimitError):
         client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "again"}])
-    refused = samples(scrape(observed).body.decode(), "switchyard_requests_refused")
-    assert [(labels, value) for _, labels, value in refused] == [
-        ({"route": "chat", "tenant": "limited", "reason": "limit"}, 1.0)]
+    requests = samples(scrape(observed).body.decode(), "switchyard_requests")
+    limited = [(labels, value) for _, labels, value in requests if labels["tenant"] == "limited"]
+    assert sorted(limited, key=lambda pair: pair[0]["outcome"]) == [
+        ({"route": "chat", "tenant": "limited", "dialect": "openai", "outcome": "completed", "provider": "alpha",
+          "model": "alpha-model"}, 1.0),
+        ({"route": "chat", "tenant": "limited", "dialect": "openai", "outcome": "refused", "reason": "limit"}, 1.0)]
+
+
+def series(text):
+    """Every series in an exposition, told apart by name and labels (not value)."""
+    return {(sample.name, tuple(sorted(sample.labels.items())))
+            for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
 def test_made_up_models_create_no_series(observed):
-    before = len(scrape(observed).body.decode().splitlines())
+    before = series(scrape(observed).body.decode())
     headers = {"content-type": "application/json", "authorization": f"Bearer {observed['key']}"}
     def ask(number):
         return raw_request("POST", observed["gateway"].url + "/v1/chat/completions", json.dumps(
@@ -127,7 +136,11 @@ def test_made_up_models_create_no_series(observed):
     with ThreadPoolExecutor(16) as pool:
         assert set(pool.map(ask, range(10_000))) == {404}
     text = scrape(observed).body.decode()
-    assert "made-up" not in text and len(text.splitlines()) == before
+    # One series counts them all: refused, no route, `unfit`.
+    assert "made-up" not in text
+    assert series(text) - before == {("switchyard_requests_total", (
+        ("dialect", "openai"), ("outcome", "refused"), ("reason", "unfit"), ("route", ""), ("tenant", "demo")))}
+    assert [value for _, labels, value in samples(text, "switchyard_requests") if labels.get("reason") == "unfit"] == [10_000]
 
 
 def test_the_token_is_required_when_set(observed):

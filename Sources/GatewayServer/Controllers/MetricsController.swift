@@ -17,6 +17,7 @@ struct MetricsController: Sendable {
                 }
             }
             guard let metrics = gateway.metrics else { throw GatewayError.notFound(path: request.uri.path) }
+            metrics.observe(gateway)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))

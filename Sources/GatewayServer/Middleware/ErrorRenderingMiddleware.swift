@@ -26,13 +26,15 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let gatewayError = Self.gatewayError(for: error, request: request, maxBodyBytes: maxBodyBytes)
-            let level: Logger.Level = gatewayError.status >= 500 ? .error : .info
-            context.logger.log(
-                level: level, "request failed",
-                metadata: [
-                    "status": "\(gatewayError.status)", "error": "\(gatewayError.message)",
-                    "path": "\(request.uri.path)",
-                ])
+            // The request's log line carries the message; a fault of the gateway's own is logged as one.
+            context.trail?.update { $0.errorMessage = gatewayError.message }
+            if gatewayError.status >= 500 {
+                context.logger.error(
+                    "request failed",
+                    metadata: [
+                        "status": "\(gatewayError.status)", "error": "\(gatewayError.message)", "path": "\(request.uri.path)",
+                    ])
+            }
             response = Self.response(for: gatewayError, dialect: request.callerDialect)
         }
         response.headers[.switchyardRequestID] = context.requestID

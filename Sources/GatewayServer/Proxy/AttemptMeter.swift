@@ -10,6 +10,8 @@ import Routing
 struct AttemptMeter: Sendable {
     let meter: UsageMeter?
     let metrics: GatewayMetrics?
+    /// The request this attempt belongs to, told of every record (its log line and counters).
+    let trail: RequestTrail?
     /// The request's running bill for budgets and token limits (nil: none apply).
     let charge: RequestCharge?
     let id: String
@@ -63,13 +65,14 @@ struct AttemptMeter: Sendable {
     func recordCompleted(
         usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, statusIfRefused: Int = 503, logger: Logger
     ) async throws(GatewayError) {
-        guard meter != nil || charge != nil || metrics != nil else { return }
+        guard meter != nil || charge != nil || metrics != nil || trail != nil else { return }
         let completed = makeRecord(
             outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         do {
             try meter?.record(completed)
             charge?.add(completed)
             metrics?.record(completed)
+            trail?.add(completed)
         } catch {
             logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
             let refused = makeRecord(
@@ -78,6 +81,7 @@ struct AttemptMeter: Sendable {
             charge?.add(refused)
             meter?.recordUndurably(refused)
             metrics?.record(refused)
+            trail?.add(refused)
             throw GatewayError.unavailable("Usage metering is unavailable, so the gateway is not answering (fail closed).")
         }
     }
@@ -98,11 +102,12 @@ struct AttemptMeter: Sendable {
     private func record(
         _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?
     ) async throws {
-        guard meter != nil || charge != nil || metrics != nil else { return }
+        guard meter != nil || charge != nil || metrics != nil || trail != nil else { return }
         let record = makeRecord(
             outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         charge?.add(record)
         metrics?.record(record)
+        trail?.add(record)
         do {
             try meter?.record(record)
         } catch {

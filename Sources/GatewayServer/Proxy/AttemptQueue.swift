@@ -3,6 +3,7 @@ import GatewayConfig
 import GatewayModel
 import Hummingbird
 import Metering
+import Privacy
 import Routing
 
 /// One attempt, ready to go: the target, the exchange with it, the decision headers.
@@ -30,7 +31,10 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
     let requestID: String
     let charge: RequestCharge?
     let forwarded: ForwardedHeaders
+    let trail: RequestTrail?
     var decoded: Inbound.Decoded?
+    /// Whether the masked values were counted (once per request, on its first masked attempt).
+    private var maskingCounted = false
     private var position = 0
     /// Attempts handed out so far (`x-switchyard-attempts` counts them).
     private(set) var started = 0
@@ -39,8 +43,9 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
     init(
         inbound: Inbound, plan: RoutePlan, gateway: Gateway, screening: PersonalDataScreening<Inbound.Decoded>?,
         decoded: Inbound.Decoded?,
-        key: AuthenticatedKey, requestID: String, charge: RequestCharge?, forwarded: ForwardedHeaders
+        key: AuthenticatedKey, requestID: String, charge: RequestCharge?, forwarded: ForwardedHeaders, trail: RequestTrail?
     ) {
+        self.trail = trail
         self.forwarded = forwarded
         self.inbound = inbound
         self.plan = plan
@@ -69,6 +74,7 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
             }
             guard let attempt = try prepare(target, number: started + 1) else { continue }
             started += 1
+            trail?.update { $0.attempts += 1 }
             return attempt
         }
         return nil
@@ -85,7 +91,8 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
     private func meter(_ target: RouteTarget, number: Int, masking: Bool) -> AttemptMeter {
         let currency = gateway.configuration.currency
         return AttemptMeter(
-            meter: gateway.meter, metrics: gateway.metrics, charge: charge, id: "\(requestID)-\(number)", requestID: requestID, key: key,
+            meter: gateway.meter, metrics: gateway.metrics, trail: trail, charge: charge, id: "\(requestID)-\(number)",
+            requestID: requestID, key: key,
             route: plan.routeName,
             target: target, dialectIn: Inbound.dialectName, operation: Inbound.operation, streamed: inbound.stream,
             estimatedPromptTokens: inbound.routingFacts.promptTokens, estimatedSearches: inbound.routingFacts.searches,
@@ -103,7 +110,13 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
         guard let exchange = try inbound.exchange(with: target, masked: masking ? screening : nil, decoded: &decoded) else {
             return nil
         }
-        if masking, let screening { headers[.switchyardPII] = screening.headerValue }
+        if masking, let screening {
+            headers[.switchyardPII] = screening.headerValue
+            if !maskingCounted {
+                maskingCounted = true
+                gateway.metrics?.recordMasked(screening.vault.countsByKind)
+            }
+        }
         if !exchange.dropped.isEmpty, target.provider.unsupportedParameters == .reject {
             throw GatewayError.invalidRequest(
                 "Provider '\(target.provider.name)' (\(target.provider.dialect.rawValue)) cannot honour: \(exchange.dropped.joined(separator: ", ")).",

@@ -26,13 +26,28 @@ struct RequestProxy: Sendable {
         _ inbound: Inbound, for key: AuthenticatedKey, forwarding forwarded: ForwardedHeaders = ForwardedHeaders(),
         context: GatewayRequestContext
     ) async throws -> Response {
-        if !key.mayCall(inbound.model) {
-            throw GatewayError(
-                kind: .permission, status: 403,
-                message: "This key may call only: \(key.allowedRoutes.joined(separator: ", ")).", parameter: "model",
-                code: "route_not_allowed")
+        let trail = context.trail
+        trail?.update {
+            $0.tenant = key.tenant
+            $0.keyID = key.id
+            $0.requestedModel = String(inbound.model.prefix(RequestTrail.longestModelName))
+            $0.dialect = Inbound.dialectName
+            $0.operation = Inbound.operation.rawValue
+            $0.stream = inbound.stream
         }
-        try refuseDuringLedgerOutage()
+        /// A request answered without calling any provider: its trail says why.
+        func refused(_ refusal: GatewayError) -> GatewayError {
+            trail?.update { $0.refusal = RefusalReason(refusal) }
+            return refusal
+        }
+        if !key.mayCall(inbound.model) {
+            throw refused(
+                GatewayError(
+                    kind: .permission, status: 403,
+                    message: "This key may call only: \(key.allowedRoutes.joined(separator: ", ")).", parameter: "model",
+                    code: "route_not_allowed"))
+        }
+        do { try refuseDuringLedgerOutage() } catch { throw refused(error) }
         let facts = inbound.routingFacts
         var request = RouteRequest(
             model: inbound.model, promptTokens: facts.promptTokens, maxOutputTokens: facts.maxOutputTokens, needs: facts.needs,
@@ -54,26 +69,25 @@ struct RequestProxy: Sendable {
         }
         guard let plan = gateway.planner.plan(for: request, latencies: gateway.latency.snapshot(), circuits: gateway.health.snapshot())
         else {
-            throw GatewayError.modelNotFound(inbound.model)
+            throw refused(GatewayError.modelNotFound(inbound.model))
         }
-        guard !plan.targets.isEmpty else {
-            let refusal = plan.refusal(model: inbound.model)
-            gateway.metrics?.recordRefusal(route: plan.routeName, tenant: key.tenant, refusal)
-            throw refusal
+        trail?.update {
+            $0.route = plan.routeName
+            $0.strategy = plan.strategy.rawValue
         }
+        guard !plan.targets.isEmpty else { throw refused(plan.refusal(model: inbound.model)) }
         let charge: RequestCharge?
         do {
             charge = try await RequestAdmission(gateway: gateway).admit(key: key, plan: plan, request: request)
         } catch {
-            gateway.metrics?.recordRefusal(route: plan.routeName, tenant: key.tenant, error)
-            throw error
+            throw refused(error)
         }
         // The request is over when this returns — unless it returns a stream, whose body settles.
         var streaming = false
         defer { if !streaming { charge?.settle() } }
         let queue = AttemptQueue(
             inbound: inbound, plan: plan, gateway: gateway, screening: screening, decoded: decoded, key: key,
-            requestID: context.requestID, charge: charge, forwarded: forwarded)
+            requestID: context.requestID, charge: charge, forwarded: forwarded, trail: trail)
         do {
             let response = try await attempt(queue, context: context)
             streaming = inbound.stream
@@ -82,6 +96,9 @@ struct RequestProxy: Sendable {
             // A stopping gateway's time for requests ran out while this one waited on a provider
             // (its connection was closed under it): 503, not the provider's failure or a bare close.
             throw Self.shuttingDown
+        } catch let error as GatewayError where trail?.attempts == 0 {
+            // Every target was skipped (a circuit opened since routing) or none could take the request.
+            throw refused(error)
         }
     }
 
@@ -161,6 +178,7 @@ struct RequestProxy: Sendable {
                     }
                 case .hedgeDue:
                     if hedge == nil, inFlight.count == 1, let next = try queue.next() {
+                        context.trail?.update { $0.hedged = true }
                         hedge = next
                         start(next, in: &group)
                         inFlight.append(next.target.reference)
@@ -186,6 +204,7 @@ struct RequestProxy: Sendable {
         guard let endpoint = gateway.endpoints[target.provider.name] else {
             throw UpstreamFailure(provider: target.provider.name, kind: .unreachable, detail: "no client configured")
         }
+        let waitStarted = ContinuousClock.now
         do {
             func post(_ body: [UInt8]) async throws(UpstreamFailure) -> UpstreamResponse {
                 try await gateway.upstream.post(
@@ -198,12 +217,18 @@ struct RequestProxy: Sendable {
                 departure: inbound.stream ? await context.clientDeparture : nil, shutdown: gateway.shutdownNotice)
             let result: Response
             if inbound.stream {
+                // Waiting on the provider until its first event (the relay's first transform is
+                // counted with it: microseconds next to the wait).
+                defer { context.trail?.waited(since: waitStarted) }
                 result = try await answer.stream(try await post(attempt.exchange.bodies[0]), headers: attempt.headers)
             } else {
                 // An operation split into batches calls the provider once per batch, in order.
                 var bodies: [ByteBuffer] = []
-                for body in attempt.exchange.bodies {
-                    bodies.append(try await post(body).collect(upTo: Self.maximumResponseBytes))
+                do {
+                    defer { context.trail?.waited(since: waitStarted) }
+                    for body in attempt.exchange.bodies {
+                        bodies.append(try await post(body).collect(upTo: Self.maximumResponseBytes))
+                    }
                 }
                 result = try await answer.json(bodies, headers: attempt.headers)
             }

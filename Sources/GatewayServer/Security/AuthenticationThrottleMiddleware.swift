@@ -7,6 +7,7 @@ public struct AuthenticationThrottleMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
 
     let throttle: FailedAuthenticationThrottle
+    let metrics: GatewayMetrics?
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let seconds = throttle.retryAfter(for: context.clientAddress) {
@@ -15,11 +16,20 @@ public struct AuthenticationThrottleMiddleware: RouterMiddleware {
         }
         do {
             return try await next(request, context)
-        } catch let error as GatewayError where error.status == 401 && Self.guesses.contains(error.code ?? "") {
-            throttle.recordFailure(from: context.clientAddress)
+        } catch let error as GatewayError where error.status == 401 {
+            if let (credential, reason) = Self.failures[error.code ?? ""] {
+                metrics?.recordAuthenticationFailure(credential: credential, reason: reason)
+            }
+            if Self.guesses.contains(error.code ?? "") { throttle.recordFailure(from: context.clientAddress) }
             throw error
         }
     }
+
+    /// Each 401's credential and why, for `switchyard_authentication_failures_total`.
+    static let failures: [String: (credential: String, reason: String)] = [
+        "missing_api_key": ("virtual_key", "missing"), "invalid_api_key": ("virtual_key", "invalid"),
+        "invalid_admin_key": ("admin_key", "invalid"), "invalid_metrics_token": ("metrics_token", "invalid"),
+    ]
 
     /// A key was presented and was wrong (a missing key is not a guess).
     static let guesses: Set<String> = ["invalid_api_key", "invalid_admin_key"]

@@ -43,6 +43,11 @@ final class UpstreamConnectionPool: Sendable {
         self.eventLoopGroup = eventLoopGroup
     }
 
+    /// Connections in use, idle, and exchanges waiting for one, now.
+    var occupancy: PoolOccupancy {
+        state.withLock { PoolOccupancy(inUse: max(0, $0.open - $0.idle.count), idle: $0.idle.count, waiting: $0.waiters.count) }
+    }
+
     /// A connection for one exchange: an idle one if any is still open, else a new one.
     func lease() async throws -> UpstreamConnection {
         enum Next {
