@@ -54,7 +54,7 @@ extension GatewayMetrics {
     /// Values masked before a request went to a public provider, by kind (`email`, `phone`…).
     func recordMasked(_ counts: [PersonalDataKind: Int]) {
         for (kind, count) in counts where count > 0 {
-            CoreMetrics.Counter(label: Name.personalDataMasked, dimensions: [("kind", kind.label)], factory: factory)
+            CoreMetrics.Counter(label: Name.personalDataMasked, dimensions: [("kind", kind.rawValue)], factory: factory)
                 .increment(by: count)
         }
     }
