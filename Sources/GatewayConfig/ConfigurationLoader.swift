@@ -15,7 +15,8 @@ public struct ConfigurationLoader: Sendable {
     }
 
     static let topLevelKeys = [
-        "version", "server", "ledger", "metering", "responses", "admin_key", "currency", "fx", "providers", "routes", "tenants", "policies",
+        "version", "server", "ledger", "metering", "responses", "telemetry", "admin_key", "currency", "fx", "providers", "routes",
+        "tenants", "policies",
     ]
 
     /// Loads the directory; every problem found is reported together.
@@ -82,6 +83,7 @@ extension ConfigurationLoader {
         var ledger: (LedgerLocation, YAMLValue)?
         var metering: (MeteringSettings, YAMLValue)?
         var responses: (ResponsesSettings, YAMLValue)?
+        var telemetry: (TelemetrySettings, YAMLValue)?
         var adminKey: (SecretReference, YAMLValue)?
         var reportingCurrency: (String, YAMLValue)?
         var fx: ([String: Decimal], YAMLValue)?
@@ -115,6 +117,7 @@ extension ConfigurationLoader {
                 if let value = top["ledger"] { try setOnce(&ledger, (try Self.ledger(value), value), key: "ledger") }
                 if let value = top["metering"] { try setOnce(&metering, (try Self.metering(value), value), key: "metering") }
                 if let value = top["responses"] { try setOnce(&responses, (try Self.responses(value), value), key: "responses") }
+                if let value = top["telemetry"] { try setOnce(&telemetry, (try Self.telemetry(value), value), key: "telemetry") }
                 if let value = top["admin_key"] {
                     let reference = SecretReference(parsing: try value.string())
                     if let problem = GatewayConfiguration.adminKeyProblem(reference.resolve(in: [:])) { throw value.error(problem) }
@@ -270,6 +273,7 @@ extension ConfigurationLoader {
                 policies: policies.map(\.0),
                 currency: conversion)
             if let responses { configuration.responses = responses.0 }
+            if let telemetry { configuration.telemetry = telemetry.0 }
             return configuration
         }
 
@@ -320,6 +324,26 @@ extension ConfigurationLoader {
                 return .postgres(SecretReference(parsing: text))
             }
             throw value.error("expected sqlite:FILE, postgres://user:password@host:port/database or env:VARIABLE (holding such a URL)")
+        }
+
+        /// `telemetry: { otlp_endpoint: http://collector:4318, sample_ratio: 0.1, service_name: gateway-eu }`.
+        static func telemetry(_ value: YAMLValue) throws(ConfigurationError) -> TelemetrySettings {
+            let fields = try value.mapping(allowed: ["otlp_endpoint", "sample_ratio", "service_name"])
+            var settings = TelemetrySettings()
+            if let endpoint = fields["otlp_endpoint"] {
+                let text = try endpoint.string()
+                guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw endpoint.error("expected an http(s) URL of an OTLP/HTTP collector, e.g. http://localhost:4318")
+                }
+                settings.otlpEndpoint = text
+            }
+            if let ratio = fields["sample_ratio"] { settings.sampleRatio = try ratio.fraction() }
+            if let name = fields["service_name"] {
+                let text = try name.string()
+                guard !text.isEmpty else { throw name.error("a service name can't be empty") }
+                settings.serviceName = text
+            }
+            return settings
         }
 
         /// `responses: { retention: 30d }` (or `none`).

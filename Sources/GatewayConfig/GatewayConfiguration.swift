@@ -10,6 +10,8 @@ public struct GatewayConfiguration: Sendable {
     public var metering: MeteringSettings
     /// Responses API conversations the gateway keeps (`responses:`).
     public var responses = ResponsesSettings()
+    /// Traces over OTLP (`telemetry:`); off unless an endpoint is set.
+    public var telemetry = TelemetrySettings()
     public var adminKey: SecretReference?
     public var providers: [ProviderConfiguration]
     public var routes: [RouteConfiguration]
@@ -122,6 +124,34 @@ public enum LedgerLocation: Sendable, Hashable, CustomStringConvertible {
         case .postgres: "switchyard-usage-journal"
         }
     }
+}
+
+/// Where traces go (`telemetry: { otlp_endpoint, sample_ratio, service_name }`). Read at start:
+/// changing it takes a restart.
+public struct TelemetrySettings: Sendable, Hashable {
+    /// An OpenTelemetry collector's OTLP/HTTP address (`http://collector:4318`; `/v1/traces` is
+    /// added when no path is given); nil: no traces.
+    public var otlpEndpoint: String?
+    /// The share of requests traced (0 to 1) when the caller's `traceparent` doesn't decide:
+    /// a caller's sampled trace is always followed.
+    public var sampleRatio: Double
+    public var serviceName: String
+
+    public init(otlpEndpoint: String? = nil, sampleRatio: Double = 1, serviceName: String = "switchyard") {
+        self.otlpEndpoint = otlpEndpoint
+        self.sampleRatio = sampleRatio
+        self.serviceName = serviceName
+    }
+
+    /// The endpoint spans are posted to: `/v1/traces` on a bare address.
+    public var tracesURL: String? {
+        guard let otlpEndpoint, let url = URL(string: otlpEndpoint) else { return nil }
+        return url.path.isEmpty || url.path == "/" ? otlpEndpoint.trimmingSuffix("/") + "/v1/traces" : otlpEndpoint
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
 
 /// How long the gateway keeps Responses API answers (`responses: { retention: 30d }`), so

@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
     public let meter: UsageMeter?
     /// The process's Prometheus metrics (`GET /metrics`); nil records none.
     public let metrics: GatewayMetrics?
+    /// Where spans go (`telemetry:`); nil traces nothing.
+    public let tracing: GatewayTracing?
     /// Budgets and rate limits in force, shared by all requests (and kept across reloads).
     public let budgets: BudgetBook
     /// With replicas sharing a PostgreSQL ledger: tops up ``budgets``' leases from the database.
@@ -51,8 +53,9 @@ public struct Gateway: Sendable {
         latency: LatencyTracker = LatencyTracker(), health: TargetHealth = TargetHealth(), meter: UsageMeter? = nil,
         budgets: BudgetBook? = nil, budgetLeases: BudgetLeaseKeeper? = nil, rateLimiter: RateLimiter = RateLimiter(),
         adminKey: String? = nil, shutdownNotice: EndNotice = EndNotice(), responses: ResponseKeeper? = nil,
-        metrics: GatewayMetrics? = nil, metricsToken: String? = nil
+        metrics: GatewayMetrics? = nil, metricsToken: String? = nil, tracing: GatewayTracing? = nil
     ) {
+        self.tracing = tracing
         self.metricsTokenHash = metricsToken.map { VirtualKey.hash($0) }
         self.metrics = metrics
         self.responses = responses ?? ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)

@@ -51,6 +51,21 @@ public struct UpstreamFailure: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The failure's class in snake case (`timeout`, `server_error`…): a trace's `error.type`.
+    public var typeName: String {
+        switch kind {
+        case .unreachable: "unreachable"
+        case .connectionLost: "connection_lost"
+        case .timeout: "timeout"
+        case .rateLimited: "rate_limited"
+        case .serverError: "server_error"
+        case .credentialsRejected: "credentials_rejected"
+        case .modelUnknown: "model_unknown"
+        case .requestRejected: "request_rejected"
+        case .malformedResponse: "malformed_response"
+        }
+    }
+
     /// Whether another target may succeed where this one failed.
     public var allowsFallback: Bool {
         if case .requestRejected = kind { return false }

@@ -101,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let keys = KeyDirectory(fixedKeys: fixedKeys, ledger: ledger)
             let metrics = noMetrics ? nil : GatewayMetrics(keyLabels: configuration.server.metricsKeyLabels)
+            let tracingBackend = try TracingBackend.make(configuration.telemetry, logger: logger)
             let recordCommit: (@Sendable (Duration, Int) -> Void)? =
                 if let metrics { { took, records in metrics.recordLedgerCommit(took: took, records: records) } } else { nil }
             // Without metering there is no journal either (so a second, unmetered gateway may
@@ -133,7 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
             let responses = ResponseKeeper(store: ledger as? any ResponseStore, logger: logger)
             let assembler = GatewayAssembler(
                 environment: environment, isOffline: resolution.isOffline, mockBaseURLs: mockBaseURLs, keys: keys, ledger: ledger,
-                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: metrics,
+                pools: pools, latency: LatencyTracker(), health: TargetHealth(), meter: meter, metrics: metrics, tracing: tracingBackend?.0,
                 budgets: budgets, budgetLeases: budgetLeases, rateLimiter: rateLimiter, shutdownNotice: shutdownNotice,
                 responses: responses, logger: logger)
             let serverSettings = configuration.server
@@ -165,7 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
             var groupConfiguration = ServiceGroupConfiguration(
                 services: (mockServices + [refresher, watcher, ResponseSweeper(keeper: responses)]
                     + ([meter, budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
-                    + ([metricsApp] as [(any Service)?]).compactMap { $0 } + [deadline, app]).map {
+                    + ([metricsApp, tracingBackend?.1] as [(any Service)?]).compactMap { $0 } + [deadline, app]).map {
                         ServiceGroupConfiguration.ServiceConfiguration(service: $0)
                     },
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -200,7 +201,11 @@ extension ServeCommand {
             if configuration.server != running.server {
                 logger.warning("reload: new server settings take a restart; keeping the running ones")
             }
+            if configuration.telemetry != running.telemetry {
+                logger.warning("reload: new telemetry settings take a restart; keeping the running ones")
+            }
             configuration.server = running.server
+            configuration.telemetry = running.telemetry
             live.replace(with: try assembler.assemble(configuration))
             logger.notice(
                 "configuration reloaded (\(trigger)): \(configuration.providers.count) providers, \(configuration.routes.count) routes, \(configuration.tenants.count) tenants"

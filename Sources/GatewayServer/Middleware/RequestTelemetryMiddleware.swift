@@ -15,7 +15,7 @@ public struct RequestTelemetryMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let trail = RequestTrail()
+        let trail = telemetry.begin(request)
         var context = context
         context.trail = trail
         let response: Response

@@ -9,9 +9,16 @@ import Metering
 /// One for the process (like ``GatewayMetrics``, it outlives configuration reloads).
 public struct RequestTelemetry: Sendable {
     let metrics: GatewayMetrics?
+    let tracing: GatewayTracing?
 
-    public init(metrics: GatewayMetrics?) {
+    public init(metrics: GatewayMetrics?, tracing: GatewayTracing?) {
         self.metrics = metrics
+        self.tracing = tracing
+    }
+
+    /// A trail for `request`, with its server span when tracing.
+    func begin(_ request: Request) -> RequestTrail {
+        RequestTrail(span: tracing?.startRequest(request))
     }
 
     /// Paths probed by load balancers and Prometheus: a line per probe would bury the requests
@@ -27,6 +34,7 @@ public struct RequestTelemetry: Sendable {
         // request's waits overlap, so it has none to report.
         let overhead: Duration? = facts.attempts > 0 && !facts.hedged ? max(.zero, answeredAfter - facts.upstreamWait) : nil
         metrics?.recordRequest(facts, overhead: overhead)
+        trail.span?.end(facts, status: status)
         let path = request.uri.path
         guard status >= 400 || !Self.probePaths.contains(path) else { return }
         logger.info("request", metadata: Self.line(facts, status: status, method: request.method.rawValue, path: path, total: total))

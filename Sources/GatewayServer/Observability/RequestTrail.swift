@@ -41,9 +41,15 @@ final class RequestTrail: Sendable {
     static let longestModelName = 200
 
     let started = ContinuousClock.now
+    /// The request's server span, when tracing.
+    let span: TraceSpan?
     private let facts = Mutex(Facts())
     /// Set once: the first ``end()`` tells the story, later calls do nothing.
     private let ended = Atomic<Bool>(false)
+
+    init(span: TraceSpan? = nil) {
+        self.span = span
+    }
 
     /// Changes what is known about the request.
     func update(_ change: (inout Facts) -> Void) {

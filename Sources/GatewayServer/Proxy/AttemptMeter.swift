@@ -12,6 +12,8 @@ struct AttemptMeter: Sendable {
     let metrics: GatewayMetrics?
     /// The request this attempt belongs to, told of every record (its log line and counters).
     let trail: RequestTrail?
+    /// The attempt's client span (tracing), ended with its record.
+    let span: TraceSpan?
     /// The request's running bill for budgets and token limits (nil: none apply).
     let charge: RequestCharge?
     let id: String
@@ -65,7 +67,7 @@ struct AttemptMeter: Sendable {
     func recordCompleted(
         usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, statusIfRefused: Int = 503, logger: Logger
     ) async throws(GatewayError) {
-        guard meter != nil || charge != nil || metrics != nil || trail != nil else { return }
+        guard meter != nil || charge != nil || metrics != nil || trail != nil || span != nil else { return }
         let completed = makeRecord(
             outcome: .completed, status: 200, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         do {
@@ -73,6 +75,7 @@ struct AttemptMeter: Sendable {
             charge?.add(completed)
             metrics?.record(completed)
             trail?.add(completed)
+            span?.end(completed)
         } catch {
             logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
             let refused = makeRecord(
@@ -82,6 +85,7 @@ struct AttemptMeter: Sendable {
             meter?.recordUndurably(refused)
             metrics?.record(refused)
             trail?.add(refused)
+            span?.end(refused)
             throw GatewayError.unavailable("Usage metering is unavailable, so the gateway is not answering (fail closed).")
         }
     }
@@ -102,12 +106,13 @@ struct AttemptMeter: Sendable {
     private func record(
         _ outcome: UsageRecord.Outcome, status: Int, usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?
     ) async throws {
-        guard meter != nil || charge != nil || metrics != nil || trail != nil else { return }
+        guard meter != nil || charge != nil || metrics != nil || trail != nil || span != nil else { return }
         let record = makeRecord(
             outcome: outcome, status: status, usage: usage, estimatedOutput: estimatedOutput, ttftMilliseconds: ttftMilliseconds)
         charge?.add(record)
         metrics?.record(record)
         trail?.add(record)
+        span?.end(record)
         do {
             try meter?.record(record)
         } catch {

@@ -88,10 +88,10 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
         return remaining.refusal(model: inbound.model)
     }
 
-    private func meter(_ target: RouteTarget, number: Int, masking: Bool) -> AttemptMeter {
+    private func meter(_ target: RouteTarget, number: Int, masking: Bool, span: TraceSpan?) -> AttemptMeter {
         let currency = gateway.configuration.currency
         return AttemptMeter(
-            meter: gateway.meter, metrics: gateway.metrics, trail: trail, charge: charge, id: "\(requestID)-\(number)",
+            meter: gateway.meter, metrics: gateway.metrics, trail: trail, span: span, charge: charge, id: "\(requestID)-\(number)",
             requestID: requestID, key: key,
             route: plan.routeName,
             target: target, dialectIn: Inbound.dialectName, operation: Inbound.operation, streamed: inbound.stream,
@@ -106,7 +106,7 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
     private mutating func prepare(_ target: RouteTarget, number: Int) throws(GatewayError) -> PreparedAttempt? {
         var headers = RequestProxy.headers(plan: plan, target: target, attempts: number)
         let masking = screening?.guards(target) ?? false
-        let (upstreamHeaders, droppedHeaders) = forwarded.upstream(for: target.provider.dialect)
+        var (upstreamHeaders, droppedHeaders) = forwarded.upstream(for: target.provider.dialect)
         guard let exchange = try inbound.exchange(with: target, masked: masking ? screening : nil, decoded: &decoded) else {
             return nil
         }
@@ -125,8 +125,16 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
         // A header that can't travel is named, never refused: it asks for a feature, it isn't one.
         let dropped = exchange.dropped + droppedHeaders
         if !dropped.isEmpty { headers[.switchyardDropped] = dropped.joined(separator: ",") }
+        var span: TraceSpan?
+        if let tracing = gateway.tracing, let parent = trail?.span {
+            let (attemptSpan, traceHeaders) = tracing.startAttempt(
+                under: parent, operation: Inbound.operation.rawValue, provider: target.provider.name,
+                model: target.offering.upstreamName, number: number)
+            span = attemptSpan
+            upstreamHeaders += traceHeaders
+        }
         return PreparedAttempt(
             target: target, exchange: exchange, headers: headers, upstreamHeaders: upstreamHeaders,
-            meter: meter(target, number: number, masking: masking))
+            meter: meter(target, number: number, masking: masking, span: span))
     }
 }

@@ -249,6 +249,7 @@ struct RequestProxy: Sendable {
             if let status = error.providerStatus {
                 await attempt.meter.recordEnded(.failed, status: status, logger: context.logger)
             }
+            attempt.meter.span?.end(failure: error.typeName, status: error.providerStatus)
             switch error.kind {
             case .requestRejected: break  // the client's request, not the provider's health
             case .rateLimited(let retryAfter): gateway.health.recordFailure(target.reference, retryAfterSeconds: retryAfter)

@@ -22,6 +22,8 @@ struct GatewayAssembler: Sendable {
     let meter: UsageMeter?
     /// One for the process: counters keep counting across reloads (nil: `--no-metrics`).
     let metrics: GatewayMetrics?
+    /// One for the process, when `telemetry:` names a collector.
+    let tracing: GatewayTracing?
     let budgets: BudgetBook
     let budgetLeases: BudgetLeaseKeeper?
     let rateLimiter: RateLimiter
@@ -47,6 +49,6 @@ struct GatewayAssembler: Sendable {
             latency: latency, health: health, meter: meter, budgets: budgets, budgetLeases: budgetLeases,
             rateLimiter: rateLimiter, adminKey: try configuration.resolvedAdminKey(in: environment)?.revealed,
             shutdownNotice: shutdownNotice, responses: responses, metrics: metrics,
-            metricsToken: configuration.server.metricsToken?.resolve(in: environment)?.revealed)
+            metricsToken: configuration.server.metricsToken?.resolve(in: environment)?.revealed, tracing: tracing)
     }
 }
