@@ -307,6 +307,9 @@ extension ConfigurationLoader {
             if let value = fields["metrics_token"] { settings.metricsToken = SecretReference(parsing: try value.string()) }
             if let value = fields["metrics_port"] { settings.metricsPort = try value.int(in: 0...65535) }
             if let value = fields["metrics_key_labels"] { settings.metricsKeyLabels = try value.bool() }
+            if let value = fields["metrics_port"], settings.metricsPort != 0, settings.metricsPort == settings.port {
+                throw value.error("metrics_port must differ from port (leave it out to serve /metrics on the API's port)")
+            }
             return settings
         }
 

@@ -178,6 +178,35 @@ import Testing
         #expect(set.maxConnections == 50 && set.backlog == 512)
     }
 
+    @Test func metricsSettingsHaveDefaultsAndCanBeSet() throws {
+        let defaults = try load([("Routes/gateway.yaml", Self.valid)]).server
+        #expect(defaults.metricsPort == nil && defaults.metricsToken == nil && !defaults.metricsKeyLabels)
+        let text = Self.valid.replacingOccurrences(
+            of: "port: 9090", with: "port: 9090, metrics_port: 9464, metrics_token: env:SCRAPE, metrics_key_labels: true")
+        let set = try load([("Routes/gateway.yaml", text)]).server
+        #expect(set.metricsPort == 9464 && set.metricsToken == .environment("SCRAPE") && set.metricsKeyLabels)
+        #expect(
+            error(Self.valid.replacingOccurrences(of: "port: 9090", with: "port: 9090, metrics_port: 9090")).contains(
+                "metrics_port must differ from port"))
+    }
+
+    @Test func telemetryIsOffUntilACollectorIsNamed() throws {
+        let defaults = try load([("Routes/gateway.yaml", Self.valid)]).telemetry
+        #expect(defaults == TelemetrySettings() && defaults.tracesURL == nil)
+        let set = try load([
+            (
+                "Routes/gateway.yaml",
+                Self.valid + "\ntelemetry: { otlp_endpoint: 'http://collector:4318/', sample_ratio: 0.25, service_name: gw-eu }\n"
+            )
+        ]).telemetry
+        #expect(set.sampleRatio == 0.25 && set.serviceName == "gw-eu")
+        #expect(set.tracesURL == "http://collector:4318/v1/traces")
+        #expect(TelemetrySettings(otlpEndpoint: "https://otel.example.com/custom/traces").tracesURL == "https://otel.example.com/custom/traces")
+        #expect(error(Self.valid + "\ntelemetry: { otlp_endpoint: collector:4318 }\n").contains("telemetry.otlp_endpoint"))
+        #expect(error(Self.valid + "\ntelemetry: { sample_ratio: 2 }\n").contains("telemetry.sample_ratio"))
+        #expect(error(Self.valid + "\ntelemetry: { exporter: zipkin }\n").contains("exporter"))
+    }
+
     @Test func aCAFileIsFoundBesideTheYAMLThatNamesIt() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-ca-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import anthropic
 import openai
+from google import genai
+from google.genai import types as genai_types
 import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
@@ -95,7 +97,12 @@ def test_token_and_cost_metrics_equal_the_ledger(observed):
     anthropic.Anthropic(base_url=base, api_key=observed["key"], max_retries=0).messages.create(
         model="chat", max_tokens=32, messages=[{"role": "user", "content": "from claude's SDK"}])
     client.embeddings.create(model="embed", input=["one text", "another text"])
-    records = ledger_records(observed["routes"], lambda r: r["outcome"] == "completed", count=4)
+    client.responses.create(model="chat", input="from the Responses API", store=False)
+    gemini = genai.Client(api_key=observed["key"], http_options=genai_types.HttpOptions(base_url=base, api_version="v1beta"))
+    gemini.models.generate_content(model="chat", contents="from google's SDK")
+    records = ledger_records(observed["routes"], lambda r: r["outcome"] == "completed", count=6)
+    dialects = {"openai", "anthropic", "openai-responses", "gemini", "openai-embeddings"}
+    assert {r["dialect_in"] for r in records} == dialects
     text = scrape(observed).body.decode()
 
     usage = samples(text, "gen_ai_client_token_usage")
@@ -105,8 +112,10 @@ def test_token_and_cost_metrics_equal_the_ledger(observed):
                    and (operation is None or labels["gen_ai_operation_name"] == operation))
     assert total("input") == sum(r["input_tokens"] for r in records)
     overhead = samples(text, "switchyard_gateway_overhead_seconds")
-    assert sum(v for n, _, v in overhead if n.endswith("_count")) == 4
-    assert 0 < sum(v for n, _, v in overhead if n.endswith("_sum")) < 4 * 0.25
+    assert sum(v for n, _, v in overhead if n.endswith("_count")) == 6
+    assert 0 < sum(v for n, _, v in overhead if n.endswith("_sum")) < 6 * 0.25
+    requests = samples(text, "switchyard_requests")
+    assert {labels["dialect"] for _, labels, _ in requests} == dialects
     assert total("output") == sum(r["output_tokens"] for r in records)
     assert total("input", "embeddings") == sum(r["input_tokens"] for r in records if r["operation"] == "embeddings") > 0
     cost = sum(value for _, labels, value in samples(text, "switchyard_cost") if labels["tenant"] == "demo")
