@@ -10,6 +10,7 @@
 #   DURATION=5 bash Benchmarks/run.sh
 #   ONLY=metering bash Benchmarks/run.sh   # just metering on vs off
 #   ONLY=metrics bash Benchmarks/run.sh    # just Prometheus metrics on vs off
+#   ONLY=tracing bash Benchmarks/run.sh    # just tracing (sample ratio 1.0, to a local OTLP sink) on vs off
 #   ONLY=responses bash Benchmarks/run.sh  # just the Responses API against chat on one target
 #   ONLY=embeddings bash Benchmarks/run.sh # just embeddings of 1, 16 and 256 inputs a request
 set -euo pipefail
@@ -49,7 +50,19 @@ tenants:
   - { name: bench }
 YAML
 key=$("$BIN" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
-BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
+measured_routes=$work/Routes
+if [[ ${ONLY:-} == tracing ]]; then
+  # The measured gateway traces every request to a sink that takes OTLP/HTTP batches (on the
+  # load generator's core); the compared one is the same gateway without telemetry.
+  python=.venv/bin/python; [[ -x $python ]] || python=python3
+  "$python" Benchmarks/otlp_sink.py >"$work/sink.out" 2>&1 &
+  pids+=($!)
+  sink=$(wait_url "$work/sink.out")
+  mkdir -p "$work/TracedRoutes"
+  { cat "$work/Routes/gateway.yaml"; echo "telemetry: { otlp_endpoint: $sink, sample_ratio: 1.0 }"; } >"$work/TracedRoutes/gateway.yaml"
+  measured_routes=$work/TracedRoutes
+fi
+BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$measured_routes" --port 0 --offline off --log-level warning \
   >"$work/gateway.out" 2>&1 &
 gateway_pid=$!
 pids+=($gateway_pid)
@@ -57,9 +70,11 @@ gateway=$(wait_url "$work/gateway.out")
 # The same gateway without metering (or, with ONLY=metrics, without Prometheus metrics), to
 # measure what it costs (run one at a time).
 compared=metering
-[[ ${ONLY:-} == metrics ]] && compared=metrics
+[[ ${ONLY:-} == metrics || ${ONLY:-} == tracing ]] && compared=$ONLY
+compared_flags=("--no-$compared")
+[[ $compared == tracing ]] && compared_flags=()
 BENCH_KEY=upstream-key taskset -c 0 "$BIN" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
-  "--no-$compared" --journal "$work/compared-journal" --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
+  "${compared_flags[@]}" --journal "$work/compared-journal" --reload-check-ms 0 >"$work/unmetered.out" 2>&1 &
 unmetered_pid=$!
 pids+=($unmetered_pid)
 unmetered=$(wait_url "$work/unmetered.out")
@@ -141,7 +156,7 @@ if [[ ${ONLY:-} == responses ]]; then
   done
   exit 0
 fi
-[[ ${ONLY:-} == metering || ${ONLY:-} == metrics ]] || for conns in 1 64; do
+[[ ${ONLY:-} == metering || ${ONLY:-} == metrics || ${ONLY:-} == tracing ]] || for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream
     run direct "$mock" "$body" "$conns" "$mode"
@@ -155,8 +170,10 @@ done
 echo
 if [[ $compared == metering ]]; then
   echo "metering: the same gateway with and without usage records (journal + batched SQLite)"
-else
+elif [[ $compared == metrics ]]; then
   echo "metrics: the same gateway with and without Prometheus metrics (\"metered\" below: with them)"
+else
+  echo "tracing: the same gateway with and without traces, every request sampled (\"metered\" below: traced)"
 fi
 echo "  (${METERING_ROUNDS:-9} pairs of ${METERING_ROUND_SECONDS:-4}-second rounds, metered and unmetered back to back, order"
 echo "   alternating; medians, and the cost as the median of the pairs' own costs with its quartiles: this VM's"
@@ -197,5 +214,6 @@ for conns in 1 64; do
   done
 done
 echo "ledger records: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_records' 2>/dev/null || echo '?')"
+[[ $compared == tracing ]] && echo "spans received by the sink: $(curl -s "$sink/count")"
 echo "gateway peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$gateway_pid/status)"
 echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
