@@ -201,7 +201,8 @@ import Testing
         ]).telemetry
         #expect(set.sampleRatio == 0.25 && set.serviceName == "gw-eu")
         #expect(set.tracesURL == "http://collector:4318/v1/traces")
-        #expect(TelemetrySettings(otlpEndpoint: "https://otel.example.com/custom/traces").tracesURL == "https://otel.example.com/custom/traces")
+        #expect(
+            TelemetrySettings(otlpEndpoint: "https://otel.example.com/custom/traces").tracesURL == "https://otel.example.com/custom/traces")
         #expect(error(Self.valid + "\ntelemetry: { otlp_endpoint: collector:4318 }\n").contains("telemetry.otlp_endpoint"))
         #expect(error(Self.valid + "\ntelemetry: { sample_ratio: 2 }\n").contains("telemetry.sample_ratio"))
         #expect(error(Self.valid + "\ntelemetry: { exporter: zipkin }\n").contains("exporter"))

@@ -71,6 +71,12 @@ def attributes(span):
     return values
 
 
+def attributes_value(text):
+    """An OTLP AnyValue holding `text`, as array attributes carry their elements."""
+    from opentelemetry.proto.common.v1 import common_pb2
+    return common_pb2.AnyValue(string_value=text)
+
+
 @pytest.fixture(scope="module")
 def traced():
     collector = Collector()
@@ -138,6 +144,8 @@ def test_a_fallback_is_two_attempt_spans_under_the_callers_trace(traced):
     assert attempts[0].status.code == attempts[0].status.STATUS_CODE_ERROR
     assert answered["gen_ai.operation.name"] == "chat" and answered["gen_ai.provider.name"] == "alpha"
     assert answered["gen_ai.request.model"] == answered["gen_ai.response.model"] == "alpha-model"
+    assert list(answered["gen_ai.response.finish_reasons"].values) == [attributes_value("stop")]
+    assert list(server_attributes["gen_ai.response.finish_reasons"].values) == [attributes_value("stop")]
     record = ledger_records(traced["routes"], lambda r: r["provider"] == "alpha" and r["route"] == "resilient")[0]
     assert (answered["gen_ai.usage.input_tokens"], answered["gen_ai.usage.output_tokens"]) == (
         record["input_tokens"], record["output_tokens"])
@@ -160,6 +168,7 @@ def test_a_stream_without_traceparent_starts_a_trace(traced):
     [attempt] = [span for _, span in spans if span.kind == span.SPAN_KIND_CLIENT]
     assert server.parent_span_id == b"" and attempt.parent_span_id == server.span_id
     assert attributes(attempt)["gen_ai.usage.output_tokens"] == 5
+    assert list(attributes(attempt)["gen_ai.response.finish_reasons"].values) == [attributes_value("stop")]
     assert attributes(server)["switchyard.outcome"] == "completed"
     # The server span covers the whole stream, the attempt inside it.
     assert server.start_time_unix_nano <= attempt.start_time_unix_nano

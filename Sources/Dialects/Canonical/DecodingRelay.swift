@@ -11,6 +11,7 @@ struct DecodingRelay<Decoder: ChatStreamDecoding>: StreamTransform {
     private var decoder: Decoder
     private(set) var usage: TokenUsage?
     private(set) var contentPieces = 0
+    private(set) var finishReasonName: String?
 
     init(decoder: Decoder) {
         self.decoder = decoder
@@ -22,6 +23,7 @@ struct DecodingRelay<Decoder: ChatStreamDecoding>: StreamTransform {
                 switch event {
                 case .usage(let seen): usage = seen
                 case .textDelta, .toolCallArgumentsDelta: contentPieces += 1
+                case .finish(let reason): finishReasonName = OpenAIResponseEncoding.finishReason(reason)
                 default: break
                 }
             }

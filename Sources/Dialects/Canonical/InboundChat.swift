@@ -39,6 +39,13 @@ public protocol StreamTransform: Sendable {
     /// Content pieces relayed so far (text or tool-argument deltas): the output estimate when
     /// a provider reports no usage — providers stream about one token per piece.
     var contentPieces: Int { get }
+    /// Why the answer ended, in OpenAI's words (`stop`, `length`, `tool_calls`,
+    /// `content_filter`) — what a trace's `gen_ai.response.finish_reasons` shows; nil until seen.
+    var finishReasonName: String? { get }
+}
+
+extension StreamTransform {
+    public var finishReasonName: String? { nil }
 }
 
 /// Canonical events in, a caller dialect's stream bytes out.
@@ -59,17 +66,23 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
     }
 
     public private(set) var contentPieces = 0
+    public private(set) var finishReasonName: String?
     private var finished = false
 
     public mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
         let events = try decoder.decode(chunk)
+        note(events)
+        return encoder.encode(events)
+    }
+
+    private mutating func note(_ events: [ChatStreamEvent]) {
         for event in events {
             switch event {
             case .textDelta, .toolCallArgumentsDelta: contentPieces += 1
+            case .finish(let reason): finishReasonName = OpenAIResponseEncoding.finishReason(reason)
             default: break
             }
         }
-        return encoder.encode(events)
     }
 
     /// Once: later calls return nothing (a stream whose every byte came at its end is finished
@@ -78,6 +91,7 @@ public struct TranslatingStream<Encoder: ChatStreamEncoding>: StreamTransform {
         guard !finished else { return ByteBuffer() }
         finished = true
         let held = decoder.finish()
+        note(held)
         guard !held.isEmpty else { return encoder.finish() }
         var output = encoder.encode(held)
         var tail = encoder.finish()

@@ -1,6 +1,6 @@
 import Foundation
 public import GatewayModel
-public import JSONScanning
+import JSONScanning
 public import NIOCore
 
 /// A `POST /v1/rerank` or `/v2/rerank` request in the shape most RAG frameworks speak (Cohere's,

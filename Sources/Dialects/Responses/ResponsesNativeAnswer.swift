@@ -63,6 +63,7 @@ struct ResponsesNativeRelay: StreamTransform {
     var usage: TokenUsage? { relay.usage }
     var isComplete: Bool { relay.isComplete }
     var contentPieces: Int { relay.contentPieces }
+    var finishReasonName: String? { relay.finishReasonName }
 
     mutating func transform(_ chunk: ByteBuffer) throws(DialectDecodingError) -> ByteBuffer {
         _ = try relay.transform(chunk)

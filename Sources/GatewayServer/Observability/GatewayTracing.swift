@@ -1,6 +1,6 @@
 import GatewayModel
 import HTTPTypes
-public import Hummingbird
+import Hummingbird
 import Instrumentation
 import Metering
 import Synchronization
@@ -65,9 +65,10 @@ final class TraceSpan: Sendable {
 }
 
 extension TraceSpan {
-    /// Ends an attempt's span as its usage record says it went.
-    func end(_ record: UsageRecord) {
+    /// Ends an attempt's span as its usage record says it went (and why the answer ended, when known).
+    func end(_ record: UsageRecord, finishReason: String? = nil) {
         end { span in
+            if let finishReason { span.attributes["gen_ai.response.finish_reasons"] = [finishReason] }
             span.attributes["gen_ai.response.model"] = record.model
             span.attributes["gen_ai.usage.input_tokens"] = record.inputTokens
             span.attributes["gen_ai.usage.output_tokens"] = record.outputTokens
@@ -109,6 +110,7 @@ extension TraceSpan {
                     span.attributes["gen_ai.provider.name"] = final.provider
                     span.attributes["gen_ai.response.model"] = final.model
                 }
+                if let reason = facts.finishReason { span.attributes["gen_ai.response.finish_reasons"] = [reason] }
                 let usage = facts.usage
                 span.attributes["gen_ai.usage.input_tokens"] = usage.input
                 span.attributes["gen_ai.usage.output_tokens"] = usage.output

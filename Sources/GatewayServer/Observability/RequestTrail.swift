@@ -33,6 +33,8 @@ final class RequestTrail: Sendable {
         var refusal: RefusalReason?
         /// Time spent waiting on providers, summed over attempts (for the gateway's overhead).
         var upstreamWait: Duration = .zero
+        /// Why the answer ended (OpenAI's words), when an attempt's span noted it.
+        var finishReason: String?
         /// The error the client was answered with, when it was.
         var errorMessage: String?
     }

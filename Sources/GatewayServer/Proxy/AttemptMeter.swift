@@ -65,7 +65,8 @@ struct AttemptMeter: Sendable {
     /// and the record says so: outcome `refused` with the status the client saw (503, or 200
     /// for a stream whose head was already sent), held for the database without the journal.
     func recordCompleted(
-        usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, statusIfRefused: Int = 503, logger: Logger
+        usage: TokenUsage?, estimatedOutput: Int, ttftMilliseconds: Int?, statusIfRefused: Int = 503, finishReason: String? = nil,
+        logger: Logger
     ) async throws(GatewayError) {
         guard meter != nil || charge != nil || metrics != nil || trail != nil || span != nil else { return }
         let completed = makeRecord(
@@ -75,7 +76,8 @@ struct AttemptMeter: Sendable {
             charge?.add(completed)
             metrics?.record(completed)
             trail?.add(completed)
-            span?.end(completed)
+            span?.end(completed, finishReason: finishReason)
+            if let finishReason { trail?.update { $0.finishReason = finishReason } }
         } catch {
             logger.error("usage could not be recorded; answering 503", metadata: ["error": "\(error)"])
             let refused = makeRecord(

@@ -14,6 +14,9 @@ struct Exchange: Sendable {
     let answer: @Sendable ([[UInt8]]) throws(DialectDecodingError) -> ExchangedAnswer
     /// A fresh relay for a streamed answer (the chat APIs).
     let relay: (@Sendable () -> any StreamTransform)?
+    /// Reads why a passed-through answer ended (``ExchangedAnswer/finishReasonName``), only for
+    /// a trace: the pass-through path doesn't decode answers otherwise.
+    var finishReason: (@Sendable ([UInt8]) -> String?)? = nil
 }
 
 /// A whole answer made for the caller, and what it tells the ledger.
@@ -24,4 +27,6 @@ struct ExchangedAnswer: Sendable {
     var usage: TokenUsage?
     /// Output tokens estimated from the answer, for when `usage` is nil.
     var estimatedOutput: Int
+    /// Why a translated answer ended, in OpenAI's words (a trace's `gen_ai.response.finish_reasons`).
+    var finishReasonName: String? = nil
 }

@@ -23,7 +23,8 @@ extension ProxiedRequest where Self: InboundChat, Decoded == ChatRequest {
                         output: passThroughAnswer(bodies[0]), usage: usage,
                         estimatedOutput: usage == nil ? Self.estimatedOutput(of: bodies[0]) : 0)
                 },
-                relay: { passThroughStream() })
+                relay: { passThroughStream() },
+                finishReason: { body in Self.finishReasonName(ofAnswer: body) })
         }
         guard var dialect = ProviderDialects.dialect(for: provider.dialect) else { return nil }
         // Decode once, encode per target. A request the client got wrong is the client's
@@ -46,7 +47,8 @@ extension ProxiedRequest where Self: InboundChat, Decoded == ChatRequest {
                 let answer = try translator.decodeResponse(bodies[0])
                 return ExchangedAnswer(
                     output: encodeAnswer(answer), usage: answer.usage == TokenUsage() ? nil : answer.usage,
-                    estimatedOutput: TokenUsage.estimatedTokens(bytes: answer.generatedBytes))
+                    estimatedOutput: TokenUsage.estimatedTokens(bytes: answer.generatedBytes),
+                    finishReasonName: OpenAIResponseEncoding.finishReason(answer.finishReason))
             },
             relay: { translatingStream(from: translator.makeStreamDecoder(), model: model) })
     }
@@ -54,6 +56,12 @@ extension ProxiedRequest where Self: InboundChat, Decoded == ChatRequest {
     /// Output tokens of a passed-through answer that came without usage: its generated text
     /// (and tool-call arguments) at four bytes a token — the same rule as prompt estimates. The
     /// answer is decoded for it only in this rare case.
+    /// Why a passed-through answer ended, decoded by the caller's own dialect (for a trace only).
+    static func finishReasonName(ofAnswer body: [UInt8]) -> String? {
+        ProviderDialects.dialect(for: format).flatMap { try? $0.decodeResponse(body).finishReason }
+            .map(OpenAIResponseEncoding.finishReason)
+    }
+
     static func estimatedOutput(of body: [UInt8]) -> Int {
         let bytes = ProviderDialects.dialect(for: format).flatMap { try? $0.decodeResponse(body).generatedBytes } ?? body.count
         return TokenUsage.estimatedTokens(bytes: bytes)

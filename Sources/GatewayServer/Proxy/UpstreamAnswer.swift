@@ -33,9 +33,10 @@ struct UpstreamAnswer<Inbound: InboundRequest> {
         } catch {
             throw UpstreamFailure(provider: provider, kind: .malformedResponse, detail: error.description)
         }
+        let finishReason = meter.span == nil ? nil : answer.finishReasonName ?? exchange.finishReason?(Array(bodies[0].readableBytesView))
         try await meter.recordCompleted(
             usage: answer.usage, estimatedOutput: answer.usage == nil ? answer.estimatedOutput : 0, ttftMilliseconds: nil,
-            logger: logger)
+            finishReason: finishReason, logger: logger)
         var headers = headers
         headers[.contentType] = "application/json"
         let output = answer.output.map { ByteBuffer(bytes: $0) } ?? bodies[0]
@@ -88,7 +89,7 @@ struct UpstreamAnswer<Inbound: InboundRequest> {
                 recorded = true
                 try await meter.recordCompleted(
                     usage: transform.usage, estimatedOutput: transform.contentPieces, ttftMilliseconds: ttft, statusIfRefused: 200,
-                    logger: logger)
+                    finishReason: transform.finishReasonName, logger: logger)
             }
             /// The client left: bill what it was sent, and stop.
             func clientLeft() async {
