@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import anthropic
+import cohere
 import openai
 from google import genai
 from google.genai import types as genai_types
@@ -23,6 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from conftest import BIN, Process, create_key, ledger_records, mock_provider, raw_request
 
 TOKEN = "metrics-scrape-token-0123456789"
+ADMIN_KEY = "sy-admin-metrics-0123456789abcdefghijklmn"
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,7 @@ def observed():
     (routes / "gateway.yaml").write_text(yaml.safe_dump({
         "ledger": f"sqlite:{tmp / 'ledger.db'}",
         "server": {"metrics_token": "env:TEST_METRICS_TOKEN", "metrics_port": 0, "metrics_key_labels": True},
+        "admin_key": "env:TEST_ADMIN_KEY",
         "policies": [{"name": "careful", "pii": "mask"}],
         "providers": [
             {"name": name, "dialect": "openai", "base_url": mock.url + "/v1", "api_key": "env:MOCK_KEY",
@@ -43,12 +46,15 @@ def observed():
                         {"name": f"{name}-embed", "kind": "embedding", "dimensions": 64, "input_per_mtok": 1,
                          "output_per_mtok": 0, "currency": "USD"}]}
             for name, mock in (("alpha", alpha), ("broken", broken), ("slow", slow))
-        ],
+        ] + [{"name": "ranker", "dialect": "cohere", "base_url": alpha.url, "api_key": "env:MOCK_KEY",
+              "models": [{"name": "alpha-rerank", "kind": "rerank", "input_per_mtok": 0, "output_per_mtok": 0,
+                          "per_1k_searches": 2, "currency": "USD"}]}],
         "routes": [
             {"name": "chat", "targets": ["alpha/alpha-model"]},
             {"name": "resilient", "targets": ["broken/broken-model", "alpha/alpha-model"]},
             {"name": "hedged", "hedge_after_ms": 50, "targets": ["slow/slow-model", "alpha/alpha-model"]},
             {"name": "embed", "targets": ["alpha/alpha-embed"]},
+            {"name": "rerank", "targets": ["ranker/alpha-rerank"]},
         ],
         "tenants": [{"name": "demo"}, {"name": "limited", "limits": {"rpm": 1}},
                     {"name": "capped", "budget": {"amount": 2, "currency": "USD", "period": "month"}},
@@ -56,7 +62,7 @@ def observed():
     }, sort_keys=False))
     keys = {tenant: create_key(routes, tenant) for tenant in ("demo", "limited", "capped", "careful")}
     gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off", "--log-format", "json"],
-                      cwd=tmp, env=dict(os.environ, MOCK_KEY="sk-mock", TEST_METRICS_TOKEN=TOKEN))
+                      cwd=tmp, env=dict(os.environ, MOCK_KEY="sk-mock", TEST_METRICS_TOKEN=TOKEN, TEST_ADMIN_KEY=ADMIN_KEY))
     deadline = time.monotonic() + 10
     while not (metrics := re.search(r"metrics on (http://\S+)/metrics", gateway.log)) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -100,8 +106,10 @@ def test_token_and_cost_metrics_equal_the_ledger(observed):
     client.responses.create(model="chat", input="from the Responses API", store=False)
     gemini = genai.Client(api_key=observed["key"], http_options=genai_types.HttpOptions(base_url=base, api_version="v1beta"))
     gemini.models.generate_content(model="chat", contents="from google's SDK")
-    records = ledger_records(observed["routes"], lambda r: r["outcome"] == "completed", count=6)
-    dialects = {"openai", "anthropic", "openai-responses", "gemini", "openai-embeddings"}
+    cohere.ClientV2(api_key=observed["key"], base_url=base).rerank(
+        model="rerank", query="reset the breaker", documents=["breaker reset", "bread"])
+    records = ledger_records(observed["routes"], lambda r: r["outcome"] == "completed", count=7)
+    dialects = {"openai", "anthropic", "openai-responses", "gemini", "openai-embeddings", "rerank"}
     assert {r["dialect_in"] for r in records} == dialects
     text = scrape(observed).body.decode()
 
@@ -112,8 +120,8 @@ def test_token_and_cost_metrics_equal_the_ledger(observed):
                    and (operation is None or labels["gen_ai_operation_name"] == operation))
     assert total("input") == sum(r["input_tokens"] for r in records)
     overhead = samples(text, "switchyard_gateway_overhead_seconds")
-    assert sum(v for n, _, v in overhead if n.endswith("_count")) == 6
-    assert 0 < sum(v for n, _, v in overhead if n.endswith("_sum")) < 6 * 0.25
+    assert sum(v for n, _, v in overhead if n.endswith("_count")) == 7
+    assert 0 < sum(v for n, _, v in overhead if n.endswith("_sum")) < 7 * 0.25
     requests = samples(text, "switchyard_requests")
     assert {labels["dialect"] for _, labels, _ in requests} == dialects
     assert total("output") == sum(r["output_tokens"] for r in records)
@@ -121,8 +129,8 @@ def test_token_and_cost_metrics_equal_the_ledger(observed):
     cost = sum(value for _, labels, value in samples(text, "switchyard_cost") if labels["tenant"] == "demo")
     assert abs(cost - sum(r["cost"] for r in records)) < 1e-9
     labels = [labels for name, labels, _ in usage if name.endswith("_count")]
-    assert {l["gen_ai_provider_name"] for l in labels} == {"alpha"}
-    assert {l["gen_ai_request_model"] for l in labels} == {"chat", "embed"}
+    assert {l["gen_ai_provider_name"] for l in labels} == {"alpha", "ranker"}
+    assert {l["gen_ai_request_model"] for l in labels} == {"chat", "embed", "rerank"}
     durations = samples(text, "gen_ai_client_operation_duration_seconds")
     assert sum(v for n, _, v in durations if n.endswith("_count")) == len(records)
     ttft = samples(text, "gen_ai_server_time_to_first_token_seconds")
@@ -279,8 +287,13 @@ def test_the_json_request_log_agrees_with_the_ledger_and_keeps_secrets(observed)
     assert refused and refused[0]["status"] == 429 and refused[0]["tenant"] == "limited"
     rejected = [l for l in lines if l.get("outcome") == "rejected" and l.get("status") == 401]
     assert rejected and "error" in rejected[0]
+    admin = raw_request("GET", observed["gateway"].url + "/admin/spend", headers={"authorization": f"Bearer {ADMIN_KEY}"})
+    wrong = raw_request("GET", observed["gateway"].url + "/admin/spend", headers={"authorization": "Bearer sy-admin-wrong-guess"})
+    assert (admin.status_code, wrong.status_code) == (200, 401)
+    time.sleep(0.2)
     log = observed["gateway"].log
-    secrets = ["sk-mock", TOKEN, "a prompt that must stay out of logs", "ada@example.com"]
+    assert '"path":"/admin/spend"' in log
+    secrets = ["sk-mock", TOKEN, ADMIN_KEY, "sy-admin-wrong-guess", "a prompt that must stay out of logs", "ada@example.com"]
     secrets += [key["key"] for key in observed["keys"].values()]
     assert not [secret for secret in secrets if secret in log]
 
