@@ -9,7 +9,8 @@ public enum UTCTimestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public static func append(_ date: Date, to bytes: inout [UInt8]) {
+    /// - Parameter milliseconds: `…:03.042Z` (log lines); the ledger keeps whole seconds.
+    public static func append(_ date: Date, to bytes: inout [UInt8], milliseconds: Bool = false) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
@@ -38,6 +39,14 @@ public enum UTCTimestamp {
         two(secondOfDay / 60 % 60)
         bytes.append(UInt8(ascii: ":"))
         two(secondOfDay % 60)
+        if milliseconds {
+            // To the nearest millisecond (a Double's fraction is rarely exact), within this second.
+            let fraction = date.timeIntervalSince1970 - Double(seconds)
+            let millisecond = fraction.isFinite ? min(999, max(0, Int((fraction * 1000).rounded()))) : 0
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(UInt8(ascii: "0") + UInt8(millisecond / 100))
+            two(millisecond % 100)
+        }
         bytes.append(UInt8(ascii: "Z"))
     }
 }

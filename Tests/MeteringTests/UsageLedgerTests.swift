@@ -227,6 +227,9 @@ import Testing
             let date = Date(timeIntervalSince1970: seconds)
             #expect(UTCTimestamp.text(date) == Date(timeIntervalSince1970: seconds.rounded(.down)).formatted(.iso8601))
         }
+        var withMilliseconds: [UInt8] = []
+        UTCTimestamp.append(Date(timeIntervalSince1970: 1_795_000_000.042), to: &withMilliseconds, milliseconds: true)
+        #expect(String(decoding: withMilliseconds, as: UTF8.self) == "2026-11-18T11:06:40.042Z")
         #expect(Money.text(nanos: 1_500_000) == "0.0015")
         #expect(Money.text(nanos: 12_000_000_000) == "12")
         #expect(Money.text(nanos: 123_456_789_012) == "123.456789012")

@@ -35,6 +35,7 @@ public struct RequestTelemetry: Sendable {
         let overhead: Duration? = facts.attempts > 0 && !facts.hedged ? max(.zero, answeredAfter - facts.upstreamWait) : nil
         metrics?.recordRequest(facts, overhead: overhead)
         trail.span?.end(facts, status: status)
+        guard logger.logLevel <= .info else { return }
         let path = request.uri.path
         guard status >= 400 || !Self.probePaths.contains(path) else { return }
         logger.info("request", metadata: Self.line(facts, status: status, method: request.method.rawValue, path: path, total: total))

@@ -21,7 +21,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var line: [UInt8] = Array("{\"time\":\"".utf8)
-        UTCTimestamp.append(Date(), to: &line)
+        UTCTimestamp.append(Date(), to: &line, milliseconds: true)
         line += Array("\",\"level\":".utf8) + JSONEncoding.string(event.level.rawValue)
         line += Array(",\"logger\":".utf8) + JSONEncoding.string(label)
         line += Array(",\"message\":".utf8) + JSONEncoding.string(event.message.description)
