@@ -22,16 +22,7 @@ public struct VirtualKey: Sendable {
 
     /// The stored form of a presented key: hex SHA-256.
     public static func hash(_ presented: some StringProtocol) -> String {
-        // Runs on every request: hex by table, not String(format:), which costs microseconds per byte.
-        let digest = SHA256.hash(data: Array(presented.utf8))
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(SHA256.byteCount * 2)
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        sha256Hex(Array(presented.utf8))
     }
 
     public var hash: String { Self.hash(plaintext) }
@@ -62,4 +53,19 @@ public struct VirtualKeyRecord: Sendable, Hashable {
         self.limits = limits
         self.allowedRoutes = allowedRoutes
     }
+}
+
+/// Hex SHA-256 of `bytes` (keys, audit entries, configuration files).
+public func sha256Hex(_ bytes: [UInt8]) -> String {
+    // Runs on every request (a key's hash): hex by table, not String(format:), which costs
+    // microseconds per byte.
+    let digest = SHA256.hash(data: bytes)
+    let digits = Array("0123456789abcdef".utf8)
+    var hex = [UInt8]()
+    hex.reserveCapacity(SHA256.byteCount * 2)
+    for byte in digest {
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: hex, as: UTF8.self)
 }

@@ -315,6 +315,8 @@ public final class PostgresLedger: Ledger {
         END
         $$
         """,
+        // The audit trail (AuditEntry): hash-chained, appended by every replica under its sequence.
+        PostgresLedger.auditTable,
     ]
 
     /// The advisory lock migrations hold (any constant every replica agrees on).

@@ -199,6 +199,8 @@ public final class SQLiteLedger: Ledger {
         CREATE UNIQUE INDEX usage_dimensions_identity ON usage_dimensions (tenant, key_id, route, provider, model, region,
             dialect_in, dialect_out, currency, reporting_currency, policy)
         """,
+        // The audit trail (AuditEntry): hash-chained, appended under its sequence.
+        SQLiteLedger.auditTable,
     ]
 
     public func migrate() async throws {

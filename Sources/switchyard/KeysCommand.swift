@@ -48,7 +48,10 @@ struct KeysCommand: AsyncParsableCommand {
                 printError("\(error)")
                 throw ExitCode(2)
             }
-            try await withLedger(configuration.ledger) { try await $0.insertKey(record) }
+            try await withLedger(configuration.ledger) { ledger in
+                try await ledger.insertKey(record)
+                try await AuditChain.record(.keyCreated(record, by: "cli", from: "local"), in: ledger)
+            }
             if json {
                 let object = ["key": key.plaintext, "id": key.id, "tenant": tenant]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -95,7 +98,11 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try routes.load()
-            let revoked = try await withLedger(configuration.ledger) { [id] in try await $0.revokeKey(id: id) }
+            let revoked = try await withLedger(configuration.ledger) { [id] ledger in
+                guard try await ledger.revokeKey(id: id) else { return false }
+                try await AuditChain.record(.keyRevoked(id, by: "cli", from: "local"), in: ledger)
+                return true
+            }
             guard revoked else {
                 printError("no active key '\(id)'")
                 throw ExitCode(1)

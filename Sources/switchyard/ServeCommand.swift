@@ -146,6 +146,7 @@ struct ServeCommand: AsyncParsableCommand {
                 await Self.openBudgetAccounts(live.current, logger: logger)
             }
             try await refresher.refresh()
+            await Self.audit(.configuration(loaded: routes.contentHash(), reload: nil), in: ledger, logger: logger)
             let app = live.makeApplication { channel in
                 let port = channel.localAddress?.port ?? serverSettings.port
                 announce("switchyard listening on http://\(serverSettings.host):\(port)/v1")
@@ -160,7 +161,9 @@ struct ServeCommand: AsyncParsableCommand {
                 interval: reloadCheckMilliseconds > 0 ? .milliseconds(reloadCheckMilliseconds) : nil,
                 fingerprint: { [routes] in routes.fingerprint() },
                 reload: { [routes] trigger in
-                    Self.reload(live, routes: routes, assembler: assembler, trigger: trigger, logger: logger)
+                    if Self.reload(live, routes: routes, assembler: assembler, trigger: trigger, logger: logger) {
+                        await Self.audit(.configuration(loaded: routes.contentHash(), reload: trigger), in: ledger, logger: logger)
+                    }
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
@@ -186,7 +189,9 @@ extension ServeCommand {
     /// flight finish on the configuration they started with. An invalid edit is logged and
     /// the running configuration kept. The listening address and the ledger are read at start
     /// only: changing them is logged as needing a restart.
-    static func reload(_ live: LiveGateway, routes: RoutesOptions, assembler: GatewayAssembler, trigger: String, logger: Logger) {
+    /// Returns whether the new configuration is now served.
+    @discardableResult
+    static func reload(_ live: LiveGateway, routes: RoutesOptions, assembler: GatewayAssembler, trigger: String, logger: Logger) -> Bool {
         let running = live.current.configuration
         do {
             var configuration = try routes.loadConfiguration()
@@ -210,8 +215,19 @@ extension ServeCommand {
             logger.notice(
                 "configuration reloaded (\(trigger)): \(configuration.providers.count) providers, \(configuration.routes.count) routes, \(configuration.tenants.count) tenants"
             )
+            return true
         } catch {
             logger.error("configuration reload rejected (\(trigger)); keeping the running configuration:\n\(error)")
+            return false
+        }
+    }
+
+    /// Appends a change to the audit trail; a failure is logged (serving goes on: the change is made).
+    static func audit(_ draft: AuditDraft, in ledger: any Ledger, logger: Logger) async {
+        do {
+            try await AuditChain.record(draft, in: ledger)
+        } catch {
+            logger.error("the audit trail could not record \(draft.action.rawValue)", metadata: ["error": "\(error)"])
         }
     }
 }

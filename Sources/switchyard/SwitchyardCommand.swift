@@ -8,6 +8,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
         abstract: "A cross-model routing gateway: one API for every LLM provider, routed by price, latency and policy.",
         subcommands: [
             ServeCommand.self, KeysCommand.self, ConfigCommand.self, RouteCommand.self, SpendCommand.self, LedgerCommand.self,
+            AuditCommand.self,
             DatabaseCommand.self, MockProviderCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)

@@ -3,6 +3,7 @@ SDKs from several threads: keys, budgets and the ledger hold across replicas, an
 restart in the middle of the load loses no record."""
 import json
 import os
+import subprocess
 import tempfile
 import threading
 import time
@@ -236,6 +237,23 @@ def test_a_database_restart_mid_load_loses_no_record(cluster):
     count, _, _, request_ids = cluster.wait_for_records(key["id"], len(completed), timeout=60)
     assert count == len(completed), "every response served during the outage reached the ledger once"
     assert request_ids == count
+
+
+def test_three_replicas_append_to_one_audit_chain_without_forking_it(cluster):
+    with ThreadPoolExecutor(9) as pool:
+        made = list(pool.map(lambda n: cluster.admin(n % 3, "POST", "/admin/keys", {"tenant": "bank"}).json()["id"], range(30)))
+    audit = subprocess.run([BIN, "audit", "log", "--limit", "100000", "--routes", str(cluster.routes)], capture_output=True,
+                           text=True, env=cluster.env, check=True)
+    entries = [json.loads(line) for line in audit.stdout.splitlines()]
+    assert [e["sequence"] for e in entries] == list(range(1, len(entries) + 1))
+    assert sorted(e["subject"] for e in entries if e["subject"] in made) == sorted(made)
+    assert len([e for e in entries if e["action"] == "config.loaded"]) == 3  # one per replica
+    verify = [BIN, "audit", "verify", "--routes", str(cluster.routes)]
+    assert subprocess.run(verify, capture_output=True, text=True, env=cluster.env).returncode == 0
+    # An edit made in the database by hand is named.
+    psql(cluster.database, "UPDATE audit_log SET detail = '{\"tenant\":\"city\"}' WHERE sequence = 7")
+    broken = subprocess.run(verify, capture_output=True, text=True, env=cluster.env)
+    assert broken.returncode == 1 and "entry 7: its contents don't match its hash" in broken.stderr
 
 
 def test_fail_closed_refuses_while_the_database_is_away(database):

@@ -29,10 +29,11 @@ struct KeysController: Sendable {
             } catch {
                 throw GatewayError.invalidRequest("\(error).", parameter: error.field)
             }
-            let ledger = gateway.ledger
+            let (ledger, source) = (gateway.ledger, context.clientAddress ?? "unknown")
             gateway.keys.replace(
                 with: try await LedgerAccess.run("creating a key", logger: context.logger) {
                     try await ledger.insertKey(record)
+                    try await AuditChain.record(.keyCreated(record, by: "admin", from: source), in: ledger)
                     return try await ledger.activeKeys()
                 })
             var answer = KeyListing.object(record)
@@ -59,9 +60,11 @@ struct KeysController: Sendable {
             try AdminController.authenticate(request, gateway: gateway)
             try AdminController.requireQuery(request, only: [])
             let id = context.parameters.get("id") ?? ""
-            let ledger = gateway.ledger
+            let (ledger, source) = (gateway.ledger, context.clientAddress ?? "unknown")
             let revoked = try await LedgerAccess.run("revoking a key", logger: context.logger) {
-                try await ledger.revokeKey(id: id) ? try await ledger.activeKeys() : nil
+                guard try await ledger.revokeKey(id: id) else { return nil as [VirtualKeyRecord]? }
+                try await AuditChain.record(.keyRevoked(id, by: "admin", from: source), in: ledger)
+                return try await ledger.activeKeys()
             }
             guard let revoked else {
                 throw GatewayError(kind: .notFound, status: 404, message: "No active key '\(id)'.", code: "key_not_found")

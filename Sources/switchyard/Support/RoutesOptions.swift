@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayConfig
+import Metering
 
 /// `--routes` and `--catalog`, shared by every command that reads `Routes/`.
 struct RoutesOptions: ParsableArguments {
@@ -32,18 +33,34 @@ struct RoutesOptions: ParsableArguments {
     /// modification times and sizes. Any difference means an edit.
     func fingerprint() -> [String] {
         let manager = FileManager.default
+        return files.map { path in
+            let attributes = try? manager.attributesOfItem(atPath: path)
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(path) \(modified) \(attributes?[.size] as? Int ?? -1)"
+        }
+    }
+
+    /// Every YAML file under `--routes` and the catalog, sorted.
+    private var files: [String] {
         var files: [String] = []
-        if let enumerator = manager.enumerator(atPath: routes) {
+        if let enumerator = FileManager.default.enumerator(atPath: routes) {
             for case let path as String in enumerator where path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
                 files.append((routes as NSString).appendingPathComponent(path))
             }
         }
         if let catalog = catalogURL?.path { files.append(catalog) }
-        return files.sorted().map { path in
-            let attributes = try? manager.attributesOfItem(atPath: path)
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(path) \(modified) \(attributes?[.size] as? Int ?? -1)"
+        return files.sorted()
+    }
+
+    /// SHA-256 of the configuration as written — each file's name and contents in order — the
+    /// audit trail's name for the configuration a gateway served from.
+    func contentHash() -> String {
+        var bytes: [UInt8] = []
+        for path in files {
+            let contents = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
+            bytes += Array("\((path as NSString).lastPathComponent) \(contents.count)\n".utf8) + contents
         }
+        return sha256Hex(bytes)
     }
 
     private func loadCatalog() throws(ConfigurationError) -> ModelCatalog {

@@ -1,0 +1,35 @@
+import GatewayModel
+
+/// The drafts of the changes the gateway and its CLI make, so every writer describes a change
+/// the same way.
+extension AuditDraft {
+    /// A key created: its tenant and terms (never the key).
+    public static func keyCreated(_ record: VirtualKeyRecord, by actor: String, from source: String) -> AuditDraft {
+        var detail = ["tenant": record.tenant]
+        if let budget = record.budget { detail["budget"] = budget.description }
+        if let rpm = record.limits.requestsPerMinute { detail["rpm"] = String(rpm) }
+        if let tpm = record.limits.tokensPerMinute { detail["tpm"] = String(tpm) }
+        if !record.allowedRoutes.isEmpty { detail["allowed_routes"] = record.allowedRoutes.joined(separator: ",") }
+        return AuditDraft(actor: actor, action: .keyCreated, subject: record.id, detail: detail, source: source)
+    }
+
+    public static func keyRevoked(_ id: String, by actor: String, from source: String) -> AuditDraft {
+        AuditDraft(actor: actor, action: .keyRevoked, subject: id, source: source)
+    }
+
+    /// The configuration a gateway serves from, named by the SHA-256 of its files.
+    public static func configuration(loaded hash: String, reload trigger: String?) -> AuditDraft {
+        AuditDraft(
+            actor: "gateway", action: trigger == nil ? .configurationLoaded : .configurationReloaded, subject: hash,
+            detail: trigger.map { ["trigger": $0] } ?? [:])
+    }
+}
+
+extension AuditChain {
+    /// Appends `draft` when `ledger` keeps an audit trail (both databases do; a test double may not).
+    @discardableResult
+    public static func record(_ draft: AuditDraft, in ledger: any Ledger) async throws -> AuditEntry? {
+        guard let store = ledger as? any AuditStore else { return nil }
+        return try await append(draft, to: store)
+    }
+}

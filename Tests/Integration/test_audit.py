@@ -1,0 +1,128 @@
+"""The tamper-evident audit trail on the embedded SQLite ledger: every administrative change — keys
+created and revoked from the CLI and the admin API, the configuration loaded and reloaded — is
+appended once to a hash chain; `switchyard audit verify` holds on the untouched chain and names the
+first entry that was edited, removed or inserted by hand; concurrent changes never fork it."""
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import BIN, Process, mock_provider, raw_request
+
+ADMIN_KEY = "sy-admin-audit-0123456789abcdefghijklmnop"
+
+
+@pytest.fixture(scope="module")
+def audited():
+    mock = mock_provider("alpha")
+    tmp = Path(tempfile.mkdtemp(prefix="switchyard-audit-"))
+    routes = tmp / "Routes"
+    routes.mkdir()
+    config = {
+        "ledger": f"sqlite:{tmp / 'ledger.db'}",
+        "admin_key": "env:TEST_ADMIN_KEY",
+        "providers": [{"name": "alpha", "dialect": "openai", "base_url": mock.url + "/v1", "api_key": "env:MOCK_KEY",
+                       "models": [{"name": "alpha-model", "input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}]}],
+        "routes": [{"name": "chat", "targets": ["alpha/alpha-model"]}],
+        "tenants": [{"name": "bank"}, {"name": "city"}],
+    }
+    (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    env = dict(os.environ, TEST_ADMIN_KEY=ADMIN_KEY, MOCK_KEY="sk-mock")
+    gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off", "--reload-check-ms", "200"],
+                      cwd=tmp, env=env)
+    yield {"gateway": gateway, "routes": routes, "tmp": tmp, "env": env, "config": config, "db": tmp / "ledger.db"}
+    gateway.stop()
+    mock.stop()
+
+
+def cli(audited, *args, check=True):
+    return subprocess.run([BIN, *args, "--routes", str(audited["routes"])], capture_output=True, text=True,
+                          cwd=audited["tmp"], env=audited["env"], check=check)
+
+
+def trail(audited):
+    return [json.loads(line) for line in cli(audited, "audit", "log", "--limit", "100000").stdout.splitlines()]
+
+
+def admin(audited, method, path, body=None):
+    headers = {"authorization": f"Bearer {ADMIN_KEY}", "content-type": "application/json"}
+    return raw_request(method, audited["gateway"].url + path, json.dumps(body).encode() if body else None, headers)
+
+
+def test_every_change_is_in_the_chain_once(audited):
+    by_cli = json.loads(cli(audited, "keys", "create", "--tenant", "bank", "--budget", "5USD/day", "--json").stdout)
+    by_api = admin(audited, "POST", "/admin/keys", {"tenant": "city", "rpm": 60, "allowed_routes": ["chat"]}).json()
+    assert admin(audited, "DELETE", f"/admin/keys/{by_api['id']}").status_code == 200
+    cli(audited, "keys", "revoke", by_cli["id"])
+    # A reload (the file watcher) is recorded with the new configuration's hash.
+    before = [e for e in trail(audited) if e["action"].startswith("config.")]
+    audited["config"]["tenants"].append({"name": "energy"})
+    (audited["routes"] / "gateway.yaml").write_text(yaml.safe_dump(audited["config"], sort_keys=False))
+    deadline = time.monotonic() + 10
+    while len([e for e in trail(audited) if e["action"] == "config.reloaded"]) < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    entries = trail(audited)
+    assert [e["sequence"] for e in entries] == list(range(1, len(entries) + 1))
+    changes = [(e["actor"], e["action"], e["subject"]) for e in entries if e["action"].startswith("key.")]
+    assert changes == [("cli", "key.created", by_cli["id"]), ("admin", "key.created", by_api["id"]),
+                       ("admin", "key.revoked", by_api["id"]), ("cli", "key.revoked", by_cli["id"])]
+    created = {e["subject"]: json.loads(e["detail"]) for e in entries if e["action"] == "key.created"}
+    assert created[by_cli["id"]] == {"tenant": "bank", "budget": "5 USD/day"}
+    assert created[by_api["id"]] == {"tenant": "city", "rpm": "60", "allowed_routes": "chat"}
+    assert {e["source"] for e in entries if e["actor"] == "admin"} == {"127.0.0.1"}
+    [loaded] = before
+    [reloaded] = [e for e in entries if e["action"] == "config.reloaded"]
+    assert loaded["action"] == "config.loaded" and loaded["actor"] == "gateway"
+    assert len(reloaded["subject"]) == 64 and reloaded["subject"] != loaded["subject"]
+    # No secret anywhere in the trail.
+    text = json.dumps(entries)
+    assert by_cli["key"] not in text and by_api["key"] not in text and ADMIN_KEY not in text
+    assert cli(audited, "audit", "verify").stdout.strip() == f"audit trail intact: {len(entries)} entries"
+
+
+def test_concurrent_changes_never_fork_the_chain(audited):
+    count = len(trail(audited))
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda _: admin(audited, "POST", "/admin/keys", {"tenant": "bank"}).json()["id"], range(24)))
+        # The CLI writes to the same file as the running gateway, at the same time.
+        list(pool.map(lambda _: cli(audited, "keys", "create", "--tenant", "city"), range(4)))
+    entries = trail(audited)
+    assert len(entries) == count + 28 and [e["sequence"] for e in entries] == list(range(1, len(entries) + 1))
+    assert sorted(e["subject"] for e in entries if e["action"] == "key.created" and e["subject"] in made) == sorted(made)
+    assert cli(audited, "audit", "verify").returncode == 0
+
+
+def tamper(audited, sql, *parameters):
+    with sqlite3.connect(audited["db"]) as connection:
+        connection.execute(sql, parameters)
+
+
+def test_a_row_edited_removed_or_inserted_by_hand_is_named(audited):
+    entries = trail(audited)
+    third = entries[2]
+    tamper(audited, "UPDATE audit_log SET actor = 'someone-else' WHERE sequence = 3")
+    result = cli(audited, "audit", "verify", check=False)
+    assert result.returncode == 1 and "entry 3: its contents don't match its hash" in result.stderr
+    tamper(audited, "UPDATE audit_log SET actor = ? WHERE sequence = 3", third["actor"])
+    assert cli(audited, "audit", "verify").returncode == 0
+
+    # Removed: the gap is named.
+    tamper(audited, "DELETE FROM audit_log WHERE sequence = 5")
+    result = cli(audited, "audit", "verify", check=False)
+    assert result.returncode == 1 and "entry 5: missing" in result.stderr
+    # Re-inserted with a fresh hash of its own edited contents: the next entry no longer links to it.
+    fifth = entries[4]
+    forged = dict(fifth, actor="forger")
+    tamper(audited, "INSERT INTO audit_log (sequence, time_seconds, actor, action, subject, detail, source, previous_hash, hash) "
+                    "VALUES (5, 0, ?, ?, ?, ?, ?, ?, ?)", forged["actor"], fifth["action"], fifth["subject"], fifth["detail"],
+           fifth["source"], fifth["previous_hash"], "0" * 64)
+    result = cli(audited, "audit", "verify", check=False)
+    assert result.returncode == 1 and "entry 5" in result.stderr
