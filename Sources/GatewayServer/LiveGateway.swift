@@ -32,8 +32,10 @@ public final class LiveGateway: Sendable {
     public func makeRouter() -> Router<GatewayRequestContext> {
         let gateway = current
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: RequestTelemetryMiddleware(telemetry: RequestTelemetry(metrics: gateway.metrics, tracing: gateway.tracing)))
-        router.add(middleware: ErrorRenderingMiddleware(maxBodyBytes: gateway.configuration.server.maxBodyBytes))
+        router.add(
+            middleware: ErrorRenderingMiddleware(
+                maxBodyBytes: gateway.configuration.server.maxBodyBytes,
+                telemetry: RequestTelemetry(metrics: gateway.metrics, tracing: gateway.tracing)))
         router.add(middleware: AuthenticationThrottleMiddleware(throttle: throttle, metrics: gateway.metrics))
         // Keys live in their own directory (refreshed from the ledger), not in Routes/.
         let authenticator = BearerAuthenticator(keys: gateway.keys)

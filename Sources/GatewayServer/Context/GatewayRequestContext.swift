@@ -10,7 +10,7 @@ public struct GatewayRequestContext: RequestContext {
     /// Read once: Hummingbird keeps it in the logger's metadata, where each read costs a
     /// log-handler lookup and a string conversion.
     public private(set) var requestID = ""
-    /// What the request did, for its log line and metrics (set by ``RequestTelemetryMiddleware``).
+    /// What the request did, for its log line and metrics (set by ``ErrorRenderingMiddleware``).
     var trail: RequestTrail?
     /// The connection the request came on, for its peer's address (read only when needed).
     private let channel: (any Channel)?

@@ -25,6 +25,22 @@ public struct RequestTelemetry: Sendable {
     /// (their failures are still logged).
     static let probePaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
+    /// `response`, its trail ended now — or, for a stream, when the stream's last byte is written.
+    func finish(_ response: Response, of trail: RequestTrail, request: Request, logger: Logger) -> Response {
+        let answeredAfter = ContinuousClock.now - trail.started
+        guard response.headers[.contentType] == "text/event-stream" else {
+            end(trail, status: response.status.code, request: request, answeredAfter: answeredAfter, logger: logger)
+            return response
+        }
+        var streamed = response
+        let (body, status) = (response.body, response.status.code)
+        streamed.body = ResponseBody { writer in
+            defer { end(trail, status: status, request: request, answeredAfter: answeredAfter, logger: logger) }
+            try await body.write(writer)
+        }
+        return streamed
+    }
+
     /// Ends `trail` (once) with the status the client got; `answeredAfter` is the time to the
     /// response head (a JSON answer is whole by then), from which the gateway's overhead is taken.
     func end(_ trail: RequestTrail, status: Int, request: Request, answeredAfter: Duration, logger: Logger) {

@@ -5,7 +5,7 @@ import Synchronization
 /// One request's story, told once when it ends: the request log line, `switchyard_requests_total`
 /// and the gateway-overhead histogram (``RequestTelemetry``).
 ///
-/// Made per request by ``RequestTelemetryMiddleware``; the proxy fills it in as the request goes
+/// Made per request by ``ErrorRenderingMiddleware``; the proxy fills it in as the request goes
 /// — the route chosen, each attempt's usage record (the same one the ledger gets), a refusal —
 /// and the middleware ends it when the last byte of the answer is written.
 final class RequestTrail: Sendable {
