@@ -1,55 +1,71 @@
 #!/usr/bin/env bash
-# A/B: two gateway binaries on the same zero-latency mock, in alternating rounds (this VM's
-# neighbours swing single runs by 10–20 %; a pair of back-to-back rounds sees the same ones).
-# Reports each round and the median of the pairs' throughput ratios.
+# A/B of two gateway builds on the same machine, in the same run: both serve the same config
+# (a zero-latency mock, metering on), pinned to CPU 0, and wrk (on CPU 1) drives them in
+# alternating rounds, so a noisy neighbour weighs on both alike. Prints each round's requests/s
+# and the gateway's CPU µs a request (from /proc), then the median difference.
 #
-#   bash Benchmarks/compare.sh OLD_BIN NEW_BIN            # JSON and stream, 64 connections
-#   MODES=json CONNS="1 64" ROUNDS=8 SECS=5 bash Benchmarks/compare.sh OLD NEW
+#   bash Benchmarks/compare.sh OLD_BINARY NEW_BINARY
+#   CONNS=1 ROUNDS=12 SECONDS_PER_ROUND=6 bash Benchmarks/compare.sh …
+#   OLD_FLAGS=--no-metrics NEW_FLAGS=--no-metrics bash Benchmarks/compare.sh …
 #
-# Build the old binary from a worktree: git worktree add ../base REV && (cd ../base && swift build -c release --product switchyard)
+# Build the old one from a worktree: git worktree add /tmp/old <commit> && (cd /tmp/old && swift build -c release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[[ $# == 2 ]] || { echo "usage: $0 OLD_BINARY NEW_BINARY" >&2; exit 2; }
 OLD=$1 NEW=$2
+CONNS=${CONNS:-64} ROUNDS=${ROUNDS:-8} SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-6}
+command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
 source Benchmarks/support.sh
 bench_workspace
-
 start_bench_mock "$NEW"
-declare -A url key
 for side in old new; do
-  bin=$OLD; [[ $side == new ]] && bin=$NEW
   mkdir -p "$work/$side/Routes"
   cat >"$work/$side/Routes/gateway.yaml" <<YAML
 ledger: sqlite:$work/$side/ledger.db
 providers:
-  - { name: bench, dialect: openai, base_url: $mock/v1, api_key: env:BENCH_KEY, models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }] }
+  - name: bench
+    dialect: openai
+    base_url: $mock/v1
+    api_key: env:BENCH_KEY
+    models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
 routes:
   - { name: chat, targets: [bench/bench-model] }
 tenants:
   - { name: bench }
 YAML
-  key[$side]=$("$bin" keys create --tenant bench --routes "$work/$side/Routes" 2>/dev/null)
-  (cd "$work/$side" && BENCH_KEY=k exec taskset -c 0 "$bin" serve --routes "$work/$side/Routes" --port 0 --offline off \
-    --log-level warning --reload-check-ms 0 >"$work/$side.out" 2>&1) &
+done
+start() {  # side binary flags → "pid url key"
+  local key
+  key=$("$2" keys create --tenant bench --routes "$work/$1/Routes" 2>/dev/null)
+  # shellcheck disable=SC2086
+  BENCH_KEY=upstream-key taskset -c 0 "$2" serve --routes "$work/$1/Routes" --port 0 --offline off --log-level warning \
+    --journal "$work/$1/journal" --reload-check-ms 0 $3 >"$work/$1.out" 2>&1 &
   pids+=($!)
-  url[$side]=$(wait_url "$work/$side.out")
-done
-
-question='"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]'
-rps() {  # side body connections
-  BODY="$2" AUTH="${key[$1]}" taskset -c 1 wrk -t1 -c"$3" -d"${SECS:-5}s" -s Benchmarks/chat.lua "${url[$1]}/v1/chat/completions" \
-    | grep RESULT | sed 's/.*rps=\([0-9]*\).*/\1/'
+  echo "$! $(wait_url "$work/$1.out") $key"
 }
-for side in old new; do rps "$side" "{\"model\":\"chat\",$question}" 8 >/dev/null; done  # warm up
-for mode in ${MODES:-json stream}; do
-  body="{\"model\":\"chat\",$question}"; [[ $mode == stream ]] && body="{\"model\":\"chat\",\"stream\":true,$question}"
-  for conns in ${CONNS:-64}; do
-    ratios=()
-    for round in $(seq "${ROUNDS:-8}"); do
-      if (( round % 2 )); then old=$(rps old "$body" "$conns"); new=$(rps new "$body" "$conns")
-      else new=$(rps new "$body" "$conns"); old=$(rps old "$body" "$conns"); fi
-      echo "$mode c=$conns round $round  old rps=$old  new rps=$new"
-      ratios+=("$(awk -v o="$old" -v n="$new" 'BEGIN { printf "%.3f", n / o }')")
-    done
-    echo "$mode c=$conns  new/old throughput, median of pairs: $(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-  done
+read -r old_pid old_url old_key <<<"$(start old "$OLD" "${OLD_FLAGS:-}")"
+read -r new_pid new_url new_key <<<"$(start new "$NEW" "${NEW_FLAGS:-}")"
+body='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+measure() {  # pid url key → "rps cpu_us_per_request"
+  local before after out requests
+  before=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  out=$(BODY="$body" AUTH="$3" taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECONDS_PER_ROUND}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
+  after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+}
+measure "$old_pid" "$old_url" "$old_key" >/dev/null  # warm both
+measure "$new_pid" "$new_url" "$new_key" >/dev/null
+differences=()
+echo "round  old rps cpu_us   new rps cpu_us"
+for round in $(seq "$ROUNDS"); do
+  if (( round % 2 )); then
+    old=$(measure "$old_pid" "$old_url" "$old_key"); new=$(measure "$new_pid" "$new_url" "$new_key")
+  else
+    new=$(measure "$new_pid" "$new_url" "$new_key"); old=$(measure "$old_pid" "$old_url" "$old_key")
+  fi
+  printf '%5s  %7s %6s   %7s %6s\n' "$round" ${old} ${new}
+  differences+=($(( ${new#* } - ${old#* } )))
 done
+median=$(printf '%s\n' "${differences[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo "median CPU difference, new − old: ${median} µs a request (${CONNS} connections, ${ROUNDS} rounds)"
