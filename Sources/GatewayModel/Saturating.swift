@@ -33,3 +33,15 @@ extension BinaryFloatingPoint {
         return Int(self)
     }
 }
+
+extension Duration {
+    /// Whole nanoseconds, held at Int64's bounds (a `Duration` reaches far beyond them).
+    public var wholeNanoseconds: Int64 {
+        components.seconds.saturatingMultiplied(by: 1_000_000_000).saturatingAdding(components.attoseconds / 1_000_000_000)
+    }
+
+    /// Whole milliseconds (toward zero), held at Int64's bounds: for messages and log lines.
+    public var wholeMilliseconds: Int64 {
+        components.seconds.saturatingMultiplied(by: 1000).saturatingAdding(components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -14,6 +14,13 @@ import Testing
         #expect(usage.total == 2 * TokenUsage.maximumCount)
     }
 
+    @Test func durationsInWholeUnitsAreHeldToInt64() {
+        #expect(Duration.milliseconds(1_500).wholeMilliseconds == 1_500 && Duration.microseconds(2_999).wholeMilliseconds == 2)
+        #expect(Duration.milliseconds(3).wholeNanoseconds == 3_000_000)
+        let age = Duration.seconds(Int64.max)  // beyond Int64 nanoseconds and milliseconds
+        #expect(age.wholeNanoseconds == .max && age.wholeMilliseconds == .max)
+    }
+
     @Test func theCostOfAWildUsageSaturatesInsteadOfTrapping() {
         let price = ModelPrice(inputPerMillion: 9_000_000_000, outputPerMillion: 9_000_000_000, currency: "USD")
         let rates = MoneyRates(price: price, fxRate: 1)

@@ -68,8 +68,5 @@ extension GatewayMetrics {
 
 extension CoreMetrics.Timer {
     /// Records a `Duration` (in nanoseconds, held at Int64's bounds).
-    func recordInterval(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        recordNanoseconds(seconds.saturatingMultiplied(by: 1_000_000_000).saturatingAdding(attoseconds / 1_000_000_000))
-    }
+    func recordInterval(_ duration: Duration) { recordNanoseconds(duration.wholeNanoseconds) }
 }

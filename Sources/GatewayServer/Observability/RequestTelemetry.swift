@@ -61,7 +61,7 @@ public struct RequestTelemetry: Sendable {
     static func line(_ facts: RequestTrail.Facts, status: Int, method: String, path: String, total: Duration) -> Logger.Metadata {
         var line: Logger.Metadata = [
             "method": .string(method), "path": .string(path), "status": .stringConvertible(status),
-            "outcome": .string(facts.outcome), "latency_ms": .stringConvertible(total.milliseconds),
+            "outcome": .string(facts.outcome), "latency_ms": .stringConvertible(total.wholeMilliseconds),
         ]
         func set(_ key: String, _ value: String) { if !value.isEmpty { line[key] = .string(value) } }
         set("tenant", facts.tenant)
@@ -91,12 +91,5 @@ public struct RequestTelemetry: Sendable {
             line["currency"] = .string(currency)
         }
         return line
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds (rounded down), for log lines.
-    var milliseconds: Int64 {
-        components.seconds.saturatingMultiplied(by: 1000).saturatingAdding(components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -170,7 +170,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         GatewayError(
             kind: .invalidRequest, status: 408,
             message:
-                "The request did not arrive in time: \(setting) is \(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000) ms.",
+                "The request did not arrive in time: \(setting) is \(limit.wholeMilliseconds) ms.",
             code: "request_timeout")
     }
 }
