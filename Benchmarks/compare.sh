@@ -46,14 +46,7 @@ start() {  # side binary flags → "pid url key"
 read -r old_pid old_url old_key <<<"$(start old "$OLD" "${OLD_FLAGS:-}")"
 read -r new_pid new_url new_key <<<"$(start new "$NEW" "${NEW_FLAGS:-}")"
 body='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
-measure() {  # pid url key → "rps cpu_us_per_request"
-  local before after out requests
-  before=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  out=$(BODY="$body" AUTH="$3" taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECONDS_PER_ROUND}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
-  after=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
-}
+measure() { measure_round "$1" "$2" "$body" "$3" "$CONNS" "$SECONDS_PER_ROUND"; }  # pid url key
 measure "$old_pid" "$old_url" "$old_key" >/dev/null  # warm both
 measure "$new_pid" "$new_url" "$new_key" >/dev/null
 differences=()
@@ -67,5 +60,5 @@ for round in $(seq "$ROUNDS"); do
   printf '%5s  %7s %6s   %7s %6s\n' "$round" ${old} ${new}
   differences+=($(( ${new#* } - ${old#* } )))
 done
-median=$(printf '%s\n' "${differences[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+median=$(printf '%s\n' "${differences[@]}" | median)
 echo "median CPU difference, new − old: ${median} µs a request (${CONNS} connections, ${ROUNDS} rounds)"

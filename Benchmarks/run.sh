@@ -178,17 +178,7 @@ fi
 echo "  (${METERING_ROUNDS:-9} pairs of ${METERING_ROUND_SECONDS:-4}-second rounds, metered and unmetered back to back, order"
 echo "   alternating; medians, and the cost as the median of the pairs' own costs with its quartiles: this VM's"
 echo "   neighbours swing single runs by 20 %, and a pair sees the same neighbours)"
-measure() {  # pid url body connections → "rps cpu_us_per_request"
-  local before after out requests
-  before=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${METERING_ROUND_SECONDS:-4}s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
-  after=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
-}
-# quantile Q of numbers on stdin (Q = 0.25, 0.5, 0.75; nearest rank)
-quantile() { sort -g | awk -v q="$1" '{ v[NR] = $1 } END { i = int(q * (NR - 1) + 1.5); print v[i] }'; }
-median() { quantile 0.5; }
+measure() { measure_round "$1" "$2" "$3" "$key" "$4" "${METERING_ROUND_SECONDS:-4}"; }  # pid url body connections
 for conns in 1 64; do
   for mode in json stream; do
     body=$plain; [[ $mode == stream ]] && body=$stream

@@ -34,3 +34,18 @@ start_bench_mock() {  # binary
   pids+=($!)
   mock=$(wait_url "$work/mock.out")
 }
+
+# One round of wrk (on CPU 1) against a gateway: "rps cpu_us_per_request", the gateway's own CPU
+# time (user + system, from /proc) per request served.
+measure_round() {  # pid url body key connections seconds
+  local before after out requests
+  before=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  out=$(BODY="$3" AUTH="$4" taskset -c 1 wrk -t1 -c"$5" -d"$6s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
+  after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+}
+
+# quantile Q of numbers on stdin (Q = 0.25, 0.5, 0.75; nearest rank)
+quantile() { sort -g | awk -v q="$1" '{ v[NR] = $1 } END { i = int(q * (NR - 1) + 1.5); print v[i] }'; }
+median() { quantile 0.5; }
