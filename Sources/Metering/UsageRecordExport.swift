@@ -8,6 +8,28 @@ public enum UsageRecordExport {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Reads records back from JSON lines (`ledger export`'s or the journal's): the records, or
+    /// the number of the first line that isn't one.
+    public static func records(fromJSONLines data: Data) -> Result<[UsageRecord], UnreadableLine> {
+        let decoder = UsageRecordCoding.decoder
+        var records: [UsageRecord] = []
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
+            do {
+                records.append(try decoder.decode(UsageRecord.self, from: Data(line)))
+            } catch {
+                return .failure(UnreadableLine(line: index + 1, reason: "\(error)"))
+            }
+        }
+        return .success(records)
+    }
+
+    public struct UnreadableLine: Error, CustomStringConvertible {
+        public var line: Int
+        public var reason: String
+        public var description: String { "line \(line) is not a usage record: \(reason)" }
+    }
+
     static let csvColumns = UsageRecord.fields.map(\.name)
 
     public static func csv(_ records: [UsageRecord]) -> String {

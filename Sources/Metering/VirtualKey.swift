@@ -57,9 +57,12 @@ public struct VirtualKeyRecord: Sendable, Hashable {
 
 /// Hex SHA-256 of `bytes` (keys, audit entries, configuration files).
 public func sha256Hex(_ bytes: [UInt8]) -> String {
-    // Runs on every request (a key's hash): hex by table, not String(format:), which costs
-    // microseconds per byte.
-    let digest = SHA256.hash(data: bytes)
+    hexDigits(SHA256.hash(data: bytes))
+}
+
+/// A digest in lowercase hex. Runs on every request (a key's hash): by table, not
+/// String(format:), which costs microseconds per byte.
+func hexDigits(_ digest: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var hex = [UInt8]()
     hex.reserveCapacity(SHA256.byteCount * 2)

@@ -317,6 +317,8 @@ public final class PostgresLedger: Ledger {
         """,
         // The audit trail (AuditEntry): hash-chained, appended by every replica under its sequence.
         PostgresLedger.auditTable,
+        // Closed days' usage records, sealed (DaySeal).
+        PostgresLedger.sealsTable,
     ]
 
     /// The advisory lock migrations hold (any constant every replica agrees on).

@@ -201,6 +201,8 @@ public final class SQLiteLedger: Ledger {
         """,
         // The audit trail (AuditEntry): hash-chained, appended under its sequence.
         SQLiteLedger.auditTable,
+        // Closed days' usage records, sealed (DaySeal).
+        SQLiteLedger.sealsTable,
     ]
 
     public func migrate() async throws {

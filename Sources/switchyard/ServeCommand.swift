@@ -167,7 +167,9 @@ struct ServeCommand: AsyncParsableCommand {
                     await Self.openBudgetAccounts(live.current, logger: logger)
                 })
             var groupConfiguration = ServiceGroupConfiguration(
-                services: (mockServices + [refresher, watcher, ResponseSweeper(keeper: responses)]
+                services: (mockServices + [
+                    refresher, watcher, ResponseSweeper(keeper: responses), DaySealer(ledger: ledger, logger: logger),
+                ]
                     + ([meter, budgetLeases, rateSync] as [(any Service)?]).compactMap { $0 }
                     + ([metricsApp, tracingBackend?.1] as [(any Service)?]).compactMap { $0 } + [deadline, app]).map {
                         ServiceGroupConfiguration.ServiceConfiguration(service: $0)

@@ -68,28 +68,3 @@ enum LedgerQueryOptions {
         return SpendQuery(groupBy: dimensions, filter: try filter(since: since, until: until, tenant: tenant, key: key))
     }
 }
-
-/// `switchyard ledger export`: every usage record, for auditors.
-struct LedgerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ledger", abstract: "Read the usage ledger.", subcommands: [Export.self])
-
-    struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write usage records as JSON lines or CSV, oldest first.")
-
-        @OptionGroup var routes: RoutesOptions
-
-        @Option(help: "jsonl or csv.")
-        var format = "jsonl"
-
-        @OptionGroup var range: LedgerRangeOptions
-
-        func run() async throws {
-            guard ["jsonl", "csv"].contains(format) else { throw ValidationError("--format must be jsonl or csv") }
-            let filter = try LedgerQueryOptions.filter(since: range.since, until: range.until, tenant: range.tenant, key: nil)
-            let configuration = try routes.load()
-            let records = try await withLedger(configuration.ledger) { try await $0.usageRecords(filter) }
-            print(format == "csv" ? UsageRecordExport.csv(records) : UsageRecordExport.jsonLines(records), terminator: "")
-        }
-    }
-}

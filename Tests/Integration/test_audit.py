@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, Process, mock_provider, raw_request
+from conftest import BIN, Process, ledger_records, mock_provider, raw_request
 
 ADMIN_KEY = "sy-admin-audit-0123456789abcdefghijklmnop"
 
@@ -126,3 +126,77 @@ def test_a_row_edited_removed_or_inserted_by_hand_is_named(audited):
            fifth["source"], fifth["previous_hash"], "0" * 64)
     result = cli(audited, "audit", "verify", check=False)
     assert result.returncode == 1 and "entry 5" in result.stderr
+
+
+def past_records(template, days, per_day):
+    """`per_day` records on each of `days` (YYYY-MM-DD), shaped like a real one."""
+    records = []
+    for day in days:
+        for n in range(per_day):
+            hour, minute = divmod(n * 37 % 1440, 60)
+            records.append(dict(template, id=f"rec-{day}-{n}", request_id=f"req-{day}-{n}", output_tokens=n + 1,
+                                time=f"{day}T{hour:02d}:{minute:02d}:00Z"))
+    return records
+
+
+def import_records(audited, records):
+    path = audited["tmp"] / f"import-{time.monotonic_ns()}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return cli(audited, "ledger", "import", str(path))
+
+
+def test_closed_days_are_sealed_and_a_changed_record_names_its_day(audited):
+    key = json.loads(cli(audited, "keys", "create", "--tenant", "bank", "--json").stdout)
+    answer = raw_request("POST", audited["gateway"].url + "/v1/chat/completions",
+                         json.dumps({"model": "chat", "messages": [{"role": "user", "content": "hi"}]}).encode(),
+                         {"authorization": f"Bearer {key['key']}", "content-type": "application/json"})
+    assert answer.status_code == 200
+    [template] = ledger_records(audited["routes"], lambda r: r["key_id"] == key["id"])
+    days = ["2026-01-10", "2026-01-11", "2026-01-12"]
+    assert "imported 150 records" in import_records(audited, past_records(template, days, 50)).stdout
+    # Importing again stores nothing twice.
+    import_records(audited, past_records(template, days, 50))
+
+    sealed = cli(audited, "ledger", "seal").stdout.splitlines()
+    assert sealed[0].startswith("sealed 2026-01-10: 50 records, ") and sealed[2].startswith("sealed 2026-01-12: 50 records")
+    # Every closed day up to yesterday is sealed, the empty ones too (records added to one later show).
+    assert sealed[3].startswith("sealed 2026-01-13: 0 records")
+    assert cli(audited, "ledger", "seal").stdout.strip() == "no closed day left to seal"
+    entries = trail(audited)
+    seals = [e for e in entries if e["action"] == "ledger.sealed"]
+    assert [e["subject"] for e in seals[:3]] == days and {e["actor"] for e in seals} == {"cli"}
+    assert json.loads(seals[0]["detail"])["records"] == "50"
+    [imported, _] = [e for e in entries if e["action"] == "ledger.imported"]
+    assert json.loads(imported["detail"])["records"] == "150" and imported["actor"] == "cli"
+    verified = cli(audited, "ledger", "verify").stdout.strip()
+    assert verified == f"ledger matches its seals: {len(sealed)} sealed days"
+
+    def broken():
+        result = cli(audited, "ledger", "verify", check=False)
+        assert result.returncode == 1
+        return result.stderr
+
+    tamper(audited, "UPDATE usage_attempts SET output_tokens = 999 WHERE id = 'rec-2026-01-11-7'")
+    assert "2026-01-11: a record was edited after the seal" in broken()
+    tamper(audited, "UPDATE usage_attempts SET output_tokens = 8 WHERE id = 'rec-2026-01-11-7'")
+    assert cli(audited, "ledger", "verify").returncode == 0
+
+    # A record arriving after its day was sealed (a journal replayed late) is named as added.
+    import_records(audited, [dict(template, id="late-one", time="2026-01-12T23:59:59Z")])
+    assert "2026-01-12: 51 records, 50 when sealed: 1 record(s) added after the seal" in broken()
+    tamper(audited, "DELETE FROM usage_attempts WHERE id = 'late-one'")
+    tamper(audited, "DELETE FROM usage_attempts WHERE id = 'rec-2026-01-10-3'")
+    assert "2026-01-10: 49 records, 50 when sealed: 1 record(s) removed" in broken()
+    import_records(audited, past_records(template, ["2026-01-10"], 50))
+    assert cli(audited, "ledger", "verify").returncode == 0
+
+    # A seal edited to match edited records still disagrees with the audit trail.
+    tamper(audited, "UPDATE usage_seals SET hash = ? WHERE day = '2026-01-11'", "f" * 64)
+    assert "2026-01-11: its seal differs from the one in the audit trail" in broken()
+
+
+def test_an_unreadable_import_imports_nothing(audited):
+    path = audited["tmp"] / "bad.jsonl"
+    path.write_text('{"id": "x"}\n')
+    result = cli(audited, "ledger", "import", str(path), check=False)
+    assert result.returncode != 0 and "line 1 is not a usage record" in result.stderr and "nothing was imported" in result.stderr

@@ -256,6 +256,32 @@ def test_three_replicas_append_to_one_audit_chain_without_forking_it(cluster):
     assert broken.returncode == 1 and "entry 7: its contents don't match its hash" in broken.stderr
 
 
+def test_closed_days_are_sealed_once_and_an_edit_in_the_database_names_its_day(cluster):
+    made = cluster.key("bank")
+    ask(cluster.client(0, made["key"]), 0, False)
+    cluster.wait_for_records(made["id"], 1)
+    def run(*args, check=True):
+        return subprocess.run([BIN, *args, "--routes", str(cluster.routes)], capture_output=True, text=True, env=cluster.env,
+                              check=check)
+    [template] = [json.loads(line) for line in run("ledger", "export").stdout.splitlines()
+                  if json.loads(line)["key_id"] == made["id"]]
+    records = [dict(template, id=f"old-{day}-{n}", time=f"2026-02-0{day}T{n:02d}:30:00Z") for day in (1, 2) for n in range(24)]
+    path = cluster.tmp / "old.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    run("ledger", "import", str(path))
+    # Two sealers at once (as replicas race at a day's end): each day is sealed once.
+    with ThreadPoolExecutor(2) as pool:
+        outputs = list(pool.map(lambda _: run("ledger", "seal").stdout, range(2)))
+    sealed = [line.split(":")[0] for output in outputs for line in output.splitlines() if line.startswith("sealed")]
+    assert len(sealed) == len(set(sealed)) and "sealed 2026-02-01" in sealed and "sealed 2026-02-02" in sealed
+    entries = [json.loads(line) for line in run("audit", "log", "--limit", "100000").stdout.splitlines()]
+    assert sorted(e["subject"] for e in entries if e["action"] == "ledger.sealed") == sorted(s.split()[1] for s in sealed)
+    assert psql(cluster.database, "SELECT records FROM usage_seals WHERE day = '2026-02-02'") == "24"
+    assert run("ledger", "verify").returncode == 0
+    psql(cluster.database, "UPDATE usage_attempts SET cost_nanos = cost_nanos + 1 WHERE id = 'old-2-5'")
+    broken = run("ledger", "verify", check=False)
+    assert broken.returncode == 1 and "2026-02-02: a record was edited after the seal" in broken.stderr
+
 def test_fail_closed_refuses_while_the_database_is_away(database):
     cluster = Cluster(database, replicas=1, metering={"on_ledger_outage": "fail_closed", "outage_grace_ms": 500})
     try:

@@ -23,6 +23,11 @@ extension AuditDraft {
             actor: "gateway", action: trigger == nil ? .configurationLoaded : .configurationReloaded, subject: hash,
             detail: trigger.map { ["trigger": $0] } ?? [:])
     }
+
+    /// A closed day's usage records sealed: their count and hash.
+    public static func daySealed(_ seal: DaySeal, by actor: String) -> AuditDraft {
+        AuditDraft(actor: actor, action: .daySealed, subject: seal.day, detail: ["records": String(seal.records), "hash": seal.hash])
+    }
 }
 
 extension AuditChain {

@@ -50,6 +50,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case configurationReloaded = "config.reloaded"
     case consoleSignIn = "console.sign_in"
     case consoleSignOut = "console.sign_out"
+    case daySealed = "ledger.sealed"
+    case usageImported = "ledger.imported"
 }
 
 /// An entry before the chain places it: everything but its sequence and hashes.
