@@ -631,8 +631,9 @@ extension ConfigurationLoader {
         }
 
         static func tenant(_ value: YAMLValue) throws(ConfigurationError) -> TenantConfiguration {
-            let fields = try value.mapping(allowed: ["name", "policy", "budget", "limits"])
+            let fields = try value.mapping(allowed: ["name", "policy", "budget", "limits", "manage_keys"])
             var tenant = TenantConfiguration(name: try fields.required("name").name(), policy: try fields["policy"]?.string())
+            tenant.managesKeys = try fields["manage_keys"]?.bool() ?? false
             if let value = fields["budget"] {
                 let budget = try value.mapping(allowed: ["amount", "currency", "period"])
                 let amount = try budget.required("amount").decimal()

@@ -439,12 +439,18 @@ public struct TenantConfiguration: Sendable, Hashable {
     /// What the tenant's keys may spend together per period (keys may have their own too).
     public var budget: Budget?
     public var limits: RateLimits
+    /// Whether the tenant's own keys may create, change and revoke its keys in the console
+    /// (`manage_keys: true`); otherwise only the admin does.
+    public var managesKeys: Bool
 
-    public init(name: String, policy: String? = nil, budget: Budget? = nil, limits: RateLimits = RateLimits()) {
+    public init(
+        name: String, policy: String? = nil, budget: Budget? = nil, limits: RateLimits = RateLimits(), managesKeys: Bool = false
+    ) {
         self.name = name
         self.policy = policy
         self.budget = budget
         self.limits = limits
+        self.managesKeys = managesKeys
     }
 }
 

@@ -14,6 +14,8 @@ public final class LiveGateway: Sendable {
     private let state: Mutex<Gateway>
     /// Failed authentications per client address, kept across reloads.
     let throttle: FailedAuthenticationThrottle
+    /// The console's signed-in browsers, kept across reloads.
+    let consoleSessions = ConsoleSessions()
 
     public init(_ gateway: Gateway, throttle: FailedAuthenticationThrottle = FailedAuthenticationThrottle()) {
         self.state = Mutex(gateway)
@@ -50,6 +52,7 @@ public final class LiveGateway: Sendable {
         AdminController(live: self).register(on: router)
         SpendController(live: self, authenticator: authenticator).register(on: router)
         KeysController(live: self).register(on: router)
+        ConsoleController(live: self, sessions: consoleSessions).register(on: router)
         return router
     }
 

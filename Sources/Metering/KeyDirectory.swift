@@ -104,6 +104,12 @@ public final class KeyDirectory: Sendable {
         }
     }
 
+    /// Whether the key with this hash is active as this copy knows it (a console session checks
+    /// its key at each page: revoked, it ends within one refresh).
+    public func isActive(hash: String) -> Bool {
+        fixedKeys[hash] != nil || state.withLock { $0.keysByHash[hash] != nil }
+    }
+
     public func replace(with records: [VirtualKeyRecord]) {
         var table: [String: AuthenticatedKey] = [:]
         for record in records where record.revokedAt == nil {

@@ -16,12 +16,17 @@ public protocol Ledger: Sendable {
     func allKeys() async throws -> [VirtualKeyRecord]
     /// Marks a key revoked; false when no active key has that id.
     func revokeKey(id: String) async throws -> Bool
+    /// Sets an active key's budget, limits and allowed routes to `record`'s; false when no active
+    /// key has its id (its tenant, hash and dates never change).
+    func changeKey(_ record: VirtualKeyRecord) async throws -> Bool
     /// Adds usage records; a record whose id is already stored is skipped (replays are safe).
     func insertUsage(_ records: [UsageRecord]) async throws
     /// Spend grouped as `query` asks, summed exactly.
     func spend(_ query: SpendQuery) async throws -> [SpendRow]
     /// Records in time order, for `ledger export`.
     func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord]
+    /// At most `limit` records, newest first, from before `cursor` (the console's request list).
+    func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord]
     /// Proves the store accepts writes (for `/readyz`).
     func checkWritable() async throws
     func close() async throws

@@ -9,12 +9,35 @@ public struct UsageFilter: Sendable, Hashable {
     public var until: Date?
     public var tenant: String?
     public var keyID: String?
+    public var route: String?
+    public var provider: String?
+    public var model: String?
+    /// One request's attempts.
+    public var requestID: String?
 
-    public init(since: Date? = nil, until: Date? = nil, tenant: String? = nil, keyID: String? = nil) {
+    public init(
+        since: Date? = nil, until: Date? = nil, tenant: String? = nil, keyID: String? = nil, route: String? = nil,
+        provider: String? = nil, model: String? = nil, requestID: String? = nil
+    ) {
         self.since = since
         self.until = until
         self.tenant = tenant
         self.keyID = keyID
+        self.route = route
+        self.provider = provider
+        self.model = model
+        self.requestID = requestID
+    }
+}
+
+/// Where a page of records newest first ends: the next page starts before it.
+public struct UsageCursor: Sendable, Hashable {
+    public var time: Date
+    public var id: String
+
+    public init(time: Date, id: String) {
+        self.time = time
+        self.id = id
     }
 }
 
@@ -79,5 +102,32 @@ extension SpendRow {
             totals[key] = total
         }
         return totals.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
+    }
+}
+
+extension SpendQuery {
+    /// A report's question from its options as the CLI, the admin API and the console all name
+    /// them; throws naming the first that doesn't parse. `by` defaults to `tenant`.
+    public init(by: String?, since: String?, until: String?, tenant: String?, key: String?) throws(SpendQueryError) {
+        func date(_ text: String?, _ name: String) throws(SpendQueryError) -> Date? {
+            guard let text else { return nil }
+            guard let date = SpendReportFormat.date(text) else {
+                throw SpendQueryError("\(name) '\(text)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
+            }
+            return date
+        }
+        let groupBy: [SpendDimension]
+        do {
+            groupBy = try SpendReportFormat.dimensions(by ?? "tenant")
+        } catch let error as SpendQueryError {
+            throw error
+        } catch {
+            throw SpendQueryError("\(error)")
+        }
+        let filter = UsageFilter(since: try date(since, "since"), until: try date(until, "until"), tenant: tenant, keyID: key)
+        if let since, let until, let start = filter.since, let end = filter.until, end < start {
+            throw SpendQueryError("until '\(until)' is before since '\(since)'")
+        }
+        self.init(groupBy: groupBy, filter: filter)
     }
 }

@@ -88,6 +88,10 @@ public enum UsageRecordsSQL {
         if let until = filter.until { condition("time", "<", .time(until)) }
         if let tenant = filter.tenant { condition("tenant", "=", .text(tenant)) }
         if let keyID = filter.keyID { condition("key_id", "=", .text(keyID)) }
+        if let route = filter.route { condition("route", "=", .text(route)) }
+        if let provider = filter.provider { condition("provider", "=", .text(provider)) }
+        if let model = filter.model { condition("model", "=", .text(model)) }
+        if let requestID = filter.requestID { condition("request_id", "=", .text(requestID)) }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
 
@@ -95,6 +99,25 @@ public enum UsageRecordsSQL {
     public static func records(_ filter: UsageFilter, in dialect: Dialect) -> (sql: String, values: [Value]) {
         let (clause, values) = whereClause(filter, in: dialect)
         return ("SELECT \(columns.joined(separator: ", ")) FROM usage_records \(clause) ORDER BY time, id", values)
+    }
+
+    /// At most `limit` records `filter` selects, newest first, from before `cursor` (the last
+    /// record of the page before).
+    public static func latest(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int, in dialect: Dialect) -> (
+        sql: String, values: [Value]
+    ) {
+        var (clause, values) = whereClause(filter, in: dialect)
+        if let cursor {
+            values += [.time(cursor.time), .time(cursor.time), .text(cursor.id)]
+            let (a, b, c) = (
+                dialect.placeholder(values.count - 2), dialect.placeholder(values.count - 1), dialect.placeholder(values.count)
+            )
+            clause += (clause.isEmpty ? "WHERE " : " AND ") + "(time < \(a) OR (time = \(b) AND id < \(c)))"
+        }
+        return (
+            "SELECT \(columns.joined(separator: ", ")) FROM usage_records \(clause) ORDER BY time DESC, id DESC LIMIT \(max(0, limit))",
+            values
+        )
     }
 
     /// What a spend report reads.

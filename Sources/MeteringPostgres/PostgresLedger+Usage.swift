@@ -176,7 +176,15 @@ extension PostgresLedger {
     }
 
     public func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] {
-        let (sql, values) = UsageRecordsSQL.records(filter, in: Self.sql)
+        try await records(UsageRecordsSQL.records(filter, in: Self.sql))
+    }
+
+    public func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
+        try await records(UsageRecordsSQL.latest(filter, before: cursor, limit: limit, in: Self.sql))
+    }
+
+    private func records(_ query: (sql: String, values: [UsageRecordsSQL.Value])) async throws -> [UsageRecord] {
+        let (sql, values) = query
         var records: [UsageRecord] = []
         for try await row in try await client.query(Self.query(sql, values), logger: logger) {
             records.append(try Self.record(row.makeRandomAccess()))

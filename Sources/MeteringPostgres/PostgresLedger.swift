@@ -401,6 +401,17 @@ public final class PostgresLedger: Ledger {
         return try await rows.collect().count > 0
     }
 
+    public func changeKey(_ record: VirtualKeyRecord) async throws -> Bool {
+        let routes = record.allowedRoutes.joined(separator: ",")
+        let rows = try await client.query(
+            """
+            UPDATE virtual_keys SET budget = \(record.budget?.description), rpm = \(record.limits.requestsPerMinute),
+                tpm = \(record.limits.tokensPerMinute), allowed_routes = \(routes)
+            WHERE id = \(record.id) AND revoked_at IS NULL RETURNING id
+            """, logger: logger)
+        return try await rows.collect().count > 0
+    }
+
     private func keys(where condition: String, _ binds: PostgresBindings = PostgresBindings()) async throws -> [VirtualKeyRecord] {
         let rows = try await client.query(
             PostgresQuery(

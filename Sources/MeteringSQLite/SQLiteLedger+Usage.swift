@@ -41,6 +41,11 @@ extension SQLiteLedger {
         return try await query(sql, Self.bindings(values)).compactMap(Self.record)
     }
 
+    public func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
+        let (sql, values) = UsageRecordsSQL.latest(filter, before: cursor, limit: limit, in: Self.sql)
+        return try await query(sql, Self.bindings(values)).compactMap(Self.record)
+    }
+
     /// A record as stored: every field from its column (money and cost as they were written,
     /// not recomputed — the ledger is the record).
     static func record(_ row: SQLiteRow) -> UsageRecord? {

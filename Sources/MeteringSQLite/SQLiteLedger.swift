@@ -256,6 +256,17 @@ public final class SQLiteLedger: Ledger {
         return !rows.isEmpty
     }
 
+    public func changeKey(_ record: VirtualKeyRecord) async throws -> Bool {
+        let rows = try await connection.query(
+            "UPDATE virtual_keys SET budget = ?, rpm = ?, tpm = ?, allowed_routes = ? WHERE id = ? AND revoked_at IS NULL RETURNING id",
+            [
+                record.budget.map { .text($0.description) } ?? .null, record.limits.requestsPerMinute.map { .integer($0) } ?? .null,
+                record.limits.tokensPerMinute.map { .integer($0) } ?? .null, .text(record.allowedRoutes.joined(separator: ",")),
+                .text(record.id),
+            ])
+        return !rows.isEmpty
+    }
+
     private func keys(where condition: String, _ binds: [SQLiteData] = []) async throws -> [VirtualKeyRecord] {
         let rows = try await connection.query(
             "SELECT id, tenant, key_hash, created_at, revoked_at, budget, rpm, tpm, allowed_routes FROM virtual_keys \(condition) ORDER BY created_at, id",

@@ -20,7 +20,7 @@ extension RouteExplanation {
     }
 
     /// `pii: mask (policy finance): …`, or nil when personal data is sent as written.
-    var personalDataNote: String? {
+    public var personalDataNote: String? {
         guard let policy = personalData.policy else { return nil }
         switch personalData.handling {
         case .allow: return nil

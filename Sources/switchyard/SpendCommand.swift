@@ -45,26 +45,17 @@ struct LedgerRangeOptions: ParsableArguments {
     var tenant: String?
 }
 
-/// Parsing shared by `spend`, `ledger export` and the admin API's query strings.
+/// `spend`'s and `ledger export`'s options, parsed as the admin API and the console parse theirs.
 enum LedgerQueryOptions {
     static func filter(since: String?, until: String?, tenant: String?, key: String?) throws -> UsageFilter {
-        func date(_ text: String?, _ name: String) throws -> Date? {
-            guard let text else { return nil }
-            guard let date = SpendReportFormat.date(text) else {
-                throw ValidationError("--\(name) '\(text)' is not a date (YYYY-MM-DD) or an ISO 8601 time")
-            }
-            return date
-        }
-        return UsageFilter(since: try date(since, "since"), until: try date(until, "until"), tenant: tenant, keyID: key)
+        try spendQuery(by: "tenant", since: since, until: until, tenant: tenant, key: key).filter
     }
 
     static func spendQuery(by: String, since: String?, until: String?, tenant: String?, key: String?) throws -> SpendQuery {
-        let dimensions: [SpendDimension]
         do {
-            dimensions = try SpendReportFormat.dimensions(by)
+            return try SpendQuery(by: by, since: since, until: until, tenant: tenant, key: key)
         } catch {
             throw ValidationError("\(error)")
         }
-        return SpendQuery(groupBy: dimensions, filter: try filter(since: since, until: until, tenant: tenant, key: key))
     }
 }

@@ -100,9 +100,13 @@ private struct SilentLedger: Ledger {
     func activeKey(hash: String) async throws -> VirtualKeyRecord? { try await wait() }
     func allKeys() async throws -> [VirtualKeyRecord] { try await wait() }
     func revokeKey(id: String) async throws -> Bool { try await wait() }
+    func changeKey(_ record: VirtualKeyRecord) async throws -> Bool { try await wait() }
     func insertUsage(_ records: [UsageRecord]) async throws { try await wait() }
     func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await wait() }
     func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await wait() }
+    func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
+        try await wait()
+    }
     func checkWritable() async throws { try await wait() }
     func close() async throws {}
 }

@@ -83,39 +83,38 @@ struct SpendController: Sendable {
             let gateway = live.current
             try AdminController.requireQuery(request, only: ["by", "since", "until", "tenant", "key", "format"])
             let parameters = request.uri.queryParameters
-            var filter = UsageFilter(tenant: parameters["tenant"].map(String.init), keyID: parameters["key"].map(String.init))
+            func parameter(_ name: String) -> String? { parameters[Substring(name)].map(String.init) }
+            // The admin sees every tenant; a tenant's own key may read its own spend.
+            var ownTenant: String?
             do {
                 try AdminController.authenticate(request, gateway: gateway)
             } catch let adminFailure {
-                // Not the admin: a tenant's own key may read its own spend.
                 guard let key = try? await authenticator.authenticate(request) else { throw adminFailure }
-                if let asked = filter.tenant, asked != key.tenant {
+                ownTenant = key.tenant
+            }
+            var query: SpendQuery
+            do {
+                query = try SpendQuery(
+                    by: parameter("by"), since: parameter("since"), until: parameter("until"), tenant: parameter("tenant"),
+                    key: parameter("key"))
+            } catch {
+                throw GatewayError.invalidRequest("\(error)", parameter: "by")
+            }
+            if let ownTenant {
+                if let asked = query.filter.tenant, asked != ownTenant {
                     throw GatewayError(
                         kind: .permission, status: 403, message: "A key can read only its own tenant's spend.",
                         code: "tenant_mismatch")
                 }
-                filter.tenant = key.tenant
-            }
-            let groupBy: [SpendDimension]
-            do {
-                groupBy = try SpendReportFormat.dimensions(parameters["by"].map(String.init) ?? "tenant")
-                for name in ["since", "until"] {
-                    guard let text = parameters[Substring(name)].map(String.init) else { continue }
-                    guard let date = SpendReportFormat.date(text) else {
-                        throw SpendQueryError("'\(name)' must be a day (YYYY-MM-DD) or an ISO 8601 time, got '\(text)'")
-                    }
-                    if name == "since" { filter.since = date } else { filter.until = date }
-                }
-            } catch {
-                throw GatewayError.invalidRequest("\(error)", parameter: "by")
+                query.filter.tenant = ownTenant
             }
             let format = SpendReportFormat(rawValue: parameters["format"].map(String.init) ?? "json")
             guard let format, format != .table else {
                 throw GatewayError.invalidRequest("'format' must be json or csv.", parameter: "format")
             }
             // Read-your-writes: what the gateway has recorded goes to the database first.
-            let (meter, ledger, query) = (gateway.meter, gateway.ledger, SpendQuery(groupBy: groupBy, filter: filter))
-            let rows = try await LedgerAccess.run("a spend report", logger: context.logger) {
+            let (meter, ledger, groupBy) = (gateway.meter, gateway.ledger, query.groupBy)
+            let rows = try await LedgerAccess.run("a spend report", logger: context.logger) { [query] in
                 try? await meter?.commit()
                 return try await ledger.spend(query)
             }

@@ -13,6 +13,38 @@ extension AuditDraft {
         return AuditDraft(actor: actor, action: .keyCreated, subject: record.id, detail: detail, source: source)
     }
 
+    /// A key's terms changed: `budget.set` when its budget did, `key.changed` when its limits or
+    /// allowed routes did (both when both did), each with the new terms and the ones they replace.
+    public static func keyChanged(from old: VirtualKeyRecord, to new: VirtualKeyRecord, by actor: String, from source: String)
+        -> [AuditDraft]
+    {
+        var drafts: [AuditDraft] = []
+        if old.budget != new.budget {
+            drafts.append(
+                AuditDraft(
+                    actor: actor, action: .budgetSet, subject: new.id,
+                    detail: [
+                        "tenant": new.tenant, "budget": new.budget?.description ?? "none",
+                        "previous": old.budget?.description ?? "none",
+                    ], source: source))
+        }
+        var changed: [String: String] = [:]
+        func note(_ name: String, _ before: String, _ after: String) {
+            if before != after {
+                changed[name] = after
+                changed["previous_\(name)"] = before
+            }
+        }
+        note("rpm", old.limits.requestsPerMinute.map(String.init) ?? "none", new.limits.requestsPerMinute.map(String.init) ?? "none")
+        note("tpm", old.limits.tokensPerMinute.map(String.init) ?? "none", new.limits.tokensPerMinute.map(String.init) ?? "none")
+        note("allowed_routes", old.allowedRoutes.joined(separator: ","), new.allowedRoutes.joined(separator: ","))
+        if !changed.isEmpty {
+            changed["tenant"] = new.tenant
+            drafts.append(AuditDraft(actor: actor, action: .keyChanged, subject: new.id, detail: changed, source: source))
+        }
+        return drafts
+    }
+
     public static func keyRevoked(_ id: String, by actor: String, from source: String) -> AuditDraft {
         AuditDraft(actor: actor, action: .keyRevoked, subject: id, source: source)
     }
