@@ -66,7 +66,7 @@ enum ConsoleLayout {
         .notice{background:#e7f4ea;border:1px solid #a6d4b0;padding:8px 12px;border-radius:6px}
         .problem{background:#fdecea;border:1px solid #f1aaa4;padding:8px 12px;border-radius:6px}
         .hint{color:#5b6475;font-size:13px}code,.secret{font-family:ui-monospace,monospace}.secret{background:#fff6d6;padding:6px 10px;display:inline-block;word-break:break-all}
-        svg.chart{width:100%;height:auto;background:#fff;border:1px solid #dde1e8;border-radius:8px}
+        figure{margin:0}svg.chart{width:100%;height:auto;background:#fff;border:1px solid #dde1e8;border-radius:8px}
         .signin{max-width:420px;margin:40px auto;background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:20px}
         .signin input{width:100%}
         """

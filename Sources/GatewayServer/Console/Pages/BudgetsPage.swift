@@ -103,8 +103,17 @@ enum BudgetsPage {
                     "caption": "\(line.name) — \(locale.money(line.limit, line.currency)) / \(line.budget.period.rawValue)",
                 ]
             }
+        // Spent as the ledger has it for the period (what `switchyard spend` and the burn-down
+        // show); a `total` budget's, as the gateway's budget book keeps it (no full-ledger read).
+        func spent(_ line: Line) -> Decimal {
+            guard line.periodLength != nil else { return line.spent }
+            let since = String(UTCTimestamp.text(line.periodStart).prefix(10))
+            return (daily[line.scope] ?? [:]).filter { $0.key >= since }.values.reduce(0, +)
+        }
         let budgets = lines.map { line -> [String: Any] in
-            [
+            var line = line
+            line.spent = spent(line)
+            return [
                 "name": line.name, "tenant": line.tenant, "period": line.budget.period.rawValue,
                 "limit": locale.money(line.limit, line.currency), "spent": locale.money(line.spent, line.currency),
                 "spentValue": Money.text(line.spent), "reserved": locale.money(line.reserved, line.currency),
