@@ -22,6 +22,9 @@ enum ConsoleRenderer {
         return library
     }()
 
+    /// The names of templates that didn't parse (none, the unit tests check).
+    static var unparsed: [String] { templates.map(\.0).filter { library.getTemplate(named: $0) == nil } }
+
     static let templates: [(String, String)] = [
         ("layout", ConsoleLayout.template), ("sign-in", SignInPage.template), ("message", MessagePage.template),
         ("overview", OverviewPage.template), ("spend", SpendPage.template), ("budgets", BudgetsPage.template),
