@@ -67,14 +67,22 @@ public struct SpendRow: Sendable, Hashable {
     public var totals: [Int]
     public var cost: Decimal
     public var currency: String
+    /// The attempts counted by condition (``UsageRecordsSQL/counts``: failed, after the first), in order.
+    public var counts: [Int]
 
-    public init(groups: [String], requests: Int, totals: [Int], cost: Decimal, currency: String) {
+    public init(groups: [String], requests: Int, totals: [Int], cost: Decimal, currency: String, counts: [Int] = []) {
         self.groups = groups
         self.requests = requests
         self.totals = totals
         self.cost = cost
         self.currency = currency
+        self.counts = counts
     }
+
+    /// Attempts that failed (a provider error, a stream cut off).
+    public var failedAttempts: Int { counts.first ?? 0 }
+    /// Attempts after a request's first: fallbacks and hedges.
+    public var laterAttempts: Int { counts.count > 1 ? counts[1] : 0 }
 
     /// The total of the summed field `name` (0 when there is none such).
     public func total(_ name: String) -> Int {
@@ -98,6 +106,7 @@ extension SpendRow {
             }
             total.requests = total.requests.saturatingAdding(row.requests)
             total.totals = zip(total.totals, row.totals).map { $0.saturatingAdding($1) }
+            total.counts = zip(total.counts, row.counts).map { $0.saturatingAdding($1) }
             total.cost += row.cost
             totals[key] = total
         }

@@ -7,6 +7,8 @@ extension UsageRecord {
     public static let fields: [UsageField] = [
         .text("id", { $0.id }, { $0.id = $1 }),
         .text("request_id", { $0.requestID }, { $0.requestID = $1 }),
+        // Records stored before the field existed count as first attempts.
+        .integer("attempt", standard: 1, { $0.attempt }, { $0.attempt = $1 }),
         UsageField(
             "time", .time, get: { .time($0.time) }, set: { record, value in if case .time(let time) = value { record.time = time } }),
         .text("tenant", place: .dimension, { $0.tenant }, { $0.tenant = $1 }),

@@ -35,6 +35,8 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// Unique per attempt: the request id and the attempt's number.
     public var id: String
     public var requestID: String
+    /// The attempt's place in its request: 1 for the first, 2… for a fallback or a hedge.
+    public var attempt: Int = 1
     public var time: Date
     public var tenant: String
     public var keyID: String
@@ -79,7 +81,8 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         id: String, requestID: String, time: Date, tenant: String, keyID: String, route: String, provider: String,
         model: String, region: String, dialectIn: String, dialectOut: String, operation: String = "chat", streamed: Bool,
         usage: TokenUsage, searchUnits: Int = 0, usageSource: UsageSource, price: ModelPrice, reportingCurrency: String, fxRate: Decimal?,
-        ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int
+        ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int,
+        attempt: Int = 1
     ) {
         self.init(
             id: id, requestID: requestID, time: time, tenant: tenant, keyID: keyID, route: route, provider: provider, model: model,
@@ -87,7 +90,7 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
             searchUnits: searchUnits, usageSource: usageSource, rates: MoneyRates(price: price, fxRate: fxRate), currency: price.currency,
             reportingCurrency: reportingCurrency,
             ttftMilliseconds: ttftMilliseconds, totalMilliseconds: totalMilliseconds, status: status, outcome: outcome,
-            policy: policy, piiMasked: piiMasked)
+            policy: policy, piiMasked: piiMasked, attempt: attempt)
     }
 
     /// As above, with the price already in nano-units (the proxy keeps one per target).
@@ -95,10 +98,12 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         id: String, requestID: String, time: Date, tenant: String, keyID: String, route: String, provider: String,
         model: String, region: String, dialectIn: String, dialectOut: String, operation: String = "chat", streamed: Bool,
         usage: TokenUsage, searchUnits: Int = 0, usageSource: UsageSource, rates: MoneyRates, currency: String, reportingCurrency: String,
-        ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int
+        ttftMilliseconds: Int?, totalMilliseconds: Int, status: Int, outcome: Outcome, policy: String, piiMasked: Int,
+        attempt: Int = 1
     ) {
         self.id = id
         self.requestID = requestID
+        self.attempt = attempt
         self.time = time
         self.tenant = tenant
         self.keyID = keyID

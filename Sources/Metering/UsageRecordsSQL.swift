@@ -120,6 +120,59 @@ public enum UsageRecordsSQL {
         )
     }
 
+    /// Attempts a report counts besides the summed fields, by condition: those that failed, and
+    /// those after a request's first (fallbacks and hedges) — the console's error rate and
+    /// fallbacks. The day totals keep them as columns of these names.
+    public static let counts: [AttemptCount] = [
+        AttemptCount("failed_attempts") { "\($0)outcome IN ('failed', 'interrupted')" },
+        AttemptCount("later_attempts") { "\($0)attempt > 1" },
+    ]
+
+    /// Attempts counted by a condition on their columns.
+    public struct AttemptCount: Sendable {
+        public let column: String
+        private let test: @Sendable (String) -> String
+
+        init(_ column: String, _ test: @escaping @Sendable (String) -> String) {
+            self.column = column
+            self.test = test
+        }
+
+        /// The condition over the record's columns.
+        public var condition: String { test("") }
+        /// The condition over the columns of `row` (`NEW` in a trigger).
+        public func condition(of row: String) -> String { test(row + ".") }
+    }
+
+    /// `filter`'s range split into whole UTC days (read from the day totals) and the partial days
+    /// around them (read from the records): a report over months reads a row per day and
+    /// dimension row instead of every record.
+    public static func spendParts(of filter: UsageFilter) -> [(UsageFilter, SpendSource)] {
+        // Day totals know no request id; such a report reads records.
+        guard filter.requestID == nil else { return [(filter, .records)] }
+        let firstWholeDay = filter.since.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 86_400).rounded(.up) * 86_400) }
+        let endOfWholeDays = filter.until.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
+        if let firstWholeDay, let endOfWholeDays, firstWholeDay >= endOfWholeDays {
+            return [(filter, .records)]  // within one day, or two partial ones
+        }
+        var parts: [(UsageFilter, SpendSource)] = []
+        var whole = filter
+        whole.since = firstWholeDay
+        whole.until = endOfWholeDays
+        parts.append((whole, .dailyTotals))
+        if let since = filter.since, let firstWholeDay, since < firstWholeDay {
+            var head = filter
+            head.until = firstWholeDay
+            parts.append((head, .records))
+        }
+        if let until = filter.until, let endOfWholeDays, endOfWholeDays < until {
+            var tail = filter
+            tail.since = endOfWholeDays
+            parts.append((tail, .records))
+        }
+        return parts
+    }
+
     /// What a spend report reads.
     public enum SpendSource: Sendable {
         /// `usage_records`: every record.
@@ -131,7 +184,8 @@ public enum UsageRecordsSQL {
     }
 
     /// A spend report: per group, columns `g0`, `g1`… (one per dimension of `query`),
-    /// `spend_currency`, `requests`, one per summed field (`input_tokens`…), `cost_nanos`.
+    /// `spend_currency`, `requests`, one per summed field (`input_tokens`…), `cost_nanos`, one per
+    /// count (``counts``).
     public static func spend(_ query: SpendQuery, in dialect: Dialect, from source: SpendSource = .records) -> (
         sql: String, values: [Value]
     ) {
@@ -152,7 +206,8 @@ public enum UsageRecordsSQL {
         let sql = """
             SELECT \(selected.joined(separator: ", ")), \(dialect.sum(daily ? "requests" : "1")) AS requests,
                 \(UsageRecord.summedFields.map { "\(dialect.sum($0.column)) AS \($0.column)" }.joined(separator: ", ")),
-                \(dialect.sum(daily ? "cost_nanos" : "COALESCE(reporting_cost_nanos, cost_nanos)")) AS cost_nanos
+                \(dialect.sum(daily ? "cost_nanos" : "COALESCE(reporting_cost_nanos, cost_nanos)")) AS cost_nanos,
+                \(counts.map { "\(dialect.sum(daily ? $0.column : "CASE WHEN \($0.condition) THEN 1 ELSE 0 END")) AS \($0.column)" }.joined(separator: ", "))
             FROM \(daily ? "usage_daily_records" : "usage_records") \(filter)
             GROUP BY \(grouping) ORDER BY \(grouping)
             """

@@ -124,7 +124,7 @@ extension PostgresLedger {
     /// fewer rows than records on a busy ledger — and the records only for the partial days at
     /// either end (a range from a time of day); the parts are added up per group.
     public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
-        let parts = Self.parts(of: query.filter)
+        let parts = UsageRecordsSQL.spendParts(of: query.filter)
         var report: [SpendRow] = []
         for (filter, source) in parts {
             var part = query
@@ -132,31 +132,6 @@ extension PostgresLedger {
             report += try await spend(part, from: source)
         }
         return parts.count == 1 ? report : SpendRow.merged(report)
-    }
-
-    /// `filter`'s range split into whole UTC days (day totals) and the partial days around them (records).
-    static func parts(of filter: UsageFilter) -> [(UsageFilter, UsageRecordsSQL.SpendSource)] {
-        let firstWholeDay = filter.since.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 86_400).rounded(.up) * 86_400) }
-        let endOfWholeDays = filter.until.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400) }
-        if let firstWholeDay, let endOfWholeDays, firstWholeDay >= endOfWholeDays {
-            return [(filter, .records)]  // within one day, or two partial ones
-        }
-        var parts: [(UsageFilter, UsageRecordsSQL.SpendSource)] = []
-        var whole = filter
-        whole.since = firstWholeDay
-        whole.until = endOfWholeDays
-        parts.append((whole, .dailyTotals))
-        if let since = filter.since, let firstWholeDay, since < firstWholeDay {
-            var head = filter
-            head.until = firstWholeDay
-            parts.append((head, .records))
-        }
-        if let until = filter.until, let endOfWholeDays, endOfWholeDays < until {
-            var tail = filter
-            tail.since = endOfWholeDays
-            parts.append((tail, .records))
-        }
-        return parts
     }
 
     func spend(_ query: SpendQuery, from source: UsageRecordsSQL.SpendSource) async throws -> [SpendRow] {
@@ -170,7 +145,8 @@ extension PostgresLedger {
                     groups: try query.groupBy.indices.map { try cells["g\($0)"].decode(String.self) },
                     requests: Int(clamping: try total("requests")),
                     totals: try UsageRecord.summedFields.map { Int(clamping: try total($0.column)) },
-                    cost: Money.amount(nanos: try total("cost_nanos")), currency: try cells["spend_currency"].decode(String.self)))
+                    cost: Money.amount(nanos: try total("cost_nanos")), currency: try cells["spend_currency"].decode(String.self),
+                    counts: try UsageRecordsSQL.counts.map { Int(clamping: try total($0.column)) }))
         }
         return report
     }

@@ -32,6 +32,21 @@ extension PostgresLedger {
             for column in summed where !daily.contains(column) {
                 statements.append("ALTER TABLE usage_daily ADD COLUMN \(column) bigint NOT NULL DEFAULT 0")
             }
+            // A count new to the day totals is filled in from the records already stored.
+            let newCounts = UsageRecordsSQL.counts.filter { !daily.contains($0.column) }
+            for count in newCounts {
+                statements.append("ALTER TABLE usage_daily ADD COLUMN \(count.column) bigint NOT NULL DEFAULT 0")
+            }
+            if !newCounts.isEmpty {
+                statements.append(
+                    """
+                    UPDATE usage_daily u SET \(newCounts.map { "\($0.column) = x.\($0.column)" }.joined(separator: ", "))
+                    FROM (SELECT (time AT TIME ZONE 'UTC')::date AS day, dimensions, reporting_cost_nanos IS NOT NULL AS converted,
+                        \(newCounts.map { "COUNT(*) FILTER (WHERE \($0.condition)) AS \($0.column)" }.joined(separator: ", "))
+                        FROM usage_attempts GROUP BY 1, 2, 3) x
+                    WHERE u.day = x.day AND u.dimensions = x.dimensions AND u.converted = x.converted
+                    """)
+            }
             var identity: [String] = []
             let rows = try await connection.query(
                 """
@@ -62,16 +77,19 @@ extension PostgresLedger {
     /// field, per UTC day, dimension row and whether the cost converted (see the migrations).
     static var dailyTotalsFunction: String {
         let summed = UsageRecord.summedFields.map(\.column)
+        let counts = UsageRecordsSQL.counts.map(\.column)
         return """
             CREATE OR REPLACE FUNCTION switchyard_add_daily_totals() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                INSERT INTO usage_daily (day, dimensions, converted, requests, \(summed.joined(separator: ", ")), cost_nanos)
+                INSERT INTO usage_daily (day, dimensions, converted, requests, \((summed + counts).joined(separator: ", ")), cost_nanos)
                 SELECT (time AT TIME ZONE 'UTC')::date, dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*),
-                    \(summed.map { "SUM(\($0))" }.joined(separator: ", ")), SUM(COALESCE(reporting_cost_nanos, cost_nanos))
+                    \(summed.map { "SUM(\($0))" }.joined(separator: ", ")),
+                    \(UsageRecordsSQL.counts.map { "COUNT(*) FILTER (WHERE \($0.condition))" }.joined(separator: ", ")),
+                    SUM(COALESCE(reporting_cost_nanos, cost_nanos))
                 FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
                 ON CONFLICT (day, dimensions, converted) DO UPDATE SET
                     requests = usage_daily.requests + EXCLUDED.requests,
-                    \(summed.map { "\($0) = usage_daily.\($0) + EXCLUDED.\($0)" }.joined(separator: ", ")),
+                    \((summed + counts).map { "\($0) = usage_daily.\($0) + EXCLUDED.\($0)" }.joined(separator: ", ")),
                     cost_nanos = usage_daily.cost_nanos + EXCLUDED.cost_nanos;
                 RETURN NULL;
             END
@@ -83,7 +101,7 @@ extension PostgresLedger {
     /// in, and the totals.
     static let dailyRecordsColumns =
         ["time", "day", "month"] + UsageDimensions.columns + ["spend_currency", "requests"]
-        + UsageRecord.summedFields.map(\.column) + ["cost_nanos"]
+        + UsageRecord.summedFields.map(\.column) + ["cost_nanos"] + UsageRecordsSQL.counts.map(\.column)
 
     static var dailyRecordsView: String {
         """
@@ -91,7 +109,8 @@ extension PostgresLedger {
         SELECT (u.day::timestamp AT TIME ZONE 'UTC') AS time, to_char(u.day, 'YYYY-MM-DD') AS day,
             to_char(u.day, 'YYYY-MM') AS month, \(UsageDimensions.columns.map { "d." + $0 }.joined(separator: ", ")),
             CASE WHEN u.converted THEN d.reporting_currency ELSE d.currency END AS spend_currency, u.requests,
-            \(UsageRecord.summedFields.map { "u." + $0.column }.joined(separator: ", ")), u.cost_nanos
+            \(UsageRecord.summedFields.map { "u." + $0.column }.joined(separator: ", ")), u.cost_nanos,
+            \(UsageRecordsSQL.counts.map { "u." + $0.column }.joined(separator: ", "))
         FROM usage_daily u JOIN usage_dimensions d ON d.id = u.dimensions
         """
     }

@@ -319,6 +319,10 @@ public final class PostgresLedger: Ledger {
         PostgresLedger.auditTable,
         // Closed days' usage records, sealed (DaySeal).
         PostgresLedger.sealsTable,
+        // The newest records first (the console's request list): a B-tree reads them in order,
+        // which the block-range index can't.
+        "CREATE INDEX usage_attempts_time_id ON usage_attempts (time, id)",
+        "DROP INDEX IF EXISTS usage_attempts_time",
     ]
 
     /// The advisory lock migrations hold (any constant every replica agrees on).

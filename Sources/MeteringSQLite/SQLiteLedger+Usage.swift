@@ -24,16 +24,26 @@ extension SQLiteLedger {
         }
     }
 
+    /// A report reads the day totals for the whole UTC days of its range and the records only for
+    /// the partial days at either end (as PostgreSQL does); the parts are added up per group.
     public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
-        let (sql, values) = UsageRecordsSQL.spend(query, in: Self.sql)
-        return try await self.query(sql, Self.bindings(values)).map { row in
-            SpendRow(
-                groups: query.groupBy.indices.map { row.column("g\($0)")?.string ?? "" },
-                requests: row.column("requests")?.integer ?? 0,
-                totals: UsageRecord.summedFields.map { row.column($0.column)?.integer ?? 0 },
-                cost: Money.amount(nanos: Int64(row.column("cost_nanos")?.integer ?? 0)),
-                currency: row.column("spend_currency")?.string ?? "")
+        let parts = UsageRecordsSQL.spendParts(of: query.filter)
+        var report: [SpendRow] = []
+        for (filter, source) in parts {
+            var part = query
+            part.filter = filter
+            let (sql, values) = UsageRecordsSQL.spend(part, in: Self.sql, from: source)
+            report += try await self.query(sql, Self.bindings(values)).map { row in
+                SpendRow(
+                    groups: query.groupBy.indices.map { row.column("g\($0)")?.string ?? "" },
+                    requests: row.column("requests")?.integer ?? 0,
+                    totals: UsageRecord.summedFields.map { row.column($0.column)?.integer ?? 0 },
+                    cost: Money.amount(nanos: Int64(row.column("cost_nanos")?.integer ?? 0)),
+                    currency: row.column("spend_currency")?.string ?? "",
+                    counts: UsageRecordsSQL.counts.map { row.column($0.column)?.integer ?? 0 })
+            }
         }
+        return parts.count == 1 ? report : SpendRow.merged(report)
     }
 
     public func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] {

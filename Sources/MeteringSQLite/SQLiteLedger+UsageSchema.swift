@@ -20,14 +20,75 @@ extension SQLiteLedger {
         if identity != UsageDimensions.columns {
             statements += ["DROP INDEX IF EXISTS usage_dimensions_identity", UsageRecordsSQL.createIdentityIndex]
         }
-        let view = UsageRecordsSQL.createRecordsView
-        let current = try await query("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'usage_records'")
-        if statements.isEmpty, current.first?.column("sql")?.string == view { return }
+        // The day totals: a column per summed field and count, the trigger that adds each record
+        // in, and the view reports read them through.
+        let daily = Set(try await query("PRAGMA table_info(usage_daily)").compactMap { $0.column("name")?.string })
+        for column in Self.dailyColumns where !daily.contains(column) {
+            statements.append("ALTER TABLE usage_daily ADD COLUMN \(column) INTEGER NOT NULL DEFAULT 0")
+        }
+        let trigger = try await query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'usage_daily_totals'")
+        if trigger.first?.column("sql")?.string != Self.dailyTotalsTrigger {
+            statements += ["DROP TRIGGER IF EXISTS usage_daily_totals", Self.dailyTotalsTrigger]
+            // First made: the records stored before it are added up once.
+            if trigger.isEmpty { statements += ["DELETE FROM usage_daily", Self.dailyTotalsFill] }
+        }
+        let views = [("usage_records", UsageRecordsSQL.createRecordsView), ("usage_daily_records", Self.dailyRecordsView)]
+        var current: [String: String] = [:]
+        for row in try await query("SELECT name, sql FROM sqlite_master WHERE type = 'view'") {
+            if let name = row.column("name")?.string { current[name] = row.column("sql")?.string }
+        }
+        if statements.isEmpty, views.allSatisfy({ current[$0.0] == $0.1 }) { return }
         try await transaction {
             for statement in statements { _ = try await query(statement) }
-            _ = try await query("DROP VIEW IF EXISTS usage_records")
-            _ = try await query(view)
+            for (name, view) in views {
+                _ = try await query("DROP VIEW IF EXISTS \(name)")
+                _ = try await query(view)
+            }
         }
+    }
+
+    /// The day totals' columns beyond their key and `requests`/`cost_nanos`.
+    static var dailyColumns: [String] { UsageRecord.summedFields.map(\.column) + UsageRecordsSQL.counts.map(\.column) }
+
+    /// Adds each stored record to its day's totals (a replayed record, ignored, adds nothing).
+    static var dailyTotalsTrigger: String {
+        let columns = dailyColumns
+        let values =
+            UsageRecord.summedFields.map { "NEW.\($0.column)" }
+            + UsageRecordsSQL.counts.map { "CASE WHEN \($0.condition(of: "NEW")) THEN 1 ELSE 0 END" }
+        return """
+            CREATE TRIGGER usage_daily_totals AFTER INSERT ON usage_attempts BEGIN
+                INSERT INTO usage_daily (day, dimensions, converted, requests, \(columns.joined(separator: ", ")), cost_nanos)
+                VALUES (substr(NEW.time, 1, 10), NEW.dimensions, NEW.reporting_cost_nanos IS NOT NULL, 1, \(values.joined(separator: ", ")),
+                    COALESCE(NEW.reporting_cost_nanos, NEW.cost_nanos))
+                ON CONFLICT (day, dimensions, converted) DO UPDATE SET requests = requests + 1,
+                    \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")), cost_nanos = cost_nanos + excluded.cost_nanos;
+            END
+            """
+    }
+
+    /// The totals of the records already stored, when the day totals begin.
+    static var dailyTotalsFill: String {
+        """
+        INSERT INTO usage_daily (day, dimensions, converted, requests, \(dailyColumns.joined(separator: ", ")), cost_nanos)
+        SELECT substr(time, 1, 10), dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*),
+            \(UsageRecord.summedFields.map { "SUM(\($0.column))" }.joined(separator: ", ")),
+            \(UsageRecordsSQL.counts.map { "SUM(CASE WHEN \($0.condition) THEN 1 ELSE 0 END)" }.joined(separator: ", ")),
+            SUM(COALESCE(reporting_cost_nanos, cost_nanos))
+        FROM usage_attempts GROUP BY 1, 2, 3
+        """
+    }
+
+    /// The day totals as spend reports read them (the same columns as PostgreSQL's view).
+    static var dailyRecordsView: String {
+        """
+        CREATE VIEW usage_daily_records AS
+        SELECT u.day || 'T00:00:00Z' AS time, u.day AS day, substr(u.day, 1, 7) AS month,
+            \(UsageDimensions.columns.map { "d." + $0 }.joined(separator: ", ")),
+            CASE WHEN u.converted THEN d.reporting_currency ELSE d.currency END AS spend_currency, u.requests,
+            \(dailyColumns.map { "u." + $0 }.joined(separator: ", ")), u.cost_nanos
+        FROM usage_daily u JOIN usage_dimensions d ON d.id = u.dimensions
+        """
     }
 
     /// A field's column as SQLite declares it.

@@ -42,7 +42,7 @@ import Testing
     @Test func sessionsExpireEndAndStayBounded() {
         let sessions = ConsoleSessions()
         let start = ContinuousClock.now
-        let (token, session) = sessions.open(for: .admin, now: start)
+        let (token, session) = sessions.open(for: .admin(keyHash: "a"), now: start)
         #expect(sessions.session(for: token, now: start + .seconds(60))?.csrf == session.csrf)
         #expect(sessions.session(for: "forged", now: start) == nil)
         #expect(sessions.session(for: token, now: start + ConsoleSessions.lifetime + .seconds(1)) == nil)

@@ -66,7 +66,10 @@ def console():
             past.append(dict(template, id=f"past-{days_ago}-{n}", request_id=f"req-past-{days_ago}-{n}", tenant=tenant,
                              key_id=state[tenant]["id"], time=day.strftime("%Y-%m-%dT10:0{}:00Z".format(n)),
                              output_tokens=100 * (n + 1), cost=0.001 * days_ago + 0.0001 * (n + 1),
-                             reporting_cost=0.001 * days_ago + 0.0001 * (n + 1)))
+                             reporting_cost=0.001 * days_ago + 0.0001 * (n + 1),
+                             # A failed first attempt and its fallback, each day.
+                             outcome="failed" if n == 1 else "completed", status=502 if n == 1 else 200,
+                             attempt=2 if n == 2 else 1))
     (tmp / "past.jsonl").write_text("".join(json.dumps(r) + "\n" for r in past))
     cli(state, "ledger", "import", str(tmp / "past.jsonl"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -195,6 +198,13 @@ def test_the_figures_equal_the_cli_and_the_csv_is_the_cli_s(console, browser):
     assert shown.endswith(" USD") and abs(float(shown.split()[0]) - total) < 1e-12
     assert int(browser.find_element(*by("CSS_SELECTOR", "#requests-month .value")).get_attribute("data-value")) == \
         sum(row["requests"] for row in month)
+    # Failed attempts and fallbacks this month, as the records have them.
+    records = [json.loads(line) for line in cli(console, "ledger", "export", "--since", month_start()).stdout.splitlines()]
+    failed = sum(1 for r in records if r["outcome"] in ("failed", "interrupted"))
+    assert failed > 0 or datetime.now(timezone.utc).day <= 2
+    assert int(browser.find_element(*by("CSS_SELECTOR", "#error-rate .value")).get_attribute("data-value")) == failed
+    assert int(browser.find_element(*by("CSS_SELECTOR", "#fallbacks .value")).get_attribute("data-value")) == \
+        sum(1 for r in records if r["attempt"] > 1)
 
     # The budget's spent is the ledger's for its period, as the CLI reports it.
     browser.get(console["url"] + "/console/budgets")

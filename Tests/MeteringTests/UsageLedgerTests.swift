@@ -141,6 +141,46 @@ import Testing
         try await ledger.close()
     }
 
+    /// A report from a time of day reads its whole days from the day totals and its partial days
+    /// from the records: the sums, counts of failed and later attempts included, equal the records'.
+    @Test func reportsFromDayTotalsEqualTheRecords() async throws {
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        var records: [UsageRecord] = []
+        for day in ["2026-11-19", "2026-11-20", "2026-11-21"] {
+            for n in 0..<30 {
+                var record = Self.record("\(day)-\(n)", tenant: n % 2 == 0 ? "bank" : "clinic", day: day)
+                record.time += Double(n * 2000)  // 10:00 to the small hours of the next day
+                if n % 7 == 0 { record.outcome = .failed }
+                if n % 5 == 0 { record.attempt = 2 }
+                records.append(record)
+            }
+        }
+        try await ledger.insertUsage(records)
+        try await ledger.insertUsage(Array(records.prefix(5)))  // replayed: counted once
+        let since = try Date("2026-11-19T12:00:00Z", strategy: .iso8601)
+        let until = try Date("2026-11-21T15:00:00Z", strategy: .iso8601)
+        let report = try await ledger.spend(SpendQuery(groupBy: [.tenant], filter: UsageFilter(since: since, until: until)))
+        let selected = records.filter { $0.time >= since && $0.time < until }
+        for tenant in ["bank", "clinic"] {
+            let mine = selected.filter { $0.tenant == tenant }
+            let row = try #require(report.first { $0.groups == [tenant] })
+            #expect(row.requests == mine.count)
+            #expect(row.cost == mine.reduce(Decimal(0)) { $0 + $1.reportingCost! })
+            #expect(row.outputTokens == mine.reduce(0) { $0 + $1.outputTokens })
+            #expect(row.failedAttempts == mine.filter { $0.outcome == .failed }.count)
+            #expect(row.laterAttempts == mine.filter { $0.attempt > 1 }.count)
+        }
+        // The newest records first, a page at a time, each page after the last one's cursor.
+        let first = try await ledger.latestUsageRecords(UsageFilter(tenant: "bank"), before: nil, limit: 10)
+        let last = try #require(first.last)
+        let second = try await ledger.latestUsageRecords(
+            UsageFilter(tenant: "bank"), before: UsageCursor(time: last.time, id: last.id), limit: 10)
+        let bank = records.filter { $0.tenant == "bank" }.sorted { ($0.time, $0.id) > ($1.time, $1.id) }
+        #expect((first + second).map(\.id) == bank.prefix(20).map(\.id))
+        try await ledger.close()
+    }
+
     @Test func theJournalSurvivesAndIsReplayedOnce() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -20,7 +20,7 @@ struct ConsoleController: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         let signIn = ConsoleSignIn(live: live, sessions: sessions)
-        router.get("/console/sign-in") { request, _ in signIn.form(request) }
+        router.get("/console/sign-in") { request, _ in signIn.page(request) }
         router.post("/console/sign-in") { request, context in await signIn.submit(request, context: context) }
         router.post("/console/sign-out") { request, context in await signIn.signOut(request, context: context) }
 

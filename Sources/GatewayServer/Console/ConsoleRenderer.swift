@@ -61,7 +61,7 @@ enum ConsoleRenderer {
             frame["who"] =
                 session.principal.tenant.map { "\(locale.text("signed_in_as_tenant")): \($0) (\(session.principal.actor))" }
                 ?? locale.text("signed_in_as_admin")
-            frame["nav"] = sections.filter { !$0.adminOnly || session.principal == .admin }.map { section -> [String: Any] in
+            frame["nav"] = sections.filter { !$0.adminOnly || session.principal.isAdmin }.map { section -> [String: Any] in
                 let current = section.path == "/console" ? path == "/console" || path == "/console/" : path.hasPrefix(section.path)
                 return ["href": section.path, "label": locale.text(section.key), "current": current]
             }

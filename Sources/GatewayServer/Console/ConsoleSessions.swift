@@ -11,13 +11,18 @@ import Synchronization
 
 /// Who a console session acts for: the admin (every tenant) or one tenant, through one of its keys.
 enum ConsolePrincipal: Sendable, Hashable {
-    case admin
+    /// Signed in with the admin key whose SHA-256 this is (a new admin key ends the session).
+    case admin(keyHash: String)
     /// Signed in with a virtual key: sees and changes only `tenant`'s data.
     case tenant(String, keyID: String, keyHash: String)
 
     /// The tenant the session is held to; nil for the admin.
     var tenant: String? {
         if case .tenant(let tenant, _, _) = self { tenant } else { nil }
+    }
+
+    var isAdmin: Bool {
+        if case .admin = self { true } else { false }
     }
 
     /// Who the audit trail names: `admin` or the key's id.

@@ -17,6 +17,16 @@ struct ConsoleSignIn: Sendable {
 
     static let formCookie = "sy_sign_in"
 
+    /// The sign-in page; a browser already signed in goes to the overview.
+    func page(_ request: Request) -> Response {
+        if let token = request.cookies[ConsoleController.sessionCookie]?.value, let session = sessions.session(for: token),
+            Self.stillValid(session, gateway: live.current)
+        {
+            return ConsoleRenderer.redirect(to: "/console")
+        }
+        return form(request)
+    }
+
     func form(_ request: Request, problem: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let locale = Self.locale(of: request)
         let secure = Self.isSecure(request)
@@ -51,7 +61,7 @@ struct ConsoleSignIn: Sendable {
         let key = (posted["key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let principal: ConsolePrincipal
         if let adminHash = gateway.adminKeyHash, !key.isEmpty, VirtualKey.hash(key) == adminHash {
-            principal = .admin
+            principal = .admin(keyHash: adminHash)
         } else if !key.isEmpty, let found = try? await gateway.keys.authenticate(key) {
             principal = .tenant(found.tenant, keyID: found.id, keyHash: VirtualKey.hash(key))
         } else {
@@ -108,10 +118,13 @@ struct ConsoleSignIn: Sendable {
         return response
     }
 
-    /// A tenant's session ends when its key is revoked (within the key directory's refresh).
+    /// A tenant's session ends when its key is revoked (within the key directory's refresh); the
+    /// admin's when `admin_key` changes or goes.
     static func stillValid(_ session: ConsoleSession, gateway: Gateway) -> Bool {
-        guard case .tenant(_, _, let hash) = session.principal else { return gateway.adminKeyHash != nil }
-        return gateway.keys.isActive(hash: hash)
+        switch session.principal {
+        case .admin(let hash): gateway.adminKeyHash == hash
+        case .tenant(_, _, let hash): gateway.keys.isActive(hash: hash)
+        }
     }
 
     static func locale(of request: Request) -> ConsoleLocale {

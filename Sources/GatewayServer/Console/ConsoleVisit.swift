@@ -27,7 +27,7 @@ struct ConsoleVisit {
     /// The tenant this session is held to; nil for the admin.
     var tenant: String? { session.principal.tenant }
 
-    var isAdmin: Bool { session.principal == .admin }
+    var isAdmin: Bool { session.principal.isAdmin }
 
     func requireAdmin() throws(ConsoleProblem) {
         guard isAdmin else { throw .adminOnly }

@@ -18,6 +18,8 @@ struct AttemptMeter: Sendable {
     let charge: RequestCharge?
     let id: String
     let requestID: String
+    /// 1 for the request's first attempt, 2… for a fallback or a hedge.
+    let number: Int
     let key: AuthenticatedKey
     let route: String
     let target: RouteTarget
@@ -57,7 +59,7 @@ struct AttemptMeter: Sendable {
             usage: usage, searchUnits: usage.searches, usageSource: source, rates: rates, currency: target.offering.price.currency,
             reportingCurrency: reportingCurrency,
             ttftMilliseconds: ttftMilliseconds, totalMilliseconds: elapsedMilliseconds, status: status,
-            outcome: outcome, policy: policy, piiMasked: piiMasked)
+            outcome: outcome, policy: policy, piiMasked: piiMasked, attempt: number)
     }
 
     /// Records a completed answer before the client gets its final bytes; throws a 503 when the

@@ -92,7 +92,7 @@ struct AttemptQueue<Inbound: ProxiedRequest> {
         let currency = gateway.configuration.currency
         return AttemptMeter(
             meter: gateway.meter, metrics: gateway.metrics, trail: trail, span: span, charge: charge, id: "\(requestID)-\(number)",
-            requestID: requestID, key: key,
+            requestID: requestID, number: number, key: key,
             route: plan.routeName,
             target: target, dialectIn: Inbound.dialectName, operation: Inbound.operation, streamed: inbound.stream,
             estimatedPromptTokens: inbound.routingFacts.promptTokens, estimatedSearches: inbound.routingFacts.searches,

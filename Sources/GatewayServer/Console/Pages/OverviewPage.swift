@@ -57,7 +57,10 @@ enum OverviewPage {
         let forecast = thisMonth.map {
             SpendRow(groups: [], requests: $0.requests, totals: $0.totals, cost: $0.cost * pace, currency: $0.currency)
         }
-        let requests = thisMonth.reduce(0) { $0 + $1.requests }
+        let requests = thisMonth.reduce(0) { $0.saturatingAdding($1.requests) }
+        let failed = thisMonth.reduce(0) { $0.saturatingAdding($1.failedAttempts) }
+        let later = thisMonth.reduce(0) { $0.saturatingAdding($1.laterAttempts) }
+        let errorRate = requests == 0 ? "—" : String(format: "%.2f%%", Double(failed) * 100 / Double(requests))
         let cards: [[String: Any]] = [
             [
                 "id": "spend-today", "label": locale.text("spend_today"), "text": SpendTable.total(today, locale: locale),
@@ -72,6 +75,8 @@ enum OverviewPage {
                 "value": exact(forecast),
             ],
             ["id": "requests-month", "label": locale.text("requests_month"), "text": locale.number(requests), "value": String(requests)],
+            ["id": "error-rate", "label": locale.text("failed_month"), "text": errorRate, "value": String(failed)],
+            ["id": "fallbacks", "label": locale.text("fallbacks"), "text": locale.number(later), "value": String(later)],
         ]
 
         // Spend by day in the reporting currency, every one of the 30 days drawn (empty ones at zero).
