@@ -142,7 +142,8 @@ for ledger in $LEDGERS; do
   month=$(date -u +%Y-%m-01)
   quarter=$(date -u -d '-89 days' +%F)
   printf '  %-58s %11s %11s\n' "page (admin)" "first" "median of 5"
-  for page in /console "/console/spend" "/console/spend?by=tenant,day&since=$quarter" "/console/spend?by=provider,month&since=$quarter" \
+  for page in /console "/console/spend" "/console/spend?by=tenant,day&since=$quarter" "/console/spend?by=tenant,day&since=$quarter&format=csv" \
+    "/console/spend?by=provider,month&since=$quarter" \
     "/console/spend?by=key&since=$quarter&format=csv" /console/budgets /console/keys /console/requests \
     "/console/requests?tenant=tenant_7&route=chat" /console/providers "/console/routes?model=chat" /console/audit; do
     time_page "$work/admin.jar" "$page"
@@ -152,5 +153,5 @@ for ledger in $LEDGERS; do
     time_page "$work/tenant.jar" "$page"
   done
   kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true; gateway_pid=
-  [[ $ledger == postgres ]] && { postgres_stop; unset SWITCHYARD_TEST_POSTGRES; }
+  if [[ $ledger == postgres ]]; then postgres_stop; unset SWITCHYARD_TEST_POSTGRES; fi
 done

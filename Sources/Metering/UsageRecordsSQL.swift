@@ -19,15 +19,19 @@ public enum UsageRecordsSQL {
         public var month: String
         /// A column's total, as the ledger reads it back (`SUM(x)`, or as text where it may outgrow an integer).
         public var sum: @Sendable (String) -> String
+        /// A text compared byte by byte (record ids order the same in every database and in Swift).
+        public var byteOrder: @Sendable (String) -> String
 
         public init(
             placeholder: @escaping @Sendable (Int) -> String, day: String, month: String,
-            sum: @escaping @Sendable (String) -> String = { "SUM(\($0))" }
+            sum: @escaping @Sendable (String) -> String = { "SUM(\($0))" },
+            byteOrder: @escaping @Sendable (String) -> String = { $0 }
         ) {
             self.placeholder = placeholder
             self.day = day
             self.month = month
             self.sum = sum
+            self.byteOrder = byteOrder
         }
     }
 
@@ -76,21 +80,27 @@ public enum UsageRecordsSQL {
         }
     }
 
-    /// `WHERE …` for `filter` (empty when it selects every record), and its values.
-    public static func whereClause(_ filter: UsageFilter, in dialect: Dialect) -> (sql: String, values: [Value]) {
+    /// `WHERE …` for `filter` (empty when it selects every record), and its values. Over the day
+    /// totals the range is whole days, compared as the `day` text itself (a computed time would
+    /// hide the table's key from the database).
+    public static func whereClause(_ filter: UsageFilter, in dialect: Dialect, source: SpendSource = .records) -> (
+        sql: String, values: [Value]
+    ) {
         var conditions: [String] = []
         var values: [Value] = []
         func condition(_ column: String, _ comparison: String, _ value: Value) {
             values.append(value)
             conditions.append("\(column) \(comparison) \(dialect.placeholder(values.count))")
         }
-        if let since = filter.since { condition("time", ">=", .time(since)) }
-        if let until = filter.until { condition("time", "<", .time(until)) }
-        if let tenant = filter.tenant { condition("tenant", "=", .text(tenant)) }
-        if let keyID = filter.keyID { condition("key_id", "=", .text(keyID)) }
-        if let route = filter.route { condition("route", "=", .text(route)) }
-        if let provider = filter.provider { condition("provider", "=", .text(provider)) }
-        if let model = filter.model { condition("model", "=", .text(model)) }
+        switch source {
+        case .records:
+            if let since = filter.since { condition("time", ">=", .time(since)) }
+            if let until = filter.until { condition("time", "<", .time(until)) }
+        case .dailyTotals:
+            if let since = filter.since { condition("day", ">=", .text(String(UTCTimestamp.text(since).prefix(10)))) }
+            if let until = filter.until { condition("day", "<", .text(String(UTCTimestamp.text(until).prefix(10)))) }
+        }
+        for (column, value) in dimensionValues(filter) { condition(column, "=", .text(value)) }
         if let requestID = filter.requestID { condition("request_id", "=", .text(requestID)) }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
@@ -102,23 +112,74 @@ public enum UsageRecordsSQL {
     }
 
     /// At most `limit` records `filter` selects, newest first, from before `cursor` (the last
-    /// record of the page before).
-    public static func latest(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int, in dialect: Dialect) -> (
-        sql: String, values: [Value]
-    ) {
-        var (clause, values) = whereClause(filter, in: dialect)
-        if let cursor {
-            values += [.time(cursor.time), .time(cursor.time), .text(cursor.id)]
-            let (a, b, c) = (
-                dialect.placeholder(values.count - 2), dialect.placeholder(values.count - 1), dialect.placeholder(values.count)
-            )
-            clause += (clause.isEmpty ? "WHERE " : " AND ") + "(time < \(a) OR (time = \(b) AND id < \(c)))"
+    /// record of the page before). Given the ids of the dimension rows the filter's tenant, key,
+    /// route, provider or model select (``dimensionIDs(_:in:)``), each row's newest are read
+    /// from the `(dimensions, time)` index and merged — a rare tenant's page never waits for a
+    /// scan through everyone else's records.
+    public static func latest(
+        _ filter: UsageFilter, before cursor: UsageCursor?, limit: Int, dimensions: [Int64]? = nil, in dialect: Dialect
+    ) -> (sql: String, values: [Value]) {
+        let limit = max(0, limit)
+        let order = "ORDER BY time DESC, \(dialect.byteOrder("id")) DESC LIMIT \(limit)"
+        var values: [Value] = []
+        func placeholder(_ value: Value) -> String {
+            values.append(value)
+            return dialect.placeholder(values.count)
         }
+        /// The range, request and cursor, over columns named with `prefix`.
+        func conditions(_ prefix: String) -> [String] {
+            var conditions: [String] = []
+            if let since = filter.since { conditions.append("\(prefix)time >= \(placeholder(.time(since)))") }
+            if let until = filter.until { conditions.append("\(prefix)time < \(placeholder(.time(until)))") }
+            if let requestID = filter.requestID { conditions.append("\(prefix)request_id = \(placeholder(.text(requestID)))") }
+            if let cursor {
+                let (a, b, c) = (placeholder(.time(cursor.time)), placeholder(.time(cursor.time)), placeholder(.text(cursor.id)))
+                conditions.append(
+                    "(\(prefix)time < \(a) OR (\(prefix)time = \(b) AND \(dialect.byteOrder(prefix + "id")) < \(dialect.byteOrder(c))))")
+            }
+            return conditions
+        }
+        guard let dimensions else {
+            var wheres: [String] = []
+            for (column, value) in dimensionValues(filter) { wheres.append("\(column) = \(placeholder(.text(value)))") }
+            wheres += conditions("")
+            let clause = wheres.isEmpty ? "" : "WHERE " + wheres.joined(separator: " AND ")
+            return ("SELECT \(columns.joined(separator: ", ")) FROM usage_records \(clause) \(order)", values)
+        }
+        let selected = UsageRecord.fields.map { ($0.place == .dimension ? "d." : "a.") + $0.column + " AS " + $0.column }
+        let parts = dimensions.enumerated().map { index, id in
+            let wheres = ["a.dimensions = \(id)"] + conditions("a.")
+            return """
+                SELECT * FROM (SELECT \(selected.joined(separator: ", ")) FROM usage_attempts a JOIN usage_dimensions d ON d.id = a.dimensions
+                WHERE \(wheres.joined(separator: " AND ")) ORDER BY a.time DESC, \(dialect.byteOrder("a.id")) DESC LIMIT \(limit)) AS part\(index)
+                """
+        }
+        guard !parts.isEmpty else { return ("SELECT \(columns.joined(separator: ", ")) FROM usage_records WHERE 1 = 0", []) }
+        return ("SELECT \(columns.joined(separator: ", ")) FROM (\(parts.joined(separator: " UNION ALL "))) AS newest \(order)", values)
+    }
+
+    /// The ids of the dimension rows `filter`'s tenant, key, route, provider and model select, or
+    /// nil when it names none of them.
+    public static func dimensionIDs(_ filter: UsageFilter, in dialect: Dialect) -> (sql: String, values: [Value])? {
+        let named = dimensionValues(filter)
+        guard !named.isEmpty else { return nil }
+        let conditions = named.enumerated().map { "\($0.element.column) = \(dialect.placeholder($0.offset + 1))" }
         return (
-            "SELECT \(columns.joined(separator: ", ")) FROM usage_records \(clause) ORDER BY time DESC, id DESC LIMIT \(max(0, limit))",
-            values
+            "SELECT id FROM usage_dimensions WHERE \(conditions.joined(separator: " AND ")) ORDER BY id", named.map { .text($0.value) }
         )
     }
+
+    /// The dimension columns `filter` names, with their values.
+    static func dimensionValues(_ filter: UsageFilter) -> [(column: String, value: String)] {
+        [
+            ("tenant", filter.tenant), ("key_id", filter.keyID), ("route", filter.route), ("provider", filter.provider),
+            ("model", filter.model),
+        ].compactMap { column, value in value.map { (column, $0) } }
+    }
+
+    /// At most this many dimension rows are merged by ``latest(_:before:limit:dimensions:in:)``;
+    /// a filter selecting more reads the time index instead.
+    public static let mergedDimensionsLimit = 64
 
     /// Attempts a report counts besides the summed fields, by condition: those that failed, and
     /// those after a request's first (fallbacks and hedges) — the console's error rate and
@@ -201,7 +262,7 @@ public enum UsageRecordsSQL {
         // Records whose price converts are totalled in the reporting currency; the others in their own.
         let currency = daily ? "spend_currency" : "CASE WHEN reporting_cost_nanos IS NULL THEN currency ELSE reporting_currency END"
         let selected = groups.enumerated().map { "\($0.element) AS g\($0.offset)" } + ["\(currency) AS spend_currency"]
-        let (filter, values) = whereClause(query.filter, in: dialect)
+        let (filter, values) = whereClause(query.filter, in: dialect, source: source)
         let grouping = (groups.indices.map { "g\($0)" } + ["spend_currency"]).joined(separator: ", ")
         let sql = """
             SELECT \(selected.joined(separator: ", ")), \(dialect.sum(daily ? "requests" : "1")) AS requests,

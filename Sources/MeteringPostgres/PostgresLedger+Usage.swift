@@ -107,7 +107,7 @@ extension PostgresLedger {
     /// a very large ledger can outgrow `bigint`).
     static let sql = UsageRecordsSQL.Dialect(
         placeholder: { "$\($0)" }, day: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-        month: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM')", sum: { "SUM(\($0))::text" })
+        month: "to_char(time AT TIME ZONE 'UTC', 'YYYY-MM')", sum: { "SUM(\($0))::text" }, byteOrder: { "\($0) COLLATE \"C\"" })
 
     static func query(_ sql: String, _ values: [UsageRecordsSQL.Value]) -> PostgresQuery {
         var bindings = PostgresBindings()
@@ -156,7 +156,13 @@ extension PostgresLedger {
     }
 
     public func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
-        try await records(UsageRecordsSQL.latest(filter, before: cursor, limit: limit, in: Self.sql))
+        var dimensions: [Int64]?
+        if let (sql, values) = UsageRecordsSQL.dimensionIDs(filter, in: Self.sql) {
+            var ids: [Int64] = []
+            for try await id in try await client.query(Self.query(sql, values), logger: logger).decode(Int64.self) { ids.append(id) }
+            if ids.count <= UsageRecordsSQL.mergedDimensionsLimit { dimensions = ids }
+        }
+        return try await records(UsageRecordsSQL.latest(filter, before: cursor, limit: limit, dimensions: dimensions, in: Self.sql))
     }
 
     private func records(_ query: (sql: String, values: [UsageRecordsSQL.Value])) async throws -> [UsageRecord] {

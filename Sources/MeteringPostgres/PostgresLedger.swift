@@ -321,7 +321,7 @@ public final class PostgresLedger: Ledger {
         PostgresLedger.sealsTable,
         // The newest records first (the console's request list): a B-tree reads them in order,
         // which the block-range index can't.
-        "CREATE INDEX usage_attempts_time_id ON usage_attempts (time, id)",
+        "CREATE INDEX usage_attempts_time_id ON usage_attempts (time, id COLLATE \"C\")",
         "DROP INDEX IF EXISTS usage_attempts_time",
     ]
 

@@ -52,7 +52,12 @@ extension SQLiteLedger {
     }
 
     public func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
-        let (sql, values) = UsageRecordsSQL.latest(filter, before: cursor, limit: limit, in: Self.sql)
+        var dimensions: [Int64]?
+        if let (sql, values) = UsageRecordsSQL.dimensionIDs(filter, in: Self.sql) {
+            let ids = try await query(sql, Self.bindings(values)).compactMap { $0.column("id")?.integer.map(Int64.init) }
+            if ids.count <= UsageRecordsSQL.mergedDimensionsLimit { dimensions = ids }
+        }
+        let (sql, values) = UsageRecordsSQL.latest(filter, before: cursor, limit: limit, dimensions: dimensions, in: Self.sql)
         return try await query(sql, Self.bindings(values)).compactMap(Self.record)
     }
 

@@ -37,11 +37,11 @@ enum ConsoleChart {
             let barHeight = point.value / highest * plotHeight
             let x = left + Double(index) * slot + slot * 0.15
             svg += """
-                <rect x="\(f(x))" y="\(f(top + plotHeight - barHeight))" width="\(f(slot * 0.7))" height="\(f(barHeight))" fill="#2457c5"><title>\(escape(point.label)): \(escape(point.display))</title></rect>
+                <rect x="\(f(x))" y="\(f(top + plotHeight - barHeight))" width="\(f(slot * 0.7))" height="\(f(barHeight))" fill="#2457c5"><title>\(ConsoleHTML.escape(point.label)): \(ConsoleHTML.escape(point.display))</title></rect>
                 """
             if index % labelEvery == 0 {
                 svg += """
-                    <text x="\(f(x + slot * 0.35))" y="\(f(height - 8))" font-size="11" text-anchor="middle" fill="#5b6475">\(escape(point.label))</text>
+                    <text x="\(f(x + slot * 0.35))" y="\(f(height - 8))" font-size="11" text-anchor="middle" fill="#5b6475">\(ConsoleHTML.escape(point.label))</text>
                     """
             }
         }
@@ -68,7 +68,7 @@ enum ConsoleChart {
         svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"#2457c5\" stroke-width=\"2.5\"/>"
         for (index, point) in cumulative.enumerated() {
             svg += """
-                <circle cx="\(f(left + Double(index + 1) * step))" cy="\(f(y(limit - point.value)))" r="3" fill="#2457c5"><title>\(escape(point.label)): \(escape(point.display))</title></circle>
+                <circle cx="\(f(left + Double(index + 1) * step))" cy="\(f(y(limit - point.value)))" r="3" fill="#2457c5"><title>\(ConsoleHTML.escape(point.label)): \(ConsoleHTML.escape(point.display))</title></circle>
                 """
         }
         return svg + "</svg>"
@@ -76,7 +76,7 @@ enum ConsoleChart {
 
     private static func open(title: String, id: String) -> String {
         """
-        <svg class="chart" id="\(escape(id))" viewBox="0 0 \(f(width)) \(f(height))" role="img" aria-labelledby="\(escape(id))-title" xmlns="http://www.w3.org/2000/svg"><title id="\(escape(id))-title">\(escape(title))</title>
+        <svg class="chart" id="\(ConsoleHTML.escape(id))" viewBox="0 0 \(f(width)) \(f(height))" role="img" aria-labelledby="\(ConsoleHTML.escape(id))-title" xmlns="http://www.w3.org/2000/svg"><title id="\(ConsoleHTML.escape(id))-title">\(ConsoleHTML.escape(title))</title>
         """
     }
 
@@ -86,7 +86,7 @@ enum ConsoleChart {
         for fraction in [0.0, 0.5, 1.0] {
             let y = top + plotHeight - fraction * plotHeight
             svg += """
-                <line x1="\(f(left))" y1="\(f(y))" x2="\(f(left + plotWidth))" y2="\(f(y))" stroke="#eceef2"/><text x="\(f(left - 6))" y="\(f(y + 4))" font-size="11" text-anchor="end" fill="#5b6475">\(escape(short(highest * fraction)))</text>
+                <line x1="\(f(left))" y1="\(f(y))" x2="\(f(left + plotWidth))" y2="\(f(y))" stroke="#eceef2"/><text x="\(f(left - 6))" y="\(f(y + 4))" font-size="11" text-anchor="end" fill="#5b6475">\(ConsoleHTML.escape(short(highest * fraction)))</text>
                 """
         }
         return svg
@@ -104,19 +104,4 @@ enum ConsoleChart {
     }
 
     private static func f(_ value: Double) -> String { String(format: "%.1f", value.isFinite ? value : 0) }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
 }
