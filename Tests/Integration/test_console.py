@@ -132,6 +132,20 @@ def notice_becomes(driver, text):
     WebDriverWait(driver, 10).until(shown)
 
 
+def problem_becomes(driver, text):
+    """The problem the page a script-submitted form led to says (the page before may still be showing)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def said(d):
+        try:
+            return problem(d) == text
+        except StaleElementReferenceException:
+            return False
+    WebDriverWait(driver, 10).until(said)
+    return True
+
+
 def problem(driver):
     found = driver.find_elements(*by("ID", "problem"))
     return found[0].text if found else None
@@ -174,10 +188,24 @@ def test_the_admin_opens_every_page_in_both_languages(console, browser):
             shoot(browser, f"admin-{language}{page.replace('/', '-') or '-overview'}")
         browser.get(console["url"] + "/console")  # the language is remembered (cookie)
         assert browser.find_element(*by("TAG_NAME", "h1")).text == heading
+    # A request's story: every attempt of it, as the ledger has them.
+    browser.get(console["url"] + "/console/requests?lang=en")
+    link = browser.find_element(*by("CSS_SELECTOR", "#requests tbody tr a"))
+    request_id = link.text
+    link.click()
+    wait_for(browser, "attempts")
+    attempts = browser.find_elements(*by("CSS_SELECTOR", "#attempts tbody tr"))
+    stored = ledger_records(console["routes"], lambda r: r["request_id"] == request_id)
+    assert len(attempts) == len(stored) >= 1 and stored[0]["provider"] + "/" + stored[0]["model"] in attempts[0].text
+    assert "USD" in browser.find_element(*by("TAG_NAME", "main")).text
+    shoot(browser, "admin-en-request-detail")
+    browser.get(console["url"] + "/console?lang=zh-Hans")
     # The Chinese pages are Chinese throughout the frame.
     nav = [link.text for link in browser.find_elements(*by("CSS_SELECTOR", "nav a"))]
     assert nav == ["总览", "费用", "预算", "密钥", "请求", "供应商", "路由", "审计"]
     browser.find_element(*by("ID", "language")).click()
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(*by("TAG_NAME", "html")).get_attribute("lang") == "en")
     assert browser.find_element(*by("TAG_NAME", "h1")).text == "Overview"
     # The charts are drawn on the server: an SVG with a bar per day of the last 30.
     assert len(browser.find_elements(*by("CSS_SELECTOR", "#spend-by-day rect"))) == 30
@@ -321,7 +349,7 @@ def test_a_tenant_session_sees_and_changes_only_its_own_tenant(console, browser)
     browser.execute_script(
         "const f = document.getElementById('create-key'); const t = document.createElement('input');"
         "t.type = 'hidden'; t.name = 'tenant'; t.value = 'city'; f.appendChild(t); f.submit();")
-    assert problem(browser) == "A tenant's session sees only its own tenant."
+    assert problem_becomes(browser, "A tenant's session sees only its own tenant.")
     city_keys = [k for k in cli(console, "keys", "list", "--json", json_out=True) if k["tenant"] == "city"]
     assert console["city"]["id"] in [k["id"] for k in city_keys if k["revoked_at"] is None]
     assert all(k["rpm"] is None for k in city_keys if k["id"] == console["city"]["id"])
@@ -339,7 +367,7 @@ def test_forms_without_their_csrf_token_are_refused(console, browser):
     # The form with its token removed, as another site's page would post it.
     browser.execute_script(
         "const f = document.getElementById('create-key'); f.querySelector('input[name=csrf]').remove(); f.submit();")
-    assert problem(browser) == "This form was stale or not sent by the console; reload the page and try again."
+    assert problem_becomes(browser, "This form was stale or not sent by the console; reload the page and try again.")
     for form in ({}, {"csrf": "0" * 64}):
         answer = session_request(console, browser, "POST", f"/console/keys/{console['city']['id']}/revoke", form)
         assert answer.status_code == 403
@@ -391,10 +419,12 @@ def test_sign_in_failures_sessions_and_bad_input_get_messages_not_500s(console, 
     old = browser.get_cookie("sy_session")["value"]
     browser.get(console["url"] + "/console")
     browser.find_element(*by("ID", "sign-out")).click()
-    assert "/console/sign-in" in browser.current_url
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, 10).until(lambda d: "/console/sign-in" in d.current_url)
     replay = raw_request("GET", console["url"] + "/console", headers={"cookie": f"sy_session={old}"})  # redirects followed
     assert 'name="key"' in replay.body.decode() and "Your session ended" in replay.body.decode()
 
+    sign_in(browser, console, console["bank"]["key"])
     trail = [json.loads(line) for line in cli(console, "audit", "log", "--limit", "100000").stdout.splitlines()]
     sessions = [(e["actor"], e["action"]) for e in trail if e["action"].startswith("console.")]
     assert ("admin", "console.sign_in") in sessions and ("admin", "console.sign_out") in sessions

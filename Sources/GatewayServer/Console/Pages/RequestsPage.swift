@@ -103,6 +103,7 @@ enum RequestsPage {
             ("policy", first.policy.isEmpty ? locale.text("none") : first.policy),
             ("pii_masked", locale.number(attempts.map(\.piiMasked).reduce(0, +))),
             ("cost", totalCost(attempts, locale: locale)),
+            ("reporting_cost", reportingCost(attempts, locale: locale)),
         ]
         let rows = attempts.map { record -> [String: Any] in
             [
@@ -139,9 +140,16 @@ enum RequestsPage {
         Dictionary(grouping: records, by: \.currency).sorted { $0.key < $1.key }
             .map {
                 locale.money(
-                    Money.amount(nanos: $0.value.reduce(Int64(0)) { $0.addingReportingOverflow($1.costNanos).partialValue }), $0.key)
+                    Money.amount(nanos: $0.value.reduce(Int64(0)) { $0.saturatingAdding($1.costNanos) }), $0.key)
             }
             .joined(separator: " · ")
+    }
+
+    /// What the attempts cost in the reporting currency ("—" when a price doesn't convert).
+    static func reportingCost(_ records: [UsageRecord], locale: ConsoleLocale) -> String {
+        guard let currency = records.first?.reportingCurrency, records.allSatisfy({ $0.reportingCostNanos != nil }) else { return "—" }
+        let nanos = records.reduce(Int64(0)) { $0.saturatingAdding($1.reportingCostNanos ?? 0) }
+        return locale.money(Money.amount(nanos: nanos), currency)
     }
 
     /// `2026-11-30T10:00:00Z~rec-id`, as the page's "older" link writes it.
