@@ -194,6 +194,8 @@ let package = Package(
             path: "Benchmarks/LedgerWrite",
             swiftSettings: swiftSettings
         ),
+        // What both ledgers' tests check alike (a test target can't import another).
+        .target(name: "LedgerTestSupport", dependencies: ["Metering"], path: "Tests/LedgerTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "JSONScanningTests", dependencies: ["JSONScanning"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerSentEventsTests", dependencies: ["ServerSentEvents", .product(name: "NIOCore", package: "swift-nio")],
@@ -225,13 +227,15 @@ let package = Package(
         ),
         .testTarget(
             name: "MeteringTests",
-            dependencies: ["Metering", "MeteringSQLite", "GatewayModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Metering", "MeteringSQLite", "GatewayModel", "LedgerTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MeteringPostgresTests",
             dependencies: [
-                "MeteringPostgres", "Metering", "GatewayModel",
+                "MeteringPostgres", "Metering", "GatewayModel", "LedgerTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -228,3 +228,32 @@ def stack():
     yield Stack(gateway, {"alpha": alpha, "broken": broken}, key, routes_dir)
     for process in (gateway, alpha, broken):
         process.stop()
+
+
+def admin_gateway(prefix, admin_key, tenants, *serve_args, provider=None):
+    """A gateway on its own SQLite ledger with an admin key, one mock provider `alpha` behind route `chat`, and
+    `tenants`: the state tests share (`gateway`, `mock`, `routes`, `tmp`, `env`, `config`, `db`, `url`).
+    Stop it with `stop_admin_gateway`."""
+    mock = mock_provider("alpha")
+    tmp = Path(tempfile.mkdtemp(prefix=f"switchyard-{prefix}-"))
+    routes = tmp / "Routes"
+    routes.mkdir()
+    config = {
+        "ledger": f"sqlite:{tmp / 'ledger.db'}",
+        "admin_key": "env:TEST_ADMIN_KEY",
+        "providers": [{"name": "alpha", "dialect": "openai", "base_url": mock.url + "/v1", "api_key": "env:MOCK_KEY",
+                       "models": [{"name": "alpha-model", "input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}],
+                       **(provider or {})}],
+        "routes": [{"name": "chat", "targets": ["alpha/alpha-model"]}],
+        "tenants": list(tenants),
+    }
+    (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    env = dict(os.environ, TEST_ADMIN_KEY=admin_key, MOCK_KEY="sk-mock")
+    gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off", *serve_args], cwd=tmp, env=env)
+    return {"gateway": gateway, "mock": mock, "routes": routes, "tmp": tmp, "env": env, "config": config,
+            "db": tmp / "ledger.db", "url": gateway.url}
+
+
+def stop_admin_gateway(state):
+    state["gateway"].stop()
+    state["mock"].stop()

@@ -3,43 +3,24 @@ created and revoked from the CLI and the admin API, the configuration loaded and
 appended once to a hash chain; `switchyard audit verify` holds on the untouched chain and names the
 first entry that was edited, removed or inserted by hand; concurrent changes never fork it."""
 import json
-import os
 import sqlite3
 import subprocess
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import BIN, Process, ledger_records, mock_provider, raw_request
+from conftest import BIN, admin_gateway, ledger_records, raw_request, stop_admin_gateway
 
 ADMIN_KEY = "sy-admin-audit-0123456789abcdefghijklmnop"
 
 
 @pytest.fixture(scope="module")
 def audited():
-    mock = mock_provider("alpha")
-    tmp = Path(tempfile.mkdtemp(prefix="switchyard-audit-"))
-    routes = tmp / "Routes"
-    routes.mkdir()
-    config = {
-        "ledger": f"sqlite:{tmp / 'ledger.db'}",
-        "admin_key": "env:TEST_ADMIN_KEY",
-        "providers": [{"name": "alpha", "dialect": "openai", "base_url": mock.url + "/v1", "api_key": "env:MOCK_KEY",
-                       "models": [{"name": "alpha-model", "input_per_mtok": 1, "output_per_mtok": 2, "currency": "USD"}]}],
-        "routes": [{"name": "chat", "targets": ["alpha/alpha-model"]}],
-        "tenants": [{"name": "bank"}, {"name": "city"}],
-    }
-    (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    env = dict(os.environ, TEST_ADMIN_KEY=ADMIN_KEY, MOCK_KEY="sk-mock")
-    gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off", "--reload-check-ms", "200"],
-                      cwd=tmp, env=env)
-    yield {"gateway": gateway, "routes": routes, "tmp": tmp, "env": env, "config": config, "db": tmp / "ledger.db"}
-    gateway.stop()
-    mock.stop()
+    state = admin_gateway("audit", ADMIN_KEY, [{"name": "bank"}, {"name": "city"}], "--reload-check-ms", "200")
+    yield state
+    stop_admin_gateway(state)
 
 
 def cli(audited, *args, check=True):

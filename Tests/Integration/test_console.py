@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
@@ -18,9 +17,8 @@ from pathlib import Path
 
 import openai
 import pytest
-import yaml
 
-from conftest import BIN, REPO, Process, ledger_records, mock_provider, raw_request
+from conftest import BIN, REPO, admin_gateway, ledger_records, raw_request, stop_admin_gateway
 
 ADMIN_KEY = "sy-admin-console-0123456789abcdefghijklmnop"
 ARTIFACTS = Path(os.environ.get("SWITCHYARD_ARTIFACTS", REPO / ".artifacts")) / "console"
@@ -32,24 +30,12 @@ PAGES = ["", "/spend", "/budgets", "/keys", "/requests", "/providers", "/routes"
 @pytest.fixture(scope="module")
 def console():
     assert CHROMIUM and CHROMEDRIVER, "the console tests need Debian's chromium and chromium-driver (.ci/setup installs them)"
-    mock = mock_provider("alpha")
-    tmp = Path(tempfile.mkdtemp(prefix="switchyard-console-"))
-    routes = tmp / "Routes"
-    routes.mkdir()
-    config = {
-        "ledger": f"sqlite:{tmp / 'ledger.db'}",
-        "admin_key": "env:TEST_ADMIN_KEY",
-        "providers": [{"name": "alpha", "dialect": "openai", "base_url": mock.url + "/v1", "api_key": "env:MOCK_KEY",
-                       "region": "eu-west", "retention": "none",
-                       "models": [{"name": "alpha-model", "input_per_mtok": 1.5, "output_per_mtok": 4, "currency": "USD"}]}],
-        "routes": [{"name": "chat", "targets": ["alpha/alpha-model"]}],
-        "tenants": [{"name": "bank", "manage_keys": True, "budget": {"amount": 5, "currency": "USD", "period": "month"}},
-                    {"name": "city"}],
-    }
-    (routes / "gateway.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    env = dict(os.environ, TEST_ADMIN_KEY=ADMIN_KEY, MOCK_KEY="sk-mock")
-    gateway = Process([BIN, "serve", "--routes", str(routes), "--port", "0", "--offline", "off"], cwd=tmp, env=env)
-    state = {"gateway": gateway, "routes": routes, "tmp": tmp, "env": env, "url": gateway.url}
+    state = admin_gateway(
+        "console", ADMIN_KEY,
+        [{"name": "bank", "manage_keys": True, "budget": {"amount": 5, "currency": "USD", "period": "month"}}, {"name": "city"}],
+        provider={"region": "eu-west", "retention": "none",
+                  "models": [{"name": "alpha-model", "input_per_mtok": 1.5, "output_per_mtok": 4, "currency": "USD"}]})
+    gateway, routes, tmp = state["gateway"], state["routes"], state["tmp"]
     state["bank"] = cli(state, "keys", "create", "--tenant", "bank", "--json", json_out=True)
     state["city"] = cli(state, "keys", "create", "--tenant", "city", "--json", json_out=True)
     for tenant, count in (("bank", 3), ("city", 2)):
@@ -74,8 +60,7 @@ def console():
     cli(state, "ledger", "import", str(tmp / "past.jsonl"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     yield state
-    gateway.stop()
-    mock.stop()
+    stop_admin_gateway(state)
 
 
 def cli(state, *args, json_out=False, check=True):

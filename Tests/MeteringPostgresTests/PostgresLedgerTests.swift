@@ -1,5 +1,6 @@
 import Foundation
 import GatewayModel
+import LedgerTestSupport
 import Logging
 import PostgresNIO
 import Testing
@@ -144,40 +145,14 @@ struct PostgresLedgerTests {
         }
     }
 
-    /// Pages of newest records: every record once, newest first, ties in one second ordered by id
-    /// byte by byte — whether a page reads the time index (no filter) or merges each dimension
-    /// row's newest (a tenant, a provider). Ids mix `-` and `_`, which collations order differently.
+    /// Pages of newest records (``NewestRecordsScenario``), through a tenant's dimension rows and the time index.
     @Test func newestRecordsPageThroughEveryRecordOnce() async throws {
         try await Self.withFreshDatabase { location in
             let ledger = try await PostgresLedger.open(location, logger: Self.logger)
             try await ledger.migrate()
-            let records = (0..<240).map { n -> UsageRecord in
-                var record = Self.record(
-                    n % 2 == 0 ? "req-\(n)_a" : "req_\(n)-b", tenant: ["bank", "clinic", "city"][n % 3],
-                    provider: n % 4 < 2 ? "deepseek" : "qwen")
-                record.time = Date(timeIntervalSince1970: 1_790_000_000 + Double(n / 7))
-                return record
+            for (got, expected) in try await NewestRecordsScenario.run(on: ledger, make: { Self.record($0, tenant: $1, provider: $2) }) {
+                #expect(got == expected)
             }
-            try await ledger.insertUsage(records)
-            func pages(_ filter: UsageFilter) async throws -> [String] {
-                var ids: [String] = []
-                var cursor: UsageCursor?
-                while true {
-                    let page = try await ledger.latestUsageRecords(filter, before: cursor, limit: 25)
-                    ids += page.map(\.id)
-                    guard page.count == 25, let last = page.last else { return ids }
-                    cursor = UsageCursor(time: last.time, id: last.id)
-                }
-            }
-            func expected(_ keep: (UsageRecord) -> Bool) -> [String] {
-                records.filter(keep).sorted { a, b in
-                    a.time != b.time ? a.time > b.time : Array(b.id.utf8).lexicographicallyPrecedes(Array(a.id.utf8))
-                }.map(\.id)
-            }
-            #expect(try await pages(UsageFilter()) == expected { _ in true })
-            #expect(try await pages(UsageFilter(tenant: "clinic")) == expected { $0.tenant == "clinic" })
-            #expect(try await pages(UsageFilter(provider: "qwen")) == expected { $0.provider == "qwen" })
-            #expect(try await pages(UsageFilter(tenant: "nobody")).isEmpty)
             try await ledger.close()
         }
     }
