@@ -219,10 +219,12 @@ def test_the_figures_equal_the_cli_and_the_csv_is_the_cli_s(console, browser):
     assert int(browser.find_element(*by("CSS_SELECTOR", "#fallbacks .value")).get_attribute("data-value")) == \
         sum(1 for r in records if r["attempt"] > 1)
 
-    # The budget's spent is the ledger's for its period, as the CLI reports it.
+    # The budget's spent is the ledger's for its period, as the CLI reports it, on both pages.
+    bank_month = sum(float(row["cost"]) for row in month if row["tenant"] == "bank")
+    [overview_bank] = table(browser, "overview-budgets")
+    assert abs(float(overview_bank[2]) - bank_month) < 1e-12
     browser.get(console["url"] + "/console/budgets")
     [bank] = table(browser, "budgets")
-    bank_month = sum(float(row["cost"]) for row in month if row["tenant"] == "bank")
     assert abs(float(bank[4]) - bank_month) < 1e-12
     assert len(browser.find_elements(*by("CSS_SELECTOR", "svg.chart path"))) == 1  # its burn-down
 

@@ -39,8 +39,9 @@ enum BudgetsPage {
         var elapsedDays: Double
     }
 
-    /// The tenants' budgets (from `Routes/`) and, given the keys, the keys' budgets, held to `tenant`.
-    static func standings(_ visit: ConsoleVisit, tenant: String?, keys: [VirtualKeyRecord] = [], now: Date) -> [Line] {
+    /// The tenants' budgets (from `Routes/`) and the keys' budgets, held to `tenant`, as the
+    /// gateway's budget book has them now.
+    static func standings(_ visit: ConsoleVisit, tenant: String?, keys: [VirtualKeyRecord], now: Date) -> [Line] {
         let gateway = visit.gateway
         let currency = gateway.configuration.currency
         var scopes: [(String, SpendScope, String, Budget)] = gateway.configuration.tenants.compactMap { configured in
@@ -59,15 +60,17 @@ enum BudgetsPage {
         }
     }
 
-    static func view(_ visit: ConsoleVisit, now: Date = Date()) async throws -> ConsoleDraw {
-        let tenant = try visit.scopedTenant(asked: visit.parameters["tenant"])
-        let locale = visit.locale
+    /// Every budget the session may see, spent as the ledger has it for the period (what
+    /// `switchyard spend` and the burn-down show; a `total` budget's as the gateway's budget book
+    /// keeps it, without reading the whole ledger), and each budget's spend per day.
+    static func lines(_ visit: ConsoleVisit, tenant: String?, now: Date) async throws -> (
+        lines: [Line], daily: [SpendScope: [String: Decimal]]
+    ) {
         let keys = try await visit.ledger("listing keys") { try await $0.activeKeys() }
-        let lines = standings(visit, tenant: tenant, keys: keys, now: now)
-        // Burn-downs: spend by day since the earliest period start among budgets that end.
-        let ending = lines.filter { $0.periodLength != nil }
+        var lines = standings(visit, tenant: tenant, keys: keys, now: now)
         var daily: [SpendScope: [String: Decimal]] = [:]
-        if let since = ending.map(\.periodStart).min() {
+        // Spend by day since the earliest period start among budgets that end.
+        if let since = lines.filter({ $0.periodLength != nil }).map(\.periodStart).min() {
             let reporting = visit.gateway.configuration.currency.reportingCurrency
             let rows = try await visit.committedLedger("budget burn-down") { ledger in
                 let byTenant = try await ledger.spend(
@@ -82,6 +85,18 @@ enum BudgetsPage {
                 daily[.key(row.groups[0]), default: [:]][row.groups[1], default: 0] += row.cost
             }
         }
+        for index in lines.indices where lines[index].periodLength != nil {
+            let since = String(UTCTimestamp.text(lines[index].periodStart).prefix(10))
+            lines[index].spent = (daily[lines[index].scope] ?? [:]).filter { $0.key >= since }.values.reduce(0, +)
+        }
+        return (lines, daily)
+    }
+
+    static func view(_ visit: ConsoleVisit, now: Date = Date()) async throws -> ConsoleDraw {
+        let tenant = try visit.scopedTenant(asked: visit.parameters["tenant"])
+        let locale = visit.locale
+        let (lines, daily) = try await lines(visit, tenant: tenant, now: now)
+        let ending = lines.filter { $0.periodLength != nil }
         let charts = ending.sorted { $0.spent / max($0.limit, 0.000_000_001) > $1.spent / max($1.limit, 0.000_000_001) }.prefix(12)
             .map { line -> [String: Any] in
                 let days = Int((line.periodLength ?? 1).rounded())
@@ -103,17 +118,8 @@ enum BudgetsPage {
                     "caption": "\(line.name) — \(locale.money(line.limit, line.currency)) / \(line.budget.period.rawValue)",
                 ]
             }
-        // Spent as the ledger has it for the period (what `switchyard spend` and the burn-down
-        // show); a `total` budget's, as the gateway's budget book keeps it (no full-ledger read).
-        func spent(_ line: Line) -> Decimal {
-            guard line.periodLength != nil else { return line.spent }
-            let since = String(UTCTimestamp.text(line.periodStart).prefix(10))
-            return (daily[line.scope] ?? [:]).filter { $0.key >= since }.values.reduce(0, +)
-        }
         let budgets = lines.map { line -> [String: Any] in
-            var line = line
-            line.spent = spent(line)
-            return [
+            [
                 "name": line.name, "tenant": line.tenant, "period": line.budget.period.rawValue,
                 "limit": locale.money(line.limit, line.currency), "spent": locale.money(line.spent, line.currency),
                 "spentValue": Money.text(line.spent), "reserved": locale.money(line.reserved, line.currency),

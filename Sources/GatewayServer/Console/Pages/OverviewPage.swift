@@ -19,7 +19,7 @@ enum OverviewPage {
         {{{chart}}}
         {{#hasBudgets}}<h2>{{t.budgets}}</h2>
         <div class="table-wrap"><table id="overview-budgets"><thead><tr><th scope="col">{{t.scope}}</th><th scope="col" class="num">{{t.limit}}</th><th scope="col" class="num">{{t.spent}}</th><th scope="col" class="num">{{t.forecast_month}}</th></tr></thead>
-        <tbody>{{#budgets}}<tr><td>{{scope}}</td><td class="num">{{limit}}</td><td class="num">{{spent}}</td><td class="num">{{forecast}}</td></tr>{{/budgets}}</tbody></table></div>{{/hasBudgets}}
+        <tbody>{{#budgets}}<tr><td>{{scope}}</td><td class="num">{{limit}}</td><td class="num" data-value="{{spentValue}}">{{spent}}</td><td class="num">{{forecast}}</td></tr>{{/budgets}}</tbody></table></div>{{/hasBudgets}}
         <div class="grid">
         {{#tops}}<section><h2>{{title}}</h2>
         <div class="table-wrap"><table id="{{id}}"><tbody>{{#rows}}<tr><td>{{name}}</td><td class="num">{{requests}}</td><td class="num" data-value="{{value}}">{{cost}}</td></tr>{{/rows}}</tbody></table></div>
@@ -91,11 +91,11 @@ enum OverviewPage {
         }
         let chart = ConsoleChart.bars(points, title: "\(locale.text("spend_by_day")) (\(currency))", id: "spend-by-day")
 
-        let budgets = BudgetsPage.standings(visit, tenant: tenant, now: now).map { standing -> [String: Any] in
+        let budgets = try await BudgetsPage.lines(visit, tenant: tenant, now: now).lines.map { standing -> [String: Any] in
             let spentForecast = standing.periodLength.map { standing.spent * Decimal($0 / max(1.0 / 24, standing.elapsedDays)) }
             return [
                 "scope": standing.name, "limit": locale.money(standing.limit, standing.currency),
-                "spent": locale.money(standing.spent, standing.currency),
+                "spent": locale.money(standing.spent, standing.currency), "spentValue": Money.text(standing.spent),
                 "forecast": spentForecast.map { locale.money($0, standing.currency) } ?? "—",
             ]
         }
