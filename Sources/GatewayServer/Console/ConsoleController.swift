@@ -75,11 +75,11 @@ struct ConsoleController: Sendable {
         guard let token = request.cookies[Self.sessionCookie]?.value, let session = sessions.session(for: token),
             ConsoleSignIn.stillValid(session, gateway: gateway)
         else {
-            if let token = request.cookies[Self.sessionCookie]?.value { sessions.close(token) }
+            // A browser that had a session is told it ended; one that never signed in just signs in.
+            guard let token = request.cookies[Self.sessionCookie]?.value else { return ConsoleRenderer.redirect(to: "/console/sign-in") }
+            sessions.close(token)
             var response = ConsoleRenderer.redirect(to: "/console/sign-in?ended=1")
-            if request.cookies[Self.sessionCookie] != nil {
-                response.setCookie(ConsoleRenderer.cookie(Self.sessionCookie, "", maxAge: 0, secure: secure))
-            }
+            response.setCookie(ConsoleRenderer.cookie(Self.sessionCookie, "", maxAge: 0, secure: secure))
             return response
         }
         let visit = ConsoleVisit(gateway: gateway, session: session, locale: locale, request: request, context: context)
