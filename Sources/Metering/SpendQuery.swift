@@ -114,10 +114,11 @@ extension SpendRow {
     }
 }
 
-extension SpendQuery {
-    /// A report's question from its options as the CLI, the admin API and the console all name
-    /// them; throws naming the first that doesn't parse. `by` defaults to `tenant`.
-    public init(by: String?, since: String?, until: String?, tenant: String?, key: String?) throws(SpendQueryError) {
+extension UsageFilter {
+    /// The records a report or a listing reads, from its options as the CLI, the admin API and
+    /// the console all name them (`since`, `until`: a day or an ISO 8601 time); throws naming the
+    /// first that doesn't parse, or a range that ends before it starts.
+    public init(parsingSince since: String?, until: String?, tenant: String?, key: String?) throws(SpendQueryError) {
         func date(_ text: String?, _ name: String) throws(SpendQueryError) -> Date? {
             guard let text else { return nil }
             guard let date = SpendReportFormat.date(text) else {
@@ -125,6 +126,17 @@ extension SpendQuery {
             }
             return date
         }
+        self.init(since: try date(since, "since"), until: try date(until, "until"), tenant: tenant, keyID: key)
+        if let since, let until, let start = self.since, let end = self.until, end < start {
+            throw SpendQueryError("until '\(until)' is before since '\(since)'")
+        }
+    }
+}
+
+extension SpendQuery {
+    /// A report's question from its options as the CLI, the admin API and the console all name
+    /// them; throws naming the first that doesn't parse. `by` defaults to `tenant`.
+    public init(by: String?, since: String?, until: String?, tenant: String?, key: String?) throws(SpendQueryError) {
         let groupBy: [SpendDimension]
         do {
             groupBy = try SpendReportFormat.dimensions(by ?? "tenant")
@@ -133,10 +145,6 @@ extension SpendQuery {
         } catch {
             throw SpendQueryError("\(error)")
         }
-        let filter = UsageFilter(since: try date(since, "since"), until: try date(until, "until"), tenant: tenant, keyID: key)
-        if let since, let until, let start = filter.since, let end = filter.until, end < start {
-            throw SpendQueryError("until '\(until)' is before since '\(since)'")
-        }
-        self.init(groupBy: groupBy, filter: filter)
+        self.init(groupBy: groupBy, filter: try UsageFilter(parsingSince: since, until: until, tenant: tenant, key: key))
     }
 }

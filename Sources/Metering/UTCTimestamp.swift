@@ -9,6 +9,11 @@ public enum UTCTimestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The UTC day `date` falls on: `2026-11-24` (how day totals, seals and reports name days).
+    public static func day(_ date: Date) -> String {
+        String(text(date).prefix(10))
+    }
+
     /// - Parameter milliseconds: `…:03.042Z` (log lines); the ledger keeps whole seconds.
     public static func append(_ date: Date, to bytes: inout [UInt8], milliseconds: Bool = false) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))

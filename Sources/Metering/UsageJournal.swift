@@ -74,15 +74,10 @@ final class UsageJournal: Sendable {
     static func readRecords(at path: String) -> (records: [UsageRecord], unreadable: Int) {
         guard let data = FileManager.default.contents(atPath: path) else { return ([], 0) }
         let used = data.lastIndex { $0 != 0 }.map { $0 + 1 } ?? data.startIndex
-        let decoder = UsageRecordCoding.decoder
         var records: [UsageRecord] = []
         var unreadable = 0
-        for line in data[..<used].split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            if let record = try? decoder.decode(UsageRecord.self, from: Data(line)) {
-                records.append(record)
-            } else {
-                unreadable += 1
-            }
+        for (_, line) in UsageRecordCoding.lines(of: data[..<used]) {
+            if case .success(let record) = line { records.append(record) } else { unreadable += 1 }
         }
         return (records, unreadable)
     }
@@ -204,5 +199,14 @@ enum UsageRecordCoding {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+
+    /// Each line of `bytes` that holds anything (blank lines are passed over), numbered from 1,
+    /// read as a record or with why it isn't one: the journal's replay and `ledger import`.
+    static func lines(of bytes: some Collection<UInt8>) -> [(number: Int, record: Result<UsageRecord, any Error>)] {
+        let decoder = decoder
+        return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+            .filter { !$0.element.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
+            .map { index, line in (index + 1, Result { try decoder.decode(UsageRecord.self, from: Data(line)) }) }
     }
 }

@@ -11,14 +11,11 @@ public enum UsageRecordExport {
     /// Reads records back from JSON lines (`ledger export`'s or the journal's): the records, or
     /// the number of the first line that isn't one.
     public static func records(fromJSONLines data: Data) -> Result<[UsageRecord], UnreadableLine> {
-        let decoder = UsageRecordCoding.decoder
         var records: [UsageRecord] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
-        where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
-            do {
-                records.append(try decoder.decode(UsageRecord.self, from: Data(line)))
-            } catch {
-                return .failure(UnreadableLine(line: index + 1, reason: "\(error)"))
+        for (number, line) in UsageRecordCoding.lines(of: data) {
+            switch line {
+            case .success(let record): records.append(record)
+            case .failure(let error): return .failure(UnreadableLine(line: number, reason: "\(error)"))
             }
         }
         return .success(records)

@@ -97,8 +97,8 @@ public enum UsageRecordsSQL {
             if let since = filter.since { condition("time", ">=", .time(since)) }
             if let until = filter.until { condition("time", "<", .time(until)) }
         case .dailyTotals:
-            if let since = filter.since { condition("day", ">=", .text(String(UTCTimestamp.text(since).prefix(10)))) }
-            if let until = filter.until { condition("day", "<", .text(String(UTCTimestamp.text(until).prefix(10)))) }
+            if let since = filter.since { condition("day", ">=", .text(UTCTimestamp.day(since))) }
+            if let until = filter.until { condition("day", "<", .text(UTCTimestamp.day(until))) }
         }
         for (column, value) in dimensionValues(filter) { condition(column, "=", .text(value)) }
         if let requestID = filter.requestID { condition("request_id", "=", .text(requestID)) }

@@ -48,7 +48,11 @@ struct LedgerRangeOptions: ParsableArguments {
 /// `spend`'s and `ledger export`'s options, parsed as the admin API and the console parse theirs.
 enum LedgerQueryOptions {
     static func filter(since: String?, until: String?, tenant: String?, key: String?) throws -> UsageFilter {
-        try spendQuery(by: "tenant", since: since, until: until, tenant: tenant, key: key).filter
+        do {
+            return try UsageFilter(parsingSince: since, until: until, tenant: tenant, key: key)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     static func spendQuery(by: String, since: String?, until: String?, tenant: String?, key: String?) throws -> SpendQuery {

@@ -143,10 +143,9 @@ public enum LedgerSeals {
         return (seconds >= 0 ? seconds : seconds - secondsPerDay + 1) / secondsPerDay * secondsPerDay
     }
 
-    static func dayName(_ start: Int64) -> String { String(UTCTimestamp.text(date(start)).prefix(10)) }
+    static func dayName(_ start: Int64) -> String { UTCTimestamp.day(date(start)) }
 
     static func dayStart(named day: String) -> Int64? {
-        guard let date = try? Date("\(day)T00:00:00Z", strategy: .iso8601) else { return nil }
-        return dayStart(date)
+        SpendReportFormat.date(day).map(dayStart)
     }
 }

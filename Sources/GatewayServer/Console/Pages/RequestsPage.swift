@@ -46,14 +46,12 @@ enum RequestsPage {
     static func view(_ visit: ConsoleVisit) async throws -> ConsoleDraw {
         let parameters = visit.parameters
         let tenant = try visit.scopedTenant(asked: parameters["tenant"])
-        let range: SpendQuery
+        var filter: UsageFilter
         do {
-            range = try SpendQuery(
-                by: "tenant", since: parameters["since"], until: parameters["until"], tenant: tenant, key: parameters["key"])
+            filter = try UsageFilter(parsingSince: parameters["since"], until: parameters["until"], tenant: tenant, key: parameters["key"])
         } catch {
             throw ConsoleProblem.badInput("\(error)")
         }
-        var filter = range.filter
         filter.route = parameters["route"]
         filter.provider = parameters["provider"]
         filter.model = parameters["model"]
@@ -137,12 +135,7 @@ enum RequestsPage {
     }
 
     static func totalCost(_ records: [UsageRecord], locale: ConsoleLocale) -> String {
-        Dictionary(grouping: records, by: \.currency).sorted { $0.key < $1.key }
-            .map {
-                locale.money(
-                    Money.amount(nanos: $0.value.reduce(Int64(0)) { $0.saturatingAdding($1.costNanos) }), $0.key)
-            }
-            .joined(separator: " · ")
+        SpendTable.total(records.map { ($0.currency, Money.amount(nanos: $0.costNanos)) }, locale: locale)
     }
 
     /// What the attempts cost in the reporting currency ("—" when a price doesn't convert).
