@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GatewayConfig
 import GatewayModel
+import GatewayServer
 import Metering
 
 /// `switchyard keys`: issue, list and revoke the virtual keys apps use instead of provider keys.
@@ -41,9 +42,7 @@ struct KeysCommand: AsyncParsableCommand {
                 record = try KeyRequest(
                     tenant: tenant, budget: budget, rpm: rpm, tpm: tpm,
                     allowedRoutes: allowRoutes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-                ).record(
-                    for: key, tenants: configuration.tenants.map(\.name), routes: configuration.routes.map(\.name),
-                    converts: { configuration.currency.convert(1, from: $0) != nil })
+                ).record(for: key, under: configuration)
             } catch {
                 printError("\(error)")
                 throw ExitCode(2)

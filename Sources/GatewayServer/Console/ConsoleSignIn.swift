@@ -70,11 +70,8 @@ struct ConsoleSignIn: Sendable {
             return form(request, problem: locale.text("wrong_key"), status: .unauthorized)
         }
         let (token, _) = sessions.open(for: principal)
-        let ledger = gateway.ledger
-        let draft = AuditDraft(
-            actor: principal.actor, action: .consoleSignIn, subject: principal.tenant ?? "*", source: address ?? "unknown")
         do {
-            _ = try await LedgerAccess.run("recording a sign-in", logger: context.logger) { try await AuditChain.record(draft, in: ledger) }
+            try await record(.consoleSignIn, by: principal, context: context)
         } catch {
             // A sign-in the trail can't record is refused: the trail must hold every session.
             sessions.close(token)
@@ -103,19 +100,23 @@ struct ConsoleSignIn: Sendable {
             return ConsoleRenderer.redirect(to: "/console")
         }
         sessions.close(token)
-        let ledger = live.current.ledger
-        let draft = AuditDraft(
-            actor: session.principal.actor, action: .consoleSignOut, subject: session.principal.tenant ?? "*",
-            source: context.clientAddress ?? "unknown")
         do {
-            _ = try await LedgerAccess.run("recording a sign-out", logger: context.logger) {
-                try await AuditChain.record(draft, in: ledger)
-            }
+            try await record(.consoleSignOut, by: session.principal, context: context)
         } catch {
             context.logger.error(
                 "console sign-out could not be recorded in the audit trail", metadata: ["actor": "\(session.principal.actor)"])
         }
         return response
+    }
+
+    /// Appends a sign-in or sign-out to the audit trail: who, their tenant (`*` for the admin), from where.
+    private func record(_ action: AuditAction, by principal: ConsolePrincipal, context: GatewayRequestContext) async throws {
+        let ledger = live.current.ledger
+        let draft = AuditDraft(
+            actor: principal.actor, action: action, subject: principal.tenant ?? "*", source: context.clientAddress ?? "unknown")
+        _ = try await LedgerAccess.run("recording \(action.rawValue)", logger: context.logger) {
+            try await AuditChain.record(draft, in: ledger)
+        }
     }
 
     /// A tenant's session ends when its key is revoked (within the key directory's refresh); the

@@ -23,9 +23,7 @@ struct KeysController: Sendable {
             do throws(KeyRequestError) {
                 record = try KeyRequest(
                     tenant: asked.tenant, budget: asked.budget, rpm: asked.rpm, tpm: asked.tpm, allowedRoutes: asked.allowedRoutes ?? []
-                ).record(
-                    for: key, tenants: configuration.tenants.map(\.name), routes: configuration.routes.map(\.name),
-                    converts: { configuration.currency.convert(1, from: $0) != nil })
+                ).record(for: key, under: configuration)
             } catch {
                 throw GatewayError.invalidRequest("\(error).", parameter: error.field)
             }

@@ -86,7 +86,7 @@ enum BudgetsPage {
             }
         }
         for index in lines.indices where lines[index].periodLength != nil {
-            let since = String(UTCTimestamp.text(lines[index].periodStart).prefix(10))
+            let since = UTCTimestamp.day(lines[index].periodStart)
             lines[index].spent = (daily[lines[index].scope] ?? [:]).filter { $0.key >= since }.values.reduce(0, +)
         }
         return (lines, daily)
@@ -103,7 +103,7 @@ enum BudgetsPage {
                 let elapsed = min(days, Int(line.elapsedDays.rounded(.down)) + 1)
                 var total: Decimal = 0
                 let points = (0..<elapsed).map { offset -> ConsoleChart.Point in
-                    let day = String(UTCTimestamp.text(line.periodStart.addingTimeInterval(Double(offset) * 86_400)).prefix(10))
+                    let day = UTCTimestamp.day(line.periodStart.addingTimeInterval(Double(offset) * 86_400))
                     total += daily[line.scope]?[day] ?? 0
                     return ConsoleChart.Point(
                         label: locale.day(day), value: NSDecimalNumber(decimal: total).doubleValue,

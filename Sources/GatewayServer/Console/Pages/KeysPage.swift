@@ -56,7 +56,7 @@ enum KeysPage {
             ]
             .compactMap { $0 }
             return [
-                "id": key.id, "tenant": key.tenant, "created": locale.day(String(UTCTimestamp.text(key.createdAt).prefix(10))),
+                "id": key.id, "tenant": key.tenant, "created": locale.day(UTCTimestamp.day(key.createdAt)),
                 "budget": key.budget?.description ?? locale.text("none"), "budgetText": key.budget.map(budgetText) ?? "",
                 "limits": limits.isEmpty ? locale.text("none") : limits.joined(separator: ", "),
                 "rpm": key.limits.requestsPerMinute.map(String.init) ?? "", "tpm": key.limits.tokensPerMinute.map(String.init) ?? "",
@@ -85,13 +85,9 @@ enum KeysPage {
         let key = VirtualKey.generate()
         let record: VirtualKeyRecord
         do {
-            record = try terms(form, tenant: tenant, visit: visit).record(
-                for: key, tenants: visit.gateway.configuration.tenants.map(\.name), routes: visit.gateway.configuration.routes.map(\.name),
-                converts: { visit.gateway.configuration.currency.convert(1, from: $0) != nil })
-        } catch let problem as ConsoleProblem {
-            return try await view(visit, problem: problem.text(in: visit.locale))
+            record = try terms(form, tenant: tenant).record(for: key, under: visit.gateway.configuration)
         } catch {
-            return try await view(visit, problem: "\(error)")
+            return try await view(visit, problem: Self.message(error, in: visit.locale))
         }
         let (actor, source) = (visit.session.principal.actor, visit.context.clientAddress ?? "unknown")
         let active = try await visit.ledger("creating a key") { ledger in
@@ -108,16 +104,14 @@ enum KeysPage {
         let old = try await ownKey(visit)
         let changed: VirtualKeyRecord
         do {
-            let checked = try terms(form, tenant: old.tenant, visit: visit).record(
-                for: VirtualKey.generate(), tenants: [old.tenant], routes: visit.gateway.configuration.routes.map(\.name),
-                converts: { visit.gateway.configuration.currency.convert(1, from: $0) != nil })
+            // Its tenant stands as it is, even if `Routes/` no longer names it.
+            let checked = try terms(form, tenant: old.tenant).record(
+                for: VirtualKey.generate(), under: visit.gateway.configuration, tenants: [old.tenant])
             changed = VirtualKeyRecord(
                 id: old.id, tenant: old.tenant, hash: old.hash, createdAt: old.createdAt, revokedAt: nil, budget: checked.budget,
                 limits: checked.limits, allowedRoutes: checked.allowedRoutes)
-        } catch let problem as ConsoleProblem {
-            return try await view(visit, problem: problem.text(in: visit.locale))
         } catch {
-            return try await view(visit, problem: "\(error)")
+            return try await view(visit, problem: Self.message(error, in: visit.locale))
         }
         let drafts = AuditDraft.keyChanged(
             from: old, to: changed, by: visit.session.principal.actor, from: visit.context.clientAddress ?? "unknown")
@@ -162,7 +156,7 @@ enum KeysPage {
     }
 
     /// The form's terms, checked as the admin API checks them.
-    private static func terms(_ form: ConsoleForm, tenant: String, visit: ConsoleVisit) throws -> KeyRequest {
+    private static func terms(_ form: ConsoleForm, tenant: String) throws -> KeyRequest {
         func number(_ name: String) throws -> Int? {
             guard let text = form[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             guard let value = Int(text) else { throw ConsoleProblem.badInput("\(name) must be a whole number, got '\(text)'") }
@@ -174,6 +168,11 @@ enum KeysPage {
         return KeyRequest(
             tenant: tenant, budget: form["budget"]?.trimmingCharacters(in: .whitespaces), rpm: try number("rpm"), tpm: try number("tpm"),
             allowedRoutes: routes)
+    }
+
+    /// What is wrong with a form's terms, as the page says it.
+    private static func message(_ error: any Error, in locale: ConsoleLocale) -> String {
+        (error as? ConsoleProblem)?.text(in: locale) ?? "\(error)"
     }
 
     /// A budget as the form takes it back: `50USD/month`.

@@ -63,15 +63,17 @@ enum OverviewPage {
         let errorRate = requests == 0 ? "—" : String(format: "%.2f%%", Double(failed) * 100 / Double(requests))
         let cards: [[String: Any]] = [
             [
-                "id": "spend-today", "label": locale.text("spend_today"), "text": SpendTable.total(today, locale: locale),
+                "id": "spend-today", "label": locale.text("spend_today"), "text": SpendTable.total(SpendTable.costs(today), locale: locale),
                 "value": exact(today),
             ],
             [
-                "id": "spend-month", "label": locale.text("spend_month"), "text": SpendTable.total(thisMonth, locale: locale),
+                "id": "spend-month", "label": locale.text("spend_month"),
+                "text": SpendTable.total(SpendTable.costs(thisMonth), locale: locale),
                 "value": exact(thisMonth),
             ],
             [
-                "id": "forecast-month", "label": locale.text("forecast_month"), "text": SpendTable.total(forecast, locale: locale),
+                "id": "forecast-month", "label": locale.text("forecast_month"),
+                "text": SpendTable.total(SpendTable.costs(forecast), locale: locale),
                 "value": exact(forecast),
             ],
             ["id": "requests-month", "label": locale.text("requests_month"), "text": locale.number(requests), "value": String(requests)],
@@ -84,7 +86,7 @@ enum OverviewPage {
         var byDay: [String: Decimal] = [:]
         for row in daily where row.currency == currency { byDay[row.groups.first ?? "", default: 0] += row.cost }
         let points = (0..<30).map { offset -> ConsoleChart.Point in
-            let name = String(UTCTimestamp.text(thirtyDays.addingTimeInterval(Double(offset) * 86_400)).prefix(10))
+            let name = UTCTimestamp.day(thirtyDays.addingTimeInterval(Double(offset) * 86_400))
             let cost = byDay[name] ?? 0
             return ConsoleChart.Point(
                 label: String(name.suffix(5)), value: NSDecimalNumber(decimal: cost).doubleValue, display: locale.money(cost, currency))
@@ -120,7 +122,6 @@ enum OverviewPage {
 
     /// Amounts per currency, exact: `0.0123 USD;4 CNY`.
     static func exact(_ rows: [SpendRow]) -> String {
-        Dictionary(grouping: rows, by: \.currency).mapValues { $0.reduce(Decimal(0)) { $0 + $1.cost } }
-            .sorted { $0.key < $1.key }.map { "\(Money.text($0.value)) \($0.key)" }.joined(separator: ";")
+        SpendTable.costs(rows).map { "\(Money.text($0.amount)) \($0.currency)" }.joined(separator: ";")
     }
 }

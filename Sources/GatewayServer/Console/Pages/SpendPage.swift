@@ -33,7 +33,7 @@ enum SpendPage {
         // Without a range, this month so far (the whole ledger of a busy year is not a page).
         let since =
             parameters["since"]
-            ?? (parameters["until"] == nil ? String(UTCTimestamp.text(BudgetPeriod.month.start(containing: now)).prefix(10)) : nil)
+            ?? (parameters["until"] == nil ? UTCTimestamp.day(BudgetPeriod.month.start(containing: now)) : nil)
         let by = parameters["by"] ?? "tenant"
         let query: SpendQuery
         do {

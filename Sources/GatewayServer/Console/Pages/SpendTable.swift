@@ -44,11 +44,21 @@ enum SpendTable {
         return ["head": head, "body": body, "empty": rows.isEmpty]
     }
 
+    /// Amounts added up per currency, in currency order.
+    static func perCurrency(_ amounts: [(currency: String, amount: Decimal)]) -> [(currency: String, amount: Decimal)] {
+        Dictionary(amounts.map { ($0.currency, $0.amount) }, uniquingKeysWith: +).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// A report's rows' costs per currency.
+    static func costs(_ rows: [SpendRow]) -> [(currency: String, amount: Decimal)] {
+        perCurrency(rows.map { ($0.currency, $0.cost) })
+    }
+
     /// Totals per currency, written as the page shows amounts (`12.34 USD · 3.00 CNY`).
-    static func total(_ rows: [SpendRow], locale: ConsoleLocale) -> String {
-        let byCurrency = Dictionary(grouping: rows, by: \.currency).mapValues { $0.reduce(Decimal(0)) { $0 + $1.cost } }
-        guard !byCurrency.isEmpty else { return locale.money(0, "").trimmingCharacters(in: .whitespaces) }
-        return byCurrency.sorted { $0.key < $1.key }.map { locale.money($0.value, $0.key) }.joined(separator: " · ")
+    static func total(_ amounts: [(currency: String, amount: Decimal)], locale: ConsoleLocale) -> String {
+        let totals = perCurrency(amounts)
+        guard !totals.isEmpty else { return locale.money(0, "").trimmingCharacters(in: .whitespaces) }
+        return totals.map { locale.money($0.amount, $0.currency) }.joined(separator: " · ")
     }
 
     static let template = """
