@@ -92,6 +92,8 @@ public struct SpendRow: Sendable, Hashable {
     public var inputTokens: Int { total("input_tokens") }
     public var cachedInputTokens: Int { total("cached_input_tokens") }
     public var outputTokens: Int { total("output_tokens") }
+    /// What cached reads saved against the plain input price, in `currency`.
+    public var cacheSavings: Decimal { Money.amount(nanos: Int64(clamping: total("cache_savings"))) }
 }
 
 extension SpendRow {

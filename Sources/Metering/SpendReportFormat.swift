@@ -8,8 +8,12 @@ public enum SpendReportFormat: String, Sendable, CaseIterable {
     public func render(_ rows: [SpendRow], groupBy: [SpendDimension]) -> String {
         let summed = UsageRecord.summedFields.map(\.name)
         let names = groupBy.map(\.rawValue) + ["requests"] + summed + ["cost", "currency"]
+        // Token counts as integers, money (cache savings) as exact decimals like the cost.
+        func totals(_ row: SpendRow) -> [String] {
+            zip(UsageRecord.summedFields, row.totals).map { $0.kind == .money ? Money.text(nanos: Int64(clamping: $1)) : String($1) }
+        }
         let cells = rows.map { row in
-            row.groups + [String(row.requests)] + row.totals.map(String.init) + [Money.text(row.cost), row.currency]
+            row.groups + [String(row.requests)] + totals(row) + [Money.text(row.cost), row.currency]
         }
         switch self {
         case .table:
@@ -25,7 +29,7 @@ public enum SpendReportFormat: String, Sendable, CaseIterable {
             let objects = rows.map { row in
                 var fields = zip(groupBy, row.groups).map { "\(Self.jsonString($0.rawValue)):\(Self.jsonString($1))" }
                 fields.append("\"requests\":\(row.requests)")
-                fields += zip(summed, row.totals).map { "\(Self.jsonString($0)):\($1)" }
+                fields += zip(summed, totals(row)).map { "\(Self.jsonString($0)):\($1)" }
                 fields += ["\"cost\":\(Money.text(row.cost))", "\"currency\":\(Self.jsonString(row.currency))"]
                 return "{" + fields.joined(separator: ",") + "}"
             }

@@ -33,14 +33,19 @@ public struct UsageField: Sendable {
     public let summed: Bool
     /// What a record written before the field existed holds (old journal lines, ledger rows).
     public let standard: UsageValue?
+    /// Declared after day seals began (``LedgerSeals``): a record holding the standard value is
+    /// hashed without the field, so a day sealed before it existed still verifies.
+    public let addedAfterSeals: Bool
     let get: @Sendable (UsageRecord) -> UsageValue
     let set: @Sendable (inout UsageRecord, UsageValue) -> Void
 
     init(
         _ name: String, _ kind: Kind, optional: Bool = false, place: Place = .attempt, summed: Bool = false,
-        standard: UsageValue? = nil, get: @escaping @Sendable (UsageRecord) -> UsageValue,
+        standard: UsageValue? = nil, addedAfterSeals: Bool = false, get: @escaping @Sendable (UsageRecord) -> UsageValue,
         set: @escaping @Sendable (inout UsageRecord, UsageValue) -> Void
     ) {
+        precondition(!addedAfterSeals || standard != nil, "a field added after seals needs a standard value")
+        self.addedAfterSeals = addedAfterSeals
         self.name = name
         self.kind = kind
         self.optional = optional
@@ -76,20 +81,22 @@ public enum UsageValue: Sendable, Hashable {
 /// times a closure's direct access.
 extension UsageField {
     static func text(
-        _ name: String, place: Place = .attempt, standard: String? = nil, _ get: @escaping @Sendable (UsageRecord) -> String,
-        _ set: @escaping @Sendable (inout UsageRecord, String) -> Void
+        _ name: String, place: Place = .attempt, standard: String? = nil, addedAfterSeals: Bool = false,
+        _ get: @escaping @Sendable (UsageRecord) -> String, _ set: @escaping @Sendable (inout UsageRecord, String) -> Void
     ) -> UsageField {
         UsageField(
-            name, .text, place: place, standard: standard.map(UsageValue.text), get: { .text(get($0)) },
+            name, .text, place: place, standard: standard.map(UsageValue.text), addedAfterSeals: addedAfterSeals,
+            get: { .text(get($0)) },
             set: { record, value in set(&record, value.text ?? "") })
     }
 
     static func integer(
-        _ name: String, summed: Bool = false, standard: Int? = nil, _ get: @escaping @Sendable (UsageRecord) -> Int,
-        _ set: @escaping @Sendable (inout UsageRecord, Int) -> Void
+        _ name: String, summed: Bool = false, standard: Int? = nil, addedAfterSeals: Bool = false,
+        _ get: @escaping @Sendable (UsageRecord) -> Int, _ set: @escaping @Sendable (inout UsageRecord, Int) -> Void
     ) -> UsageField {
         UsageField(
-            name, .integer, summed: summed, standard: standard.map { .integer(Int64($0)) }, get: { .integer(Int64(get($0))) },
+            name, .integer, summed: summed, standard: standard.map { .integer(Int64($0)) }, addedAfterSeals: addedAfterSeals,
+            get: { .integer(Int64(get($0))) },
             set: { record, value in set(&record, value.integer.map { Int(clamping: $0) } ?? 0) })
     }
 
@@ -102,11 +109,12 @@ extension UsageField {
     }
 
     static func money(
-        _ name: String, standard: Int64? = nil, _ get: @escaping @Sendable (UsageRecord) -> Int64,
-        _ set: @escaping @Sendable (inout UsageRecord, Int64) -> Void
+        _ name: String, summed: Bool = false, standard: Int64? = nil, addedAfterSeals: Bool = false,
+        _ get: @escaping @Sendable (UsageRecord) -> Int64, _ set: @escaping @Sendable (inout UsageRecord, Int64) -> Void
     ) -> UsageField {
         UsageField(
-            name, .money, standard: standard.map(UsageValue.integer), get: { .integer(get($0)) },
+            name, .money, summed: summed, standard: standard.map(UsageValue.integer), addedAfterSeals: addedAfterSeals,
+            get: { .integer(get($0)) },
             set: { record, value in set(&record, value.integer ?? 0) })
     }
 

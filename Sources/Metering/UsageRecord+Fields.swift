@@ -25,17 +25,34 @@ extension UsageRecord {
             set: { record, value in record.streamed = value == .boolean(true) }),
         .integer("input_tokens", summed: true, { $0.inputTokens }, { $0.inputTokens = $1 }),
         .integer("cached_input_tokens", summed: true, { $0.cachedInputTokens }, { $0.cachedInputTokens = $1 }),
+        .integer(
+            "cache_write_5m_tokens", summed: true, standard: 0, addedAfterSeals: true, { $0.cacheWrite5mTokens },
+            { $0.cacheWrite5mTokens = $1 }),
+        .integer(
+            "cache_write_1h_tokens", summed: true, standard: 0, addedAfterSeals: true, { $0.cacheWrite1hTokens },
+            { $0.cacheWrite1hTokens = $1 }),
         .integer("output_tokens", summed: true, { $0.outputTokens }, { $0.outputTokens = $1 }),
+        .integer(
+            "reasoning_tokens", summed: true, standard: 0, addedAfterSeals: true, { $0.reasoningTokens }, { $0.reasoningTokens = $1 }),
         .integer("search_units", summed: true, standard: 0, { $0.searchUnits }, { $0.searchUnits = $1 }),
         .choice("usage_source", otherwise: UsageRecord.UsageSource.provider, { $0.usageSource }, { $0.usageSource = $1 }),
         .money("input_per_mtok", { $0.inputPerMillionNanos }, { $0.inputPerMillionNanos = $1 }),
         .money("cached_input_per_mtok", { $0.cachedInputPerMillionNanos }, { $0.cachedInputPerMillionNanos = $1 }),
+        .money(
+            "cache_write_5m_per_mtok", standard: 0, addedAfterSeals: true, { $0.cacheWrite5mPerMillionNanos },
+            { $0.cacheWrite5mPerMillionNanos = $1 }),
+        .money(
+            "cache_write_1h_per_mtok", standard: 0, addedAfterSeals: true, { $0.cacheWrite1hPerMillionNanos },
+            { $0.cacheWrite1hPerMillionNanos = $1 }),
         .money("output_per_mtok", { $0.outputPerMillionNanos }, { $0.outputPerMillionNanos = $1 }),
         .money("per_1k_searches", standard: 0, { $0.perThousandSearchesNanos }, { $0.perThousandSearchesNanos = $1 }),
+        .text("price_tier", standard: "", addedAfterSeals: true, { $0.priceTier }, { $0.priceTier = $1 }),
         .text("currency", place: .dimension, { $0.currency }, { $0.currency = $1 }),
         .money("cost", { $0.costNanos }, { $0.costNanos = $1 }),
         .text("reporting_currency", place: .dimension, { $0.reportingCurrency }, { $0.reportingCurrency = $1 }),
         .optionalMoney("reporting_cost", { $0.reportingCostNanos }, { $0.reportingCostNanos = $1 }),
+        .money(
+            "cache_savings", summed: true, standard: 0, addedAfterSeals: true, { $0.cacheSavingsNanos }, { $0.cacheSavingsNanos = $1 }),
         .optionalInteger("ttft_ms", { $0.ttftMilliseconds }, { $0.ttftMilliseconds = $1 }),
         .integer("total_ms", { $0.totalMilliseconds }, { $0.totalMilliseconds = $1 }),
         .integer("status", { $0.status }, { $0.status = $1 }),

@@ -5,12 +5,18 @@ extension UsageRecord {
     /// Appends the record as one line of JSON and a newline (the journal's and `ledger export`'s
     /// shape, readable by `Codable`) — written by hand, field by field, straight into `bytes`: it
     /// runs for every request, and a general-purpose encoder costs ten times more.
-    func appendJSONLine(to bytes: inout [UInt8]) {
+    ///
+    /// `sealing`: the line a day seal hashes — without the fields declared after seals began
+    /// where they hold their standard value, so the line of a record stored before them is the
+    /// line it was sealed as.
+    func appendJSONLine(to bytes: inout [UInt8], sealing: Bool = false) {
         var writer = JSONLineWriter(bytes: bytes)
         bytes = []  // `writer` owns the buffer meanwhile: appends don't copy it.
         for (field, key) in zip(Self.fields, Self.jsonKeys) {
+            let value = field.get(self)
+            if sealing, field.addedAfterSeals, value == field.standard { continue }
             writer.bytes.append(contentsOf: key)
-            switch field.get(self) {
+            switch value {
             case .null: writer.raw("null")
             case .text(let text): writer.string(text)
             case .integer(let number) where field.kind == .money: ByteText.appendNanos(number, to: &writer.bytes)

@@ -49,24 +49,40 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// The API the app called (`UpstreamOperation`: `chat`, `completions`, `responses`…).
     public var operation: String
     public var streamed: Bool
+    /// The whole prompt; the cached-read and cache-written tokens are within it.
     public var inputTokens: Int
     public var cachedInputTokens: Int
+    public var cacheWrite5mTokens: Int = 0
+    public var cacheWrite1hTokens: Int = 0
     public var outputTokens: Int
+    /// Thinking tokens, within `outputTokens`.
+    public var reasoningTokens: Int = 0
     /// Searches billed (rerank); 0 for token-billed operations.
     public var searchUnits: Int
     public var usageSource: UsageSource
-    /// Prices per million tokens, in `currency`, as nano-units.
+    /// The prices that applied, per million tokens, in `currency`, as nano-units: the band's
+    /// (`priceTier`), and for the output, the thinking price when the answer thought and the
+    /// vendor bills that apart.
     public var inputPerMillionNanos: Int64
     public var cachedInputPerMillionNanos: Int64
+    public var cacheWrite5mPerMillionNanos: Int64 = 0
+    public var cacheWrite1hPerMillionNanos: Int64 = 0
     public var outputPerMillionNanos: Int64
     /// Price of a thousand searches, in `currency`, as nano-units (0: not billed by the search).
     public var perThousandSearchesNanos: Int64
+    /// The band of a tiered price the answer was billed in (``PriceTier/label``: `0-200000`);
+    /// empty for a model with one price.
+    public var priceTier: String = ""
     public var currency: String
-    /// In `currency`, nano-units.
+    /// In `currency`, nano-units: the sum of ``costParts``.
     public var costNanos: Int64
     public var reportingCurrency: String
     /// In `reportingCurrency`, nano-units; nil when no `fx` rate converts `currency`.
     public var reportingCostNanos: Int64?
+    /// What the cached reads saved against the plain input price, in nano-units of the currency
+    /// spend reports total the record's cost in: `reportingCurrency` when its cost converts,
+    /// else `currency`.
+    public var cacheSavingsNanos: Int64 = 0
     public var ttftMilliseconds: Int?
     public var totalMilliseconds: Int
     /// The HTTP status the attempt ended with (the provider's, or 200).
@@ -117,28 +133,68 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         self.streamed = streamed
         self.inputTokens = usage.input
         self.cachedInputTokens = usage.cachedInput
+        self.cacheWrite5mTokens = usage.cacheWrite5m
+        self.cacheWrite1hTokens = usage.cacheWrite1h
         self.outputTokens = usage.output
+        self.reasoningTokens = usage.reasoning
         self.searchUnits = searchUnits
         self.usageSource = usageSource
-        self.inputPerMillionNanos = rates.input
-        self.cachedInputPerMillionNanos = rates.cachedInput
-        self.outputPerMillionNanos = rates.output
+        let band = rates.band(for: usage)
+        self.inputPerMillionNanos = band.input
+        self.cachedInputPerMillionNanos = band.cachedInput
+        self.cacheWrite5mPerMillionNanos = band.cacheWrite5m
+        self.cacheWrite1hPerMillionNanos = band.cacheWrite1h
+        self.outputPerMillionNanos = usage.reasoning > 0 ? band.thinkingOutput : band.output
         self.perThousandSearchesNanos = rates.search
+        self.priceTier = band.label
         self.currency = currency
-        let cost = rates.cost(of: usage, searchUnits: searchUnits)
-        self.costNanos = cost
+        self.costNanos = 0
         self.reportingCurrency = reportingCurrency
-        self.reportingCostNanos =
-            currency == reportingCurrency ? cost : rates.fxNanos.map { Money.convert(cost, atRateNanos: $0) }
         self.ttftMilliseconds = ttftMilliseconds
         self.totalMilliseconds = totalMilliseconds
         self.status = status
         self.outcome = outcome
         self.policy = policy
         self.piiMasked = piiMasked
+        costNanos = costParts.reduce(Int64(0)) { $0.saturatingAdding($1.nanos) }
+        let convert: (Int64) -> Int64? = { amount in
+            currency == reportingCurrency ? amount : rates.fxNanos.map { Money.convert(amount, atRateNanos: $0) }
+        }
+        reportingCostNanos = convert(costNanos)
+        let savings = Self.partNanos(usage.promptParts.cacheRead, atPerMillion: band.input.saturatingSubtracting(band.cachedInput))
+        cacheSavingsNanos = reportingCostNanos == nil ? savings : convert(savings) ?? savings
     }
 
-    public var usage: TokenUsage { TokenUsage(input: inputTokens, cachedInput: cachedInputTokens, output: outputTokens) }
+    public var usage: TokenUsage {
+        TokenUsage(
+            input: inputTokens, cachedInput: cachedInputTokens, cacheWrite5m: cacheWrite5mTokens, cacheWrite1h: cacheWrite1hTokens,
+            output: outputTokens, reasoning: reasoningTokens)
+    }
+
+    /// The record's cost in `currency` by what was billed — each part its tokens at the rate the
+    /// record holds, rounded once to nano-units — so an auditor can redo `cost` from the record
+    /// alone, and `cost` is exactly their sum. In order: plain input, cached reads, cache writes,
+    /// output (thinking included), searches.
+    public var costParts: [(name: String, nanos: Int64)] {
+        let prompt = usage.promptParts
+        let writes = Int128(prompt.cacheWrite5m) * Int128(cacheWrite5mPerMillionNanos)
+            + Int128(prompt.cacheWrite1h) * Int128(cacheWrite1hPerMillionNanos)
+        // Searches are held to 2⁵³ like token counts, and priced per thousand.
+        let searches = Int128(min(max(0, searchUnits), TokenUsage.maximumCount))
+        return [
+            ("input_cost", Self.partNanos(prompt.plain, atPerMillion: inputPerMillionNanos)),
+            ("cached_input_cost", Self.partNanos(prompt.cacheRead, atPerMillion: cachedInputPerMillionNanos)),
+            ("cache_write_cost", Money.divide(writes, by: 1_000_000)),
+            ("output_cost", Self.partNanos(outputTokens, atPerMillion: outputPerMillionNanos)),
+            ("search_cost", Money.divide(searches * Int128(perThousandSearchesNanos), by: 1_000)),
+        ]
+    }
+
+    /// `tokens` at `rate` nano-units per million, rounded once. Counts are at most 2⁵³ and rates
+    /// below 2⁶³: the product fits Int128 with room to spare.
+    static func partNanos(_ tokens: Int, atPerMillion rate: Int64) -> Int64 {
+        Money.divide(Int128(tokens) * Int128(rate), by: 1_000_000)
+    }
 
     public var inputPerMillion: Decimal { Money.amount(nanos: inputPerMillionNanos) }
     public var cachedInputPerMillion: Decimal { Money.amount(nanos: cachedInputPerMillionNanos) }
@@ -211,34 +267,43 @@ public enum Money {
     }
 }
 
-/// A model price in nano-units, so a record's cost is integer arithmetic: prices per million
-/// tokens × tokens ÷ 10⁶, rounded once.
+/// A model price in nano-units, band by band, so a record's cost is integer arithmetic: prices
+/// per million tokens × tokens ÷ 10⁶, rounded once per part.
 public struct MoneyRates: Sendable, Hashable {
-    var input: Int64
-    var cachedInput: Int64
-    var output: Int64
+    /// One band of the price (``PriceTier``), each price already resolved to the one that bills.
+    struct Band: Sendable, Hashable {
+        var tier: PriceTier
+        var label: String
+        var input: Int64
+        var cachedInput: Int64
+        var cacheWrite5m: Int64
+        var cacheWrite1h: Int64
+        var output: Int64
+        var thinkingOutput: Int64
+    }
+
+    let price: ModelPrice
+    var bands: [Band]
     var search: Int64
     var fxNanos: Int64?
 
     /// - Parameter fxRate: units of the reporting currency per unit of the price's currency.
     public init(price: ModelPrice, fxRate: Decimal?) {
-        input = Money.nanos(price.inputPerMillion)
-        cachedInput = Money.nanos(price.cachedInputPerMillion ?? price.inputPerMillion)
-        output = Money.nanos(price.outputPerMillion)
+        self.price = price
+        bands = price.tiers.indices.map { index in
+            let prices = price.tiers[index].prices
+            return Band(
+                tier: price.tiers[index], label: price.label(ofTier: index), input: Money.nanos(prices.input),
+                cachedInput: Money.nanos(prices.cacheRead), cacheWrite5m: Money.nanos(prices.cacheWrite5mRate),
+                cacheWrite1h: Money.nanos(prices.cacheWrite1hRate), output: Money.nanos(prices.output),
+                thinkingOutput: Money.nanos(prices.outputRate(thinking: true)))
+        }
         search = Money.nanos(price.perThousandSearches ?? 0)
         fxNanos = fxRate.map(Money.nanos)
     }
 
-    /// Tokens at their price per million and searches at theirs per thousand, rounded once.
-    func cost(of usage: TokenUsage, searchUnits: Int = 0) -> Int64 {
-        let cached = Int128(min(usage.cachedInput, usage.input))
-        let uncached = Int128(usage.input) - cached
-        // Counts are at most 2⁵³ (TokenUsage; searches held there too) and rates below 2⁶³: the
-        // token products are below 2¹¹⁶, the searches' below 2¹²⁶, the sum below Int128's 2¹²⁷.
-        let searches = Int128(min(max(0, searchUnits), 1 << 53))
-        let total =
-            uncached * Int128(input) + cached * Int128(cachedInput) + Int128(usage.output) * Int128(output)
-            + searches * Int128(search) * 1_000
-        return Money.divide(total, by: 1_000_000)
+    /// The band `usage` is billed in: chosen by the provider's reported prompt and output.
+    func band(for usage: TokenUsage) -> Band {
+        bands.count == 1 ? bands[0] : bands[price.tierIndex(promptTokens: usage.input, outputTokens: usage.output)]
     }
 }

@@ -47,7 +47,7 @@ import Testing
         #expect(answer.toolCalls.map(\.name) == ["set_light_values"])
         #expect(answer.toolCalls.first?.arguments == #"{"brightness":25,"color_temp":"warm"}"#)
         // Thinking tokens are billed as output.
-        #expect(answer.usage == TokenUsage(input: 80, cachedInput: 32, output: 32))
+        #expect(answer.usage == TokenUsage(input: 80, cachedInput: 32, output: 32, reasoning: 12))
         #expect(answer.model == "gemini-2.5-flash")
     }
 

@@ -23,9 +23,16 @@ import Testing
 
     @Test func theCostOfAWildUsageSaturatesInsteadOfTrapping() {
         let price = ModelPrice(inputPerMillion: 9_000_000_000, outputPerMillion: 9_000_000_000, currency: "USD")
-        let rates = MoneyRates(price: price, fxRate: 1)
-        #expect(rates.cost(of: TokenUsage(input: Int.max, output: Int.max)) == Int64.max)
-        #expect(rates.cost(of: TokenUsage(input: 1_000_000, output: 0)) == 9_000_000_000 * 1_000_000_000)
+        func cost(_ usage: TokenUsage) -> Int64 {
+            UsageRecord(
+                id: "r", requestID: "r", time: Date(), tenant: "t", keyID: "k", route: "r", provider: "p", model: "m", region: "",
+                dialectIn: "openai", dialectOut: "openai", streamed: false, usage: usage, usageSource: .provider, price: price,
+                reportingCurrency: "USD", fxRate: nil, ttftMilliseconds: nil, totalMilliseconds: 1, status: 200, outcome: .completed,
+                policy: "", piiMasked: 0
+            ).costNanos
+        }
+        #expect(cost(TokenUsage(input: Int.max, cachedInput: Int.max, cacheWrite5m: Int.max, output: Int.max)) == Int64.max)
+        #expect(cost(TokenUsage(input: 1_000_000, output: 0)) == 9_000_000_000 * 1_000_000_000)
     }
 
     @Test func moneyBeyondNanoUnitsIsHeldAtTheBound() {

@@ -79,7 +79,10 @@ import Testing
         let dimensionRows = try await ledger.query("SELECT COUNT(*) AS n FROM usage_dimensions").first?.column("n")?.integer
         #expect(dimensionRows == 2)
         let table = SpendReportFormat.csv.render(rows, groupBy: [.operation])
-        #expect(table.hasPrefix("operation,requests,input_tokens,cached_input_tokens,output_tokens,search_units,cost,currency"))
+        #expect(
+            table.hasPrefix(
+                "operation,requests,input_tokens,cached_input_tokens,cache_write_5m_tokens,cache_write_1h_tokens,output_tokens,reasoning_tokens,search_units,cache_savings,cost,currency"
+            ))
         try await ledger.close()
     }
 }

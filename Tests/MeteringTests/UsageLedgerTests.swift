@@ -105,7 +105,13 @@ import Testing
         ledger = try await SQLiteLedger.open(path: path)
         try await ledger.migrate()
         let stored = try await ledger.usageRecords(UsageFilter())
-        #expect(stored.sorted { $0.id < $1.id } == records.sorted { $0.id < $1.id })
+        // Fields declared since hold their standard values in records stored before them.
+        let asStoredThen = records.map { record in
+            var then = record
+            for field in UsageRecord.fields where field.addedAfterSeals { field.set(&then, field.standard!) }
+            return then
+        }
+        #expect(stored.sorted { $0.id < $1.id } == asStoredThen.sorted { $0.id < $1.id })
         let dimensions = try await ledger.query("SELECT COUNT(*) AS n FROM usage_dimensions").first?.column("n")?.integer
         #expect(dimensions == 4)  // {clinic, bank} × {openai, deepseek}
         // New records join the old ones, reusing their dimension rows.
@@ -288,14 +294,16 @@ import Testing
     }
 
     @Test func reportFormats() throws {
+        let totals = ["input_tokens": 10, "output_tokens": 5, "search_units": 3, "cache_savings": 1_500_000]
         let row = SpendRow(
-            groups: ["bank", "2026-11-20"], requests: 2, totals: [10, 0, 5, 3], cost: Decimal(string: "0.000123456")!,
-            currency: "USD")
+            groups: ["bank", "2026-11-20"], requests: 2, totals: UsageRecord.summedFields.map { totals[$0.name] ?? 0 },
+            cost: Decimal(string: "0.000123456")!, currency: "USD")
         let json = SpendReportFormat.json.render([row], groupBy: [.tenant, .day])
         #expect(
             json
-                == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"output_tokens":5,"search_units":3,"cost":0.000123456,"currency":"USD"}]"#
+                == #"[{"tenant":"bank","day":"2026-11-20","requests":2,"input_tokens":10,"cached_input_tokens":0,"cache_write_5m_tokens":0,"cache_write_1h_tokens":0,"output_tokens":5,"reasoning_tokens":0,"search_units":3,"cache_savings":0.0015,"cost":0.000123456,"currency":"USD"}]"#
         )
+        #expect(row.cacheSavings == Decimal(string: "0.0015")!)
         #expect(SpendReportFormat.csv.render([row], groupBy: [.tenant]).hasPrefix("tenant,requests,"))
         #expect(throws: SpendQueryError.self) { try SpendReportFormat.dimensions("tenant,colour") }
         #expect(SpendReportFormat.date("2026-11-02") != nil)

@@ -16,9 +16,12 @@ public enum AnthropicResponseEncoding {
         }
     }
 
-    /// Anthropic's `input_tokens` leaves out cache reads, which go in `cache_read_input_tokens`.
+    /// Anthropic's `input_tokens` leaves out cache reads and writes, which go in their own counts.
     static func usage(_ usage: TokenUsage) -> String {
-        #"{"input_tokens":\#(max(0, usage.input - usage.cachedInput)),"cache_creation_input_tokens":0,"cache_read_input_tokens":\#(usage.cachedInput),"output_tokens":\#(usage.output)}"#
+        let prompt = usage.promptParts
+        let written = prompt.cacheWrite5m + prompt.cacheWrite1h
+        return
+            #"{"input_tokens":\#(prompt.plain),"cache_creation_input_tokens":\#(written),"cache_read_input_tokens":\#(prompt.cacheRead),"cache_creation":{"ephemeral_5m_input_tokens":\#(prompt.cacheWrite5m),"ephemeral_1h_input_tokens":\#(prompt.cacheWrite1h)},"output_tokens":\#(usage.output)}"#
     }
 
     /// Tool-call arguments as a JSON object (`{}` when the model produced none or broken JSON).

@@ -38,10 +38,16 @@ enum AnthropicWire {
     }
 
     struct Usage: Decodable {
+        /// Cache writes by lifetime (`cache_control.ttl`).
+        struct CacheCreation: Decodable {
+            var ephemeral_5m_input_tokens: Int?
+            var ephemeral_1h_input_tokens: Int?
+        }
         var input_tokens: Int?
         var output_tokens: Int?
         var cache_creation_input_tokens: Int?
         var cache_read_input_tokens: Int?
+        var cache_creation: CacheCreation?
     }
 
     /// Any stream event's data; fields by event type.
@@ -152,22 +158,35 @@ enum AnthropicWire {
 extension TokenUsage {
     /// The same reading from a scanned `usage` object.
     init(anthropicUsageIn usage: JSONObjectIndex) {
+        let creation = usage.object("cache_creation")
         self.init(
             anthropic: AnthropicWire.Usage(
                 input_tokens: usage.int("input_tokens"), output_tokens: usage.int("output_tokens"),
                 cache_creation_input_tokens: usage.int("cache_creation_input_tokens"),
-                cache_read_input_tokens: usage.int("cache_read_input_tokens")))
+                cache_read_input_tokens: usage.int("cache_read_input_tokens"),
+                cache_creation: creation.map {
+                    .init(
+                        ephemeral_5m_input_tokens: $0.int("ephemeral_5m_input_tokens"),
+                        ephemeral_1h_input_tokens: $0.int("ephemeral_1h_input_tokens"))
+                }))
     }
 
-    /// Anthropic counts cache reads and writes apart from `input_tokens`; the gateway's
-    /// `input` includes them (as OpenAI's `prompt_tokens` does), `cachedInput` is the reads.
+    /// Anthropic counts cache reads and writes apart from `input_tokens`; the gateway's `input`
+    /// includes them (as OpenAI's `prompt_tokens` does). A stream reports usage twice
+    /// (`message_start`, then `message_delta`): what the later leaves out keeps the earlier's
+    /// value (`base`). Writes the split by lifetime doesn't name are five-minute ones.
     init(anthropic usage: AnthropicWire.Usage, base: TokenUsage = TokenUsage()) {
-        let read = usage.cache_read_input_tokens ?? 0
-        let written = usage.cache_creation_input_tokens ?? 0
-        let input = usage.input_tokens.map { $0 + read + written }
+        let read = TokenUsage.clamped(usage.cache_read_input_tokens ?? base.cachedInput)
+        let creation = usage.cache_creation
+        let split = TokenUsage.clamped(creation?.ephemeral_5m_input_tokens ?? 0)
+            .saturatingAdding(TokenUsage.clamped(creation?.ephemeral_1h_input_tokens ?? 0))
+        let written = max(
+            TokenUsage.clamped(usage.cache_creation_input_tokens ?? base.cacheWrite5m.saturatingAdding(base.cacheWrite1h)),
+            creation == nil ? 0 : split)
+        let hour = min(written, TokenUsage.clamped(creation?.ephemeral_1h_input_tokens ?? base.cacheWrite1h))
+        let input = usage.input_tokens.map { TokenUsage.clamped($0).saturatingAdding(read).saturatingAdding(written) }
         self.init(
-            input: input ?? base.input,
-            cachedInput: usage.cache_read_input_tokens ?? base.cachedInput,
+            input: input ?? base.input, cachedInput: read, cacheWrite5m: written - hour, cacheWrite1h: hour,
             output: usage.output_tokens ?? base.output)
     }
 }

@@ -35,9 +35,12 @@ enum GeminiResponseEncoding {
         candidate += "}"
         var json = #"{"candidates":[\#(candidate)]"#
         if let usage {
+            // Gemini counts thoughts apart from the candidates: `output` holds both.
+            let thoughts = min(usage.reasoning, usage.output)
             json +=
-                #","usageMetadata":{"promptTokenCount":\#(usage.input),"candidatesTokenCount":\#(usage.output),"totalTokenCount":\#(usage.total)"#
+                #","usageMetadata":{"promptTokenCount":\#(usage.input),"candidatesTokenCount":\#(usage.output - thoughts),"totalTokenCount":\#(usage.total)"#
             if usage.cachedInput > 0 { json += #","cachedContentTokenCount":\#(usage.cachedInput)"# }
+            if thoughts > 0 { json += #","thoughtsTokenCount":\#(thoughts)"# }
             json += "}"
         }
         json += #","modelVersion":\#(JSONEncoding.quoted(model)),"responseId":\#(JSONEncoding.quoted(responseID))}"#

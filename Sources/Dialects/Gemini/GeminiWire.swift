@@ -119,8 +119,9 @@ enum GeminiWire {
 
 extension TokenUsage {
     init(gemini usage: GeminiWire.Usage) {
+        let thoughts = TokenUsage.clamped(usage.thoughtsTokenCount ?? 0)
         self.init(
             input: usage.promptTokenCount ?? 0, cachedInput: usage.cachedContentTokenCount ?? 0,
-            output: (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0))
+            output: TokenUsage.clamped(usage.candidatesTokenCount ?? 0).saturatingAdding(thoughts), reasoning: thoughts)
     }
 }

@@ -17,8 +17,9 @@ public enum OpenAIResponseEncoding {
         }
     }
 
+    /// OpenAI's shape has no place for cache writes: they stay within `prompt_tokens`.
     static func usage(_ usage: TokenUsage) -> String {
-        #"{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.total),"prompt_tokens_details":{"cached_tokens":\#(usage.cachedInput)}}"#
+        #"{"prompt_tokens":\#(usage.input),"completion_tokens":\#(usage.output),"total_tokens":\#(usage.total),"prompt_tokens_details":{"cached_tokens":\#(usage.cachedInput)},"completion_tokens_details":{"reasoning_tokens":\#(usage.reasoning)}}"#
     }
 
     /// A `chat.completion` object; `model` is what the client asked for.

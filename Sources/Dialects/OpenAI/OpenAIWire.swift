@@ -202,10 +202,23 @@ enum OpenAIWire {
     }
 
     struct Usage: Decodable {
-        struct Details: Decodable { var cached_tokens: Int? }
+        struct PromptDetails: Decodable {
+            struct CacheCreation: Decodable {
+                var ephemeral_5m_input_tokens: Int?
+                var ephemeral_1h_input_tokens: Int?
+            }
+            var cached_tokens: Int?
+            /// Qwen's explicit cache writes (with Anthropic's split by lifetime).
+            var cache_creation_input_tokens: Int?
+            var cache_creation: CacheCreation?
+            /// Other OpenAI-compatible providers' name for cache writes.
+            var cache_write_tokens: Int?
+        }
+        struct CompletionDetails: Decodable { var reasoning_tokens: Int? }
         var prompt_tokens: Int?
         var completion_tokens: Int?
-        var prompt_tokens_details: Details?
+        var prompt_tokens_details: PromptDetails?
+        var completion_tokens_details: CompletionDetails?
         /// DeepSeek's name for cache hits.
         var prompt_cache_hit_tokens: Int?
     }

@@ -69,7 +69,7 @@ public struct ResponseEnvelope: Sendable {
     }
 
     static func usage(_ usage: TokenUsage) -> String {
-        #"{"input_tokens":\#(usage.input),"input_tokens_details":{"cached_tokens":\#(usage.cachedInput),"cache_write_tokens":0},"output_tokens":\#(usage.output),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(usage.total)}"#
+        #"{"input_tokens":\#(usage.input),"input_tokens_details":{"cached_tokens":\#(usage.cachedInput),"cache_write_tokens":\#(usage.cacheWrite5m.saturatingAdding(usage.cacheWrite1h))},"output_tokens":\#(usage.output),"output_tokens_details":{"reasoning_tokens":\#(usage.reasoning)},"total_tokens":\#(usage.total)}"#
     }
 
     /// An assistant message output item holding `text`.

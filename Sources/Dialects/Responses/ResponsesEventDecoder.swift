@@ -26,10 +26,15 @@ public struct ResponsesEventDecoder: ChatStreamDecoding {
         struct Response: Decodable {
             struct Details: Decodable { var reason: String? }
             struct Usage: Decodable {
-                struct InputDetails: Decodable { var cached_tokens: Int? }
+                struct InputDetails: Decodable {
+                    var cached_tokens: Int?
+                    var cache_write_tokens: Int?
+                }
+                struct OutputDetails: Decodable { var reasoning_tokens: Int? }
                 var input_tokens: Int?
                 var output_tokens: Int?
                 var input_tokens_details: InputDetails?
+                var output_tokens_details: OutputDetails?
             }
             struct ErrorBody: Decodable {
                 var code: String?
@@ -75,7 +80,8 @@ public struct ResponsesEventDecoder: ChatStreamDecoding {
                         .usage(
                             TokenUsage(
                                 input: usage.input_tokens ?? 0, cachedInput: usage.input_tokens_details?.cached_tokens ?? 0,
-                                output: usage.output_tokens ?? 0)))
+                                cacheWrite5m: usage.input_tokens_details?.cache_write_tokens ?? 0, output: usage.output_tokens ?? 0,
+                                reasoning: usage.output_tokens_details?.reasoning_tokens ?? 0)))
                 }
                 decoded.append(.finish(finishReason(response)))
             case "response.failed":

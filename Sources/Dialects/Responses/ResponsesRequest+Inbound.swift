@@ -44,9 +44,11 @@ extension ResponsesRequest: OpenAIInbound, InboundChat {
     public func passThroughUsage(in answer: [UInt8]) throws(DialectDecodingError) -> TokenUsage? {
         guard let index = try? JSONObjectIndex(document: answer) else { throw DialectDecodingError("the answer is not JSON") }
         guard let usage = index.object("usage") else { return nil }
+        let input = usage.object("input_tokens_details")
         return TokenUsage(
-            input: usage.int("input_tokens") ?? 0, cachedInput: usage.object("input_tokens_details")?.int("cached_tokens") ?? 0,
-            output: usage.int("output_tokens") ?? 0)
+            input: usage.int("input_tokens") ?? 0, cachedInput: input?.int("cached_tokens") ?? 0,
+            cacheWrite5m: input?.int("cache_write_tokens") ?? 0, output: usage.int("output_tokens") ?? 0,
+            reasoning: usage.object("output_tokens_details")?.int("reasoning_tokens") ?? 0)
     }
 
     public func passThroughAnswer(_ answer: [UInt8]) -> [UInt8]? {

@@ -111,7 +111,7 @@ public enum LedgerSeals {
             let records = try await ledger.usageRecords(
                 UsageFilter(since: date(start + hour * 3600), until: date(start + (hour + 1) * 3600)))
             for record in records {
-                record.appendJSONLine(to: &line)
+                record.appendJSONLine(to: &line, sealing: true)
                 hasher.update(data: line)
                 line.removeAll(keepingCapacity: true)
             }
