@@ -9,10 +9,16 @@ import Yams
 /// teams can split config by concern without ambiguity about which value wins.
 public struct ConfigurationLoader: Sendable {
     public var catalog: ModelCatalog
+    /// The day prices' `as_of` dates are measured against (``GatewayConfiguration/warnings``).
+    public var today: Date
 
-    public init(catalog: ModelCatalog = .empty) {
+    public init(catalog: ModelCatalog = .empty, today: Date = Date()) {
         self.catalog = catalog
+        self.today = today
     }
+
+    /// A price read longer ago than this is worth re-reading: vendors cut prices month by month.
+    public static let stalePriceDays = 90
 
     static let topLevelKeys = [
         "version", "server", "ledger", "metering", "responses", "telemetry", "admin_key", "currency", "fx", "providers", "routes",
@@ -45,7 +51,7 @@ public struct ConfigurationLoader: Sendable {
 
     /// Loads configuration from in-memory sources (`file` names each in errors).
     public func load(sources: [(file: String, text: String)]) throws(ConfigurationErrors) -> GatewayConfiguration {
-        var builder = Builder(catalog: catalog)
+        var builder = Builder(catalog: catalog, today: today)
         for source in sources {
             builder.read(source.text, file: source.file)
         }
@@ -78,6 +84,7 @@ extension ConfigurationLoader {
     /// Accumulates sections across files, collecting errors instead of stopping at the first.
     struct Builder {
         let catalog: ModelCatalog
+        let today: Date
         var errors: [ConfigurationError] = []
         var server: (ServerSettings, YAMLValue)?
         var ledger: (LedgerLocation, YAMLValue)?
@@ -274,7 +281,28 @@ extension ConfigurationLoader {
                 currency: conversion)
             if let responses { configuration.responses = responses.0 }
             if let telemetry { configuration.telemetry = telemetry.0 }
+            configuration.warnings = stalePrices()
             return configuration
+        }
+
+        /// A warning for each price in use read more than ``stalePriceDays`` ago, at the model
+        /// that uses it.
+        private func stalePrices() -> [ConfigurationError] {
+            var warnings: [ConfigurationError] = []
+            for (provider, value) in providers {
+                let entries = (try? value.mapping(allowed: nil))?["models"].flatMap { try? $0.sequence() } ?? []
+                for (offering, entry) in zip(provider.models, entries) {
+                    guard let asOf = offering.price.asOf, let read = try? Date(asOf + "T00:00:00Z", strategy: .iso8601) else { continue }
+                    let days = Int(today.timeIntervalSince(read) / 86_400)
+                    guard days > ConfigurationLoader.stalePriceDays else { continue }
+                    let source = offering.price.source.map { " (\($0))" } ?? ""
+                    warnings.append(
+                        entry.error(
+                            "the price of '\(offering.name)' was read on \(asOf), \(days) days ago: re-read it from the vendor's price page\(source) and update as_of"
+                        ))
+                }
+            }
+            return warnings
         }
 
         private mutating func checkUnique(_ names: [(String, YAMLValue)], what: String) {
@@ -471,25 +499,18 @@ extension ConfigurationLoader {
         }
 
         static func model(_ value: YAMLValue, catalog: ModelCatalog) throws(ConfigurationError) -> ModelOffering {
-            let fields = try value.mapping(allowed: [
-                "name", "upstream", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency",
-                "context", "capabilities", "kind", "dimensions", "space", "max_inputs",
-            ])
+            let fields = try value.mapping(
+                allowed: ["name", "upstream", "context", "capabilities", "kind", "dimensions", "space", "max_inputs"] + ModelPrice.keys)
             let name = try fields.required("name").string()
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
                 throw try fields.required("name").error("a model name must be non-empty and without spaces")
             }
             let known = catalog.entry(for: name)
-            let priceKeys = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency"]
+            let context = try fields["context"]?.int(in: 1...100_000_000) ?? known?.contextTokens
             let price: ModelPrice
-            if priceKeys.contains(where: { fields[$0] != nil }) {
+            if ModelPrice.isWritten(in: fields) {
                 // A price written here is complete on its own: mixing half a catalog price in would mislead.
-                price = ModelPrice(
-                    inputPerMillion: try fields.required("input_per_mtok").decimal(),
-                    outputPerMillion: try fields.required("output_per_mtok").decimal(),
-                    cachedInputPerMillion: try fields["cached_input_per_mtok"]?.decimal(),
-                    perThousandSearches: try fields["per_1k_searches"]?.decimal(),
-                    currency: try Self.currency(fields.required("currency")))
+                price = try ModelPrice(yaml: fields, context: context, requiresDate: false)
             } else if let known {
                 price = known.price
             } else {
@@ -515,7 +536,7 @@ extension ConfigurationLoader {
                 name: name,
                 upstreamName: try fields["upstream"]?.string(),
                 price: price,
-                contextTokens: try fields["context"]?.int(in: 1...100_000_000) ?? known?.contextTokens,
+                contextTokens: context,
                 capabilities: capabilities, kind: kind,
                 dimensions: try fields["dimensions"]?.int(in: 1...100_000) ?? known?.dimensions, space: space,
                 maxInputs: try fields["max_inputs"]?.int(in: 1...1_000_000) ?? known?.maxInputs)

@@ -18,6 +18,9 @@ public struct GatewayConfiguration: Sendable {
     public var tenants: [TenantConfiguration]
     public var policies: [PolicyConfiguration]
     public var currency: CurrencyConversion
+    /// What `config check` and `serve` point out without refusing the configuration (prices
+    /// read long ago).
+    public var warnings: [ConfigurationError] = []
 
     public init(
         server: ServerSettings = .init(), ledger: LedgerLocation = .sqlite(path: "switchyard.db"),

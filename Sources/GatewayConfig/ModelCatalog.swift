@@ -49,18 +49,11 @@ public struct ModelCatalog: Sendable {
         let top = try YAMLValue(node: root, file: file, path: "").mapping(allowed: ["version", "models"])
         var entries: [Entry] = []
         for item in try top.required("models").sequence() {
-            let fields = try item.mapping(allowed: [
-                "vendor", "name", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "per_1k_searches", "currency", "context",
-                "capabilities", "as_of", "source", "kind", "dimensions", "max_inputs",
-            ])
+            let fields = try item.mapping(
+                allowed: ["vendor", "name", "context", "capabilities", "kind", "dimensions", "max_inputs"] + ModelPrice.keys)
             let name = try fields.required("name").string()
-            let currency = try fields.required("currency").string()
-            let price = ModelPrice(
-                inputPerMillion: try fields.required("input_per_mtok").decimal(),
-                outputPerMillion: try fields.required("output_per_mtok").decimal(),
-                cachedInputPerMillion: try fields["cached_input_per_mtok"]?.decimal(),
-                perThousandSearches: try fields["per_1k_searches"]?.decimal(),
-                currency: currency)
+            let context = try fields["context"]?.int(in: 1...100_000_000)
+            let price = try ModelPrice(yaml: fields, context: context, requiresDate: true)
             var capabilities: Set<ModelCapability> = []
             for capability in try fields["capabilities"]?.sequence() ?? [] {
                 capabilities.insert(try capability.choice(ModelCapability.self))
@@ -71,11 +64,11 @@ public struct ModelCatalog: Sendable {
             entries.append(
                 Entry(
                     vendor: try fields.required("vendor").string(), model: name, price: price,
-                    contextTokens: try fields["context"]?.int(in: 1...100_000_000), capabilities: capabilities,
+                    contextTokens: context, capabilities: capabilities,
                     kind: try fields["kind"]?.choice(ModelKind.self) ?? .chat,
                     dimensions: try fields["dimensions"]?.int(in: 1...100_000),
                     maxInputs: try fields["max_inputs"]?.int(in: 1...1_000_000),
-                    asOf: try fields.required("as_of").string(), source: try fields["source"]?.string()))
+                    asOf: price.asOf ?? "", source: price.source))
         }
         self.init(entries: entries)
     }

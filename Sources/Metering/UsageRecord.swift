@@ -190,6 +190,9 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         ]
     }
 
+    /// The names of ``costParts``, in order (the exports' last columns).
+    public static let costPartNames = UsageRecord.blank.costParts.map(\.name)
+
     /// `tokens` at `rate` nano-units per million, rounded once. Counts are at most 2⁵³ and rates
     /// below 2⁶³: the product fits Int128 with room to spare.
     static func partNanos(_ tokens: Int, atPerMillion rate: Int64) -> Int64 {

@@ -1,10 +1,20 @@
 import Foundation
 
-/// Usage records for auditors: JSON lines (the journal's shape) or CSV (one column per field).
+/// Usage records for auditors: JSON lines (the journal's shape) or CSV (one column per field),
+/// each record followed by its cost's parts (``UsageRecord/costParts``: `input_cost`… — derived
+/// from the record, not stored; a reader of the lines passes over them).
 public enum UsageRecordExport {
     public static func jsonLines(_ records: [UsageRecord]) -> String {
         var bytes: [UInt8] = []
-        for record in records { record.appendJSONLine(to: &bytes) }
+        for record in records {
+            record.appendJSONLine(to: &bytes)
+            bytes.removeLast(2)  // "}\n": the parts go inside the object
+            for part in record.costParts {
+                bytes.append(contentsOf: Array(",\"\(part.name)\":".utf8))
+                ByteText.appendNanos(part.nanos, to: &bytes)
+            }
+            bytes.append(contentsOf: Array("}\n".utf8))
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -27,7 +37,7 @@ public enum UsageRecordExport {
         public var description: String { "line \(line) is not a usage record: \(reason)" }
     }
 
-    static let csvColumns = UsageRecord.fields.map(\.name)
+    static let csvColumns = UsageRecord.fields.map(\.name) + UsageRecord.costPartNames
 
     public static func csv(_ records: [UsageRecord]) -> String {
         var lines = [csvColumns.joined(separator: ",")]
@@ -41,7 +51,8 @@ public enum UsageRecordExport {
                 case .time(let time): UTCTimestamp.text(time)
                 }
             }
-            lines.append(fields.map(SpendReportFormat.csvField).joined(separator: ","))
+            let parts = record.costParts.map { Money.text(nanos: $0.nanos) }
+            lines.append((fields + parts).map(SpendReportFormat.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -67,8 +67,9 @@ extension MockProvider {
         let message: [String: Any] = [
             "id": id, "type": "message", "role": "assistant", "model": model, "content": content,
             "stop_reason": stopReason, "stop_sequence": NSNull(),
-            "usage": Self.anthropicUsage(
-                input: answer.promptTokens, output: answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)),
+            "usage": options.reportedUsageObject
+                ?? Self.anthropicUsage(
+                    input: answer.promptTokens, output: answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)),
         ]
         return Self.json(message)
     }
@@ -111,7 +112,9 @@ extension MockProvider {
                 let data = try JSONSerialization.data(withJSONObject: payload)
                 try await writer.write(ServerSentEventEncoder.encode(data: Array(data), event: type))
             }
-            var start = Self.anthropicUsage(input: answer.promptTokens, output: 1)
+            // A reported usage is the whole answer's: message_start carries it with one output
+            // token so far, message_delta all of it (Anthropic's counts there are cumulative).
+            var start = options.reportedUsageObject ?? Self.anthropicUsage(input: answer.promptTokens, output: 1)
             start["output_tokens"] = 1
             try await send(
                 "message_start",
@@ -164,7 +167,8 @@ extension MockProvider {
                 "message_delta",
                 [
                     "delta": ["stop_reason": stopReason, "stop_sequence": NSNull()] as [String: Any],
-                    "usage": ["output_tokens": answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)],
+                    "usage": options.reportedUsageObject
+                        ?? ["output_tokens": answer.completionTokens + (call == nil ? 0 : MockToolCall.outputTokens)],
                 ])
             try await send("message_stop", [:])
             try await options.finishStream(&writer)

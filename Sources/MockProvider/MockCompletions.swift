@@ -24,7 +24,9 @@ extension MockProvider {
             Array(repeating: (echo ? prompt : "", answer), count: perPrompt)
         }
         // Each prompt is read once, whatever `n`; every choice is generated.
-        let usage = MockWire.usage(
+        let usage =
+            options.reportedUsage
+            ?? MockWire.usage(
             MockAnswer(
                 words: choices.flatMap(\.answer.words), promptTokens: answers.reduce(0) { $0 + $1.promptTokens }, finishReason: "stop"))
         let frame = CompletionFrame(

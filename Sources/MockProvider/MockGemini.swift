@@ -79,7 +79,9 @@ extension MockProvider {
                 message: "The thinking budget \(thinkingBudget) is invalid. Please choose a value between 0 and 24576.")
         }
         let thoughts = thinkingBudget.map { min($0, Self.thoughtTokens) } ?? 0
+        let reported = options.reportedUsageObject
         let usage = { (output: Int) -> [String: Any] in
+            if let reported { return reported }
             var usage: [String: Any] = [
                 "promptTokenCount": answer.promptTokens, "candidatesTokenCount": output,
                 "totalTokenCount": answer.promptTokens + output + thoughts,

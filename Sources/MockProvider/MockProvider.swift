@@ -128,7 +128,9 @@ public struct MockProvider: Sendable {
         try await pause(forTokens: answer.completionTokens, includingFirst: true)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let completion = MockWire.completion(answer, call: call, id: id, created: created, model: model, withUsage: !options.omitUsage)
+        let completion = MockWire.completion(
+            answer, call: call, id: id, created: created, model: model, withUsage: !options.omitUsage,
+            reportedUsage: options.reportedUsage)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: completion)))
     }
 
@@ -159,7 +161,10 @@ public struct MockProvider: Sendable {
             }
             try await writer.write(Self.event(frame.finishChunk(call == nil ? answer.finishReason : "tool_calls")))
             if includeUsage {
-                try await writer.write(Self.event(frame.usageChunk(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens)))
+                try await writer.write(
+                    Self.event(
+                        frame.usageChunk(
+                            answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens, reported: options.reportedUsage)))
             }
             try await writer.write(Self.event("[DONE]"))
             try await options.finishStream(&writer)

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// How an offline mock provider behaves (`switchyard mock-provider` flags, or a provider's `mock:` in offline mode).
@@ -37,13 +38,24 @@ public struct MockProviderOptions: Sendable, Hashable {
     /// The most inputs one embeddings request may carry (OpenAI's limit is 2,048), so a gateway
     /// that splits large requests into batches can be seen doing it.
     public var maxEmbeddingInputs: Int
+    /// A usage object in the provider's own shape, reported as it is in every answer (JSON and
+    /// streams) instead of the mock's counts: a vendor's documented usage (cache writes, tiers,
+    /// thinking) replayed through the gateway.
+    public var reportedUsage: String?
+
+    /// ``reportedUsage`` as an object, for the mocks that build answers with `JSONSerialization`.
+    var reportedUsageObject: [String: Any]? {
+        reportedUsage.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
 
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
         breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false,
-        echo: Bool = false, omitUsage: Bool = false, holdOpenAfterEndMilliseconds: Int = 0, maxEmbeddingInputs: Int = 2048
+        echo: Bool = false, omitUsage: Bool = false, holdOpenAfterEndMilliseconds: Int = 0, maxEmbeddingInputs: Int = 2048,
+        reportedUsage: String? = nil
     ) {
+        self.reportedUsage = reportedUsage
         self.name = name
         self.latencyMilliseconds = latencyMilliseconds
         self.timeToFirstTokenMilliseconds = timeToFirstTokenMilliseconds

@@ -46,7 +46,8 @@ extension MockProvider {
             ? tools.first { $0["type"] as? String == "function" }.map { MockToolCall(tool: $0, schemaKey: "parameters") } : nil
         let frame = ResponseFrame(
             id: "resp_mock_\(UInt32.random(in: 0...UInt32.max))", created: Int(Date().timeIntervalSince1970), model: model,
-            answer: answer, call: call, reasons: json["reasoning"] != nil, withUsage: !options.omitUsage, echoed: Self.echoed(json))
+            answer: answer, call: call, reasons: json["reasoning"] != nil, withUsage: !options.omitUsage,
+            reportedUsage: options.reportedUsage, echoed: Self.echoed(json))
         if json["stream"] as? Bool == true {
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
@@ -103,6 +104,7 @@ extension MockProvider {
         /// A reasoning model was asked (`reasoning` set): a reasoning item comes first.
         let reasons: Bool
         let withUsage: Bool
+        let reportedUsage: String?
         /// Echoed request parameters, JSON members without braces.
         let echoed: String
 
@@ -132,7 +134,7 @@ extension MockProvider {
             }
             let usage =
                 withUsage && status != "in_progress"
-                ? #","usage":{"input_tokens":\#(answer.promptTokens),"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":\#(outputTokens),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(answer.promptTokens + outputTokens)}"#
+                ? #","usage":"# + (reportedUsage ?? #"{"input_tokens":\#(answer.promptTokens),"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":\#(outputTokens),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(answer.promptTokens + outputTokens)}"#)
                 : ""
             return
                 #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","model":\#(JSONEncoding.quoted(model)),"output":[\#(output.joined(separator: ","))],\#(echoed)\#(usage)}"#

@@ -11,7 +11,8 @@ enum MockWire {
     }
 
     static func completion(
-        _ answer: MockAnswer, call: MockToolCall? = nil, id: String, created: Int, model: String, withUsage: Bool = true
+        _ answer: MockAnswer, call: MockToolCall? = nil, id: String, created: Int, model: String, withUsage: Bool = true,
+        reportedUsage: String? = nil
     ) -> String {
         let content = JSONEncoding.quoted(answer.text)
         let modelJSON = JSONEncoding.quoted(model)
@@ -21,7 +22,8 @@ enum MockWire {
                 #","tool_calls":[{"id":"\#(call.id)","type":"function","function":{"name":\#(JSONEncoding.quoted(call.name)),"arguments":\#(JSONEncoding.quoted(call.arguments))}}]"#
         }
         let finish = call == nil ? answer.finishReason : "tool_calls"
-        let usage = withUsage ? #","usage":"# + usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens) : ""
+        let usage =
+            withUsage ? #","usage":"# + (reportedUsage ?? usage(answer, extraOutput: call == nil ? 0 : MockToolCall.outputTokens)) : ""
         return
             #"{"id":"\#(id)","object":"chat.completion","created":\#(created),"model":\#(modelJSON),"choices":[{"index":0,"message":{"role":"assistant","content":\#(content),"refusal":null,"annotations":[]\#(calls)},"logprobs":null,"finish_reason":"\#(finish)"}]\#(usage),"service_tier":"default","system_fingerprint":"fp_switchyard_mock"}"#
     }
@@ -55,8 +57,8 @@ enum MockWire {
             chunk(choices: #"[{"index":0,"delta":{},"logprobs":null,"finish_reason":"\#(reason)"}]"#)
         }
 
-        func usageChunk(_ answer: MockAnswer, extraOutput: Int = 0) -> String {
-            chunk(choices: "[]", usage: MockWire.usage(answer, extraOutput: extraOutput))
+        func usageChunk(_ answer: MockAnswer, extraOutput: Int = 0, reported: String? = nil) -> String {
+            chunk(choices: "[]", usage: reported ?? MockWire.usage(answer, extraOutput: extraOutput))
         }
 
         /// The call's head, then its arguments in two pieces, as OpenAI streams tool calls.

@@ -9,6 +9,7 @@ extension RouteExplanation {
         for candidate in candidates {
             let place = candidate.attempt.map { $0 == 1 ? "chosen  " : "fallback" } ?? "excluded"
             var detail = candidate.excludedBecause ?? "expected cost \(Self.cost(candidate.expectedCost, reportingCurrency))"
+            if let tier = candidate.priceTier, candidate.excludedBecause == nil { detail += " (price band \(tier))" }
             if let latency = candidate.measuredLatencyMilliseconds { detail += String(format: ", measured %.0f ms", latency) }
             if let health = candidate.health, candidate.excludedBecause == nil { detail += ", circuit \(health)" }
             lines.append("  \(place)  \(candidate.reference.description.padding(toLength: 36, withPad: " ", startingAt: 0)) \(detail)")
@@ -39,6 +40,7 @@ extension RouteExplanation {
                 "target": candidate.reference.description,
                 "attempt": candidate.attempt ?? NSNull(),
                 "expected_cost": candidate.expectedCost ?? NSNull(),
+                "price_tier": candidate.priceTier ?? NSNull(),
                 "measured_latency_ms": candidate.measuredLatencyMilliseconds ?? NSNull(),
                 "health": candidate.health ?? NSNull(),
                 "excluded_because": candidate.excludedBecause ?? NSNull(),

@@ -9,6 +9,8 @@ public struct RouteExplanation: Sendable, Hashable {
         public var reference: ModelReference
         /// In the reporting currency; nil when the price doesn't convert.
         public var expectedCost: Double?
+        /// The band of a tiered price the request is expected to be billed in (`200000+`).
+        public var priceTier: String?
         public var measuredLatencyMilliseconds: Double?
         /// The circuit breaker's state; nil when explained from configuration alone.
         public var health: String?
@@ -54,6 +56,8 @@ extension RoutePlanner {
             candidates.append(
                 RouteExplanation.Candidate(
                     reference: target.reference, expectedCost: expectedCost(of: target, for: request, route: route),
+                    priceTier: target.offering.price.isTiered
+                        ? target.offering.price.label(ofTier: tier(of: target, for: request)) : nil,
                     measuredLatencyMilliseconds: latencies[target.reference]?.average,
                     health: circuits?.status(of: target.reference).description, attempt: position + 1))
         }

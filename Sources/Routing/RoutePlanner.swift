@@ -14,8 +14,8 @@ public struct RoutePlanner: Sendable {
 
     private let routesByName: [String: RouteConfiguration]
     private let targetsByModelName: [String: [RouteTarget]]
-    /// Per target slot: price per token in the reporting currency (nil when it doesn't convert).
-    private let unitPrices: [(input: Double, output: Double, search: Double)?]
+    /// Per target slot: prices per token in the reporting currency (nil when they don't convert).
+    private let unitPrices: [UnitPrices?]
     /// Each route's candidates, resolved once.
     private let routeTargets: [String: [RouteTarget]]
     private let targetsByReference: [ModelReference: RouteTarget]
@@ -33,10 +33,11 @@ public struct RoutePlanner: Sendable {
         let restoresPersonalData: Bool
         /// `retention: none`: nothing of the tenant's or route's may be kept.
         let requiresNoRetention: Bool
-        /// By target slot: the rule the target breaks, nil when it is allowed.
-        let refusals: [String?]
+        /// By target slot, then band of its price: the rule the target breaks for a request in
+        /// that band, nil when it is allowed.
+        let refusals: [[String?]]
 
-        init(policy: PolicyConfiguration, refusals: [String?]) {
+        init(policy: PolicyConfiguration, refusals: [[String?]]) {
             self.name = policy.name
             self.latencySLOMilliseconds = policy.latencySLOMilliseconds
             self.personalData = policy.personalData
@@ -52,25 +53,13 @@ public struct RoutePlanner: Sendable {
         self.routesByName = Dictionary(configuration.routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var byModel: [String: [RouteTarget]] = [:]
         var allTargets: [RouteTarget] = []
-        var prices: [(input: Double, output: Double, search: Double)?] = []
+        var prices: [UnitPrices?] = []
         for provider in configuration.providers {
             for offering in provider.models {
                 let target = RouteTarget(provider: provider, offering: offering, slot: allTargets.count)
                 allTargets.append(target)
                 byModel[offering.name, default: []].append(target)
-                let price = offering.price
-                if let input = configuration.currency.convert(price.inputPerMillion, from: price.currency),
-                    let output = configuration.currency.convert(price.outputPerMillion, from: price.currency),
-                    let search = configuration.currency.convert(price.perThousandSearches ?? 0, from: price.currency)
-                {
-                    prices.append(
-                        (
-                            NSDecimalNumber(decimal: input).doubleValue / 1e6, NSDecimalNumber(decimal: output).doubleValue / 1e6,
-                            NSDecimalNumber(decimal: search).doubleValue / 1e3
-                        ))
-                } else {
-                    prices.append(nil)
-                }
+                prices.append(UnitPrices(offering.price, conversion: configuration.currency))
             }
         }
         self.targetsByModelName = byModel
@@ -84,8 +73,11 @@ public struct RoutePlanner: Sendable {
             PolicyVerdicts(
                 policy: policy,
                 refusals: allTargets.map { target in
-                    PolicyCheck.violation(
-                        of: policy, provider: target.provider, offering: target.offering, conversion: configuration.currency)
+                    target.offering.price.tiers.indices.map { tier in
+                        PolicyCheck.violation(
+                            of: policy, provider: target.provider, offering: target.offering, conversion: configuration.currency,
+                            tier: tier)
+                    }
                 })
         }
         let byName = Dictionary(verdicts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -176,7 +168,9 @@ public struct RoutePlanner: Sendable {
         of candidate: RouteTarget, for request: RouteRequest, policies: [PolicyVerdicts], plan: RoutePlan,
         latencies: LatencySnapshot, circuits: CircuitSnapshot
     ) -> Exclusion? {
-        if let refusal = policyRefusal(candidate, policies: policies, latencies: latencies) { return .policy(rule: refusal) }
+        if let refusal = policyRefusal(candidate, for: request, policies: policies, latencies: latencies) {
+            return .policy(rule: refusal)
+        }
         if plan.personalData.handling == .block, !request.personalData.isEmpty, candidate.provider.deployment == .public {
             return .policy(
                 rule:
@@ -188,10 +182,17 @@ public struct RoutePlanner: Sendable {
         return circuits.exclusion(of: candidate.reference)
     }
 
-    /// The first policy rule `target` breaks, or nil. Latency SLOs count only measured targets.
-    func policyRefusal(_ target: RouteTarget, policies: [PolicyVerdicts], latencies: LatencySnapshot) -> String? {
+    /// The first policy rule `target` breaks for `request` (price ceilings at the band its
+    /// prompt falls in), or nil. Latency SLOs count only measured targets.
+    func policyRefusal(_ target: RouteTarget, for request: RouteRequest, policies: [PolicyVerdicts], latencies: LatencySnapshot)
+        -> String?
+    {
         for policy in policies {
-            if policy.refusals.indices.contains(target.slot), let violation = policy.refusals[target.slot] { return violation }
+            if policy.refusals.indices.contains(target.slot) {
+                let byTier = policy.refusals[target.slot]
+                let tier = byTier.count == 1 ? 0 : self.tier(of: target, for: request)
+                if byTier.indices.contains(tier), let violation = byTier[tier] { return violation }
+            }
             if let slo = policy.latencySLOMilliseconds, let p95 = latencies[target.reference]?.p95, p95 > Double(slo) {
                 return "\(PolicyCheck.reasonPrefix)\(policy.name): measured p95 \(p95.clampedInt) ms is above latency_slo_ms \(slo)"
             }
@@ -227,25 +228,50 @@ public struct RoutePlanner: Sendable {
         return nil
     }
 
-    /// Expected cost of `request` on `target` in the reporting currency: prompt at the input
-    /// price plus the output bound (the request's, else the route's expectation) at the output price.
-    public func expectedCost(of target: RouteTarget, for request: RouteRequest, route: RouteConfiguration?) -> Double? {
-        guard unitPrices.indices.contains(target.slot), let price = unitPrices[target.slot] else { return nil }
-        let output = request.kind == .chat ? request.maxOutputTokens ?? route?.expectedOutputTokens ?? 256 : 0
-        return Double(request.promptTokens) * price.input + Double(output) * price.output + Double(request.searches) * price.search
+    /// The output a request is expected to give: its bound, else its route's expectation.
+    static func expectedOutput(of request: RouteRequest, route: RouteConfiguration?) -> Int {
+        request.kind == .chat ? request.maxOutputTokens ?? route?.expectedOutputTokens ?? 256 : 0
     }
 
-    /// The most `request` can cost under `plan`, in the reporting currency: the prompt at
-    /// the dearest target's input price plus the output bound (the request's, else the
-    /// provider's `default_max_tokens`) at its output price — doubled when hedging may run two
+    /// The band of `target`'s price `request` is expected to be billed in: by its prompt and its
+    /// expected output.
+    func tier(of target: RouteTarget, for request: RouteRequest) -> Int {
+        let price = target.offering.price
+        guard price.isTiered else { return 0 }
+        let output = Self.expectedOutput(of: request, route: routesByName[request.model])
+        return price.tierIndex(promptTokens: request.promptTokens, outputTokens: output)
+    }
+
+    /// Expected cost of `request` on `target` in the reporting currency: the prompt at the input
+    /// price plus the output bound (the request's, else the route's expectation) at the output
+    /// price — of the band the prompt and output fall in.
+    public func expectedCost(of target: RouteTarget, for request: RouteRequest, route: RouteConfiguration?) -> Double? {
+        guard unitPrices.indices.contains(target.slot), let prices = unitPrices[target.slot] else { return nil }
+        let output = Self.expectedOutput(of: request, route: route)
+        let band = prices.bands[tier(of: target, for: request)]
+        return Double(request.promptTokens) * band.input + Double(output) * band.output
+            + Double(request.searches) * prices.search
+    }
+
+    /// The most `request` can cost under `plan`, in the reporting currency: the prompt at the
+    /// dearest target's input price plus the output bound (the request's, else the provider's
+    /// `default_max_tokens`) at its output price — in the dearest band the prompt may be billed
+    /// in, thinking priced where the vendor bills it apart — doubled when hedging may run two
     /// attempts. What a budget reserves before the call. Targets whose price doesn't convert count 0.
     public func worstCaseCost(of plan: RoutePlan, for request: RouteRequest) -> Double {
         var worst = 0.0
         for target in plan.targets {
-            guard unitPrices.indices.contains(target.slot), let price = unitPrices[target.slot] else { continue }
+            guard unitPrices.indices.contains(target.slot), let prices = unitPrices[target.slot] else { continue }
             let output = request.kind == .chat ? request.maxOutputTokens ?? target.provider.defaultMaxTokens : 0
-            worst = max(
-                worst, Double(request.promptTokens) * price.input + Double(output) * price.output + Double(request.searches) * price.search)
+            let price = target.offering.price
+            let last = price.tierIndex(promptTokens: request.promptTokens, outputTokens: output)
+            for (index, band) in prices.bands.enumerated()
+            where index == last || price.tiers[index].prompt.contains(request.promptTokens) {
+                worst = max(
+                    worst,
+                    Double(request.promptTokens) * band.input + Double(output) * band.dearestOutput
+                        + Double(request.searches) * prices.search)
+            }
         }
         return plan.hedgeAfterMilliseconds != nil && plan.targets.count > 1 ? worst * 2 : worst
     }
@@ -351,5 +377,36 @@ extension Array {
             if belongs(element) { yes.append(element) } else { no.append(element) }
         }
         return (yes, no)
+    }
+}
+
+/// A price per token (per search) in the reporting currency, band by band: what routing compares
+/// and budgets reserve.
+struct UnitPrices {
+    struct Band {
+        var input: Double
+        var output: Double
+        /// The dearer of the plain and thinking output prices.
+        var dearestOutput: Double
+    }
+
+    var bands: [Band]
+    var search: Double
+
+    /// Nil when the price's currency doesn't convert to the reporting currency.
+    init?(_ price: ModelPrice, conversion: CurrencyConversion) {
+        func perUnit(_ amount: Decimal, _ unit: Double) -> Double? {
+            conversion.convert(amount, from: price.currency).map { NSDecimalNumber(decimal: $0).doubleValue / unit }
+        }
+        var bands: [Band] = []
+        for tier in price.tiers {
+            guard let input = perUnit(tier.prices.input, 1e6), let output = perUnit(tier.prices.output, 1e6),
+                let dearest = perUnit(tier.prices.highestOutput, 1e6)
+            else { return nil }
+            bands.append(Band(input: input, output: output, dearestOutput: dearest))
+        }
+        guard let search = perUnit(price.perThousandSearches ?? 0, 1e3) else { return nil }
+        self.bands = bands
+        self.search = search
     }
 }

@@ -16,6 +16,7 @@ struct ConfigCommand: AsyncParsableCommand {
             let configuration = try routes.load()
             // The admin key usually comes from the environment: check the one this shell would serve with.
             _ = try configuration.resolvedAdminKey(in: ProcessInfo.processInfo.environment)
+            for warning in configuration.warnings { print("warning: \(warning)") }
             print(
                 "ok: \(configuration.providers.count) providers, \(configuration.providers.reduce(0) { $0 + $1.models.count }) models, \(configuration.routes.count) routes, \(configuration.tenants.count) tenants"
             )

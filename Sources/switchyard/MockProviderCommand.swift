@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GatewayModel
 import Hummingbird
 import Logging
@@ -68,6 +69,11 @@ struct MockProviderCommand: AsyncParsableCommand {
         name: .customLong("max-embedding-inputs"), help: "The most inputs one embeddings request may carry (OpenAI's: 2048).")
     var maxEmbeddingInputs = 2048
 
+    @Option(
+        name: .customLong("usage"),
+        help: "A usage object in the provider's own shape (JSON), reported as it is in every answer and stream.")
+    var usage: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -82,6 +88,9 @@ struct MockProviderCommand: AsyncParsableCommand {
             throw ValidationError("--hold-open-after-end-ms must be 0...3600000")
         }
         guard (1...1_000_000).contains(maxEmbeddingInputs) else { throw ValidationError("--max-embedding-inputs must be 1...1000000") }
+        if let usage, (try? JSONSerialization.jsonObject(with: Data(usage.utf8))) as? [String: Any] == nil {
+            throw ValidationError("--usage must be a JSON object")
+        }
     }
 
     func run() async throws {
@@ -91,7 +100,7 @@ struct MockProviderCommand: AsyncParsableCommand {
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
             retryAfterSeconds: retryAfter, breakAfterTokens: breakAfter, outputTokens: outputTokens, requiredKey: requireKey,
             malformedAnswers: malformed, echo: echo, omitUsage: noUsage, holdOpenAfterEndMilliseconds: holdOpenAfterEndMilliseconds,
-            maxEmbeddingInputs: maxEmbeddingInputs)
+            maxEmbeddingInputs: maxEmbeddingInputs, reportedUsage: usage)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.
             let suffix = Self.baseURLSuffix(WireFormat(rawValue: dialect) ?? .openAI)

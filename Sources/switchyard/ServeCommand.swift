@@ -62,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel, format: logFormat)
         var configuration = try routes.load()
+        for warning in configuration.warnings { logger.notice("config: \(warning)") }
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
 

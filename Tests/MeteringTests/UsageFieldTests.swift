@@ -26,7 +26,10 @@ import Testing
             #expect(try decoder.decode(UsageRecord.self, from: Data(line.utf8)) == record)
         }
         let csv = UsageRecordExport.csv(Self.records).split(separator: "\n")
-        #expect(csv.first.map(String.init) == UsageRecord.fields.map(\.name).joined(separator: ","))
+        #expect(
+            csv.first.map(String.init)
+                == (UsageRecord.fields.map(\.name) + ["input_cost", "cached_input_cost", "cache_write_cost", "output_cost", "search_cost"])
+                .joined(separator: ","))
         #expect(csv.count == Self.records.count + 1)
     }
 

@@ -35,8 +35,15 @@ enum SpendTable {
                     }
                 body += "<td data-value=\"\(ConsoleHTML.escape(value))\">\(ConsoleHTML.escape(shown))</td>"
             }
-            for count in [row.requests] + row.totals {
-                body += "<td class=\"num\" data-value=\"\(count)\">\(locale.number(count))</td>"
+            body += "<td class=\"num\" data-value=\"\(row.requests)\">\(locale.number(row.requests))</td>"
+            for (field, total) in zip(UsageRecord.summedFields, row.totals) {
+                if field.kind == .money {  // cache savings, in the row's currency like its cost
+                    let amount = Money.amount(nanos: Int64(clamping: total))
+                    body += "<td class=\"num\" data-value=\"\(Money.text(amount)) \(ConsoleHTML.escape(row.currency))\">"
+                    body += "\(ConsoleHTML.escape(locale.money(amount, row.currency)))</td>"
+                } else {
+                    body += "<td class=\"num\" data-value=\"\(total)\">\(locale.number(total))</td>"
+                }
             }
             body += "<td class=\"num\" data-value=\"\(Money.text(row.cost)) \(ConsoleHTML.escape(row.currency))\">"
             body += "\(ConsoleHTML.escape(locale.money(row.cost, row.currency)))</td></tr>"
