@@ -129,7 +129,7 @@ def test_route_explain_shows_the_decision_and_why(tmp_path):
         capture_output=True, text=True, timeout=30, check=True)
     explanation = json.loads(result.stdout)
     assert explanation["strategy"] == "cheapest"
-    assert explanation["chosen"] in ("deepseek/deepseek-chat", "qwen/qwen-plus")
+    assert explanation["chosen"] in ("deepseek/deepseek-flash", "qwen/qwen-plus")
     excluded = {c["target"]: c["excluded_because"] for c in explanation["candidates"] if c["attempt"] is None}
     assert excluded["openai/gpt-4o-mini"] == "policy cn-only: region 'us' is not one of cn, on-prem"
     assert explanation["pii"] == {"handling": "allow", "restore": False, "policy": None}
