@@ -157,6 +157,41 @@ struct PostgresLedgerTests {
         }
     }
 
+    /// A ledger of the version before cache writes, reasoning, price bands and cache savings
+    /// (``FieldsAddedLaterScenario``) keeps its records and day totals through the upgrade.
+    @Test func aLedgerFromBeforeTheLaterFieldsKeepsItsRecordsAndTotals() async throws {
+        try await Self.withFreshDatabase { location in
+            let ledger = try await PostgresLedger.open(location, logger: Self.logger)
+            try await ledger.migrate()
+            var upgraded: PostgresLedger?
+            let result = try await FieldsAddedLaterScenario.run(
+                on: ledger, make: { Self.record($0, tenant: $1) },
+                downgrade: {
+                    var statements = ["DROP VIEW usage_records", "DROP VIEW usage_daily_records"]
+                    for field in FieldsAddedLaterScenario.laterFields {
+                        statements.append("ALTER TABLE usage_attempts DROP COLUMN \(field.column)")
+                        if field.summed { statements.append("ALTER TABLE usage_daily DROP COLUMN \(field.column)") }
+                    }
+                    for statement in statements { try await ledger.client.query(PostgresQuery(unsafeSQL: statement)) }
+                    try await ledger.close()
+                },
+                upgrade: {
+                    let reopened = try await PostgresLedger.open(location, logger: Self.logger)
+                    try await reopened.migrate()
+                    upgraded = reopened
+                    return reopened
+                })
+            #expect(result.after.0.sorted { $0.id < $1.id } == result.before.0.sorted { $0.id < $1.id })
+            #expect(result.after.1 == result.before.1 && !result.before.1.isEmpty)
+            var fresh = Self.record("fresh", usage: TokenUsage(input: 1000, cacheWrite5m: 200, output: 10, reasoning: 4))
+            fresh.time = result.before.0[0].time
+            try await upgraded!.insertUsage([fresh])
+            let rows = try await upgraded!.spend(SpendQuery(groupBy: [.tenant], filter: UsageFilter(tenant: "bank")))
+            #expect(rows.first?.total("cache_write_5m_tokens") == 200 && rows.first?.total("reasoning_tokens") == 4)
+            try await upgraded!.close()
+        }
+    }
+
     @Test func usageIsStoredOnceAndReportedExactly() async throws {
         try await Self.withFreshDatabase { location in
             let ledger = try await PostgresLedger.open(location, logger: Self.logger)
@@ -208,6 +243,10 @@ struct PostgresLedgerTests {
                     usage: TokenUsage(input: 900 + index, cachedInput: index % 5, output: 300 + index),
                     day: ["2026-10-30", "2026-11-20", "2026-11-21"][index % 3 == 0 ? 0 : index % 2 + 1],
                     fxRate: index % 10 == 0 ? nil : Decimal(string: "0.14"))
+            }.map { made in
+                // Records from before the day totals predate the later fields too (their migration's
+                // totals don't name them): those hold their standard values.
+                UsageRecord { field in field.addedAfterSeals ? nil : field.value(of: made) }
             }
             try await ledger.insertUsage(Array(records[..<100]))
             // Records stored before the day totals existed are totalled by their migration.

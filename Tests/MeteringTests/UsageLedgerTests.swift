@@ -310,3 +310,48 @@ import Testing
         #expect(SpendReportFormat.date("yesterday") == nil)
     }
 }
+
+extension UsageLedgerTests {
+    /// A ledger of the version before cache writes, reasoning, price bands and cache savings
+    /// (``FieldsAddedLaterScenario``) keeps its records and day totals through the upgrade.
+    @Test func aLedgerFromBeforeTheLaterFieldsKeepsItsRecordsAndTotals() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("ledger.db").path
+        let ledger = try await SQLiteLedger.open(path: path)
+        try await ledger.migrate()
+        var upgraded: SQLiteLedger?
+        let result = try await FieldsAddedLaterScenario.run(
+            on: ledger, make: { Self.record($0, tenant: $1) },
+            downgrade: {
+                // The older version's schema: its views and trigger name the later columns, which it lacked.
+                var statements = ["DROP VIEW usage_records", "DROP VIEW usage_daily_records", "DROP TRIGGER usage_daily_totals"]
+                for field in FieldsAddedLaterScenario.laterFields {
+                    statements.append("ALTER TABLE usage_attempts DROP COLUMN \(field.column)")
+                    if field.summed { statements.append("ALTER TABLE usage_daily DROP COLUMN \(field.column)") }
+                }
+                // A trigger stood there (its older definition): the day totals are kept, not recounted.
+                statements.append("CREATE TRIGGER usage_daily_totals AFTER INSERT ON usage_attempts BEGIN SELECT 1; END")
+                for statement in statements { _ = try await ledger.query(statement) }
+                try await ledger.close()
+            },
+            upgrade: {
+                let reopened = try await SQLiteLedger.open(path: path)
+                try await reopened.migrate()
+                upgraded = reopened
+                return reopened
+            })
+        #expect(result.after.0.sorted { $0.id < $1.id } == result.before.0.sorted { $0.id < $1.id })
+        #expect(result.after.1 == result.before.1 && !result.before.1.isEmpty)
+        let columns = try await upgraded!.query("PRAGMA table_info(usage_attempts)").compactMap { $0.column("name")?.string }
+        #expect(FieldsAddedLaterScenario.laterFields.allSatisfy { columns.contains($0.column) })
+        // New records are added to the kept totals.
+        var fresh = Self.record("fresh", usage: TokenUsage(input: 1000, cacheWrite5m: 200, output: 10, reasoning: 4), day: "2026-09-22")
+        fresh.time = result.before.0[29].time
+        try await upgraded!.insertUsage([fresh])
+        let rows = try await upgraded!.spend(SpendQuery(groupBy: [.tenant], filter: UsageFilter(tenant: "bank")))
+        #expect(rows.first?.total("cache_write_5m_tokens") == 200 && rows.first?.total("reasoning_tokens") == 4)
+        try await upgraded!.close()
+    }
+}
