@@ -35,7 +35,8 @@ extension ModelPrice {
             let items = try list.sequence()
             guard !items.isEmpty else { throw list.error("tiers needs at least one band") }
             guard let context else {
-                throw list.error("price tiers by prompt length need the model's context (context: <tokens>) to check they cover every prompt")
+                throw list.error(
+                    "price tiers by prompt length need the model's context (context: <tokens>) to check they cover every prompt")
             }
             for item in items {
                 let tier = try item.mapping(allowed: ["prompt_tokens", "output_tokens"] + Self.tokenPriceKeys)

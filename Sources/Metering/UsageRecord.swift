@@ -177,7 +177,8 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// output (thinking included), searches.
     public var costParts: [(name: String, nanos: Int64)] {
         let prompt = usage.promptParts
-        let writes = Int128(prompt.cacheWrite5m) * Int128(cacheWrite5mPerMillionNanos)
+        let writes =
+            Int128(prompt.cacheWrite5m) * Int128(cacheWrite5mPerMillionNanos)
             + Int128(prompt.cacheWrite1h) * Int128(cacheWrite1hPerMillionNanos)
         // Searches are held to 2⁵³ like token counts, and priced per thousand.
         let searches = Int128(min(max(0, searchUnits), TokenUsage.maximumCount))

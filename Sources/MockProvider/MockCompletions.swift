@@ -27,8 +27,8 @@ extension MockProvider {
         let usage =
             options.reportedUsage
             ?? MockWire.usage(
-            MockAnswer(
-                words: choices.flatMap(\.answer.words), promptTokens: answers.reduce(0) { $0 + $1.promptTokens }, finishReason: "stop"))
+                MockAnswer(
+                    words: choices.flatMap(\.answer.words), promptTokens: answers.reduce(0) { $0 + $1.promptTokens }, finishReason: "stop"))
         let frame = CompletionFrame(
             id: "cmpl-\(options.name)-\(UInt32.random(in: 0...UInt32.max))", created: Int(Date().timeIntervalSince1970), model: model)
         if json["stream"] as? Bool == true {

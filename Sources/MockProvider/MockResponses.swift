@@ -134,7 +134,9 @@ extension MockProvider {
             }
             let usage =
                 withUsage && status != "in_progress"
-                ? #","usage":"# + (reportedUsage ?? #"{"input_tokens":\#(answer.promptTokens),"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":\#(outputTokens),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(answer.promptTokens + outputTokens)}"#)
+                ? #","usage":"#
+                    + (reportedUsage
+                        ?? #"{"input_tokens":\#(answer.promptTokens),"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},"output_tokens":\#(outputTokens),"output_tokens_details":{"reasoning_tokens":0},"total_tokens":\#(answer.promptTokens + outputTokens)}"#)
                 : ""
             return
                 #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","model":\#(JSONEncoding.quoted(model)),"output":[\#(output.joined(separator: ","))],\#(echoed)\#(usage)}"#

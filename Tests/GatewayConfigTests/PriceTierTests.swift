@@ -99,7 +99,9 @@ import Testing
                 - { prompt_tokens: 0-32000, input_per_mtok: 1, output_per_mtok: 2 }
                 - { prompt_tokens: 64000+, input_per_mtok: 2, output_per_mtok: 4 }
             """)
-        #expect(error(text).hasSuffix("tiers[1].prompt_tokens: prompts of 32000-64000 tokens have no price: bands must follow on without a gap"))
+        #expect(
+            error(text).hasSuffix("tiers[1].prompt_tokens: prompts of 32000-64000 tokens have no price: bands must follow on without a gap")
+        )
     }
 
     @Test func bandsMustReachTheContext() {
@@ -111,7 +113,9 @@ import Testing
               tiers:
                 - { prompt_tokens: 0-200000, input_per_mtok: 1, output_per_mtok: 2 }
             """)
-        #expect(error(text).hasSuffix("tiers[0].prompt_tokens: prompts of 200000-300000 tokens (up to the model's context, 300000) have no price"))
+        #expect(
+            error(text).hasSuffix(
+                "tiers[0].prompt_tokens: prompts of 200000-300000 tokens (up to the model's context, 300000) have no price"))
     }
 
     @Test func aTierOnAModelWithoutContextIsRefused() {
@@ -135,9 +139,13 @@ import Testing
                 - { prompt_tokens: 0-32000, output_tokens: 200-1000, input_per_mtok: 0.8, output_per_mtok: 8 }
                 - { prompt_tokens: 32000+, input_per_mtok: 1.2, output_per_mtok: 16 }
             """
-        #expect(error(Self.yaml(split)).hasSuffix("tiers[1].output_tokens: outputs over 1000 tokens have no price: the last output band needs no end (1000+)"))
+        #expect(
+            error(Self.yaml(split)).hasSuffix(
+                "tiers[1].output_tokens: outputs over 1000 tokens have no price: the last output band needs no end (1000+)"))
         let missing = split.replacingOccurrences(of: "output_tokens: 0-200, ", with: "")
-        #expect(error(Self.yaml(missing)).contains("tiers[0]: prompt tokens 0-32000 are split by output length: every tier of them needs output_tokens"))
+        #expect(
+            error(Self.yaml(missing)).contains(
+                "tiers[0]: prompt tokens 0-32000 are split by output length: every tier of them needs output_tokens"))
         let fixed = split.replacingOccurrences(of: "200-1000", with: "200+")
         #expect(error(Self.yaml(fixed)) == "loaded")
     }
@@ -162,8 +170,9 @@ import Testing
               tiers: [{ prompt_tokens: 0+, input_per_mtok: 1 }]
             """)
         #expect(error(tierWithoutPrice).contains("tiers[0]: a tier needs input_per_mtok and output_per_mtok"))
-        #expect(error(Self.yaml("- { name: m, currency: USD, input_per_mtok: 1, output_per_mtok: 2, as_of: last week }")).contains(
-            "as_of: expected a date such as 2026-11-30, got 'last week'"))
+        #expect(
+            error(Self.yaml("- { name: m, currency: USD, input_per_mtok: 1, output_per_mtok: 2, as_of: last week }")).contains(
+                "as_of: expected a date such as 2026-11-30, got 'last week'"))
     }
 
     @Test func aPriceInACurrencyWithoutAnFxRateIsNamedWhereRoutesCompareIt() {

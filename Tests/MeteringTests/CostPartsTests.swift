@@ -109,7 +109,8 @@ import Testing
         let price = ModelPrice(
             inputPerMillion: Self.decimal("0.28"), outputPerMillion: Self.decimal("0.42"), cachedInputPerMillion: Self.decimal("0.028"),
             currency: "USD")
-        let record = Self.record(TokenUsage(input: 10_000, cachedInput: 8_000, output: 100), price, fx: Self.decimal("7.1"), reporting: "CNY")
+        let record = Self.record(
+            TokenUsage(input: 10_000, cachedInput: 8_000, output: 100), price, fx: Self.decimal("7.1"), reporting: "CNY")
         // 2000 × 0.28 + 8000 × 0.028 + 100 × 0.42 = 826 per million; saved 8000 × 0.252 = 2016 per million
         #expect(record.cost == Self.decimal("0.000826"))
         #expect(Money.amount(nanos: record.cacheSavingsNanos) == Self.decimal("0.0143136"))  // 0.002016 × 7.1

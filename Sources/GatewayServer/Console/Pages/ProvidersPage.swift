@@ -44,6 +44,12 @@ enum ProvidersPage {
                 let errors = attempts.filter { $0.outcome == .failed || $0.outcome == .interrupted }.count
                 let price = offering.price
                 let unit = "\(price.currency) / 1M"
+                // A tiered price shows its range, from the shortest prompts' band to the dearest.
+                func shown(_ rate: (TokenPrices) -> Decimal) -> String {
+                    let rates = price.tiers.map { rate($0.prices) }
+                    let (low, high) = (rates.min() ?? 0, rates.max() ?? 0)
+                    return (low == high ? Money.text(low) : "\(Money.text(low))–\(Money.text(high))") + " \(unit)"
+                }
                 targets.append([
                     "target": reference.description,
                     "health": unavailable[provider.name].map { "\(locale.text("unavailable")): \($0)" }
@@ -53,7 +59,7 @@ enum ProvidersPage {
                     "ttft": quantile(firstTokens, 0.5).map { "\(locale.number($0)) ms" } ?? "—",
                     "errors": attempts.isEmpty ? "—" : String(format: "%.1f%%", Double(errors) * 100 / Double(attempts.count)),
                     "samples": locale.number(attempts.count),
-                    "priceIn": "\(Money.text(price.inputPerMillion)) \(unit)", "priceOut": "\(Money.text(price.outputPerMillion)) \(unit)",
+                    "priceIn": shown(\.input), "priceOut": shown(\.highestOutput),
                     "region": provider.region, "deployment": provider.deployment.rawValue, "retention": provider.retention ?? "—",
                 ])
             }
