@@ -51,10 +51,10 @@ extension ModelPrice {
             }
             try Self.checkCoverage(tiers, written: written, context: context)
         } else {
-            guard let prices = shared.complete else {
-                throw fields.owner.error(
-                    "a price needs input_per_mtok and output_per_mtok (or tiers), and currency")
-            }
+            // Without tiers, the model's own input and output prices are the price: name the one missing.
+            _ = try fields.required("input_per_mtok")
+            _ = try fields.required("output_per_mtok")
+            guard let prices = shared.complete else { throw fields.owner.error("a price needs input_per_mtok and output_per_mtok") }
             tiers = [PriceTier(prices: prices)]
         }
         let asOf = try fields["as_of"].map(Self.day)

@@ -54,11 +54,11 @@ import Testing
         #expect(provider.region == "cn")
         #expect(provider.retention == "none")
         let chat = try #require(provider.model(named: "deepseek-chat"))
-        #expect(
-            chat.price
-                == ModelPrice(
-                    inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!,
-                    cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD"))
+        var catalogPrice = ModelPrice(
+            inputPerMillion: Decimal(string: "0.28")!, outputPerMillion: Decimal(string: "0.42")!,
+            cachedInputPerMillion: Decimal(string: "0.028")!, currency: "USD")
+        catalogPrice.asOf = "2025-10-01"  // the catalog's date travels with its price
+        #expect(chat.price == catalogPrice)
         #expect(chat.contextTokens == 131072)
         #expect(chat.capabilities == [.tools, .json])
         let custom = try #require(provider.model(named: "private-model"))
