@@ -61,7 +61,8 @@ def test_a_gateway_meters_into_postgres(setup):
     report = json.loads(run("spend", "--by", "tenant", "--format", "json", "--routes", str(routes), env=env).stdout)
     assert report == [{
         "tenant": "bank", "requests": 5, "input_tokens": sum(u.prompt_tokens for u in usage), "cached_input_tokens": 0,
-        "output_tokens": sum(u.completion_tokens for u in usage), "search_units": 0, "cost": report[0]["cost"], "currency": "USD",
+        "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0, "output_tokens": sum(u.completion_tokens for u in usage),
+        "reasoning_tokens": 0, "search_units": 0, "cache_savings": 0, "cost": report[0]["cost"], "currency": "USD",
     }]
     exported = run("ledger", "export", "--format", "jsonl", "--routes", str(routes), env=env).stdout.splitlines()
     assert len(exported) == 5 and all(json.loads(line)["key_id"] == key["id"] for line in exported)

@@ -9,6 +9,12 @@ public enum FieldsAddedLaterScenario {
     /// The fields a ledger of the version before lacked.
     public static let laterFields = UsageRecord.fields.filter(\.addedAfterSeals)
 
+    /// `record` as the version before wrote it (and as a ledger reads it back): the later fields
+    /// at their standard values.
+    public static func asWrittenBefore(_ record: UsageRecord) -> UsageRecord {
+        UsageRecord { field in field.addedAfterSeals ? nil : field.value(of: record) }
+    }
+
     /// Stores records through `ledger`, reads spend, calls `downgrade` (which takes the later
     /// fields' columns out of the tables, the day totals and the views, as the older version left
     /// them), then `upgrade` (opens and migrates the ledger again). What was stored and reported,
@@ -20,8 +26,7 @@ public enum FieldsAddedLaterScenario {
         let records = (0..<30).map { n -> UsageRecord in
             var made = make("old-\(n)", ["bank", "clinic"][n % 2])
             made.time = Date(timeIntervalSince1970: 1_790_000_000 + Double(n * 7_200))  // across several days
-            // As the older version wrote it: the later fields at their standard values.
-            return UsageRecord { field in field.addedAfterSeals ? nil : field.value(of: made) }
+            return asWrittenBefore(made)
         }
         try await ledger.insertUsage(records)
         let query = SpendQuery(

@@ -243,11 +243,7 @@ struct PostgresLedgerTests {
                     usage: TokenUsage(input: 900 + index, cachedInput: index % 5, output: 300 + index),
                     day: ["2026-10-30", "2026-11-20", "2026-11-21"][index % 3 == 0 ? 0 : index % 2 + 1],
                     fxRate: index % 10 == 0 ? nil : Decimal(string: "0.14"))
-            }.map { made in
-                // Records from before the day totals predate the later fields too (their migration's
-                // totals don't name them): those hold their standard values.
-                UsageRecord { field in field.addedAfterSeals ? nil : field.value(of: made) }
-            }
+            }.map(FieldsAddedLaterScenario.asWrittenBefore)  // records from before the day totals predate the later fields too
             try await ledger.insertUsage(Array(records[..<100]))
             // Records stored before the day totals existed are totalled by their migration.
             let backfill = try #require(PostgresLedger.migrations.firstIndex { $0.contains("FROM usage_attempts GROUP BY") })

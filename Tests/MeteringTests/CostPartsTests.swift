@@ -1,5 +1,6 @@
 import Foundation
 import GatewayModel
+import LedgerTestSupport
 import Testing
 
 @testable import Metering
@@ -126,9 +127,9 @@ import Testing
     /// Fields declared after day seals began are left out of a sealed line at their standard
     /// value: a record stored before them hashes as it did when its day was sealed.
     @Test func aSealedLineLeavesOutLaterFieldsAtTheirStandardValue() throws {
-        var record = Self.record(TokenUsage(input: 10, output: 5), ModelPrice(inputPerMillion: 1, outputPerMillion: 2, currency: "USD"))
         // As a ledger reads back a record stored before those fields existed.
-        for field in UsageRecord.fields where field.addedAfterSeals { field.set(&record, field.standard!) }
+        let record = FieldsAddedLaterScenario.asWrittenBefore(
+            Self.record(TokenUsage(input: 10, output: 5), ModelPrice(inputPerMillion: 1, outputPerMillion: 2, currency: "USD")))
         var sealed: [UInt8] = []
         record.appendJSONLine(to: &sealed, sealing: true)
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(sealed)) as? [String: Any]).keys

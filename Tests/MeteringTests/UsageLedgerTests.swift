@@ -106,11 +106,7 @@ import Testing
         try await ledger.migrate()
         let stored = try await ledger.usageRecords(UsageFilter())
         // Fields declared since hold their standard values in records stored before them.
-        let asStoredThen = records.map { record in
-            var then = record
-            for field in UsageRecord.fields where field.addedAfterSeals { field.set(&then, field.standard!) }
-            return then
-        }
+        let asStoredThen = records.map(FieldsAddedLaterScenario.asWrittenBefore)
         #expect(stored.sorted { $0.id < $1.id } == asStoredThen.sorted { $0.id < $1.id })
         let dimensions = try await ledger.query("SELECT COUNT(*) AS n FROM usage_dimensions").first?.column("n")?.integer
         #expect(dimensions == 4)  // {clinic, bank} × {openai, deepseek}

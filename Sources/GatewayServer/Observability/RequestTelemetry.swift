@@ -86,6 +86,9 @@ public struct RequestTelemetry: Sendable {
         line["input_tokens"] = .stringConvertible(usage.input)
         line["output_tokens"] = .stringConvertible(usage.output)
         if usage.cachedInput > 0 { line["cached_input_tokens"] = .stringConvertible(usage.cachedInput) }
+        let written = usage.cacheWrite5m.saturatingAdding(usage.cacheWrite1h)
+        if written > 0 { line["cache_write_tokens"] = .stringConvertible(written) }
+        if usage.reasoning > 0 { line["reasoning_tokens"] = .stringConvertible(usage.reasoning) }
         if let nanos = facts.reportingCostNanos, let currency = facts.records.first?.reportingCurrency {
             line["cost"] = .string(Money.text(nanos: nanos))
             line["currency"] = .string(currency)
