@@ -58,6 +58,28 @@ def test_config_errors_name_file_line_and_key():
         assert "gateway.yaml:10:14: providers[1].models[0]: model 'm' has no price" in result.stderr
 
 
+def test_config_check_names_bad_price_tiers_and_warns_about_old_prices():
+    directory = Path(tempfile.mkdtemp()) / "Routes"
+    directory.mkdir()
+    model = ("      - name: m\n        currency: USD\n        context: 300000\n        tiers:\n"
+             "          - { prompt_tokens: 0-200000, input_per_mtok: 1, output_per_mtok: 2 }\n"
+             "          - { prompt_tokens: 150000+, input_per_mtok: 2, output_per_mtok: 4 }\n")
+    (directory / "gateway.yaml").write_text(
+        "providers:\n  - name: x\n    dialect: openai\n    base_url: http://127.0.0.1:9/v1\n    models:\n" + model)
+    result = subprocess.run([BIN, "config", "check", "--routes", str(directory)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert ("gateway.yaml:11:30: providers[0].models[0].tiers[1].prompt_tokens: prompt tokens 150000+ overlap the band "
+            "before (prompts up to 200000)") in result.stderr
+    # Fixed, but read long ago: loads, with a warning at the model.
+    fixed = model.replace("150000+", "200000+").replace("context: 300000", "context: 300000\n        as_of: 2025-01-15")
+    (directory / "gateway.yaml").write_text(
+        "providers:\n  - name: x\n    dialect: openai\n    base_url: http://127.0.0.1:9/v1\n    models:\n" + fixed)
+    result = subprocess.run([BIN, "config", "check", "--routes", str(directory)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "warning: " in result.stdout and "gateway.yaml:6:9: providers[0].models[0]: the price of 'm' was read on 2025-01-15" \
+        in result.stdout
+
+
 def test_offline_default_serves_the_shipped_routes_with_the_demo_key():
     """The README's run command on a fresh checkout: no provider keys, no set-up, a real streamed answer."""
     workdir = Path(tempfile.mkdtemp())
