@@ -156,7 +156,9 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         self.outcome = outcome
         self.policy = policy
         self.piiMasked = piiMasked
-        costNanos = costParts.reduce(Int64(0)) { $0.saturatingAdding($1.nanos) }
+        let parts = costPartNanos
+        costNanos = parts.input.saturatingAdding(parts.cachedInput).saturatingAdding(parts.cacheWrite)
+            .saturatingAdding(parts.output).saturatingAdding(parts.search)
         let convert: (Int64) -> Int64? = { amount in
             currency == reportingCurrency ? amount : rates.fxNanos.map { Money.convert(amount, atRateNanos: $0) }
         }
@@ -176,23 +178,28 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
     /// alone, and `cost` is exactly their sum. In order: plain input, cached reads, cache writes,
     /// output (thinking included), searches.
     public var costParts: [(name: String, nanos: Int64)] {
-        let prompt = usage.promptParts
-        let writes =
-            Int128(prompt.cacheWrite5m) * Int128(cacheWrite5mPerMillionNanos)
-            + Int128(prompt.cacheWrite1h) * Int128(cacheWrite1hPerMillionNanos)
-        // Searches are held to 2⁵³ like token counts, and priced per thousand.
-        let searches = Int128(min(max(0, searchUnits), TokenUsage.maximumCount))
-        return [
-            ("input_cost", Self.partNanos(prompt.plain, atPerMillion: inputPerMillionNanos)),
-            ("cached_input_cost", Self.partNanos(prompt.cacheRead, atPerMillion: cachedInputPerMillionNanos)),
-            ("cache_write_cost", Money.divide(writes, by: 1_000_000)),
-            ("output_cost", Self.partNanos(outputTokens, atPerMillion: outputPerMillionNanos)),
-            ("search_cost", Money.divide(searches * Int128(perThousandSearchesNanos), by: 1_000)),
-        ]
+        let parts = costPartNanos
+        return zip(Self.costPartNames, [parts.input, parts.cachedInput, parts.cacheWrite, parts.output, parts.search]).map { ($0, $1) }
     }
 
     /// The names of ``costParts``, in order (the exports' last columns).
-    public static let costPartNames = UsageRecord.blank.costParts.map(\.name)
+    public static let costPartNames = ["input_cost", "cached_input_cost", "cache_write_cost", "output_cost", "search_cost"]
+
+    /// ``costParts`` as numbers, without an array: made for every record on the request path.
+    var costPartNanos: (input: Int64, cachedInput: Int64, cacheWrite: Int64, output: Int64, search: Int64) {
+        let prompt = usage.promptParts
+        let writes =
+            Int128(prompt.cacheWrite5m) * Int128(cacheWrite5mPerMillionNanos) + Int128(prompt.cacheWrite1h)
+            * Int128(cacheWrite1hPerMillionNanos)
+        // Searches are held to 2⁵³ like token counts, and priced per thousand.
+        let searches = Int128(min(max(0, searchUnits), TokenUsage.maximumCount))
+        return (
+            Self.partNanos(prompt.plain, atPerMillion: inputPerMillionNanos),
+            Self.partNanos(prompt.cacheRead, atPerMillion: cachedInputPerMillionNanos), Money.divide(writes, by: 1_000_000),
+            Self.partNanos(outputTokens, atPerMillion: outputPerMillionNanos),
+            Money.divide(searches * Int128(perThousandSearchesNanos), by: 1_000)
+        )
+    }
 
     /// `tokens` at `rate` nano-units per million, rounded once. Counts are at most 2⁵³ and rates
     /// below 2⁶³: the product fits Int128 with room to spare.
