@@ -292,7 +292,7 @@ extension ConfigurationLoader {
             for (provider, value) in providers {
                 let entries = (try? value.mapping(allowed: nil))?["models"].flatMap { try? $0.sequence() } ?? []
                 for (offering, entry) in zip(provider.models, entries) {
-                    guard let asOf = offering.price.asOf, let read = try? Date(asOf + "T00:00:00Z", strategy: .iso8601) else { continue }
+                    guard let asOf = offering.price.asOf, let read = ModelPrice.readOn(asOf) else { continue }
                     let days = Int(today.timeIntervalSince(read) / 86_400)
                     guard days > ConfigurationLoader.stalePriceDays else { continue }
                     let source = offering.price.source.map { " (\($0))" } ?? ""

@@ -15,11 +15,9 @@ public struct ModelCatalog: Sendable {
         public var kind: ModelKind = .chat
         /// An embedding model's vector size.
         public var dimensions: Int?
-        /// Most inputs the vendor's API takes in one call (embedding and rerank models).
+        /// Most inputs the vendor's API takes in one call (embedding and rerank models). When
+        /// and where the price was read is the price's (`price.asOf`, `price.source`).
         public var maxInputs: Int?
-        /// When the price was read from the vendor's price page (YYYY-MM-DD).
-        public var asOf: String
-        public var source: String?
     }
 
     public var entries: [Entry]
@@ -67,8 +65,7 @@ public struct ModelCatalog: Sendable {
                     contextTokens: context, capabilities: capabilities,
                     kind: try fields["kind"]?.choice(ModelKind.self) ?? .chat,
                     dimensions: try fields["dimensions"]?.int(in: 1...100_000),
-                    maxInputs: try fields["max_inputs"]?.int(in: 1...1_000_000),
-                    asOf: price.asOf ?? "", source: price.source))
+                    maxInputs: try fields["max_inputs"]?.int(in: 1...1_000_000)))
         }
         self.init(entries: entries)
     }

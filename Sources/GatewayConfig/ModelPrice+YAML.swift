@@ -163,9 +163,10 @@ extension ModelPrice {
     /// `2026-11-30`.
     static func day(_ value: YAMLValue) throws(ConfigurationError) -> String {
         let text = try value.string()
-        guard text.count == 10, (try? Date(text + "T00:00:00Z", strategy: .iso8601)) != nil else {
-            throw value.error("expected a date such as 2026-11-30, got '\(text)'")
-        }
+        guard text.count == 10, readOn(text) != nil else { throw value.error("expected a date such as 2026-11-30, got '\(text)'") }
         return text
     }
+
+    /// The start (UTC) of the day an `as_of` names.
+    static func readOn(_ day: String) -> Date? { try? Date(day + "T00:00:00Z", strategy: .iso8601) }
 }

@@ -164,7 +164,7 @@ public struct UsageRecord: Sendable, Hashable, Decodable {
         }
         reportingCostNanos = convert(costNanos)
         let savings = Self.partNanos(usage.promptParts.cacheRead, atPerMillion: band.input.saturatingSubtracting(band.cachedInput))
-        cacheSavingsNanos = reportingCostNanos == nil ? savings : convert(savings) ?? savings
+        cacheSavingsNanos = convert(savings) ?? savings  // in the currency the cost is reported in
     }
 
     public var usage: TokenUsage {
@@ -283,7 +283,6 @@ public enum Money {
 public struct MoneyRates: Sendable, Hashable {
     /// One band of the price (``PriceTier``), each price already resolved to the one that bills.
     struct Band: Sendable, Hashable {
-        var tier: PriceTier
         var label: String
         var input: Int64
         var cachedInput: Int64
@@ -304,7 +303,7 @@ public struct MoneyRates: Sendable, Hashable {
         bands = price.tiers.indices.map { index in
             let prices = price.tiers[index].prices
             return Band(
-                tier: price.tiers[index], label: price.label(ofTier: index), input: Money.nanos(prices.input),
+                label: price.label(ofTier: index), input: Money.nanos(prices.input),
                 cachedInput: Money.nanos(prices.cacheRead), cacheWrite5m: Money.nanos(prices.cacheWrite5mRate),
                 cacheWrite1h: Money.nanos(prices.cacheWrite1hRate), output: Money.nanos(prices.output),
                 thinkingOutput: Money.nanos(prices.outputRate(thinking: true)))

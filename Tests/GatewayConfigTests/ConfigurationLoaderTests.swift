@@ -332,7 +332,7 @@ import Testing
             vendors.isSuperset(of: [
                 "openai", "anthropic", "google", "deepseek", "qwen", "baidu", "bytedance", "zhipu", "moonshot", "minimax",
             ]))
-        #expect(catalog.entries.allSatisfy { $0.asOf.count == 10 })
+        #expect(catalog.entries.allSatisfy { $0.price.asOf?.count == 10 })
         // Embedding and rerank models, with their sizes and the price of a search.
         #expect(catalog.entry(for: "text-embedding-3-small")?.dimensions == 1536)
         #expect(catalog.entry(for: "gemini-embedding-001")?.kind == .embedding)

@@ -196,7 +196,7 @@ import Testing
     @Test func theShippedCatalogIsWellFormed() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let catalog = try ModelCatalog(contentsOf: root.appendingPathComponent("seeds/catalog.yaml"))
-        #expect(catalog.entries.allSatisfy { $0.source != nil && !$0.asOf.isEmpty })
+        #expect(catalog.entries.allSatisfy { $0.price.source != nil && $0.price.asOf?.isEmpty == false })
         #expect(catalog.entries.contains { $0.price.isTiered })
     }
 }

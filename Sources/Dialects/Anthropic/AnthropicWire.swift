@@ -181,8 +181,7 @@ extension TokenUsage {
         let split = TokenUsage.clamped(creation?.ephemeral_5m_input_tokens ?? 0)
             .saturatingAdding(TokenUsage.clamped(creation?.ephemeral_1h_input_tokens ?? 0))
         let written = max(
-            TokenUsage.clamped(usage.cache_creation_input_tokens ?? base.cacheWrite5m.saturatingAdding(base.cacheWrite1h)),
-            creation == nil ? 0 : split)
+            TokenUsage.clamped(usage.cache_creation_input_tokens ?? base.cacheWrite5m.saturatingAdding(base.cacheWrite1h)), split)
         let hour = min(written, TokenUsage.clamped(creation?.ephemeral_1h_input_tokens ?? base.cacheWrite1h))
         let input = usage.input_tokens.map { TokenUsage.clamped($0).saturatingAdding(read).saturatingAdding(written) }
         self.init(
