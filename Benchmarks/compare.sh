@@ -17,7 +17,7 @@ CONNS=${CONNS:-64} ROUNDS=${ROUNDS:-8} SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-6}
 command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
 source Benchmarks/support.sh
 bench_workspace
-start_bench_mock "$NEW"
+start_bench_mock "$OLD"  # the same rig for both
 for side in old new; do
   mkdir -p "$work/$side/Routes"
   cat >"$work/$side/Routes/gateway.yaml" <<YAML
@@ -34,17 +34,19 @@ tenants:
   - { name: bench }
 YAML
 done
-start() {  # side binary flags → "pid url key"
+start() {  # side binary flags — sets ${side}_pid, ${side}_url and ${side}_key
   local key
   key=$("$2" keys create --tenant bench --routes "$work/$1/Routes" 2>/dev/null)
   # shellcheck disable=SC2086
   BENCH_KEY=upstream-key taskset -c 0 "$2" serve --routes "$work/$1/Routes" --port 0 --offline off --log-level warning \
     --journal "$work/$1/journal" --reload-check-ms 0 $3 >"$work/$1.out" 2>&1 &
   pids+=($!)
-  echo "$! $(wait_url "$work/$1.out") $key"
+  printf -v "$1_pid" %s $!
+  printf -v "$1_url" %s "$(wait_url "$work/$1.out")"
+  printf -v "$1_key" %s "$key"
 }
-read -r old_pid old_url old_key <<<"$(start old "$OLD" "${OLD_FLAGS:-}")"
-read -r new_pid new_url new_key <<<"$(start new "$NEW" "${NEW_FLAGS:-}")"
+start old "$OLD" "${OLD_FLAGS:-}"
+start new "$NEW" "${NEW_FLAGS:-}"
 body='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
 measure() { measure_round "$1" "$2" "$body" "$3" "$CONNS" "$SECONDS_PER_ROUND"; }  # pid url key
 measure "$old_pid" "$old_url" "$old_key" >/dev/null  # warm both

@@ -13,6 +13,10 @@
 #   ONLY=tracing bash Benchmarks/run.sh    # just tracing (sample ratio 1.0, to a local OTLP sink) on vs off
 #   ONLY=responses bash Benchmarks/run.sh  # just the Responses API against chat on one target
 #   ONLY=embeddings bash Benchmarks/run.sh # just embeddings of 1, 16 and 256 inputs a request
+#   ONLY=callgrind bash Benchmarks/run.sh  # just instructions a request (Benchmarks/callgrind.sh)
+#   ONLY=streams bash Benchmarks/run.sh    # just concurrent long streams (Benchmarks/streams.sh)
+#
+# Without ONLY, the run ends with the instruction counts and the concurrent streams.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -21,6 +25,9 @@ command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
 source Benchmarks/support.sh
 build_release switchyard
 BIN=$PWD/.build/release/switchyard
+case ${ONLY:-} in
+  callgrind | streams) BINARY=$BIN exec bash "Benchmarks/$ONLY.sh" ;;
+esac
 
 bench_workspace
 
@@ -207,3 +214,9 @@ echo "ledger records: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_re
 [[ $compared == tracing ]] && echo "spans received by the sink: $(curl -s "$sink/count")"
 echo "gateway peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$gateway_pid/status)"
 echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+if [[ -z ${ONLY:-} ]]; then
+  echo
+  BINARY=$BIN bash Benchmarks/callgrind.sh
+  echo
+  BINARY=$BIN bash Benchmarks/streams.sh
+fi

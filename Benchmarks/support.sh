@@ -11,9 +11,10 @@ build_release() {  # product…
   rm -f "$log"
 }
 
-# The URL a process announced in its output file ("listening on http://…").
-wait_url() {  # file
-  for _ in $(seq 1 100); do
+# The URL a process announced in its output file ("listening on http://…"), waiting up to
+# SECONDS (10 unless given).
+wait_url() {  # file [seconds]
+  for _ in $(seq 1 $(( ${2:-10} * 10 ))); do
     url=$(grep -o 'http://[0-9.]*:[0-9]*' "$1" | head -1 || true)
     [[ -n "$url" ]] && { echo "$url"; return; }
     sleep 0.1
