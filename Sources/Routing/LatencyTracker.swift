@@ -13,24 +13,40 @@ public final class LatencyTracker: Sendable {
 
     struct Series {
         var average: Double
+        /// The last `window` samples, as a ring (`next` is the oldest once full).
         var recent: [Double] = []
+        /// The same samples in ascending order, kept so at each record (a p95 without a sort).
+        var ascending: [Double] = []
         var next = 0
         var count = 0
 
-        mutating func add(_ milliseconds: Double) {
+        /// Adds a sample and says the figures it makes.
+        mutating func add(_ milliseconds: Double) -> LatencySnapshot.Figures {
             average = count == 0 ? milliseconds : average + LatencyTracker.smoothing * (milliseconds - average)
             if recent.count < LatencyTracker.window {
                 recent.append(milliseconds)
             } else {
+                ascending.remove(at: Self.position(of: recent[next], in: ascending))
                 recent[next] = milliseconds
             }
+            ascending.insert(milliseconds, at: Self.position(of: milliseconds, in: ascending))
             next = (next + 1) % LatencyTracker.window
             count += 1
+            return LatencySnapshot.Figures(average: average, p95: p95, samples: count)
         }
 
         var p95: Double {
-            let sorted = recent.sorted()
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
+            ascending[min(ascending.count - 1, Int((Double(ascending.count) * 0.95).rounded(.up)) - 1)]
+        }
+
+        /// The first index in `ascending` whose value is not below `value` (binary search).
+        static func position(of value: Double, in ascending: [Double]) -> Int {
+            var (low, high) = (0, ascending.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if ascending[middle] < value { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
     }
 
@@ -46,10 +62,9 @@ public final class LatencyTracker: Sendable {
 
     public func record(_ reference: ModelReference, milliseconds: Double) {
         state.withLock { state in
-            var series = state.series[reference] ?? Series(average: milliseconds)
-            series.add(milliseconds)
-            state.series[reference] = series
-            state.published.figures[reference] = LatencySnapshot.Figures(average: series.average, p95: series.p95, samples: series.count)
+            // In place: a copy of the series would copy its arrays at every record.
+            let figures = state.series[reference, default: Series(average: milliseconds)].add(milliseconds)
+            state.published.figures[reference] = figures
         }
     }
 

@@ -120,6 +120,22 @@ import Testing
         #expect(figures.p95 == 97)
         #expect(figures.average > 90 && figures.average < 100)
     }
+
+    @Test func theP95KeptInOrderMatchesSortingTheWindow() throws {
+        let tracker = LatencyTracker()
+        let target = ModelReference(provider: "p", model: "m")
+        var generator = SystemRandomNumberGenerator()
+        var window: [Double] = []
+        for _ in 0..<500 {
+            // Repeated values too: a sample leaving the window must take one copy out, not all.
+            let milliseconds = Double(Int.random(in: 1...40, using: &generator))
+            tracker.record(target, milliseconds: milliseconds)
+            window = Array((window + [milliseconds]).suffix(64))
+            let sorted = window.sorted()
+            let expected = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
+            #expect(try #require(tracker.snapshot()[target]).p95 == expected)
+        }
+    }
 }
 
 extension StrategyTests {
