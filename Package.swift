@@ -164,6 +164,17 @@ let package = Package(
             path: "Benchmarks/UpstreamClient",
             swiftSettings: swiftSettings
         ),
+        // Benchmarks/streams.sh's load generator: thousands of concurrent streams from one thread.
+        .executableTarget(
+            name: "StreamLoadBenchmark",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/StreamLoad",
+            swiftSettings: swiftSettings
+        ),
         // Benchmarks/RoutingDecision: the planner's cost per request with 50 targets and a policy.
         .executableTarget(
             name: "RoutingDecisionBenchmark",

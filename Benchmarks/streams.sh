@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # Concurrent long streams, directly to a paced mock and through the gateway, in one run: how many
 # complete, time to first token and to the end (p50/p99), the gateway's peak memory (VmHWM) and
-# its CPU time per streamed chunk. The gateway is pinned to CPU 0; the mock and the clients
-# (Benchmarks/stream_load.py, several processes) share CPU 1.
+# its CPU time per streamed chunk. The gateway is pinned to CPU 0; the mock and the client
+# (Benchmarks/StreamLoad: one compiled event loop) share CPU 1.
 #
-#   bash Benchmarks/streams.sh                       # 1,000 streams of ~10 s (100 tokens at 10/s)
-#   STREAMS=5000 bash Benchmarks/streams.sh
+#   bash Benchmarks/streams.sh                       # 5,000 streams of ~10 s (20 chunks at 2/s)
+#   STREAMS=1000 TOKENS=100 TOKENS_PER_SECOND=10 bash Benchmarks/streams.sh
 #   STREAMS=200 TOKENS=20 TOKENS_PER_SECOND=10 bash Benchmarks/streams.sh   # a quick look
-#   BINARY=.build/release/switchyard bash Benchmarks/streams.sh             # skip the build
+#   BINARY=.build/release/switchyard bash Benchmarks/streams.sh             # skip the gateway's build
 #
 # Each stream holds a connection on each side of the gateway: raise the descriptor limit
 # (`ulimit -n`) above twice STREAMS plus a margin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STREAMS=${STREAMS:-1000} TOKENS=${TOKENS:-100} TOKENS_PER_SECOND=${TOKENS_PER_SECOND:-10}
-PROCESSES=${PROCESSES:-4} RAMP_SECONDS=${RAMP_SECONDS:-1}
+STREAMS=${STREAMS:-5000} TOKENS=${TOKENS:-20} TOKENS_PER_SECOND=${TOKENS_PER_SECOND:-2} RAMP_SECONDS=${RAMP_SECONDS:-1}
 source Benchmarks/support.sh
 if [[ -z "${BINARY:-}" ]]; then
   build_release switchyard
   BINARY=.build/release/switchyard
 fi
+build_release StreamLoadBenchmark
+client=.build/release/StreamLoadBenchmark
 python=.venv/bin/python
 [[ -x $python ]] || python=python3
 (( $(ulimit -n) > 2 * STREAMS + 100 )) || ulimit -n $(( 2 * STREAMS + 1000 ))
@@ -54,7 +55,7 @@ pids+=($gateway_pid)
 gateway=$(wait_url "$work/gateway.out")
 
 load() {  # url key
-  taskset -c 1 "$python" Benchmarks/stream_load.py "$1" "$2" "$STREAMS" --processes "$PROCESSES" --ramp-seconds "$RAMP_SECONDS"
+  taskset -c 1 "$client" "$1" "$2" "$STREAMS" "$RAMP_SECONDS"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$gateway_pid}/stat"; }
 # The mock's CPU seconds over a run: near the wall time, the mock (not the gateway) set the pace.
