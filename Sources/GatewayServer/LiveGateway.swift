@@ -69,7 +69,7 @@ public final class LiveGateway: Sendable {
                 "server.max_connections \(server.maxConnections) is held to \(limits.maxConnections): half the process's open-file limit")
         }
         return Application(
-            responder: HeadAsGetResponder(inner: makeRouter().buildResponder()),
+            responder: ChildTaskResponder(inner: HeadAsGetResponder(inner: makeRouter().buildResponder())),
             server: .gateway(limits),
             configuration: .init(
                 address: .hostname(server.host, port: server.port), serverName: "switchyard", backlog: server.backlog),
