@@ -49,26 +49,7 @@ compiler=cc
 command -v cc >/dev/null || compiler=clang # the Swift toolchain's
 "$compiler" -O2 -shared -fPIC Benchmarks/callgrind/sigsuspend.c -o "$work/sigsuspend.so"
 start_bench_mock "$BINARY"
-mkdir -p "$work/Routes"
-cat >"$work/Routes/gateway.yaml" <<YAML
-ledger: sqlite:$work/ledger.db
-providers:
-  - name: bench
-    dialect: openai
-    base_url: $mock/v1
-    api_key: env:BENCH_KEY
-    models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
-  - name: bench-anthropic
-    dialect: anthropic
-    base_url: $mock
-    api_key: env:BENCH_KEY
-    models: [{ name: bench-claude, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
-routes:
-  - { name: chat, targets: [bench/bench-model] }
-  - { name: translated, targets: [bench-anthropic/bench-claude] }
-tenants:
-  - { name: bench }
-YAML
+bench_routes "$work/Routes" "sqlite:$work/ledger.db"
 key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
 LD_PRELOAD=$work/sigsuspend.so BENCH_KEY=upstream-key taskset -c 0 "$valgrind" --tool=callgrind \
   --callgrind-out-file="$work/callgrind.out" --dump-before='*HealthControllerV8register*YbcfU_' \
@@ -80,10 +61,11 @@ gateway=$(wait_url "$work/gateway.out" 300)
 
 python=.venv/bin/python
 [[ -x $python ]] || python=python3
-dumps=0
 # Requests one after another on one connection (each must answer 200), then `/healthz`, which
 # makes callgrind dump what they cost; prints that dump's file.
 measure() {  # body count
+  local dump
+  dump=$work/callgrind.out.$(( $(find "$work" -name 'callgrind.out.*' | wc -l) + 1 ))
   taskset -c 1 "$python" - "$gateway" "$key" "$1" "$2" <<'PY'
 import http.client, sys, urllib.parse
 url, key, body, count = sys.argv[1], sys.argv[2], sys.argv[3].encode(), int(sys.argv[4])
@@ -98,12 +80,11 @@ for _ in range(count):
 connection.request("GET", "/healthz")
 connection.getresponse().read()
 PY
-  dumps=$(( dumps + 1 ))
   for _ in $(seq 1 100); do
-    [[ -s $work/callgrind.out.$dumps ]] && break
+    [[ -s $dump ]] && break
     sleep 0.1
   done
-  echo "$work/callgrind.out.$dumps"
+  echo "$dump"
 }
 
 question='"messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]'

@@ -19,20 +19,7 @@ source Benchmarks/support.sh
 bench_workspace
 start_bench_mock "$OLD"  # the same rig for both
 for side in old new; do
-  mkdir -p "$work/$side/Routes"
-  cat >"$work/$side/Routes/gateway.yaml" <<YAML
-ledger: sqlite:$work/$side/ledger.db
-providers:
-  - name: bench
-    dialect: openai
-    base_url: $mock/v1
-    api_key: env:BENCH_KEY
-    models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
-routes:
-  - { name: chat, targets: [bench/bench-model] }
-tenants:
-  - { name: bench }
-YAML
+  bench_routes "$work/$side/Routes" "sqlite:$work/$side/ledger.db"
 done
 start() {  # side binary flags — sets ${side}_pid, ${side}_url and ${side}_key
   local key

@@ -33,29 +33,7 @@ bench_workspace
 
 start_bench_mock "$BIN"
 
-mkdir -p "$work/Routes"
-cat >"$work/Routes/gateway.yaml" <<YAML
-ledger: sqlite:$work/ledger.db
-providers:
-  - name: bench
-    dialect: openai
-    base_url: $mock/v1
-    api_key: env:BENCH_KEY
-    models:
-      - { name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }
-      - { name: bench-embed, kind: embedding, dimensions: 1024, input_per_mtok: 0.02, output_per_mtok: 0, currency: USD }
-  - name: bench-anthropic
-    dialect: anthropic
-    base_url: $mock
-    api_key: env:BENCH_KEY
-    models: [{ name: bench-claude, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
-routes:
-  - { name: chat, targets: [bench/bench-model] }
-  - { name: translated, targets: [bench-anthropic/bench-claude] }
-  - { name: embed, targets: [bench/bench-embed] }
-tenants:
-  - { name: bench }
-YAML
+bench_routes "$work/Routes" "sqlite:$work/ledger.db"
 key=$("$BIN" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
 measured_routes=$work/Routes
 if [[ ${ONLY:-} == tracing ]]; then

@@ -30,23 +30,7 @@ taskset -c 1 "$BINARY" mock-provider --port 0 --name bench --output-tokens "$TOK
 mock_pid=$!
 pids+=($mock_pid)
 mock=$(wait_url "$work/mock.out")
-mkdir -p "$work/Routes"
-cat >"$work/Routes/gateway.yaml" <<YAML
-ledger: sqlite:$work/ledger.db
-server: { max_connections: $(( STREAMS + 1000 )) }
-providers:
-  - name: bench
-    dialect: openai
-    base_url: $mock/v1
-    api_key: env:BENCH_KEY
-    max_connections: $(( STREAMS + 100 ))
-    read_timeout_ms: 600000
-    models: [{ name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD }]
-routes:
-  - { name: bench-model, targets: [bench/bench-model] }
-tenants:
-  - { name: bench }
-YAML
+bench_routes "$work/Routes" "sqlite:$work/ledger.db" $(( STREAMS + 1000 ))
 key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
 BENCH_KEY=upstream-key taskset -c 0 "$BINARY" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
   --journal "$work/journal" --reload-check-ms 0 >"$work/gateway.out" 2>&1 &

@@ -36,6 +36,33 @@ start_bench_mock() {  # binary
   mock=$(wait_url "$work/mock.out")
 }
 
+# The benchmarks' Routes/gateway.yaml in DIR: the mock at $mock as an OpenAI provider (chat
+# model and embedding model) and as an Anthropic one; routes `chat` (and `bench-model`, the
+# streams client's name for it), `translated` (OpenAI in, Anthropic out) and `embed`; one
+# tenant. MAX_CONNECTIONS (optional) raises the server's and the provider's connection limits.
+bench_routes() {  # dir ledger [max_connections]
+  local server="" limits=""
+  [[ -n ${3:-} ]] && server="server: { max_connections: $3 }" && limits="max_connections: $3, read_timeout_ms: 600000, "
+  mkdir -p "$1"
+  cat >"$1/gateway.yaml" <<YAML
+ledger: $2
+$server
+providers:
+  - { name: bench, dialect: openai, base_url: $mock/v1, api_key: env:BENCH_KEY, ${limits}models: [
+      { name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD },
+      { name: bench-embed, kind: embedding, dimensions: 1024, input_per_mtok: 0.02, output_per_mtok: 0, currency: USD } ] }
+  - { name: bench-anthropic, dialect: anthropic, base_url: $mock, api_key: env:BENCH_KEY, ${limits}models: [
+      { name: bench-claude, input_per_mtok: 1, output_per_mtok: 2, currency: USD } ] }
+routes:
+  - { name: chat, targets: [bench/bench-model] }
+  - { name: bench-model, targets: [bench/bench-model] }
+  - { name: translated, targets: [bench-anthropic/bench-claude] }
+  - { name: embed, targets: [bench/bench-embed] }
+tenants:
+  - { name: bench }
+YAML
+}
+
 # One round of wrk (on CPU 1) against a gateway: "rps cpu_us_per_request", the gateway's own CPU
 # time (user + system, from /proc) per request served.
 measure_round() {  # pid url body key connections seconds
