@@ -4,6 +4,11 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // An `async` function runs on its caller's executor (SE-0461) instead of hopping to the
+    // generic one at every call — on NIO's event loops each hop was a job enqueued and run again
+    // (~115,000 instructions a JSON request, docs/benchmarks.md). The few functions that hand
+    // Hummingbird's non-Sendable writers and contexts to its `async` API are `@concurrent`.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(

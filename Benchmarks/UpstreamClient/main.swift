@@ -98,7 +98,7 @@ enum UpstreamClientBenchmark {
     }
 
     /// Runs `worker` `count` times concurrently and adds up the requests each completed.
-    static func sumOverWorkers(_ count: Int, _ worker: @escaping @Sendable () async throws -> Int) async throws -> Int {
+    static func sumOverWorkers(_ count: Int, _ worker: @escaping @Sendable @concurrent () async throws -> Int) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<count { group.addTask(operation: worker) }
             var total = 0

@@ -106,7 +106,7 @@ extension MockProvider {
         headers[.cacheControl] = "no-cache"
         let options = self.options
         let body = ResponseBody { writer in
-            func send(_ type: String, _ payload: [String: Any]) async throws {
+            @concurrent func send(_ type: String, _ payload: [String: Any]) async throws {
                 var payload = payload
                 payload["type"] = type
                 let data = try JSONSerialization.data(withJSONObject: payload)

@@ -74,7 +74,7 @@ public struct MockProviderOptions: Sendable, Hashable {
     }
 
     /// Ends a stream's response, after ``holdOpenAfterEndMilliseconds``.
-    func finishStream(_ writer: inout any ResponseBodyWriter) async throws {
+    @concurrent func finishStream(_ writer: inout any ResponseBodyWriter) async throws {
         if holdOpenAfterEndMilliseconds > 0 { try await Task.sleep(for: .milliseconds(holdOpenAfterEndMilliseconds)) }
         try await writer.finish(nil)
     }

@@ -25,7 +25,7 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
     }
 
     public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let telemetry else { return try await answer(request, context: context, next: next) }
         var context = context
@@ -36,7 +36,7 @@ public struct ErrorRenderingMiddleware: RouterMiddleware {
     }
 
     private func answer(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response: Response
         do {

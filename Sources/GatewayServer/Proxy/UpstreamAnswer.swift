@@ -158,7 +158,7 @@ struct UpstreamAnswer<Inbound: InboundRequest> {
 
     /// Runs `relay` with the upstream dropped the moment the client leaves.
     private static func untilClientLeaves(
-        _ departure: EndNotice?, dropping upstream: UpstreamResponse, _ relay: () async throws -> Void
+        _ departure: EndNotice?, dropping upstream: UpstreamResponse, _ relay: @concurrent () async throws -> Void
     ) async throws {
         let id = departure?.onEnd { upstream.discard() }
         defer { departure?.forget(id) }
@@ -168,7 +168,7 @@ struct UpstreamAnswer<Inbound: InboundRequest> {
     /// How long a provider may take to end its HTTP response after the stream's end event.
     static var endGrace: Duration { .milliseconds(500) }
 
-    private static func write(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
+    @concurrent private static func write(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
         do {
             try await writer.write(buffer)
         } catch {

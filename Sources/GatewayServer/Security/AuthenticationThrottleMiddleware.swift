@@ -9,7 +9,9 @@ public struct AuthenticationThrottleMiddleware: RouterMiddleware {
     let throttle: FailedAuthenticationThrottle
     let metrics: GatewayMetrics?
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         // The console throttles its own sign-in, and answers in HTML (its other pages take a session, not a key).
         if request.uri.path.hasPrefix("/console") { return try await next(request, context) }
         if let seconds = throttle.retryAfter(for: context.clientAddress) {

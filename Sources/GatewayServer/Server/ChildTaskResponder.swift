@@ -11,7 +11,7 @@ import Hummingbird
 struct ChildTaskResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context: Sendable {
     let inner: Inner
 
-    func respond(to request: Request, context: Inner.Context) async throws -> Response {
+    @concurrent func respond(to request: Request, context: Inner.Context) async throws -> Response {
         async let response = inner.respond(to: request, context: context)
         return try await response
     }

@@ -6,7 +6,7 @@ import Hummingbird
 struct HeadAsGetResponder<Inner: HTTPResponder>: HTTPResponder {
     let inner: Inner
 
-    func respond(to request: Request, context: Inner.Context) async throws -> Response {
+    @concurrent func respond(to request: Request, context: Inner.Context) async throws -> Response {
         guard request.method == .head else { return try await inner.respond(to: request, context: context) }
         var head = request.head
         head.method = .get
