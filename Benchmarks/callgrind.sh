@@ -4,9 +4,9 @@
 # The gateway runs under callgrind with metering on. Callgrind dumps (and zeroes) its counters
 # whenever the gateway enters its `/healthz` handler, so a scenario is: a warm-up, `/healthz`,
 # REQUESTS requests one after another on one keep-alive connection, `/healthz` — the second dump
-# holds those requests alone. Printed per scenario: instructions a request, and where they go (self cost grouped
-# by module: the server, the routing engine, the upstream client, metering, the Swift runtime,
-# libc…).
+# holds those requests alone. Printed per scenario: instructions a request, and where they go
+# (Benchmarks/callgrind/modules.py): by part of the gateway — each charged with the runtime and
+# libc code it calls — then by module.
 #
 #   bash Benchmarks/callgrind.sh                 # 300 requests per scenario
 #   REQUESTS=1000 bash Benchmarks/callgrind.sh
@@ -41,7 +41,6 @@ if ! command -v valgrind >/dev/null ||
   fi
   export VALGRIND_LIB=$root/usr/libexec/valgrind
   valgrind=$root/usr/bin/valgrind
-  PATH=$root/usr/bin:$PATH
 fi
 
 bench_workspace
@@ -51,6 +50,7 @@ command -v cc >/dev/null || compiler=clang # the Swift toolchain's
 start_bench_mock "$BINARY"
 bench_routes "$work/Routes" "sqlite:$work/ledger.db"
 key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
+# `--dump-before` names the `/healthz` handler: a closure in HealthController.register (mangled).
 LD_PRELOAD=$work/sigsuspend.so BENCH_KEY=upstream-key taskset -c 0 "$valgrind" --tool=callgrind \
   --callgrind-out-file="$work/callgrind.out" --dump-before='*HealthControllerV8register*YbcfU_' \
   "$BINARY" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \
