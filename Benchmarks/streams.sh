@@ -25,11 +25,7 @@ python=.venv/bin/python
 [[ -x $python ]] || python=python3
 (( $(ulimit -n) > 2 * STREAMS + 100 )) || ulimit -n $(( 2 * STREAMS + 1000 ))
 bench_workspace
-taskset -c 1 "$BINARY" mock-provider --port 0 --name bench --output-tokens "$TOKENS" \
-  --tokens-per-second "$TOKENS_PER_SECOND" >"$work/mock.out" 2>&1 &
-mock_pid=$!
-pids+=($mock_pid)
-mock=$(wait_url "$work/mock.out")
+start_bench_mock "$BINARY" --output-tokens "$TOKENS" --tokens-per-second "$TOKENS_PER_SECOND"
 bench_routes "$work/Routes" "sqlite:$work/ledger.db" $(( STREAMS + 1000 ))
 key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
 BENCH_KEY=upstream-key taskset -c 0 "$BINARY" serve --routes "$work/Routes" --port 0 --offline off --log-level warning \

@@ -29,10 +29,15 @@ bench_workspace() {
   trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 }
 
-# A zero-latency mock provider on CPU 1 answering 16 tokens; sets $mock to its URL.
-start_bench_mock() {  # binary
-  taskset -c 1 "$1" mock-provider --port 0 --name bench --output-tokens 16 >"$work/mock.out" 2>&1 &
-  pids+=($!)
+# A mock provider on CPU 1 — zero latency and 16 tokens unless mock-provider options say
+# otherwise; sets $mock to its URL and $mock_pid.
+start_bench_mock() {  # binary [mock-provider option…]
+  local binary=$1
+  shift
+  (( $# )) || set -- --output-tokens 16
+  taskset -c 1 "$binary" mock-provider --port 0 --name bench "$@" >"$work/mock.out" 2>&1 &
+  mock_pid=$!
+  pids+=($mock_pid)
   mock=$(wait_url "$work/mock.out")
 }
 
