@@ -90,6 +90,15 @@ public final class UsageMeter: Service, Sendable {
     /// Commits every record recorded so far (a batch at a time). Safe to call concurrently
     /// (a report calls it to read its own writes).
     public func commit() async throws {
+        try await commit(untilPartialBatch: false)
+    }
+
+    /// `untilPartialBatch`: the periodic commit's way — after a batch that wasn't full it stops,
+    /// and records that arrived while it ran wait for the next tick. Draining instead, a busy
+    /// gateway follows each large batch with a trail of ever smaller ones (those that arrived
+    /// during the last), each paying a commit's fixed cost — its transaction, the pages it
+    /// writes — for a handful of records (docs/benchmarks.md).
+    func commit(untilPartialBatch: Bool) async throws {
         while true {
             let (batch, end) = journal?.uncommittedRecords(limit: batchSize) ?? memory.withLock { $0.batch(limit: batchSize) }
             guard !batch.isEmpty else { return }
@@ -103,18 +112,19 @@ public final class UsageMeter: Service, Sendable {
             } else {
                 memory.withLock { $0.drop(before: end) }
             }
+            if untilPartialBatch, batch.count < batchSize { return }
         }
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: interval) { await commitLogging() }
+        await repeatUntilShutdown(every: interval) { await commitLogging(untilPartialBatch: true) }
         // Shutting down: the server has stopped taking requests; commit the rest.
-        await commitLogging()
+        await commitLogging(untilPartialBatch: false)
     }
 
-    private func commitLogging() async {
+    private func commitLogging(untilPartialBatch: Bool) async {
         do {
-            try await commit()
+            try await commit(untilPartialBatch: untilPartialBatch)
             failingSince.store(0, ordering: .relaxed)
         } catch {
             _ = failingSince.compareExchange(expected: 0, desired: DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)

@@ -3,6 +3,7 @@ import GatewayModel
 import LedgerTestSupport
 import Logging
 import SQLiteNIO
+import Synchronization
 import Testing
 
 @testable import Metering
@@ -228,6 +229,42 @@ import Testing
         #expect(try await ledger.usageRecords(UsageFilter()).count == 4)
         #expect(meter.backlog == 0)
         #expect(UsageJournal.readRecords(at: journal) == ([], 0))
+        try await ledger.close()
+    }
+
+    /// Records that arrive while the periodic commit stores a batch that wasn't full wait for
+    /// the next tick (a busy gateway commits few large batches, not a trail of small ones); a
+    /// full batch is followed at once; `commit()` drains everything.
+    @Test func thePeriodicCommitLeavesLateArrivalsForTheNextTick() async throws {
+        final class Arrivals: Sendable {
+            let meter = Mutex<UsageMeter?>(nil)
+            let waiting = Mutex(["late"])
+            /// A record arriving while a batch commits, once.
+            func arrive() throws {
+                guard let id = waiting.withLock({ $0.popLast() }), let meter = meter.withLock({ $0 }) else { return }
+                try meter.record(UsageLedgerTests.record(id))
+            }
+        }
+        let ledger = try await SQLiteLedger.open(path: ":memory:")
+        try await ledger.migrate()
+        let arrivals = Arrivals()
+        let meter = try UsageMeter(ledger: ledger, journalPath: nil, batchSize: 2, logger: Self.logger) { _, _ in
+            try? arrivals.arrive()
+        }
+        arrivals.meter.withLock { $0 = meter }
+        try meter.record(Self.record("first"))
+        try await meter.commit(untilPartialBatch: true)
+        #expect(try await ledger.usageRecords(UsageFilter()).map(\.id) == ["first"])
+        #expect(meter.backlog == 1)
+        for id in ["a", "b", "c"] { try meter.record(Self.record(id)) }
+        try await meter.commit(untilPartialBatch: true)  // [late, a] is full: [b, c] follows
+        #expect(try await ledger.usageRecords(UsageFilter()).count == 5)
+        #expect(meter.backlog == 0)
+        arrivals.waiting.withLock { $0 = ["later"] }
+        try meter.record(Self.record("d"))
+        try await meter.commit()
+        #expect(try await ledger.usageRecords(UsageFilter()).count == 7)
+        #expect(meter.backlog == 0)
         try await ledger.close()
     }
 
