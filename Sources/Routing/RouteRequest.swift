@@ -13,7 +13,7 @@ public struct RouteRequest: Sendable, Hashable {
     /// The caller's tenant, whose policy applies.
     public var tenant: String?
     /// A uniform draw in 0..<1 for the strategies that randomise (weighted, fastest's
-    /// exploration); fixed in tests.
+    /// exploration): ``RoutingDraw``'s unless the caller gives one (tests fix it).
     public var roll: Double
     /// The kinds of personal data found in the prompt (`email`, `phone`…), read only when a
     /// policy's `pii:` asks; under `pii: block` they keep public deployments out.
@@ -35,14 +35,14 @@ public struct RouteRequest: Sendable, Hashable {
 
     public init(
         model: String, promptTokens: Int = 0, maxOutputTokens: Int? = nil, needs: Set<ModelCapability> = [],
-        tenant: String? = nil, roll: Double = Double.random(in: 0..<1)
+        tenant: String? = nil, roll: Double? = nil
     ) {
         self.model = model
         self.promptTokens = promptTokens
         self.maxOutputTokens = maxOutputTokens
         self.needs = needs
         self.tenant = tenant
-        self.roll = roll
+        self.roll = roll ?? RoutingDraw.next()
     }
 }
 
