@@ -7,6 +7,7 @@
 #   bash Benchmarks/compare.sh OLD_BINARY NEW_BINARY
 #   CONNS=1 ROUNDS=12 SECONDS_PER_ROUND=6 bash Benchmarks/compare.sh …
 #   OLD_FLAGS=--no-metrics NEW_FLAGS=--no-metrics bash Benchmarks/compare.sh …
+#   UPSTREAM=static bash Benchmarks/compare.sh …   # nginx's fixed answer instead of the mock
 #
 # Build the old one from a worktree: git worktree add /tmp/old <commit> && (cd /tmp/old && swift build -c release)
 set -euo pipefail
@@ -14,10 +15,12 @@ cd "$(dirname "$0")/.."
 [[ $# == 2 ]] || { echo "usage: $0 OLD_BINARY NEW_BINARY" >&2; exit 2; }
 OLD=$1 NEW=$2
 CONNS=${CONNS:-64} ROUNDS=${ROUNDS:-8} SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-6}
-command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
+command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup --bench"; exit 1; }
 source Benchmarks/support.sh
 bench_workspace
 start_bench_mock "$OLD"  # the same rig for both
+route=chat
+[[ ${UPSTREAM:-mock} == static ]] && start_bench_static && route=static
 for side in old new; do
   bench_routes "$work/$side/Routes" "sqlite:$work/$side/ledger.db"
 done
@@ -34,7 +37,7 @@ start() {  # side binary flags — sets ${side}_pid, ${side}_url and ${side}_key
 }
 start old "$OLD" "${OLD_FLAGS:-}"
 start new "$NEW" "${NEW_FLAGS:-}"
-body='{"model":"chat","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+body='{"model":"'$route'","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
 measure() { measure_round "$1" "$2" "$body" "$3" "$CONNS" "$SECONDS_PER_ROUND"; }  # pid url key
 measure "$old_pid" "$old_url" "$old_key" >/dev/null  # warm both
 measure "$new_pid" "$new_url" "$new_key" >/dev/null

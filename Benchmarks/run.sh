@@ -4,7 +4,9 @@
 #
 # Two paths through the gateway: same dialect (OpenAI in, OpenAI out: bytes pass through) and
 # translated (OpenAI in, Anthropic out: decoded, re-encoded, streams transcoded event by event),
-# each compared with a direct call to the mock in that dialect.
+# each compared with a direct call to the mock in that dialect. JSON also against a static
+# upstream (nginx answering one fixed completion, on CPU 1 as well): it costs a fifth of the
+# mock's CPU, so at 64 connections the gateway is what runs out of CPU, not the rig.
 #
 #   bash Benchmarks/run.sh            # 10 s per scenario
 #   DURATION=5 bash Benchmarks/run.sh
@@ -20,8 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
-bash .ci/setup --runtime
-command -v wrk >/dev/null || { echo "wrk missing: bash .ci/setup"; exit 1; }
+bash .ci/setup --bench
 source Benchmarks/support.sh
 build_release switchyard
 BIN=$PWD/.build/release/switchyard
@@ -32,6 +33,7 @@ esac
 bench_workspace
 
 start_bench_mock "$BIN"
+start_bench_static
 
 bench_routes "$work/Routes" "sqlite:$work/ledger.db"
 key=$("$BIN" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
@@ -70,6 +72,7 @@ stream="{\"model\":\"chat\",\"stream\":true,$question}"
 # The same question through the Responses API, translated to the same OpenAI-chat target.
 responses_plain='{"model":"chat","input":"Summarise the quarterly report in one line."}'
 responses_stream='{"model":"chat","stream":true,"input":"Summarise the quarterly report in one line."}'
+static_plain="{\"model\":\"static\",$question}"
 translated_plain="{\"model\":\"translated\",$question}"
 translated_stream="{\"model\":\"translated\",\"stream\":true,$question}"
 # What the gateway sends the Anthropic mock, sent to it directly.
@@ -94,6 +97,7 @@ run() {  # name url body connections mode [path]
 
 # Warm both paths (connection pools, caches).
 BODY="$plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+BODY="$static_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 BODY="$translated_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 BODY="$responses_plain" AUTH="$key" wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/responses" >/dev/null
 
@@ -150,6 +154,10 @@ fi
     run direct-anthropic "$mock" "$body" "$conns" "$mode" /v1/messages
     body=$translated_plain; [[ $mode == stream ]] && body=$translated_stream
     run gateway-translated "$gateway" "$body" "$conns" "$mode"
+    if [[ $mode == json ]]; then
+      run direct-static "$static" "$plain" "$conns" "$mode"
+      run gateway-static "$gateway" "$static_plain" "$conns" "$mode"
+    fi
   done
 done
 echo

@@ -41,13 +41,56 @@ start_bench_mock() {  # binary [mock-provider option…]
   mock=$(wait_url "$work/mock.out")
 }
 
+# A static upstream on CPU 1: nginx answering every request with one fixed chat completion
+# (the mock's answer to the benchmarks' question, usage included). It costs a fraction of the
+# mock's CPU, so at 64 connections the gateway — not its upstream sharing the load generator's
+# core — is what runs out. Sets $static to its URL and $static_pid.
+start_bench_static() {
+  command -v nginx >/dev/null || { echo "nginx missing: bash .ci/setup --bench" >&2; exit 1; }
+  local port answer
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  answer='{"id":"chatcmpl-static","object":"chat.completion","created":1796072405,"model":"bench-model","choices":[{"index":0,"message":{"role":"assistant","content":"[bench] every in their it policy keep every ledger it switchyard cheapest their the own provider","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":13,"completion_tokens":16,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_static"}'
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log stderr warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location / { default_type application/json; return 200 '$answer'; }
+  }
+}
+CONF
+  taskset -c 1 nginx -e stderr -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.out" 2>&1 &
+  static_pid=$!
+  pids+=($static_pid)
+  static=http://127.0.0.1:$port
+  for _ in $(seq 1 50); do
+    curl -sf -o /dev/null -X POST "$static/v1/chat/completions" && return
+    sleep 0.1
+  done
+  echo "nginx did not start" >&2; cat "$work/nginx.out" >&2; exit 1
+}
+
 # The benchmarks' Routes/gateway.yaml in DIR: the mock at $mock as an OpenAI provider (chat
 # model and embedding model) and as an Anthropic one; routes `chat` (and `bench-model`, the
-# streams client's name for it), `translated` (OpenAI in, Anthropic out) and `embed`; one
-# tenant. MAX_CONNECTIONS (optional) raises the server's and the provider's connection limits.
+# streams client's name for it), `translated` (OpenAI in, Anthropic out) and `embed`; with
+# $static set (start_bench_static), route `static` to it; one tenant. MAX_CONNECTIONS
+# (optional) raises the server's and the provider's connection limits.
 bench_routes() {  # dir ledger [max_connections]
-  local server="" limits=""
+  local server="" limits="" static_provider="" static_route=""
   [[ -n ${3:-} ]] && server="server: { max_connections: $3 }" && limits="max_connections: $3, read_timeout_ms: 600000, "
+  if [[ -n ${static:-} ]]; then
+    static_provider="  - { name: static, dialect: openai, base_url: $static/v1, api_key: env:BENCH_KEY, ${limits}models: [
+      { name: bench-model, input_per_mtok: 1, output_per_mtok: 2, currency: USD } ] }"
+    static_route="  - { name: static, targets: [static/bench-model] }"
+  fi
   mkdir -p "$1"
   cat >"$1/gateway.yaml" <<YAML
 ledger: $2
@@ -58,11 +101,13 @@ providers:
       { name: bench-embed, kind: embedding, dimensions: 1024, input_per_mtok: 0.02, output_per_mtok: 0, currency: USD } ] }
   - { name: bench-anthropic, dialect: anthropic, base_url: $mock, api_key: env:BENCH_KEY, ${limits}models: [
       { name: bench-claude, input_per_mtok: 1, output_per_mtok: 2, currency: USD } ] }
+$static_provider
 routes:
   - { name: chat, targets: [bench/bench-model] }
   - { name: bench-model, targets: [bench/bench-model] }
   - { name: translated, targets: [bench-anthropic/bench-claude] }
   - { name: embed, targets: [bench/bench-embed] }
+$static_route
 tenants:
   - { name: bench }
 YAML
