@@ -4,7 +4,8 @@
 # its CPU time per streamed chunk. The gateway is pinned to CPU 0; the mock and the client
 # (Benchmarks/StreamLoad: one compiled event loop) share CPU 1.
 #
-#   bash Benchmarks/streams.sh                       # 5,000 streams of ~10 s (20 chunks at 2/s)
+#   bash Benchmarks/streams.sh                       # 5,000 streams of ~10 s (20 chunks at 2/s), started over 5 s
+#   RAMP_SECONDS=1 bash Benchmarks/streams.sh        # the same 5,000 in a one-second burst
 #   STREAMS=1000 TOKENS=100 TOKENS_PER_SECOND=10 bash Benchmarks/streams.sh
 #   STREAMS=200 TOKENS=20 TOKENS_PER_SECOND=10 bash Benchmarks/streams.sh   # a quick look
 #   BINARY=.build/release/switchyard bash Benchmarks/streams.sh             # skip the gateway's build
@@ -13,7 +14,7 @@
 # (`ulimit -n`) above twice STREAMS plus a margin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STREAMS=${STREAMS:-5000} TOKENS=${TOKENS:-20} TOKENS_PER_SECOND=${TOKENS_PER_SECOND:-2} RAMP_SECONDS=${RAMP_SECONDS:-1}
+STREAMS=${STREAMS:-5000} TOKENS=${TOKENS:-20} TOKENS_PER_SECOND=${TOKENS_PER_SECOND:-2} RAMP_SECONDS=${RAMP_SECONDS:-5}
 source Benchmarks/support.sh
 if [[ -z "${BINARY:-}" ]]; then
   build_release switchyard
@@ -42,7 +43,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$gateway_pid}/stat"; }
 seconds() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'; }  # ticks
 mock_seconds() { seconds $(( $(cpu_ticks "$mock_pid") - $1 )); }
 
-echo "$STREAMS streams of $TOKENS tokens at $TOKENS_PER_SECOND/s ($(date -u +%F), $(git rev-parse --short HEAD))"
+echo "$STREAMS streams of $TOKENS tokens at $TOKENS_PER_SECOND/s, started over $RAMP_SECONDS s ($(date -u +%F), $(git rev-parse --short HEAD))"
 mock_before=$(cpu_ticks "$mock_pid")
 echo "direct:  $(load "$mock" unused) (mock CPU $(mock_seconds "$mock_before") s)"
 mock_before=$(cpu_ticks "$mock_pid")
