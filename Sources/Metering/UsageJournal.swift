@@ -98,7 +98,7 @@ final class UsageJournal: Sendable {
                 state.region.base.advanced(by: state.end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
             }
             state.end += line.count
-            state.uncommitted.append(record)
+            state.uncommitted.append(record, lineEnd: state.end)
         }
     }
 
@@ -106,7 +106,7 @@ final class UsageJournal: Sendable {
     /// lost if the process dies before the next commit, so only for records of requests that
     /// failed closed.
     func keep(_ record: UsageRecord) {
-        state.withLock { $0.uncommitted.append(record) }
+        state.withLock { $0.uncommitted.append(record, lineEnd: $0.end) }
     }
 
     /// Doubles the file (blocks reserved first) until `length` bytes fit, and maps it anew.
@@ -125,12 +125,32 @@ final class UsageJournal: Sendable {
     }
 
     /// The records before `end` are now in the database; when none is left uncommitted, the
-    /// file starts over (under the same lock as appends, so no record can slip in between).
+    /// file starts over, else the uncommitted lines may move to its front (under the same lock
+    /// as appends, so no record can slip in between).
     func markCommitted(before end: Int) {
         state.withLock { state in
-            state.uncommitted.drop(before: end)
-            if state.uncommitted.isEmpty { startOver(&state) }
+            guard let committedEnd = state.uncommitted.drop(before: end) else { return }
+            if state.uncommitted.isEmpty {
+                startOver(&state)
+            } else {
+                moveUncommittedToFront(&state, committedEnd: committedEnd)
+            }
         }
+    }
+
+    /// Under sustained load records keep arriving while a batch commits, so the journal may
+    /// never be empty to start over: once the committed lines before the uncommitted ones are
+    /// a quarter of the file's first size and at least as long as them, the uncommitted lines
+    /// move to the front. The copy never overlaps its source, so a crash midway leaves every
+    /// uncommitted line whole in one place or the other (a replay stores each id once); the
+    /// committed lines cut by it are skipped as unreadable.
+    private func moveUncommittedToFront(_ state: inout State, committedEnd: Int) {
+        let length = state.end - committedEnd
+        guard committedEnd >= initialCapacity / 4, committedEnd >= length else { return }
+        state.region.base.copyMemory(from: state.region.base.advanced(by: committedEnd), byteCount: length)
+        state.region.base.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0, count: state.end - length)
+        state.end = length
+        state.uncommitted.moveLineEnds(back: committedEnd)
     }
 
     /// Empties the file after a replay committed what it held.

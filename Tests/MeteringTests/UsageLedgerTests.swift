@@ -294,6 +294,38 @@ import Testing
         #expect(UsageJournal.readRecords(at: path).records.map(\.id) == ["next"])
     }
 
+    /// Under sustained load a record always arrives while a batch commits, so the journal is
+    /// never empty to start over: the uncommitted lines move to its front instead, and the file
+    /// keeps its first size however long the load lasts.
+    @Test func aJournalNeverEmptyStaysItsFirstSize() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // One page holds about five records.
+        let journal = try UsageJournal(path: path, initialCapacity: 4096)
+        var next = 0
+        var waiting: [String] = []
+        for _ in 0..<200 {
+            for _ in 0..<3 {
+                let id = "s\(next)"
+                next += 1
+                try journal.append(Self.record(id))
+                waiting.append(id)
+            }
+            // The commit takes all but the newest record, which arrived during it.
+            let (batch, end) = journal.uncommittedRecords(limit: waiting.count - 1)
+            #expect(batch.map(\.id) == Array(waiting.dropLast()))
+            journal.markCommitted(before: end)
+            waiting = [waiting.last!]
+            #expect(UsageJournal.readRecords(at: path) == ([Self.record(waiting[0])], 0))
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 4096)
+        // What is left still commits, and the file starts over.
+        let (batch, end) = journal.uncommittedRecords(limit: 10)
+        #expect(batch.map(\.id) == waiting)
+        journal.markCommitted(before: end)
+        #expect(UsageJournal.readRecords(at: path) == ([], 0))
+    }
+
     /// Two gateways copying into one journal would overwrite each other's records.
     @Test func aJournalServesOneProcessAtATime() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)").path
