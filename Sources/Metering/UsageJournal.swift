@@ -139,18 +139,19 @@ final class UsageJournal: Sendable {
     }
 
     /// Under sustained load records keep arriving while a batch commits, so the journal may
-    /// never be empty to start over: once the committed lines before the uncommitted ones are
-    /// a quarter of the file's first size and at least as long as them, the uncommitted lines
-    /// move to the front. The copy never overlaps its source, so a crash midway leaves every
+    /// never be empty to start over: once the committed lines before the uncommitted ones are a
+    /// quarter of the file's first size and at least as long as them, the uncommitted lines move
+    /// to the front. The copy never overlaps its source, so a crash midway leaves every
     /// uncommitted line whole in one place or the other (a replay stores each id once); the
-    /// committed lines cut by it are skipped as unreadable.
+    /// committed lines cut by it are skipped as unreadable. Lines of more than half the first
+    /// size wait (a backlog after an outage is committed a batch at a time), so the copy made
+    /// while appends wait stays small.
     private func moveUncommittedToFront(_ state: inout State, committedEnd: Int) {
         let length = state.end - committedEnd
-        guard committedEnd >= initialCapacity / 4, committedEnd >= length else { return }
+        guard committedEnd >= initialCapacity / 4, length <= committedEnd, length <= initialCapacity / 2 else { return }
         state.region.base.copyMemory(from: state.region.base.advanced(by: committedEnd), byteCount: length)
-        state.region.base.advanced(by: length).initializeMemory(as: UInt8.self, repeating: 0, count: state.end - length)
-        state.end = length
         state.uncommitted.moveLineEnds(back: committedEnd)
+        clear(&state, from: length)
     }
 
     /// Empties the file after a replay committed what it held.
@@ -158,19 +159,29 @@ final class UsageJournal: Sendable {
         state.withLock { startOver(&$0) }
     }
 
-    /// Zeroes the used bytes (a replay finds nothing) and appends from the start again; a file
-    /// grown by a backlog goes back to its initial size.
+    /// Zeroes the used bytes (a replay finds nothing) and appends from the start again.
     private func startOver(_ state: inout State) {
-        if state.region.capacity > initialCapacity, ftruncate(descriptor, off_t(initialCapacity)) == 0,
+        clear(&state, from: 0)
+    }
+
+    /// Zeroes the used bytes from `start` on and appends from there; a file grown by a backlog
+    /// goes back to its first size (cut, not zeroed, past it).
+    private func clear(_ state: inout State, from start: Int) {
+        defer { state.end = start }
+        // Mapped before the cut: a failed mapping must not leave the larger one past the file's end.
+        if state.region.capacity > initialCapacity,
             let smaller = try? MappedRegion(descriptor: descriptor, capacity: initialCapacity, path: path)
         {
-            state.region.unmap()
-            state.region = smaller
-            smaller.base.initializeMemory(as: UInt8.self, repeating: 0, count: min(state.end, initialCapacity))
-        } else {
-            state.region.base.initializeMemory(as: UInt8.self, repeating: 0, count: state.end)
+            if ftruncate(descriptor, off_t(initialCapacity)) == 0 {
+                state.region.unmap()
+                state.region = smaller
+                smaller.base.advanced(by: start).initializeMemory(
+                    as: UInt8.self, repeating: 0, count: min(state.end, initialCapacity) - start)
+                return
+            }
+            smaller.unmap()
         }
-        state.end = 0
+        state.region.base.advanced(by: start).initializeMemory(as: UInt8.self, repeating: 0, count: state.end - start)
     }
 
     var backlog: Int { state.withLock { $0.uncommitted.count } }

@@ -319,6 +319,26 @@ import Testing
             #expect(UsageJournal.readRecords(at: path) == ([Self.record(waiting[0])], 0))
         }
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 4096)
+        // A backlog (the database was away) grows the file; committed a few at a time while
+        // records keep arriving, what waits moves to the front once it is small, and the file
+        // shrinks back.
+        func arrive() throws {
+            let id = "s\(next)"
+            next += 1
+            try journal.append(Self.record(id))
+            waiting.append(id)
+        }
+        for _ in 0..<30 { try arrive() }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0 > 4096)
+        for _ in 0..<12 {
+            let (batch, end) = journal.uncommittedRecords(limit: min(5, waiting.count - 1))
+            journal.markCommitted(before: end)
+            waiting.removeFirst(batch.count)
+            try arrive()
+            #expect(UsageJournal.readRecords(at: path).records.map(\.id).suffix(waiting.count) == waiting[...])
+        }
+        #expect(UsageJournal.readRecords(at: path).unreadable == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 4096)
         // What is left still commits, and the file starts over.
         let (batch, end) = journal.uncommittedRecords(limit: 10)
         #expect(batch.map(\.id) == waiting)
