@@ -72,11 +72,12 @@ final class UsageInserter: Sendable {
 
     /// Records inserted between two offers of the CPU (`sched_yield`): about 0.1 ms of work.
     static let recordsPerYield = 4
-    /// The largest batch inserted yielding: about 2,500 requests a second at the meter's 200 ms
-    /// tick. A yielding thread gets the core only when the event loop leaves it: at a busier
-    /// gateway's full load, never enough to keep up — the journal's backlog grew without end
-    /// (docs/benchmarks.md). A larger batch runs at the scheduler's fair share.
-    static let largestYieldingBatch = 500
+    /// A batch of the meter's full size means records are waiting beyond it: the ledger is
+    /// behind. A yielding thread gets the core only when the event loop leaves it — at a
+    /// saturated gateway never enough to keep up, and the journal's backlog grew without end
+    /// (docs/benchmarks.md) — so a full batch runs at the scheduler's fair share until the
+    /// ledger has caught up; smaller ones yield.
+    static let smallestUnyieldingBatch = UsageMeter.defaultBatchSize
 
     private static func insert(_ records: [UsageRecord], into connection: inout Connection) throws {
         try execute("BEGIN IMMEDIATE", on: connection.handle)
@@ -89,7 +90,7 @@ final class UsageInserter: Sendable {
                 // batch (milliseconds: the requests' tail); offered the core this often, the
                 // request waits for a fraction of a millisecond. With nothing else to run, a
                 // yield returns at once.
-                if records.count <= largestYieldingBatch, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
+                if records.count < smallestUnyieldingBatch, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
                 // Consecutive records mostly share their dimensions: compared in place, not copied.
                 if let previous, previous.dimensions.describe(record) {
                     try insert(record, dimensions: previous.id, with: connection.insertAttempt, on: connection.handle)
