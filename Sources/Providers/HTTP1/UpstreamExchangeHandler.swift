@@ -101,11 +101,13 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .idle = phase {
+        switch phase {
+        case .idle, .bodyEnded:
             // Bytes nobody asked for: the connection is out of step; never reuse it.
             keepAlive = false
             context.close(promise: nil)
             return
+        case .awaitingHead, .receivingBody, .failed: break
         }
         switch part {
         case .head(let head):
@@ -143,10 +145,19 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
     func channelReadComplete(context: ChannelHandlerContext) {
         readPending = false
         // Keep reading only while a caller is waiting; otherwise TCP holds the rest (backpressure).
-        if bodyWaiter != nil {
+        // A response that has ended leaves nothing to hold back: the idle read (``becomeIdle()``)
+        // is posted now, within this read, so the socket's read interest isn't dropped and added
+        // back — two `epoll_ctl` calls — around the caller's taking of the body.
+        switch phase {
+        case .awaitingHead:
             demand(context)
-        } else if case .awaitingHead = phase {
+        case .receivingBody where bodyWaiter != nil:
             demand(context)
+        case .bodyEnded where keepAlive:
+            readPending = true
+            context.read()
+        case .idle, .receivingBody, .bodyEnded, .failed:
+            break
         }
     }
 
