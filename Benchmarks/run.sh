@@ -197,6 +197,8 @@ for conns in 1 64; do
   done
 done
 echo "ledger records: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_records' 2>/dev/null || echo '?')"
+# A ledger that keeps up leaves the journal at its first size (4 MB); a larger file is a backlog.
+echo "usage journal at the end: $(( $(stat -c %s "$work/ledger.db-usage-journal" 2>/dev/null || echo 0) / 1048576 )) MB"
 [[ $compared == tracing ]] && echo "spans received by the sink: $(curl -s "$sink/count")"
 echo "gateway peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$gateway_pid/status)"
 echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
