@@ -41,15 +41,18 @@ start_bench_mock() {  # binary [mock-provider option…]
   mock=$(wait_url "$work/mock.out")
 }
 
-# A static upstream on CPU 1: nginx answering every request with one fixed chat completion
-# (the mock's answer to the benchmarks' question, usage included). It costs a fraction of the
-# mock's CPU, so at 64 connections the gateway — not its upstream sharing the load generator's
-# core — is what runs out. Sets $static to its URL and $static_pid.
+# A static upstream on CPU 1: nginx answering every request with one fixed chat completion —
+# the mock's answer to the benchmarks' question (start_bench_mock first), usage included. It
+# costs a fraction of the mock's CPU, so at 64 connections the gateway — not its upstream
+# sharing the load generator's core — is what runs out. Sets $static to its URL and $static_pid.
 start_bench_static() {
   command -v nginx >/dev/null || { echo "nginx missing: bash .ci/setup --bench" >&2; exit 1; }
   local port answer
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  answer='{"id":"chatcmpl-static","object":"chat.completion","created":1796072405,"model":"bench-model","choices":[{"index":0,"message":{"role":"assistant","content":"[bench] every in their it policy keep every ledger it switchyard cheapest their the own provider","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":13,"completion_tokens":16,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_static"}'
+  answer=$(curl -sf "$mock/v1/chat/completions" -H 'content-type: application/json' -H 'authorization: Bearer bench' \
+    -d '{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}')
+  # nginx quotes the answer in single quotes.
+  [[ -n $answer && $answer != *"'"* ]] || { echo "no answer from the mock to serve: $answer" >&2; exit 1; }
   mkdir -p "$work/nginx"
   cat >"$work/nginx/nginx.conf" <<CONF
 daemon off;
