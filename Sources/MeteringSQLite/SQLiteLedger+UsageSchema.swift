@@ -20,18 +20,20 @@ extension SQLiteLedger {
         if identity != UsageDimensions.columns {
             statements += ["DROP INDEX IF EXISTS usage_dimensions_identity", UsageRecordsSQL.createIdentityIndex]
         }
-        // The day totals: a column per summed field and count, the trigger that adds each record
-        // in, and the view reports read them through.
+        // The day totals: a column per summed field and count, and the view reports read them
+        // through. The usage inserter adds each batch in (`addDailyTotals`); ledgers of versions
+        // before it did so by a trigger per record, dropped here.
         let daily = Set(try await query("PRAGMA table_info(usage_daily)").compactMap { $0.column("name")?.string })
         for column in Self.dailyColumns where !daily.contains(column) {
             statements.append("ALTER TABLE usage_daily ADD COLUMN \(column) INTEGER NOT NULL DEFAULT 0")
         }
-        let trigger = try await query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'usage_daily_totals'")
-        if trigger.first?.column("sql")?.string != Self.dailyTotalsTrigger {
-            statements += ["DROP TRIGGER IF EXISTS usage_daily_totals", Self.dailyTotalsTrigger]
-            // First made: the records stored before it are added up once.
-            if trigger.isEmpty { statements += ["DELETE FROM usage_daily", Self.dailyTotalsFill] }
-        }
+        let trigger = try await query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = 'usage_daily_totals'")
+        if !trigger.isEmpty { statements.append("DROP TRIGGER usage_daily_totals") }
+        // Every insert adds its records in the same transaction, and nothing removes either, so
+        // records without any totals mean the totals were just made: they are added up once.
+        let unfilled = try await query(
+            "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM usage_daily) AND EXISTS (SELECT 1 FROM usage_attempts)")
+        if !unfilled.isEmpty { statements.append(Self.addDailyTotals(where: "true")) }
         let views = [("usage_records", UsageRecordsSQL.createRecordsView), ("usage_daily_records", Self.dailyRecordsView)]
         var current: [String: String] = [:]
         for row in try await query("SELECT name, sql FROM sqlite_master WHERE type = 'view'") {
@@ -50,32 +52,19 @@ extension SQLiteLedger {
     /// The day totals' columns beyond their key and `requests`/`cost_nanos`.
     static var dailyColumns: [String] { UsageRecord.summedFields.map(\.column) + UsageRecordsSQL.counts.map(\.column) }
 
-    /// Adds each stored record to its day's totals (a replayed record, ignored, adds nothing).
-    static var dailyTotalsTrigger: String {
-        let columns = dailyColumns
-        let values =
-            UsageRecord.summedFields.map { "NEW.\($0.column)" }
-            + UsageRecordsSQL.counts.map { "CASE WHEN \($0.condition(of: "NEW")) THEN 1 ELSE 0 END" }
-        return """
-            CREATE TRIGGER usage_daily_totals AFTER INSERT ON usage_attempts BEGIN
-                INSERT INTO usage_daily (day, dimensions, converted, requests, \(columns.joined(separator: ", ")), cost_nanos)
-                VALUES (substr(NEW.time, 1, 10), NEW.dimensions, NEW.reporting_cost_nanos IS NOT NULL, 1, \(values.joined(separator: ", ")),
-                    COALESCE(NEW.reporting_cost_nanos, NEW.cost_nanos))
-                ON CONFLICT (day, dimensions, converted) DO UPDATE SET requests = requests + 1,
-                    \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")), cost_nanos = cost_nanos + excluded.cost_nanos;
-            END
-            """
-    }
-
-    /// The totals of the records already stored, when the day totals begin.
-    static var dailyTotalsFill: String {
+    /// Adds the records `condition` selects to their days' totals: those of one insert (the
+    /// inserter, per batch, as PostgreSQL's statement trigger does), or all of them once, when
+    /// the day totals begin.
+    static func addDailyTotals(where condition: String) -> String {
         """
         INSERT INTO usage_daily (day, dimensions, converted, requests, \(dailyColumns.joined(separator: ", ")), cost_nanos)
         SELECT substr(time, 1, 10), dimensions, reporting_cost_nanos IS NOT NULL, COUNT(*),
             \(UsageRecord.summedFields.map { "SUM(\($0.column))" }.joined(separator: ", ")),
             \(UsageRecordsSQL.counts.map { "SUM(CASE WHEN \($0.condition) THEN 1 ELSE 0 END)" }.joined(separator: ", ")),
             SUM(COALESCE(reporting_cost_nanos, cost_nanos))
-        FROM usage_attempts GROUP BY 1, 2, 3
+        FROM usage_attempts WHERE \(condition) GROUP BY 1, 2, 3
+        ON CONFLICT (day, dimensions, converted) DO UPDATE SET requests = requests + excluded.requests,
+            \(dailyColumns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")), cost_nanos = cost_nanos + excluded.cost_nanos
         """
     }
 

@@ -206,8 +206,8 @@ public final class SQLiteLedger: Ledger {
         // The newest records first (the console's request list), and time ranges across tenants.
         "CREATE INDEX usage_attempts_time ON usage_attempts (time, id)",
         // Day totals, as PostgreSQL keeps them: a report over whole days reads a row per day and
-        // dimension row. Filled by a trigger (reconcileUsageSchema), which also adds a column per
-        // summed field and count, and fills the table from the records stored before it.
+        // dimension row. The usage inserter adds each batch in; reconcileUsageSchema adds a column
+        // per summed field and count, and fills the table from the records stored before it.
         """
         CREATE TABLE usage_daily (
             day TEXT NOT NULL,

@@ -17,6 +17,7 @@ final class UsageInserter: Sendable {
         var handle: OpaquePointer
         var insertAttempt: OpaquePointer
         var upsertDimensions: OpaquePointer
+        var addDailyTotals: OpaquePointer
         /// Ids of the `usage_dimensions` rows already stored, so each is looked up once.
         var dimensionIDs: [UsageDimensions: Int64] = [:]
     }
@@ -50,7 +51,10 @@ final class UsageInserter: Sendable {
                 "INSERT OR IGNORE INTO usage_attempts (\(columns.joined(separator: ", "))) VALUES ("
                 + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
             connection = Mutex(
-                Connection(handle: handle, insertAttempt: try prepare(insert), upsertDimensions: try prepare(UsageDimensions.upsert)))
+                Connection(
+                    handle: handle, insertAttempt: try prepare(insert), upsertDimensions: try prepare(UsageDimensions.upsert),
+                    // Rows stored by one transaction: rowids count up from its first.
+                    addDailyTotals: try prepare(SQLiteLedger.addDailyTotals(where: "rowid >= ?"))))
         } catch {
             sqlite_nio_sqlite3_close_v2(handle)
             throw error
@@ -61,8 +65,9 @@ final class UsageInserter: Sendable {
     /// dimensions' id.
     static let attemptColumns = UsageRecord.attemptFields.map(\.column) + ["dimensions"]
 
-    /// Inserts `records` in one transaction; a record whose id is already stored is skipped
-    /// (replaying a journal twice stores nothing twice). Blocks.
+    /// Inserts `records` in one transaction, and adds those stored to their days' totals; a record
+    /// whose id is already stored is skipped (replaying a journal twice stores nothing twice, and
+    /// counts nothing twice). Blocks.
     func insert(_ records: [UsageRecord]) throws {
         try connection.withLock { connection in
             guard connection != nil else { throw SQLiteLedgerError("the ledger \(path) is closed") }
@@ -84,6 +89,8 @@ final class UsageInserter: Sendable {
         var added: [UsageDimensions: Int64] = [:]
         do {
             var previous: (dimensions: UsageDimensions, id: Int64)?
+            // The rowid of the first record this transaction stored; the rest follow it.
+            var firstStored: Int64?
             for (index, record) in records.enumerated() {
                 // A batch is tens of milliseconds of CPU. Where it shares a core with the event
                 // loop, a request arriving meanwhile would wait for the scheduler to preempt the
@@ -91,21 +98,26 @@ final class UsageInserter: Sendable {
                 // request waits for a fraction of a millisecond. With nothing else to run, a
                 // yield returns at once.
                 if records.count < smallestUnyieldingBatch, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
+                let dimensions: Int64
                 // Consecutive records mostly share their dimensions: compared in place, not copied.
                 if let previous, previous.dimensions.describe(record) {
-                    try insert(record, dimensions: previous.id, with: connection.insertAttempt, on: connection.handle)
-                    continue
-                }
-                let dimensions = UsageDimensions(record)
-                let id: Int64
-                if let known = connection.dimensionIDs[dimensions] ?? added[dimensions] {
-                    id = known
+                    dimensions = previous.id
                 } else {
-                    id = try upsert(dimensions, with: connection.upsertDimensions, on: connection.handle)
-                    added[dimensions] = id
+                    let described = UsageDimensions(record)
+                    if let known = connection.dimensionIDs[described] ?? added[described] {
+                        dimensions = known
+                    } else {
+                        dimensions = try upsert(described, with: connection.upsertDimensions, on: connection.handle)
+                        added[described] = dimensions
+                    }
+                    previous = (described, dimensions)
                 }
-                previous = (dimensions, id)
-                try insert(record, dimensions: id, with: connection.insertAttempt, on: connection.handle)
+                let stored = try insert(record, dimensions: dimensions, with: connection.insertAttempt, on: connection.handle)
+                if firstStored == nil, let stored { firstStored = stored }
+            }
+            if let firstStored {
+                sqlite_nio_sqlite3_bind_int64(connection.addDailyTotals, 1, firstStored)
+                try step(connection.addDailyTotals, on: connection.handle, expecting: SQLITE_DONE)
             }
             try execute("COMMIT", on: connection.handle)
         } catch {
@@ -123,13 +135,17 @@ final class UsageInserter: Sendable {
             connection = nil
             sqlite_nio_sqlite3_finalize(open.insertAttempt)
             sqlite_nio_sqlite3_finalize(open.upsertDimensions)
+            sqlite_nio_sqlite3_finalize(open.addDailyTotals)
             sqlite_nio_sqlite3_close_v2(open.handle)
         }
     }
 
     deinit { close() }
 
-    private static func insert(_ record: UsageRecord, dimensions: Int64, with statement: OpaquePointer, on handle: OpaquePointer) throws {
+    /// Stores `record`; returns its rowid, or nil when its id was already stored.
+    private static func insert(
+        _ record: UsageRecord, dimensions: Int64, with statement: OpaquePointer, on handle: OpaquePointer
+    ) throws -> Int64? {
         var binder = Binder(statement: statement)
         for field in UsageRecord.attemptFields {
             switch field.value(of: record) {
@@ -145,7 +161,9 @@ final class UsageInserter: Sendable {
             }
         }
         binder.integer(dimensions)
-        try step(statement, on: handle, expecting: SQLITE_DONE)
+        return try step(statement, on: handle, expecting: SQLITE_DONE) {
+            sqlite_nio_sqlite3_changes(handle) == 1 ? sqlite_nio_sqlite3_last_insert_rowid(handle) : nil
+        }
     }
 
     private static func upsert(_ dimensions: UsageDimensions, with statement: OpaquePointer, on handle: OpaquePointer) throws -> Int64 {

@@ -160,8 +160,11 @@ import Testing
                 records.append(record)
             }
         }
+        // A batch that begins with records already stored (a replay cut short) counts only the
+        // rest; one that is all replay counts nothing.
+        try await ledger.insertUsage(Array(records.prefix(40)))
         try await ledger.insertUsage(records)
-        try await ledger.insertUsage(Array(records.prefix(5)))  // replayed: counted once
+        try await ledger.insertUsage(Array(records.prefix(5)))
         let since = try Date("2026-11-19T12:00:00Z", strategy: .iso8601)
         let until = try Date("2026-11-21T15:00:00Z", strategy: .iso8601)
         let report = try await ledger.spend(SpendQuery(groupBy: [.tenant], filter: UsageFilter(since: since, until: until)))
@@ -410,13 +413,14 @@ extension UsageLedgerTests {
         let result = try await FieldsAddedLaterScenario.run(
             on: ledger, make: { Self.record($0, tenant: $1) },
             downgrade: {
-                // The older version's schema: its views and trigger name the later columns, which it lacked.
-                var statements = ["DROP VIEW usage_records", "DROP VIEW usage_daily_records", "DROP TRIGGER usage_daily_totals"]
+                // The older version's schema: its views name the later columns, which it lacked.
+                var statements = ["DROP VIEW usage_records", "DROP VIEW usage_daily_records"]
                 for field in FieldsAddedLaterScenario.laterFields {
                     statements.append("ALTER TABLE usage_attempts DROP COLUMN \(field.column)")
                     if field.summed { statements.append("ALTER TABLE usage_daily DROP COLUMN \(field.column)") }
                 }
-                // A trigger stood there (its older definition): the day totals are kept, not recounted.
+                // Its day totals were kept by a trigger per record (a stand-in here): the upgrade drops
+                // it, and keeps the totals rather than recounting them.
                 statements.append("CREATE TRIGGER usage_daily_totals AFTER INSERT ON usage_attempts BEGIN SELECT 1; END")
                 for statement in statements { _ = try await ledger.query(statement) }
                 try await ledger.close()
@@ -431,6 +435,8 @@ extension UsageLedgerTests {
         #expect(result.after.1 == result.before.1 && !result.before.1.isEmpty)
         let columns = try await upgraded!.query("PRAGMA table_info(usage_attempts)").compactMap { $0.column("name")?.string }
         #expect(FieldsAddedLaterScenario.laterFields.allSatisfy { columns.contains($0.column) })
+        // The inserter adds each batch to the totals now; a trigger left behind would count twice.
+        #expect(try await upgraded!.query("SELECT name FROM sqlite_master WHERE type = 'trigger'").isEmpty)
         // New records are added to the kept totals.
         var fresh = Self.record("fresh", usage: TokenUsage(input: 1000, cacheWrite5m: 200, output: 10, reasoning: 4), day: "2026-09-22")
         fresh.time = result.before.0[29].time
