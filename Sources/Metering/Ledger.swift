@@ -20,7 +20,9 @@ public protocol Ledger: Sendable {
     /// key has its id (its tenant, hash and dates never change).
     func changeKey(_ record: VirtualKeyRecord) async throws -> Bool
     /// Adds usage records; a record whose id is already stored is skipped (replays are safe).
-    func insertUsage(_ records: [UsageRecord]) async throws
+    /// `behind`: more records wait beyond these, so they go in at full speed; otherwise a ledger
+    /// that works on the gateway's own cores (SQLite) paces itself to leave them to requests.
+    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws
     /// Spend grouped as `query` asks, summed exactly.
     func spend(_ query: SpendQuery) async throws -> [SpendRow]
     /// Records in time order, for `ledger export`.
@@ -30,4 +32,11 @@ public protocol Ledger: Sendable {
     /// Proves the store accepts writes (for `/readyz`).
     func checkWritable() async throws
     func close() async throws
+}
+
+extension Ledger {
+    /// Adds usage records at full speed (an import, a journal's replay).
+    public func insertUsage(_ records: [UsageRecord]) async throws {
+        try await insertUsage(records, behind: true)
+    }
 }

@@ -67,24 +67,22 @@ final class UsageInserter: Sendable {
 
     /// Inserts `records` in one transaction, and adds those stored to their days' totals; a record
     /// whose id is already stored is skipped (replaying a journal twice stores nothing twice, and
-    /// counts nothing twice). Blocks.
-    func insert(_ records: [UsageRecord]) throws {
+    /// counts nothing twice). `yielding`: offers the CPU between records (below). Blocks.
+    func insert(_ records: [UsageRecord], yielding: Bool) throws {
         try connection.withLock { connection in
             guard connection != nil else { throw SQLiteLedgerError("the ledger \(path) is closed") }
-            try Self.insert(records, into: &connection!)
+            try Self.insert(records, yielding: yielding, into: &connection!)
         }
     }
 
     /// Records inserted between two offers of the CPU (`sched_yield`): about 0.1 ms of work.
+    /// Only while the ledger keeps up: a yielding thread gets the core only when the event loop
+    /// leaves it — at a saturated gateway never enough, and the journal's backlog grew without
+    /// end (docs/benchmarks.md) — so a ledger that is behind inserts at the scheduler's fair
+    /// share until it has caught up.
     static let recordsPerYield = 4
-    /// A batch of the meter's full size means records are waiting beyond it: the ledger is
-    /// behind. A yielding thread gets the core only when the event loop leaves it — at a
-    /// saturated gateway never enough to keep up, and the journal's backlog grew without end
-    /// (docs/benchmarks.md) — so a full batch runs at the scheduler's fair share until the
-    /// ledger has caught up; smaller ones yield.
-    static let smallestUnyieldingBatch = UsageMeter.defaultBatchSize
 
-    private static func insert(_ records: [UsageRecord], into connection: inout Connection) throws {
+    private static func insert(_ records: [UsageRecord], yielding: Bool, into connection: inout Connection) throws {
         try execute("BEGIN IMMEDIATE", on: connection.handle)
         var added: [UsageDimensions: Int64] = [:]
         do {
@@ -97,7 +95,7 @@ final class UsageInserter: Sendable {
                 // batch (milliseconds: the requests' tail); offered the core this often, the
                 // request waits for a fraction of a millisecond. With nothing else to run, a
                 // yield returns at once.
-                if records.count < smallestUnyieldingBatch, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
+                if yielding, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
                 let dimensions: Int64
                 // Consecutive records mostly share their dimensions: compared in place, not copied.
                 if let previous, previous.dimensions.describe(record) {

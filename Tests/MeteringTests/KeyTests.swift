@@ -101,7 +101,7 @@ private struct SilentLedger: Ledger {
     func allKeys() async throws -> [VirtualKeyRecord] { try await wait() }
     func revokeKey(id: String) async throws -> Bool { try await wait() }
     func changeKey(_ record: VirtualKeyRecord) async throws -> Bool { try await wait() }
-    func insertUsage(_ records: [UsageRecord]) async throws { try await wait() }
+    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws { try await wait() }
     func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await wait() }
     func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await wait() }
     func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {

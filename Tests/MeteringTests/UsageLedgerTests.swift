@@ -271,6 +271,24 @@ import Testing
         try await ledger.close()
     }
 
+    /// The meter tells the ledger when it is behind — a full batch, more waiting — so an embedded
+    /// ledger stops leaving its core to requests until it has caught up.
+    @Test func theMeterSaysWhenTheLedgerIsBehind() async throws {
+        let ledger = PaceRecordingLedger(try await SQLiteLedger.open(path: ":memory:"))
+        try await ledger.migrate()
+        let meter = try UsageMeter(ledger: ledger, journalPath: nil, batchSize: 3, logger: Self.logger)
+        for n in 0..<7 { try meter.record(Self.record("r\(n)")) }
+        try await meter.commit()
+        try meter.record(Self.record("alone"))
+        try await meter.commit()
+        #expect(
+            ledger.batches.withLock { $0 } == [
+                .init(3, behind: true), .init(3, behind: true), .init(1, behind: false), .init(1, behind: false),
+            ])
+        #expect(try await ledger.usageRecords(UsageFilter()).count == 8)
+        try await ledger.close()
+    }
+
     @Test func theJournalGrowsKeepsOrderAndStartsOver() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -445,4 +463,36 @@ extension UsageLedgerTests {
         #expect(rows.first?.total("cache_write_5m_tokens") == 200 && rows.first?.total("reasoning_tokens") == 4)
         try await upgraded!.close()
     }
+}
+
+/// A ledger that notes the size of each batch of usage records it is given and whether it was
+/// told it is behind.
+private final class PaceRecordingLedger: Ledger {
+    struct Batch: Equatable, Sendable {
+        let count: Int
+        let behind: Bool
+        init(_ count: Int, behind: Bool) { (self.count, self.behind) = (count, behind) }
+    }
+    let inner: any Ledger
+    let batches = Mutex<[Batch]>([])
+    init(_ inner: any Ledger) { self.inner = inner }
+    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws {
+        batches.withLock { $0.append(Batch(records.count, behind: behind)) }
+        try await inner.insertUsage(records, behind: behind)
+    }
+    func migrate() async throws { try await inner.migrate() }
+    func schemaVersion() async throws -> Int { try await inner.schemaVersion() }
+    func insertKey(_ record: VirtualKeyRecord) async throws { try await inner.insertKey(record) }
+    func activeKeys() async throws -> [VirtualKeyRecord] { try await inner.activeKeys() }
+    func activeKey(hash: String) async throws -> VirtualKeyRecord? { try await inner.activeKey(hash: hash) }
+    func allKeys() async throws -> [VirtualKeyRecord] { try await inner.allKeys() }
+    func revokeKey(id: String) async throws -> Bool { try await inner.revokeKey(id: id) }
+    func changeKey(_ record: VirtualKeyRecord) async throws -> Bool { try await inner.changeKey(record) }
+    func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await inner.spend(query) }
+    func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await inner.usageRecords(filter) }
+    func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
+        try await inner.latestUsageRecords(filter, before: cursor, limit: limit)
+    }
+    func checkWritable() async throws { try await inner.checkWritable() }
+    func close() async throws { try await inner.close() }
 }
