@@ -15,6 +15,7 @@ import Synchronization
 /// - `/reset/…`: reads the request, then resets the connection (RST) without answering.
 /// - `/slow/…`: 200 JSON after 100 ms.
 /// - `/stream/…`: three chunks 30 ms apart.
+/// - `/stray/…`: 200 JSON, keep-alive, and in the same write a second answer nobody asked for.
 final class ScriptedUpstream: Sendable {
     private struct Counters {
         var opened = 0
@@ -102,6 +103,15 @@ private final class ScriptHandler: ChannelInboundHandler {
             loop.scheduleTask(in: .milliseconds(50)) { bound.value.1.close(promise: nil) }
         case "stall":
             break
+        case "stray":
+            // The body holds what its length promised, then a whole second answer.
+            let json = #"{"ok":"stray"}"#
+            var head = HTTPResponseHead(version: .http1_1, status: .ok)
+            head.headers.add(name: "content-type", value: "application/json")
+            head.headers.add(name: "content-length", value: String(json.utf8.count))
+            let stray = json + "HTTP/1.1 200 OK\r\ncontent-length: 13\r\n\r\n{\"ok\":\"late\"}"
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: stray)))), promise: nil)
         case "reset":
             // SO_LINGER 0: close sends RST, as a crashed or overloaded provider's host does.
             let channel = context.channel

@@ -51,6 +51,20 @@ import Testing
         }
     }
 
+    /// Bytes after a complete answer, before the next request: the connection is out of step
+    /// (they could be taken for the next request's answer), so it is closed, not reused — while
+    /// the answer before them is delivered whole. (NIO's decoder refuses an answer to no request
+    /// — `unsolicitedResponse`, which fails nothing already answered; the handler's own check of
+    /// parts arriving between exchanges is the second line.)
+    @Test func bytesNobodyAskedForCloseTheConnection() async throws {
+        try await withUpstream("stray") { server, clients, endpoint in
+            #expect(try await text(clients, endpoint) == #"{"ok":"stray"}"#)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await text(clients, endpoint) == #"{"ok":"stray"}"#)
+            #expect(server.connectionsOpened == 2)
+        }
+    }
+
     @Test func anIdleConnectionTheProviderDroppedIsNotReused() async throws {
         try await withUpstream("idle-close") { server, clients, endpoint in
             #expect(try await text(clients, endpoint) == #"{"ok":"idle-close"}"#)
