@@ -9,8 +9,10 @@ public import Routing
 
 /// Everything a running gateway serves from: one immutable snapshot plus the shared clients.
 ///
-/// Built once per configuration load; handlers read it without locks.
-public struct Gateway: Sendable {
+/// Built once per configuration load; handlers read it without locks. A class: each request
+/// takes the current one (``LiveGateway/current``), and a struct of this many references cost a
+/// retain each to copy, several times a request.
+public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let planner: RoutePlanner
     /// Callable providers by name (unavailable ones are absent and listed in the planner).

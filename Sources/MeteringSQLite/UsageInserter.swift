@@ -145,8 +145,9 @@ final class UsageInserter: Sendable {
         _ record: UsageRecord, dimensions: Int64, with statement: OpaquePointer, on handle: OpaquePointer
     ) throws -> Int64? {
         var binder = Binder(statement: statement)
-        for field in UsageRecord.attemptFields {
-            switch field.value(of: record) {
+        let fields = UsageRecord.attemptFields
+        for index in fields.indices {  // not `for field in`: that copies each field
+            switch fields[index].value(of: record) {
             case .null: binder.integer(nil as Int64?)
             case .text(let text): binder.text(text)
             case .integer(let number): binder.integer(number)

@@ -11,7 +11,9 @@ extension Request {
         let path = uri.path
         if path.hasPrefix("/v1beta/") { return .gemini }
         if RetrievalController.rerankPaths.contains(path) { return .cohere }
-        if path.hasPrefix("/v1/messages") || headers[Self.anthropicVersion] != nil || headers[BearerAuthenticator.xAPIKey] != nil {
+        if path.hasPrefix("/v1/messages") || headers.value(of: Self.anthropicVersion) != nil
+            || headers.value(of: BearerAuthenticator.xAPIKey) != nil
+        {
             return .anthropic
         }
         return .openAI

@@ -18,7 +18,7 @@ enum JSONRequestBody {
     /// block forever on a full socket while the server waits for it to close.
     static func collectBody(of request: Request, limit: Int) async throws -> ByteBuffer {
         let drainLimit = max(limit * 4, 64 << 20)
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
             if declared <= drainLimit { await discard(request.body, upTo: drainLimit) }
             throw GatewayError.payloadTooLarge(limit: limit)
         }
@@ -42,19 +42,17 @@ enum JSONRequestBody {
 
     /// `application/json`, with or without parameters (`; charset=utf-8`), case-insensitively.
     static func requireJSON(_ request: Request) throws(GatewayError) {
-        let contentType = request.headers[.contentType]
+        let contentType = request.headers.value(of: .contentType)
         guard let contentType, Self.isJSON(contentType) else { throw .unsupportedMediaType(contentType) }
     }
 
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
-        let trimmed = mediaType.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
-        let expected = "application/json".utf8
-        return trimmed.count == expected.count
-            && zip(trimmed, expected).allSatisfy { Self.asciiLowercased($0) == $1 }
-    }
-
-    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+        let bytes = contentType.utf8
+        var start = bytes.startIndex
+        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        while start < end, isSpace(bytes[start]) { bytes.formIndex(after: &start) }
+        while end > start, isSpace(bytes[bytes.index(before: end)]) { bytes.formIndex(before: &end) }
+        return ASCIICaseless.equal(bytes[start..<end], "application/json")
     }
 }

@@ -28,7 +28,7 @@ public struct RequestTelemetry: Sendable {
     /// `response`, its trail ended now — or, for a stream, when the stream's last byte is written.
     func finish(_ response: Response, of trail: RequestTrail, request: Request, logger: Logger) -> Response {
         let answeredAfter = ContinuousClock.now - trail.started
-        guard response.headers[.contentType] == "text/event-stream" else {
+        guard response.headers.value(of: .contentType) == "text/event-stream" else {
             end(trail, status: response.status.code, request: request, answeredAfter: answeredAfter, logger: logger)
             return response
         }

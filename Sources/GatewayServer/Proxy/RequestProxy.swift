@@ -1,6 +1,7 @@
 import Dialects
 import GatewayConfig
 import GatewayModel
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metering
@@ -270,13 +271,15 @@ struct RequestProxy: Sendable {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
+    /// Appended, not set: the fields are new (setting searches for one to replace, each time).
     static func headers(plan: RoutePlan, target: RouteTarget, attempts: Int) -> HTTPFields {
         var headers = HTTPFields()
-        headers[.switchyardRoute] = plan.routeName
-        headers[.switchyardStrategy] = plan.strategy.rawValue
-        headers[.switchyardProvider] = target.provider.name
-        headers[.switchyardModel] = target.offering.name
-        headers[.switchyardAttempts] = String(attempts)
+        headers.reserveCapacity(8)
+        headers.append(HTTPField(name: .switchyardRoute, value: plan.routeName))
+        headers.append(HTTPField(name: .switchyardStrategy, value: plan.strategy.rawValue))
+        headers.append(HTTPField(name: .switchyardProvider, value: target.provider.name))
+        headers.append(HTTPField(name: .switchyardModel, value: target.offering.name))
+        headers.append(HTTPField(name: .switchyardAttempts, value: String(attempts)))
         return headers
     }
 }

@@ -27,11 +27,12 @@ struct BearerAuthenticator: Sendable {
 
     /// The token of `Authorization: Bearer <token>` (the virtual key, or the admin key).
     static func bearerToken(of request: Request) throws(GatewayError) -> Substring {
-        guard let header = request.headers[.authorization] else { throw .missingAPIKey }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw .invalidAPIKey }
-        let token = header.dropFirst(7).drop { $0 == " " }
-        guard !token.isEmpty else { throw .missingAPIKey }
-        return token
+        guard let header = request.headers.value(of: .authorization) else { throw .missingAPIKey }
+        let bytes = header.utf8
+        guard bytes.count > 7, ASCIICaseless.equal(bytes.prefix(7), "bearer ") else { throw .invalidAPIKey }
+        let start = bytes.dropFirst(7).firstIndex { $0 != UInt8(ascii: " ") } ?? bytes.endIndex
+        guard start < bytes.endIndex else { throw .missingAPIKey }
+        return header[start...]
     }
 
     /// Whether the request's bearer token is the one whose SHA-256 is `hash` (the admin key, the
@@ -42,14 +43,14 @@ struct BearerAuthenticator: Sendable {
 
     /// Anthropic SDKs send `x-api-key` (older) or `Authorization: Bearer` (current).
     func authenticateAnthropic(_ request: Request) async throws(GatewayError) -> AuthenticatedKey {
-        guard let key = request.headers[Self.xAPIKey] else { return try await authenticate(request) }
+        guard let key = request.headers.value(of: Self.xAPIKey) else { return try await authenticate(request) }
         guard !key.isEmpty else { throw .missingAPIKey }
         return try await find(Substring(key))
     }
 
     /// Google SDKs send `x-goog-api-key`; REST examples put the key in `?key=`.
     func authenticateGoogle(_ request: Request) async throws(GatewayError) -> AuthenticatedKey {
-        if let key = request.headers[Self.xGoogAPIKey] {
+        if let key = request.headers.value(of: Self.xGoogAPIKey) {
             guard !key.isEmpty else { throw .missingAPIKey }
             return try await find(Substring(key))
         }
