@@ -214,12 +214,19 @@ let package = Package(
         .target(name: "LedgerTestSupport", dependencies: ["Metering"], path: "Tests/LedgerTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "JSONScanningTests", dependencies: ["JSONScanning"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServerSentEventsTests", dependencies: ["ServerSentEvents", .product(name: "NIOCore", package: "swift-nio")],
+            name: "ServerSentEventsTests",
+            dependencies: [
+                "ServerSentEvents", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "GatewayConfigTests", dependencies: ["GatewayConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DialectsTests",
-            dependencies: ["Dialects", "GatewayModel", "JSONScanning", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Dialects", "GatewayModel", "JSONScanning", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

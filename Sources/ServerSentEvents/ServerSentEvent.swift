@@ -20,6 +20,6 @@ public struct ServerSentEvent: Sendable, Equatable {
 
     /// True for OpenAI's end-of-stream sentinel `data: [DONE]`.
     public var isDoneSentinel: Bool {
-        data.readableBytesView.elementsEqual("[DONE]".utf8)
+        data.readableBytes == 6 && data.readableBytesView.elementsEqual("[DONE]".utf8)
     }
 }

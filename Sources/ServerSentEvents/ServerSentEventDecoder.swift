@@ -70,65 +70,66 @@ public struct ServerSentEventDecoder: Sendable {
             var index = scan.offset
             var lineIsEmpty = scan.lineIsEmpty
             defer { scan = Scan(offset: index, lineIsEmpty: lineIsEmpty) }
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == 0x0A || byte == 0x0D {
-                    var next = index + 1
-                    if byte == 0x0D {
-                        // A CR at the very end may be half of a CRLF: wait for more.
-                        if next == bytes.count { return nil }
-                        if bytes[next] == 0x0A { next += 1 }
-                    }
-                    if lineIsEmpty {
-                        return next
-                    }
-                    lineIsEmpty = true
-                    index = next
-                } else {
-                    lineIsEmpty = false
-                    index += 1
+            while let lineBreak = LineBreaks.first(in: bytes, from: index) {
+                if lineBreak > index { lineIsEmpty = false }
+                // A CR at the very end may be half of a CRLF: wait for more.
+                if bytes[lineBreak] == 0x0D, lineBreak + 1 == bytes.count {
+                    index = lineBreak
+                    return nil
                 }
+                index = LineBreaks.end(ofBreakAt: lineBreak, in: bytes)
+                if lineIsEmpty { return index }
+                lineIsEmpty = true
             }
+            if index < bytes.count { lineIsEmpty = false }
+            index = bytes.count
             return nil
         }
     }
 
+    /// The event in `raw`: its `event:` field and its `data:` lines — one line's value as a
+    /// slice of `raw` (no copy: the usual event has one), several joined by `\n`.
     static func parse(_ raw: ByteBuffer) -> ServerSentEvent {
         var event: String?
-        var data = ByteBuffer()
-        var dataLines = 0
+        var values: [Range<Int>] = []
         raw.withUnsafeReadableBytes { bytes in
             var lineStart = 0
-            var index = 0
-            func handleLine(_ line: Range<Int>) {
-                guard !line.isEmpty, bytes[line.lowerBound] != UInt8(ascii: ":") else { return }
-                var fieldEnd = line.lowerBound
-                while fieldEnd < line.upperBound, bytes[fieldEnd] != UInt8(ascii: ":") { fieldEnd += 1 }
-                var valueStart = min(fieldEnd + 1, line.upperBound)
-                if valueStart < line.upperBound, bytes[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-                let field = UnsafeRawBufferPointer(rebasing: bytes[line.lowerBound..<fieldEnd])
-                let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<line.upperBound])
-                if field.elementsEqual("data".utf8) {
-                    if dataLines > 0 { data.writeInteger(UInt8(0x0A)) }
-                    data.writeBytes(value)
-                    dataLines += 1
-                } else if field.elementsEqual("event".utf8) {
-                    event = String(decoding: value, as: UTF8.self)
+            while true {
+                let lineEnd = LineBreaks.first(in: bytes, from: lineStart) ?? bytes.count
+                let line = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+                // Not empty, not a comment (`:`): `field: value`, or a field alone.
+                if let first = line.first, first != UInt8(ascii: ":") {
+                    let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.count
+                    var valueStart = min(colon + 1, line.count)
+                    if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+                    let field = UnsafeRawBufferPointer(rebasing: line[..<colon])
+                    if Self.spells(field, "data") {
+                        values.append((lineStart + valueStart)..<lineEnd)
+                    } else if Self.spells(field, "event") {
+                        event = String(decoding: line[valueStart...], as: UTF8.self)
+                    }
                 }
+                guard lineEnd < bytes.count else { break }
+                lineStart = LineBreaks.end(ofBreakAt: lineEnd, in: bytes)
             }
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == 0x0A || byte == 0x0D {
-                    handleLine(lineStart..<index)
-                    if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
-                    index += 1
-                    lineStart = index
-                } else {
-                    index += 1
-                }
+        }
+        let data: ByteBuffer
+        if values.count == 1, let only = values.first {
+            data = raw.getSlice(at: raw.readerIndex + only.lowerBound, length: only.count) ?? ByteBuffer()
+        } else {
+            var joined = ByteBuffer()
+            for (number, value) in values.enumerated() {
+                if number > 0 { joined.writeInteger(UInt8(0x0A)) }
+                joined.writeImmutableBuffer(raw.getSlice(at: raw.readerIndex + value.lowerBound, length: value.count)!)
             }
-            handleLine(lineStart..<index)
+            data = joined
         }
         return ServerSentEvent(raw: raw, event: event, data: data)
+    }
+
+    /// Whether `field` is `name`, byte for byte.
+    private static func spells(_ field: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
+        field.count == name.utf8CodeUnitCount
+            && field.elementsEqual(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 }
