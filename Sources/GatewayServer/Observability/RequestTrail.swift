@@ -117,8 +117,13 @@ extension RequestTrail.Facts {
         }
     }
 
-    /// The attempt that answered, or else the last one to end.
-    var final: UsageRecord? { records.last { $0.outcome != .cancelled && $0.outcome != .failed } ?? records.last }
+    /// The attempt that answered, or else the last one to end: what the log line, metrics and
+    /// span tell of it, read in place (a whole record's copy cost more than all of them).
+    var final: (provider: String, model: String, ttftMilliseconds: Int?, outcome: UsageRecord.Outcome)? {
+        guard let index = records.lastIndex(where: { $0.outcome != .cancelled && $0.outcome != .failed }) ?? records.indices.last
+        else { return nil }
+        return (records[index].provider, records[index].model, records[index].ttftMilliseconds, records[index].outcome)
+    }
 
     /// Tokens and cost summed over every attempt (a failed attempt's are usually none).
     var usage: TokenUsage { TokenUsage.sum(records.map(\.usage)) }
