@@ -1,4 +1,5 @@
 import Foundation
+import JSONScanning
 import Synchronization
 
 /// An append-only file of usage records not yet committed to the ledger database — what makes
@@ -238,6 +239,6 @@ enum UsageRecordCoding {
         let decoder = decoder
         return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
             .filter { !$0.element.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") } }
-            .map { index, line in (index + 1, Result { try decoder.decode(UsageRecord.self, from: Data(line)) }) }
+            .map { index, line in (index + 1, Result { try decoder.decode(UsageRecord.self, fromBytes: line) }) }
     }
 }

@@ -11,6 +11,8 @@ enum JSONMutation {
         "NaN", "Infinity", "1.5", "0.0000001", "2147483648", "18446744073709551616", "\"\"", "\"9223372036854775807\"",
         "null", "true", "[]", "{}", "[[[[[[[[[[]]]]]]]]]]", "\"\\u0000\"", "\"\\ud800\"", "\"\\uDFFF\\uD800\"",
         String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000),
+        // Ends where its 513th level opens: Foundation's `JSONDecoder` traps on it (JSONDecoder+Bytes).
+        String(repeating: "[", count: 513),
         "[" + Array(repeating: "1", count: 20_000).joined(separator: ",") + "]",
         "\"" + String(repeating: "x", count: 100_000) + "\"",
         "{\"a\":" + String(repeating: "{\"a\":", count: 5_000) + "1" + String(repeating: "}", count: 5_001),

@@ -289,6 +289,19 @@ import Testing
         try await ledger.close()
     }
 
+    /// A line to import that ends where its 513th level opens (Foundation's decoder traps on it)
+    /// is reported as unreadable, and the lines around it are read.
+    @Test func anImportLineFoundationWouldTrapOnIsUnreadable() {
+        var bytes: [UInt8] = []
+        Self.record("before").appendJSONLine(to: &bytes)
+        bytes += Array((String(repeating: "[", count: 513) + "\n").utf8)
+        Self.record("after").appendJSONLine(to: &bytes)
+        let lines = UsageRecordCoding.lines(of: bytes)
+        #expect(lines.map(\.number) == [1, 2, 3])
+        #expect((try? lines[0].record.get())?.id == "before" && (try? lines[2].record.get())?.id == "after")
+        #expect((try? lines[1].record.get()) == nil)
+    }
+
     @Test func theJournalGrowsKeepsOrderAndStartsOver() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-journal-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }

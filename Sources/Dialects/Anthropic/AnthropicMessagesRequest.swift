@@ -55,7 +55,7 @@ public struct AnthropicMessagesRequest: Sendable {
     public func canonical() throws(GatewayError) -> ChatRequest {
         let wire: AnthropicWire.InboundRequest
         do {
-            wire = try JSONDecoder().decode(AnthropicWire.InboundRequest.self, from: Data(index.bytes))
+            wire = try JSONDecoder().decode(AnthropicWire.InboundRequest.self, fromBytes: index.bytes)
         } catch let error as DecodingError {
             let invalid = GatewayError.invalidValue(error)
             throw .invalidRequest(invalid.message, parameter: invalid.parameter)

@@ -1,4 +1,5 @@
 import Foundation
+import JSONScanning
 import NIOCore
 import ServerSentEvents
 
@@ -25,7 +26,7 @@ struct JSONEventStream<Payload: Decodable>: Sendable {
                 continue
             }
             do {
-                payloads.append(try JSONDecoder().decode(Payload.self, from: Data(event.data.readableBytesView)))
+                payloads.append(try JSONDecoder().decode(Payload.self, fromBytes: event.data.readableBytesView))
             } catch {
                 throw DialectDecodingError("a stream event is not \(payloadName)")
             }

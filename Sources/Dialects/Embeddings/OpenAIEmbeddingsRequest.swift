@@ -83,7 +83,7 @@ public struct OpenAIEmbeddingsRequest: Sendable {
     static func inputs(_ json: [UInt8]) throws(GatewayError) -> [EmbeddingRequest.Input] {
         let input: Input
         do {
-            input = try JSONDecoder().decode(Input.self, from: Data(json))
+            input = try JSONDecoder().decode(Input.self, fromBytes: json)
         } catch {
             throw .invalidRequest(
                 "'input' must be a string, an array of strings, an array of token ids or an array of arrays of token ids.",

@@ -1,5 +1,6 @@
 import Foundation
 public import GatewayModel
+import JSONScanning
 import NIOCore
 import ServerSentEvents
 
@@ -63,8 +64,7 @@ public struct GeminiDialect: ProviderDialect {
                     callNames[call.id] = call.name
                     let args: JSONValue
                     do {
-                        args = try JSONDecoder().decode(
-                            JSONValue.self, from: Data(call.arguments.isEmpty ? "{}".utf8 : call.arguments.utf8))
+                        args = try JSONDecoder().decode(JSONValue.self, fromBytes: call.arguments.isEmpty ? "{}".utf8 : call.arguments.utf8)
                     } catch {
                         throw .invalidRequest(
                             "'messages[\(position)].tool_calls[\(callPosition)].function.arguments' is not valid JSON.",
@@ -142,7 +142,7 @@ public struct GeminiDialect: ProviderDialect {
     public func decodeResponse(_ body: [UInt8]) throws(DialectDecodingError) -> ChatResponse {
         let wire: GeminiWire.Response
         do {
-            wire = try JSONDecoder().decode(GeminiWire.Response.self, from: Data(body))
+            wire = try JSONDecoder().decode(GeminiWire.Response.self, fromBytes: body)
         } catch {
             throw DialectDecodingError("the answer is not a Gemini GenerateContentResponse")
         }

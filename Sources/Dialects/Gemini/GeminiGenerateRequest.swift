@@ -54,7 +54,7 @@ public struct GeminiGenerateRequest: Sendable {
     public func canonical() throws(GatewayError) -> ChatRequest {
         let wire: GeminiWire.Request
         do {
-            wire = try JSONDecoder().decode(GeminiWire.Request.self, from: Data(index.bytes))
+            wire = try JSONDecoder().decode(GeminiWire.Request.self, fromBytes: index.bytes)
         } catch let error as DecodingError {
             throw GatewayError.invalidValue(error)
         } catch {

@@ -44,7 +44,7 @@ extension OpenAICompletionsRequest: OpenAIInbound, InboundChat {
         }
         let wire: Wire
         do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(head.index.bytes))
+            wire = try JSONDecoder().decode(Wire.self, fromBytes: head.index.bytes)
         } catch let error as DecodingError {
             throw GatewayError.invalidValue(error)
         } catch {

@@ -61,7 +61,7 @@ public struct OpenAICompletionsRequest: Sendable {
             guard let text = index.string("prompt") else { throw wrongType }
             return .text(text)
         case .array:
-            guard let value = try? JSONDecoder().decode(PromptList.self, from: Data(index.bytes[member.valueRange])) else {
+            guard let value = try? JSONDecoder().decode(PromptList.self, fromBytes: index.bytes[member.valueRange]) else {
                 throw wrongType
             }
             switch value {

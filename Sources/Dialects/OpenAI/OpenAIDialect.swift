@@ -125,7 +125,7 @@ public struct OpenAIDialect: ProviderDialect {
     public func decodeResponse(_ body: [UInt8]) throws(DialectDecodingError) -> ChatResponse {
         let wire: OpenAIWire.Completion
         do {
-            wire = try JSONDecoder().decode(OpenAIWire.Completion.self, from: Data(body))
+            wire = try JSONDecoder().decode(OpenAIWire.Completion.self, fromBytes: body)
         } catch {
             throw DialectDecodingError("the answer is not an OpenAI chat completion")
         }

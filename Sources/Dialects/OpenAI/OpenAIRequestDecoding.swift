@@ -14,7 +14,7 @@ extension OpenAIChatRequest {
     public func canonical() throws(GatewayError) -> ChatRequest {
         let wire: OpenAIWire.Request
         do {
-            wire = try JSONDecoder().decode(OpenAIWire.Request.self, from: Data(index.bytes))
+            wire = try JSONDecoder().decode(OpenAIWire.Request.self, fromBytes: index.bytes)
         } catch let error as DecodingError {
             throw GatewayError.invalidValue(error)
         } catch {

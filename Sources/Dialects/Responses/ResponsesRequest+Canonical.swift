@@ -18,7 +18,7 @@ extension ResponsesRequest {
     public func canonical() throws(GatewayError) -> ChatRequest {
         let wire: ResponsesWire.Request
         do {
-            wire = try JSONDecoder().decode(ResponsesWire.Request.self, from: Data(index.bytes))
+            wire = try JSONDecoder().decode(ResponsesWire.Request.self, fromBytes: index.bytes)
         } catch let error as DecodingError {
             throw GatewayError.invalidValue(error)
         } catch {
@@ -27,7 +27,7 @@ extension ResponsesRequest {
         var conversation = Conversation(system: wire.instructions.map { [$0] } ?? [])
         if let history = self.conversation.history {
             // Stored by the gateway from an earlier answer: items it wrote itself.
-            let items = (try? JSONDecoder().decode([ResponsesWire.Item].self, from: Data(history))) ?? []
+            let items = (try? JSONDecoder().decode([ResponsesWire.Item].self, fromBytes: history)) ?? []
             for (position, item) in items.enumerated() { try conversation.append(item, field: "previous_response_id[\(position)]") }
         }
         switch wire.input {

@@ -32,7 +32,7 @@ extension AdminRequestBody {
             }
         }
         do {
-            return try JSONDecoder().decode(Self.self, from: Data(bytes))
+            return try JSONDecoder().decode(Self.self, fromBytes: bytes)
         } catch let error as DecodingError {
             throw .invalidValue(error)
         } catch {
