@@ -99,7 +99,7 @@ public final class BudgetLeaseKeeper: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { [wake, interval] in
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
+                    try? await sleepOnEventLoop(for: interval)
                     wake.yield()
                 }
             }

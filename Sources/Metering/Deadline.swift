@@ -32,7 +32,7 @@ public func withDeadline<Value: Sendable>(
                 })
             race.add(
                 Task {
-                    try? await Task.sleep(for: limit)
+                    try? await sleepOnEventLoop(for: limit)
                     race.finish(.failure(DeadlineExceeded(limit: limit)))
                 })
         }

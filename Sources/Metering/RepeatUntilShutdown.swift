@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// database write done but unacknowledged).
 public func repeatUntilShutdown(every interval: Duration, _ work: () async -> Void) async {
     while !Task.isShuttingDownGracefully, !Task.isCancelled {
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        try? await cancelWhenGracefulShutdown { try await sleepOnEventLoop(for: interval) }
         guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         await work()
     }

@@ -146,7 +146,7 @@ struct RequestProxy: Sendable {
             guard let first = try queue.next() else { throw queue.exhausted }
             start(first, in: &group)
             group.addTask {
-                try? await Task.sleep(for: hedgeAfter)
+                try? await sleepOnEventLoop(for: hedgeAfter)
                 return .hedgeDue
             }
             var inFlight = [first.target.reference]

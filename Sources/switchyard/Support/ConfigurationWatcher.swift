@@ -1,3 +1,4 @@
+import Metering
 import ServiceLifecycle
 import UnixSignals
 
@@ -24,7 +25,7 @@ struct ConfigurationWatcher: Service {
                     group.addTask {
                         var last = fingerprint()
                         while !Task.isCancelled {
-                            try? await Task.sleep(for: interval)
+                            try? await sleepOnEventLoop(for: interval)
                             let now = fingerprint()
                             if now != last {
                                 last = now
