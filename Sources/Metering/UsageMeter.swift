@@ -17,9 +17,6 @@ public final class UsageMeter: Service, Sendable {
     private let memory = Mutex(PendingRecords())
     let interval: Duration
     let batchSize: Int
-    /// The most records one commit takes: a commit of this many means records wait beyond it —
-    /// the ledger is behind (a ledger may then work at full speed: `UsageInserter`).
-    public static let defaultBatchSize = 2_000
     let logger: Logger
     /// The longest one batch may take to commit before it counts as failed (and is retried).
     let commitDeadline: Duration = .seconds(2)
@@ -34,7 +31,7 @@ public final class UsageMeter: Service, Sendable {
     ///     take them; past it, requests fail closed.
     public init(
         ledger: any Ledger, journalPath: String?, journalLimit: Int = 1 << 30, interval: Duration = .milliseconds(200),
-        batchSize: Int = UsageMeter.defaultBatchSize, logger: Logger,
+        batchSize: Int = 2_000, logger: Logger,
         onCommit: (@Sendable (_ took: Duration, _ records: Int) -> Void)? = nil
     ) throws {
         self.onCommit = onCommit

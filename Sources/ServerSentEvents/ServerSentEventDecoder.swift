@@ -113,18 +113,15 @@ public struct ServerSentEventDecoder: Sendable {
                 lineStart = LineBreaks.end(ofBreakAt: lineEnd, in: bytes)
             }
         }
-        let data: ByteBuffer
-        if values.count == 1, let only = values.first {
-            data = raw.getSlice(at: raw.readerIndex + only.lowerBound, length: only.count) ?? ByteBuffer()
-        } else {
-            var joined = ByteBuffer()
-            for (number, value) in values.enumerated() {
-                if number > 0 { joined.writeInteger(UInt8(0x0A)) }
-                joined.writeImmutableBuffer(raw.getSlice(at: raw.readerIndex + value.lowerBound, length: value.count)!)
-            }
-            data = joined
+        // The ranges were found in `raw`'s readable bytes: always within them.
+        func slice(_ value: Range<Int>) -> ByteBuffer { raw.getSlice(at: raw.readerIndex + value.lowerBound, length: value.count)! }
+        if values.count == 1 { return ServerSentEvent(raw: raw, event: event, data: slice(values[0])) }
+        var joined = ByteBuffer()
+        for (number, value) in values.enumerated() {
+            if number > 0 { joined.writeInteger(UInt8(0x0A)) }
+            joined.writeImmutableBuffer(slice(value))
         }
-        return ServerSentEvent(raw: raw, event: event, data: data)
+        return ServerSentEvent(raw: raw, event: event, data: joined)
     }
 
     /// Whether `field` is `name`, byte for byte.

@@ -33,12 +33,6 @@ enum ByteSearch {
         return nil
     }
 
-    /// `firstIndex` on raw bytes (a `ByteBuffer`'s readable bytes).
-    static func firstIndex(of needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
-        guard !needle.isEmpty, start >= 0, haystack.count - start >= needle.count else { return nil }
-        return search(needle, in: haystack, from: start)
-    }
-
     private static func search(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
         guard let base = haystack.baseAddress else { return nil }
         let anchor = needle.count > 1 ? 1 : 0
