@@ -178,12 +178,12 @@ public struct MockProvider: Sendable {
         if milliseconds > 0 { try await Task.sleep(for: .milliseconds(milliseconds)) }
     }
 
-    /// With `malformedAnswers`, a 200 that no dialect can read replaces the real answer.
+    /// With `malformedAnswer`, a 200 with that body replaces the real answer.
     private func malformedOr(_ response: Response) -> Response {
-        guard options.malformedAnswers, response.status == .ok else { return response }
+        guard let malformed = options.malformedAnswer, response.status == .ok else { return response }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<html>upstream proxy error</html>")))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: malformed)))
     }
 
     private func requestLog() -> Response {

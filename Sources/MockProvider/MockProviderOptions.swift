@@ -24,8 +24,9 @@ public struct MockProviderOptions: Sendable, Hashable {
     /// When set, requests must carry this key (`Authorization: Bearer`, `x-api-key` or
     /// `x-goog-api-key`, per dialect).
     public var requiredKey: String?
-    /// Answer 200 with a body that isn't the dialect's JSON, as a broken upstream would.
-    public var malformedAnswers: Bool
+    /// Answer 200 with this body instead of the real answer, as a broken upstream would
+    /// (``notJSON``: a proxy's error page).
+    public var malformedAnswer: String?
     /// Quote the last user message in the answer (in small pieces when streamed), so tests can
     /// see what the model was sent and what the client got back.
     public var echo: Bool
@@ -43,6 +44,9 @@ public struct MockProviderOptions: Sendable, Hashable {
     /// thinking) replayed through the gateway.
     public var reportedUsage: String?
 
+    /// A body no dialect can read, for ``malformedAnswer``.
+    public static let notJSON = "<html>upstream proxy error</html>"
+
     /// ``reportedUsage`` as an object, for the mocks that build answers with `JSONSerialization`.
     var reportedUsageObject: [String: Any]? {
         reportedUsage.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -51,7 +55,7 @@ public struct MockProviderOptions: Sendable, Hashable {
     public init(
         name: String = "mock", latencyMilliseconds: Int = 0, timeToFirstTokenMilliseconds: Int = 0,
         tokensPerSecond: Int = 0, failRate: Double = 0, failStatus: Int = 503, retryAfterSeconds: Int? = nil,
-        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswers: Bool = false,
+        breakAfterTokens: Int? = nil, outputTokens: Int = 16, requiredKey: String? = nil, malformedAnswer: String? = nil,
         echo: Bool = false, omitUsage: Bool = false, holdOpenAfterEndMilliseconds: Int = 0, maxEmbeddingInputs: Int = 2048,
         reportedUsage: String? = nil
     ) {
@@ -66,7 +70,7 @@ public struct MockProviderOptions: Sendable, Hashable {
         self.breakAfterTokens = breakAfterTokens
         self.outputTokens = outputTokens
         self.requiredKey = requiredKey
-        self.malformedAnswers = malformedAnswers
+        self.malformedAnswer = malformedAnswer
         self.echo = echo
         self.omitUsage = omitUsage
         self.holdOpenAfterEndMilliseconds = holdOpenAfterEndMilliseconds

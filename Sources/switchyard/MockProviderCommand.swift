@@ -99,7 +99,8 @@ struct MockProviderCommand: AsyncParsableCommand {
             name: name, latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
             tokensPerSecond: tokensPerSecond, failRate: failRate, failStatus: failStatus,
             retryAfterSeconds: retryAfter, breakAfterTokens: breakAfter, outputTokens: outputTokens, requiredKey: requireKey,
-            malformedAnswers: malformed, echo: echo, omitUsage: noUsage, holdOpenAfterEndMilliseconds: holdOpenAfterEndMilliseconds,
+            malformedAnswer: malformed ? MockProviderOptions.notJSON : nil, echo: echo, omitUsage: noUsage,
+            holdOpenAfterEndMilliseconds: holdOpenAfterEndMilliseconds,
             maxEmbeddingInputs: maxEmbeddingInputs, reportedUsage: usage)
         let app = MockProvider(options: options).application(host: host, port: port, logger: logger) { channel in
             // Announced as the provider's SDK takes its base URL: OpenAI's with /v1, Anthropic's without.

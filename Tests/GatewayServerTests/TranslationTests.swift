@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func anAnswerThatDoesNotParseIsA502NamingTheProvider() async throws {
-        let garbage = MockProviderOptions(malformedAnswers: true)
+        let garbage = MockProviderOptions(malformedAnswer: MockProviderOptions.notJSON)
         try await LiveStack.run([.mock("claude", garbage, dialect: .anthropic)]) { stack in
             let openAI = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
             #expect(openAI.status == 502)
@@ -61,6 +61,27 @@ import Testing
             #expect(anthropic.status == 502)
             #expect((try LiveStack.json(anthropic.body)["error"] as? [String: Any])?["type"] as? String == "api_error")
             #expect(anthropic.body.contains("'gpt'"))
+        }
+    }
+
+    /// An answer Foundation's `JSONDecoder` would stop the process on (its 513th level opening at
+    /// the last byte): refused as unreadable, a 502 in the caller's dialect, and the gateway
+    /// goes on serving. Same dialect (scanned in place) and translated (decoded).
+    @Test(arguments: [WireFormat.openAI, .anthropic, .gemini])
+    func anAnswerThatWouldTrapFoundationIsA502(_ dialect: WireFormat) async throws {
+        let trap = MockProviderOptions(malformedAnswer: String(repeating: "[", count: 513))
+        try await LiveStack.run([.mock("upstream", trap, dialect: dialect)]) { stack in
+            let openAI = try await stack.post("/v1/chat/completions", json: LiveStack.chat())
+            #expect(openAI.status == 502)
+            #expect(openAI.body.contains("'upstream'"))
+            #expect((try LiveStack.json(openAI.body)["error"] as? [String: Any])?["code"] as? String == "upstream_error")
+            let nonStreaming = Self.messages.replacingOccurrences(of: #""stream":true"#, with: #""stream":false"#)
+            let anthropic = try await stack.post("/v1/messages", json: nonStreaming)
+            #expect(anthropic.status == 502)
+            #expect(anthropic.body.contains("'upstream'"))
+            #expect((try LiveStack.json(anthropic.body)["error"] as? [String: Any])?["type"] as? String == "api_error")
+            #expect((stack.mocks["upstream"]?.receivedCount ?? 0) >= 2)
+            #expect(try await stack.get("/healthz", key: nil).status == 200)
         }
     }
 
