@@ -87,26 +87,11 @@ import Testing
 }
 
 /// A ledger whose database never answers (a network partition): every call waits until cancelled.
-private struct SilentLedger: Ledger {
+private struct SilentLedger: ForwardingLedger {
     struct Unanswered: Error {}
-    private func wait() async throws -> Never {
+    var inner: any Ledger { self }  // never reached: `forward` passes nothing on
+    func forward<Result: Sendable>(_ call: @Sendable (any Ledger) async throws -> Result) async throws -> Result {
         try await Task.sleep(for: .seconds(3600))
         throw Unanswered()
     }
-    func migrate() async throws { try await wait() }
-    func schemaVersion() async throws -> Int { try await wait() }
-    func insertKey(_ record: VirtualKeyRecord) async throws { try await wait() }
-    func activeKeys() async throws -> [VirtualKeyRecord] { try await wait() }
-    func activeKey(hash: String) async throws -> VirtualKeyRecord? { try await wait() }
-    func allKeys() async throws -> [VirtualKeyRecord] { try await wait() }
-    func revokeKey(id: String) async throws -> Bool { try await wait() }
-    func changeKey(_ record: VirtualKeyRecord) async throws -> Bool { try await wait() }
-    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws { try await wait() }
-    func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await wait() }
-    func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await wait() }
-    func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
-        try await wait()
-    }
-    func checkWritable() async throws { try await wait() }
-    func close() async throws {}
 }

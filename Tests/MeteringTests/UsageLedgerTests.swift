@@ -480,7 +480,7 @@ extension UsageLedgerTests {
 
 /// A ledger that notes the size of each batch of usage records it is given and whether it was
 /// told it is behind.
-private final class PaceRecordingLedger: Ledger {
+private final class PaceRecordingLedger: ForwardingLedger {
     struct Batch: Equatable, Sendable {
         let count: Int
         let behind: Bool
@@ -493,19 +493,4 @@ private final class PaceRecordingLedger: Ledger {
         batches.withLock { $0.append(Batch(records.count, behind: behind)) }
         try await inner.insertUsage(records, behind: behind)
     }
-    func migrate() async throws { try await inner.migrate() }
-    func schemaVersion() async throws -> Int { try await inner.schemaVersion() }
-    func insertKey(_ record: VirtualKeyRecord) async throws { try await inner.insertKey(record) }
-    func activeKeys() async throws -> [VirtualKeyRecord] { try await inner.activeKeys() }
-    func activeKey(hash: String) async throws -> VirtualKeyRecord? { try await inner.activeKey(hash: hash) }
-    func allKeys() async throws -> [VirtualKeyRecord] { try await inner.allKeys() }
-    func revokeKey(id: String) async throws -> Bool { try await inner.revokeKey(id: id) }
-    func changeKey(_ record: VirtualKeyRecord) async throws -> Bool { try await inner.changeKey(record) }
-    func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await inner.spend(query) }
-    func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await inner.usageRecords(filter) }
-    func latestUsageRecords(_ filter: UsageFilter, before cursor: UsageCursor?, limit: Int) async throws -> [UsageRecord] {
-        try await inner.latestUsageRecords(filter, before: cursor, limit: limit)
-    }
-    func checkWritable() async throws { try await inner.checkWritable() }
-    func close() async throws { try await inner.close() }
 }
