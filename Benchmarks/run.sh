@@ -6,7 +6,9 @@
 # translated (OpenAI in, Anthropic out: decoded, re-encoded, streams transcoded event by event),
 # each compared with a direct call to the mock in that dialect. JSON also against a static
 # upstream (nginx answering one fixed completion, on CPU 1 as well): it costs a fifth of the
-# mock's CPU, so at 64 connections the gateway is what runs out of CPU, not the rig.
+# mock's CPU, so at 64 connections the gateway is what runs out of CPU, not the rig. For
+# reference, nginx as a reverse proxy to the same static upstream, on the gateway's CPU: what a
+# proxy that only relays bytes costs on this machine.
 #
 #   bash Benchmarks/run.sh            # 10 s per scenario
 #   DURATION=5 bash Benchmarks/run.sh
@@ -34,6 +36,7 @@ bench_workspace
 
 start_bench_mock "$BIN"
 start_bench_static
+start_bench_proxy
 
 bench_routes "$work/Routes" "sqlite:$work/ledger.db"
 key=$("$BIN" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
@@ -79,18 +82,20 @@ translated_stream="{\"model\":\"translated\",\"stream\":true,$question}"
 anthropic_plain="{\"model\":\"bench-claude\",\"max_tokens\":4096,$question}"
 anthropic_stream="{\"model\":\"bench-claude\",\"max_tokens\":4096,\"stream\":true,$question}"
 
-gateway_cpu_ticks() { awk '{print $14 + $15}' "/proc/${measured_pid:-$gateway_pid}/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 run() {  # name url body connections mode [path]
-  local out before after requests cpu=""
-  before=$(gateway_cpu_ticks)
+  local out before after requests cpu="" measured=$gateway_pid
+  [[ $1 == nginx-proxy* ]] && measured=$proxy_pid
+  before=$(cpu_ticks "$measured")
   out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${DURATION}s" -s Benchmarks/chat.lua "$2${6:-/v1/chat/completions}" | grep RESULT)
-  after=$(gateway_cpu_ticks)
-  if [[ $1 == gateway* ]]; then
-    # The gateway's own CPU time per request (user + system, clock ticks of 10 ms): what one
-    # core could sustain if the upstream and the load generator weren't sharing the other one.
+  after=$(cpu_ticks "$measured")
+  if [[ $1 == gateway* || $1 == nginx-proxy* ]]; then
+    # The gateway's (or the reference proxy's) own CPU time per request (user + system, clock
+    # ticks of 10 ms): what one core could sustain if the upstream and the load generator
+    # weren't sharing the other one.
     requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-    (( requests > 0 )) && cpu=" gateway_cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+    (( requests > 0 )) && cpu=" cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
   fi
   printf '%-20s %-8s %5s  %s%s\n' "$1" "$5" "$4" "${out#RESULT }" "$cpu"
 }
@@ -157,6 +162,7 @@ fi
     if [[ $mode == json ]]; then
       run direct-static "$static" "$plain" "$conns" "$mode"
       run gateway-static "$gateway" "$static_plain" "$conns" "$mode"
+      run nginx-proxy-static "$proxy" "$plain" "$conns" "$mode"
     fi
   done
 done

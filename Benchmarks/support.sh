@@ -81,6 +81,41 @@ CONF
   echo "nginx did not start" >&2; cat "$work/nginx.out" >&2; exit 1
 }
 
+# A reference proxy on CPU 0, where the gateway runs: nginx as a reverse proxy to the static
+# upstream (start_bench_static first) over kept-alive connections — what a C proxy doing nothing
+# but relay costs on this rig, a floor for the gateway's own figures. Sets $proxy and $proxy_pid.
+start_bench_proxy() {
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$work/proxy"
+  cat >"$work/proxy/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/proxy/nginx.pid;
+error_log stderr warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  upstream provider { server ${static#http://}; keepalive 128; keepalive_requests 100000000; }
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location / { proxy_pass http://provider; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+  taskset -c 0 nginx -e stderr -p "$work/proxy" -c "$work/proxy/nginx.conf" >"$work/proxy.out" 2>&1 &
+  proxy_pid=$!
+  pids+=($proxy_pid)
+  proxy=http://127.0.0.1:$port
+  for _ in $(seq 1 50); do
+    curl -sf -o /dev/null -X POST "$proxy/v1/chat/completions" && return
+    sleep 0.1
+  done
+  echo "nginx (proxy) did not start" >&2; cat "$work/proxy.out" >&2; exit 1
+}
+
 # The benchmarks' Routes/gateway.yaml in DIR: the mock at $mock as an OpenAI provider (chat
 # model and embedding model) and as an Anthropic one; routes `chat` (and `bench-model`, the
 # streams client's name for it), `translated` (OpenAI in, Anthropic out) and `embed`; with

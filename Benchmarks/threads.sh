@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Where the gateway's CPU goes by thread: wrk sends the static upstream's chat request through
+# the gateway (pinned to CPU 0; wrk and nginx on CPU 1) at 64 connections, then at one, and for
+# each round prints the CPU time (user + system, from /proc/PID/task) a request of each of the
+# gateway's threads — the event loop (NIO-…) against the ledger's thread pool (SGLTN-TP-…).
+#
+#   bash Benchmarks/threads.sh
+#   CONNS="1" SECONDS_PER_ROUND=6 BINARY=/tmp/old/switchyard bash Benchmarks/threads.sh
+#   FLAGS=--no-metering bash Benchmarks/threads.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Benchmarks/support.sh
+if [[ -z "${BINARY:-}" ]]; then
+  build_release switchyard
+  BINARY=.build/release/switchyard
+fi
+bench_workspace
+start_bench_mock "$BINARY"
+start_bench_static
+bench_routes "$work/Routes" "sqlite:$work/ledger.db"
+key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
+# shellcheck disable=SC2086
+BENCH_KEY=upstream-key taskset -c 0 "$BINARY" serve --routes "$work/Routes" --port 0 --offline off \
+  --log-level warning --journal "$work/journal" --reload-check-ms 0 ${FLAGS:-} >"$work/gateway.out" 2>&1 &
+gateway_pid=$!
+pids+=($gateway_pid)
+gateway=$(wait_url "$work/gateway.out")
+body='{"model":"static","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+BODY="$body" AUTH="$key" taskset -c 1 wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+# Each thread name (spaces made underscores) with its CPU clock ticks, threads of one name summed.
+ticks_by_thread() {
+  for task in /proc/$gateway_pid/task/*; do
+    echo "$(tr ' ' _ <"$task/comm") $(awk '{print $14 + $15}' "$task/stat")"
+  done | awk '{ ticks[$1] += $2 } END { for (name in ticks) print name, ticks[name] }' | sort
+}
+for conns in ${CONNS:-64 1}; do
+  ticks_by_thread >"$work/before"
+  out=$(BODY="$body" AUTH="$key" taskset -c 1 wrk -t1 -c"$conns" -d"${SECONDS_PER_ROUND:-8}s" -s Benchmarks/chat.lua \
+    "$gateway/v1/chat/completions" | grep RESULT)
+  sleep 0.5  # the ledger's last commit of the round
+  ticks_by_thread >"$work/after"
+  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
+  echo "$conns connection(s): ${out#RESULT }${FLAGS:+ ($FLAGS)}"
+  join "$work/before" "$work/after" | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    '$3 > $2 { printf "  %-24s %7.1f µs a request\n", $1, ($3 - $2) * 1000000 / hz / n }'
+done
