@@ -22,18 +22,7 @@ if [[ -z "${BINARY:-}" ]]; then
 fi
 seconds=${SECONDS_TRACED:-4}
 bench_workspace
-start_bench_mock "$BINARY"
-start_bench_static
-bench_routes "$work/Routes" "sqlite:$work/ledger.db"
-key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
-# shellcheck disable=SC2086
-BENCH_KEY=upstream-key taskset -c 0 "$BINARY" serve --routes "$work/Routes" --port 0 --offline off \
-  --log-level warning --journal "$work/journal" --reload-check-ms 0 ${FLAGS:-} >"$work/gateway.out" 2>&1 &
-gateway_pid=$!
-pids+=($gateway_pid)
-gateway=$(wait_url "$work/gateway.out")
-body='{"model":"static","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
-BODY="$body" AUTH="$key" taskset -c 1 wrk -t1 -c1 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+start_bench_static_gateway "$BINARY"
 loop=""
 for task in /proc/$gateway_pid/task/*; do
   [[ $(cat "$task/comm") == NIO-* ]] && loop=$(basename "$task") && break
@@ -41,7 +30,7 @@ done
 perf record -q -e sched:sched_switch -e sched:sched_wakeup -C 0 -o "$work/sched.data" -- sleep $((seconds + 1)) 2>/dev/null &
 recorder=$!
 sleep 0.5
-BODY="$body" AUTH="$key" taskset -c 1 wrk -t1 -c1 -d"${seconds}s" -s Benchmarks/chat.lua "$gateway/v1/chat/completions" | grep RESULT
+BODY="$static_body" AUTH="$key" taskset -c 1 wrk -t1 -c1 -d"${seconds}s" -s Benchmarks/chat.lua "$gateway/v1/chat/completions" | grep RESULT
 wait $recorder || true
 echo "event loop (thread $loop), CPU 0, ${seconds} s of one connection${FLAGS:+ ($FLAGS)}:"
 perf script -i "$work/sched.data" 2>/dev/null >"$work/sched.txt"

@@ -47,73 +47,56 @@ start_bench_mock() {  # binary [mock-provider option…]
 # sharing the load generator's core — is what runs out. Sets $static to its URL and $static_pid.
 start_bench_static() {
   command -v nginx >/dev/null || { echo "nginx missing: bash .ci/setup --bench" >&2; exit 1; }
-  local port answer
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local answer
   answer=$(curl -sf "$mock/v1/chat/completions" -H 'content-type: application/json' -H 'authorization: Bearer bench' \
     -d '{"model":"bench-model","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}')
   # nginx quotes the answer in single quotes.
   [[ -n $answer && $answer != *"'"* ]] || { echo "no answer from the mock to serve: $answer" >&2; exit 1; }
-  mkdir -p "$work/nginx"
-  cat >"$work/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log stderr warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    location / { default_type application/json; return 200 '$answer'; }
-  }
-}
-CONF
-  taskset -c 1 nginx -e stderr -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.out" 2>&1 &
-  static_pid=$!
-  pids+=($static_pid)
-  static=http://127.0.0.1:$port
-  for _ in $(seq 1 50); do
-    curl -sf -o /dev/null -X POST "$static/v1/chat/completions" && return
-    sleep 0.1
-  done
-  echo "nginx did not start" >&2; cat "$work/nginx.out" >&2; exit 1
+  run_nginx static 1 "location / { default_type application/json; return 200 '$answer'; }"
+  static=$nginx_url static_pid=$nginx_pid
 }
 
 # A reference proxy on CPU 0, where the gateway runs: nginx as a reverse proxy to the static
 # upstream (start_bench_static first) over kept-alive connections — what a C proxy doing nothing
 # but relay costs on this rig, a floor for the gateway's own figures. Sets $proxy and $proxy_pid.
 start_bench_proxy() {
+  run_nginx proxy 0 "location / { proxy_pass http://provider; proxy_http_version 1.1; proxy_set_header Connection \"\"; }" \
+    "upstream provider { server ${static#http://}; keepalive 128; keepalive_requests 100000000; }"
+  proxy=$nginx_url proxy_pid=$nginx_pid
+}
+
+# One nginx worker in $work/NAME on CPU, serving LOCATION (and any further http-level lines),
+# answering once it does: sets $nginx_url and $nginx_pid.
+run_nginx() {  # name cpu location [http lines]
   local port
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  mkdir -p "$work/proxy"
-  cat >"$work/proxy/nginx.conf" <<CONF
+  mkdir -p "$work/$1"
+  cat >"$work/$1/nginx.conf" <<CONF
 daemon off;
 master_process off;
 worker_processes 1;
-pid $work/proxy/nginx.pid;
+pid $work/$1/nginx.pid;
 error_log stderr warn;
 events { worker_connections 16384; }
 http {
   access_log off;
   keepalive_requests 100000000;
-  upstream provider { server ${static#http://}; keepalive 128; keepalive_requests 100000000; }
+  ${4:-}
   server {
     listen 127.0.0.1:$port backlog=4096;
-    location / { proxy_pass http://provider; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    $3
   }
 }
 CONF
-  taskset -c 0 nginx -e stderr -p "$work/proxy" -c "$work/proxy/nginx.conf" >"$work/proxy.out" 2>&1 &
-  proxy_pid=$!
-  pids+=($proxy_pid)
-  proxy=http://127.0.0.1:$port
+  taskset -c "$2" nginx -e stderr -p "$work/$1" -c "$work/$1/nginx.conf" >"$work/$1.out" 2>&1 &
+  nginx_pid=$!
+  pids+=($nginx_pid)
+  nginx_url=http://127.0.0.1:$port
   for _ in $(seq 1 50); do
-    curl -sf -o /dev/null -X POST "$proxy/v1/chat/completions" && return
+    curl -sf -o /dev/null -X POST "$nginx_url/v1/chat/completions" && return
     sleep 0.1
   done
-  echo "nginx (proxy) did not start" >&2; cat "$work/proxy.out" >&2; exit 1
+  echo "nginx ($1) did not start" >&2; cat "$work/$1.out" >&2; exit 1
 }
 
 # The benchmarks' Routes/gateway.yaml in DIR: the mock at $mock as an OpenAI provider (chat
@@ -149,6 +132,24 @@ $static_route
 tenants:
   - { name: bench }
 YAML
+}
+
+# The scripts' one-connection rig: the mock, nginx's static answer (both on CPU 1) and a gateway
+# on CPU 0 routing `static` to it (FLAGS: more `serve` options), warmed up. Sets $gateway,
+# $gateway_pid, $key and $static_body, the request to send.
+start_bench_static_gateway() {  # binary
+  start_bench_mock "$1"
+  start_bench_static
+  bench_routes "$work/Routes" "sqlite:$work/ledger.db"
+  key=$("$1" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
+  # shellcheck disable=SC2086
+  BENCH_KEY=upstream-key taskset -c 0 "$1" serve --routes "$work/Routes" --port 0 --offline off \
+    --log-level warning --journal "$work/journal" --reload-check-ms 0 ${FLAGS:-} >"$work/gateway.out" 2>&1 &
+  gateway_pid=$!
+  pids+=($gateway_pid)
+  gateway=$(wait_url "$work/gateway.out")
+  static_body='{"model":"static","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
+  BODY="$static_body" AUTH="$key" taskset -c 1 wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 }
 
 # One round of wrk (on CPU 1) against a gateway: "rps cpu_us_per_request", the gateway's own CPU

@@ -15,18 +15,7 @@ if [[ -z "${BINARY:-}" ]]; then
   BINARY=.build/release/switchyard
 fi
 bench_workspace
-start_bench_mock "$BINARY"
-start_bench_static
-bench_routes "$work/Routes" "sqlite:$work/ledger.db"
-key=$("$BINARY" keys create --tenant bench --routes "$work/Routes" 2>/dev/null)
-# shellcheck disable=SC2086
-BENCH_KEY=upstream-key taskset -c 0 "$BINARY" serve --routes "$work/Routes" --port 0 --offline off \
-  --log-level warning --journal "$work/journal" --reload-check-ms 0 ${FLAGS:-} >"$work/gateway.out" 2>&1 &
-gateway_pid=$!
-pids+=($gateway_pid)
-gateway=$(wait_url "$work/gateway.out")
-body='{"model":"static","messages":[{"role":"user","content":"Summarise the quarterly report in one line."}]}'
-BODY="$body" AUTH="$key" taskset -c 1 wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
+start_bench_static_gateway "$BINARY"
 # Each thread name (spaces made underscores) with its CPU clock ticks, threads of one name summed.
 ticks_by_thread() {
   for task in /proc/$gateway_pid/task/*; do
@@ -35,7 +24,7 @@ ticks_by_thread() {
 }
 for conns in ${CONNS:-64 1}; do
   ticks_by_thread >"$work/before"
-  out=$(BODY="$body" AUTH="$key" taskset -c 1 wrk -t1 -c"$conns" -d"${SECONDS_PER_ROUND:-8}s" -s Benchmarks/chat.lua \
+  out=$(BODY="$static_body" AUTH="$key" taskset -c 1 wrk -t1 -c"$conns" -d"${SECONDS_PER_ROUND:-8}s" -s Benchmarks/chat.lua \
     "$gateway/v1/chat/completions" | grep RESULT)
   sleep 0.5  # the ledger's last commit of the round
   ticks_by_thread >"$work/after"
