@@ -20,9 +20,9 @@ public protocol Ledger: Sendable {
     /// key has its id (its tenant, hash and dates never change).
     func changeKey(_ record: VirtualKeyRecord) async throws -> Bool
     /// Adds usage records; a record whose id is already stored is skipped (replays are safe).
-    /// `behind`: more records wait beyond these, so they go in at full speed; otherwise a ledger
-    /// that works on the gateway's own cores (SQLite) paces itself to leave them to requests.
-    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws
+    /// `pace`: how far the meter is behind — a ledger that works on the gateway's own cores
+    /// (SQLite) leaves them to requests as much as that allows.
+    func insertUsage(_ records: [UsageRecord], pace: UsagePace) async throws
     /// Spend grouped as `query` asks, summed exactly.
     func spend(_ query: SpendQuery) async throws -> [SpendRow]
     /// Records in time order, for `ledger export`.
@@ -37,6 +37,6 @@ public protocol Ledger: Sendable {
 extension Ledger {
     /// Adds usage records at full speed (an import, a journal's replay).
     public func insertUsage(_ records: [UsageRecord]) async throws {
-        try await insertUsage(records, behind: true)
+        try await insertUsage(records, pace: .farBehind)
     }
 }

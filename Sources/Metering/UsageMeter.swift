@@ -106,9 +106,8 @@ public final class UsageMeter: Service, Sendable {
             // Bounded: while the database is away the pool keeps retrying its connection, and
             // an outage must show as failures (for `fail_closed`), not as one endless wait.
             let started = ContinuousClock.now
-            // A full batch: more are waiting, the ledger is behind.
-            let behind = batch.count == batchSize
-            try await withDeadline(commitDeadline) { [ledger] in try await ledger.insertUsage(batch, behind: behind) }
+            let pace = UsagePace(batch: batch.count, of: batchSize, waiting: backlog - batch.count)
+            try await withDeadline(commitDeadline) { [ledger] in try await ledger.insertUsage(batch, pace: pace) }
             onCommit?(.now - started, batch.count)
             if let journal {
                 journal.markCommitted(before: end)

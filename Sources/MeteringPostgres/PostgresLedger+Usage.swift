@@ -8,8 +8,8 @@ extension PostgresLedger {
     /// Inserts `records` in one transaction, as two statements whatever their number: the new
     /// dimension rows, then every attempt, each column bound as one array (`unnest`). A record
     /// whose id is already stored is skipped (a journal replayed twice stores nothing twice).
-    /// `behind` changes nothing: the work is the database server's, not the gateway's cores.
-    public func insertUsage(_ records: [UsageRecord], behind: Bool) async throws {
+    /// `pace` changes nothing: the work is the database server's, not the gateway's cores.
+    public func insertUsage(_ records: [UsageRecord], pace: UsagePace) async throws {
         guard !records.isEmpty else { return }
         let dimensions = records.map(UsageDimensions.init)
         let distinct = Set(dimensions)

@@ -5,12 +5,12 @@ import SQLiteNIO
 
 extension SQLiteLedger {
     /// Inserts `records` in one transaction; a record whose id is already stored is skipped
-    /// (replaying the journal twice stores nothing twice). Unless `behind`, the insert offers its
-    /// core to requests between records (``UsageInserter``).
-    public func insertUsage(_ records: [UsageRecord], behind: Bool) async throws {
+    /// (replaying the journal twice stores nothing twice). Unless far behind, the insert offers
+    /// its core to requests between records (``UsageInserter``).
+    public func insertUsage(_ records: [UsageRecord], pace: UsagePace) async throws {
         guard !records.isEmpty else { return }
         let inserter = try inserter
-        try await threadPool.runIfActive { try inserter.insert(records, yielding: !behind) }
+        try await threadPool.runIfActive { try inserter.insert(records, pace: pace) }
     }
 
     /// How SQLite spells the shared queries (times are stored as sortable text).

@@ -67,22 +67,31 @@ final class UsageInserter: Sendable {
 
     /// Inserts `records` in one transaction, and adds those stored to their days' totals; a record
     /// whose id is already stored is skipped (replaying a journal twice stores nothing twice, and
-    /// counts nothing twice). `yielding`: offers the CPU between records (below). Blocks.
-    func insert(_ records: [UsageRecord], yielding: Bool) throws {
+    /// counts nothing twice). `pace`: how often it offers the CPU between records (below). Blocks.
+    func insert(_ records: [UsageRecord], pace: UsagePace) throws {
         try connection.withLock { connection in
             guard connection != nil else { throw SQLiteLedgerError("the ledger \(path) is closed") }
-            try Self.insert(records, yielding: yielding, into: &connection!)
+            try Self.insert(records, recordsPerYield: Self.recordsPerYield(pace), into: &connection!)
         }
     }
 
-    /// Records inserted between two offers of the CPU (`sched_yield`): about 0.1 ms of work.
-    /// Only while the ledger keeps up: a yielding thread gets the core only when the event loop
-    /// leaves it — at a saturated gateway never enough, and the journal's backlog grew without
-    /// end (docs/benchmarks.md) — so a ledger that is behind inserts at the scheduler's fair
-    /// share until it has caught up.
-    static let recordsPerYield = 4
+    /// Records inserted between two offers of the CPU (`sched_yield`). Keeping up, 4: about
+    /// 0.1 ms of work. Each offer taken costs the inserter a turn of the event loop, so a yielding
+    /// thread at a saturated gateway gets too little of the core, and the journal's backlog grew
+    /// without end (docs/benchmarks.md): with a full batch, 32 records a turn (about 0.2 ms),
+    /// enough to keep up at the saturated gateway's pace while a request waits for a fraction of
+    /// a millisecond — where a batch inserted at the scheduler's fair share held the core for a
+    /// slice at a time (p99 at 64 connections 15–18 against 12–14 ms). Further behind than that,
+    /// no offers (`nil`) until the ledger has caught up.
+    static func recordsPerYield(_ pace: UsagePace) -> Int? {
+        switch pace {
+        case .keepingUp: 4
+        case .behind: 32
+        case .farBehind: nil
+        }
+    }
 
-    private static func insert(_ records: [UsageRecord], yielding: Bool, into connection: inout Connection) throws {
+    private static func insert(_ records: [UsageRecord], recordsPerYield: Int?, into connection: inout Connection) throws {
         try execute("BEGIN IMMEDIATE", on: connection.handle)
         var added: [UsageDimensions: Int64] = [:]
         do {
@@ -95,7 +104,7 @@ final class UsageInserter: Sendable {
                 // batch (milliseconds: the requests' tail); offered the core this often, the
                 // request waits for a fraction of a millisecond. With nothing else to run, a
                 // yield returns at once.
-                if yielding, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
+                if let recordsPerYield, index % recordsPerYield == recordsPerYield - 1 { sched_yield() }
                 let dimensions: Int64
                 // Consecutive records mostly share their dimensions: compared in place, not copied.
                 if let previous, previous.dimensions.describe(record) {

@@ -20,8 +20,8 @@ extension ForwardingLedger {
     func allKeys() async throws -> [VirtualKeyRecord] { try await forward { try await $0.allKeys() } }
     func revokeKey(id: String) async throws -> Bool { try await forward { try await $0.revokeKey(id: id) } }
     func changeKey(_ record: VirtualKeyRecord) async throws -> Bool { try await forward { try await $0.changeKey(record) } }
-    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws {
-        try await forward { try await $0.insertUsage(records, behind: behind) }
+    func insertUsage(_ records: [UsageRecord], pace: UsagePace) async throws {
+        try await forward { try await $0.insertUsage(records, pace: pace) }
     }
     func spend(_ query: SpendQuery) async throws -> [SpendRow] { try await forward { try await $0.spend(query) } }
     func usageRecords(_ filter: UsageFilter) async throws -> [UsageRecord] { try await forward { try await $0.usageRecords(filter) } }

@@ -271,8 +271,9 @@ import Testing
         try await ledger.close()
     }
 
-    /// The meter tells the ledger when it is behind — a full batch, more waiting — so an embedded
-    /// ledger stops leaving its core to requests until it has caught up.
+    /// The meter tells the ledger how far behind it is — a full batch; another full batch
+    /// waiting beyond it — so an embedded ledger leaves its core to requests less, or not at all,
+    /// until it has caught up.
     @Test func theMeterSaysWhenTheLedgerIsBehind() async throws {
         let ledger = PaceRecordingLedger(try await SQLiteLedger.open(path: ":memory:"))
         try await ledger.migrate()
@@ -281,11 +282,13 @@ import Testing
         try await meter.commit()
         try meter.record(Self.record("alone"))
         try await meter.commit()
+        for n in 0..<3 { try meter.record(Self.record("full\(n)")) }
+        try await meter.commit()
         #expect(
             ledger.batches.withLock { $0 } == [
-                .init(3, behind: true), .init(3, behind: true), .init(1, behind: false), .init(1, behind: false),
+                .init(3, .farBehind), .init(3, .behind), .init(1, .keepingUp), .init(1, .keepingUp), .init(3, .behind),
             ])
-        #expect(try await ledger.usageRecords(UsageFilter()).count == 8)
+        #expect(try await ledger.usageRecords(UsageFilter()).count == 11)
         try await ledger.close()
     }
 
@@ -478,19 +481,19 @@ extension UsageLedgerTests {
     }
 }
 
-/// A ledger that notes the size of each batch of usage records it is given and whether it was
-/// told it is behind.
+/// A ledger that notes the size of each batch of usage records it is given and the pace it was
+/// told.
 private final class PaceRecordingLedger: ForwardingLedger {
     struct Batch: Equatable, Sendable {
         let count: Int
-        let behind: Bool
-        init(_ count: Int, behind: Bool) { (self.count, self.behind) = (count, behind) }
+        let pace: UsagePace
+        init(_ count: Int, _ pace: UsagePace) { (self.count, self.pace) = (count, pace) }
     }
     let inner: any Ledger
     let batches = Mutex<[Batch]>([])
     init(_ inner: any Ledger) { self.inner = inner }
-    func insertUsage(_ records: [UsageRecord], behind: Bool) async throws {
-        batches.withLock { $0.append(Batch(records.count, behind: behind)) }
-        try await inner.insertUsage(records, behind: behind)
+    func insertUsage(_ records: [UsageRecord], pace: UsagePace) async throws {
+        batches.withLock { $0.append(Batch(records.count, pace)) }
+        try await inner.insertUsage(records, pace: pace)
     }
 }
