@@ -2,7 +2,9 @@
 # Where the gateway's CPU goes by thread: wrk sends the static upstream's chat request through
 # the gateway (pinned to CPU 0; wrk and nginx on CPU 1) at 64 connections, then at one, and for
 # each round prints the CPU time (user + system, from /proc/PID/task) a request of each of the
-# gateway's threads — the event loop (NIO-…) against the ledger's thread pool (SGLTN-TP-…).
+# gateway's threads — the event loop (NIO-…) against the ledger's thread pool (SGLTN-TP-…) —
+# then whether the ledger kept up: records stored, the usage journal's size (4 MB is its first:
+# larger is a backlog) and the gateway's peak RSS.
 #
 #   bash Benchmarks/threads.sh
 #   CONNS="1" SECONDS_PER_ROUND=6 BINARY=/tmp/old/switchyard bash Benchmarks/threads.sh
@@ -33,3 +35,7 @@ for conns in ${CONNS:-64 1}; do
   join "$work/before" "$work/after" | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" \
     '$3 > $2 { printf "  %-24s %7.1f µs a request\n", $1, ($3 - $2) * 1000000 / hz / n }'
 done
+sleep 2  # the ledger's last commit
+echo "ledger: $(sqlite3 "$work/ledger.db" 'SELECT COUNT(*) FROM usage_attempts' 2>/dev/null || echo '?') records stored" \
+  "(warm-up included); usage journal $(( $(stat -c %s "$work/journal" 2>/dev/null || echo 0) / 1048576 )) MB;" \
+  "peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$gateway_pid/status")"
