@@ -278,17 +278,19 @@ import Testing
         let ledger = PaceRecordingLedger(try await SQLiteLedger.open(path: ":memory:"))
         try await ledger.migrate()
         let meter = try UsageMeter(ledger: ledger, journalPath: nil, batchSize: 3, logger: Self.logger)
-        for n in 0..<7 { try meter.record(Self.record("r\(n)")) }
+        // Enough that the first batch has more than `farBehindBatches` full batches behind it.
+        let waiting = 3 * UsagePace.farBehindBatches + 1
+        for n in 0..<(3 + waiting) { try meter.record(Self.record("r\(n)")) }
         try await meter.commit()
         try meter.record(Self.record("alone"))
         try await meter.commit()
         for n in 0..<3 { try meter.record(Self.record("full\(n)")) }
         try await meter.commit()
+        let behind = Array(repeating: PaceRecordingLedger.Batch(3, .behind), count: UsagePace.farBehindBatches)
         #expect(
-            ledger.batches.withLock { $0 } == [
-                .init(3, .farBehind), .init(3, .behind), .init(1, .keepingUp), .init(1, .keepingUp), .init(3, .behind),
-            ])
-        #expect(try await ledger.usageRecords(UsageFilter()).count == 11)
+            ledger.batches.withLock { $0 }
+                == [.init(3, .farBehind)] + behind + [.init(1, .keepingUp), .init(1, .keepingUp), .init(3, .behind)])
+        #expect(try await ledger.usageRecords(UsageFilter()).count == 3 + waiting + 1 + 3)
         try await ledger.close()
     }
 
