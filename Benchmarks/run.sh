@@ -19,8 +19,9 @@
 #   ONLY=embeddings bash Benchmarks/run.sh # just embeddings of 1, 16 and 256 inputs a request
 #   ONLY=callgrind bash Benchmarks/run.sh  # just instructions a request (Benchmarks/callgrind.sh)
 #   ONLY=streams bash Benchmarks/run.sh    # just concurrent long streams (Benchmarks/streams.sh)
+#   ONLY=litellm bash Benchmarks/run.sh    # just the gateway beside LiteLLM (Benchmarks/litellm.sh)
 #
-# Without ONLY, the run ends with the instruction counts and the concurrent streams.
+# Without ONLY, the run ends with the instruction counts, the concurrent streams and LiteLLM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -29,7 +30,7 @@ source Benchmarks/support.sh
 build_release switchyard
 BIN=$PWD/.build/release/switchyard
 case ${ONLY:-} in
-  callgrind | streams) BINARY=$BIN exec bash "Benchmarks/$ONLY.sh" ;;
+  callgrind | streams | litellm) BINARY=$BIN exec bash "Benchmarks/$ONLY.sh" ;;
 esac
 
 bench_workspace
@@ -82,22 +83,15 @@ translated_stream="{\"model\":\"translated\",\"stream\":true,$question}"
 anthropic_plain="{\"model\":\"bench-claude\",\"max_tokens\":4096,$question}"
 anthropic_stream="{\"model\":\"bench-claude\",\"max_tokens\":4096,\"stream\":true,$question}"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
 run() {  # name url body connections mode [path]
-  local out before after requests cpu="" measured=$gateway_pid
+  local measured=$gateway_pid out
   [[ $1 == nginx-proxy* ]] && measured=$proxy_pid
-  before=$(cpu_ticks "$measured")
-  out=$(BODY="$3" AUTH="$key" taskset -c 1 wrk -t1 -c"$4" -d"${DURATION}s" -s Benchmarks/chat.lua "$2${6:-/v1/chat/completions}" | grep RESULT)
-  after=$(cpu_ticks "$measured")
-  if [[ $1 == gateway* || $1 == nginx-proxy* ]]; then
-    # The gateway's (or the reference proxy's) own CPU time per request (user + system, clock
-    # ticks of 10 ms): what one core could sustain if the upstream and the load generator
-    # weren't sharing the other one.
-    requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-    (( requests > 0 )) && cpu=" cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
-  fi
-  printf '%-20s %-8s %5s  %s%s\n' "$1" "$5" "$4" "${out#RESULT }" "$cpu"
+  # The gateway's (or the reference proxy's) own CPU time a request: what one core could
+  # sustain if the upstream and the load generator weren't sharing the other one. A direct
+  # call's row has none (the gateway sits idle).
+  out=$(wrk_round "$measured" "$2" "$3" "$key" "$4" "$DURATION" "${6:-}")
+  [[ $1 == gateway* || $1 == nginx-proxy* ]] || out=${out% cpu_us_per_request=*}
+  printf '%-20s %-8s %5s  %s\n' "$1" "$5" "$4" "$out"
 }
 
 # Warm both paths (connection pools, caches).
@@ -213,4 +207,6 @@ if [[ -z ${ONLY:-} ]]; then
   BINARY=$BIN bash Benchmarks/callgrind.sh
   echo
   BINARY=$BIN bash Benchmarks/streams.sh
+  echo
+  BINARY=$BIN bash Benchmarks/litellm.sh
 fi

@@ -152,15 +152,23 @@ start_bench_static_gateway() {  # binary
   BODY="$static_body" AUTH="$key" taskset -c 1 wrk -t1 -c8 -d2s -s Benchmarks/chat.lua "$gateway/v1/chat/completions" >/dev/null
 }
 
-# One round of wrk (on CPU 1) against a gateway: "rps cpu_us_per_request", the gateway's own CPU
-# time (user + system, from /proc) per request served.
-measure_round() {  # pid url body key connections seconds
+# One round of wrk (on CPU 1) POSTing BODY with KEY to URL (at /v1/chat/completions unless PATH
+# is given), and the CPU time (user + system, from /proc) a request of process PID over it: wrk's
+# result (rps= p50_us= p99_us= requests= errors=) and cpu_us_per_request=N.
+wrk_round() {  # pid url body key connections seconds [path]
   local before after out requests
   before=$(awk '{print $14 + $15}' "/proc/$1/stat")
-  out=$(BODY="$3" AUTH="$4" taskset -c 1 wrk -t1 -c"$5" -d"$6s" -s Benchmarks/chat.lua "$2/v1/chat/completions" | grep RESULT)
+  out=$(BODY="$3" AUTH="$4" taskset -c 1 wrk -t1 -c"$5" -d"$6s" -s Benchmarks/chat.lua "$2${7:-/v1/chat/completions}" | grep RESULT)
   after=$(awk '{print $14 + $15}' "/proc/$1/stat")
   requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$out")
-  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+  echo "${out#RESULT } cpu_us_per_request=$(( requests > 0 ? (after - before) * 1000000 / $(getconf CLK_TCK) / requests : 0 ))"
+}
+
+# One wrk_round against a gateway, as "rps cpu_us_per_request".
+measure_round() {  # pid url body key connections seconds
+  local out
+  out=$(wrk_round "$@")
+  echo "$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$out") ${out##*=}"
 }
 
 # quantile Q of numbers on stdin (Q = 0.25, 0.5, 0.75; nearest rank)
