@@ -19,10 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${REQUESTS:-300}
 source Benchmarks/support.sh
-if [[ -z "${BINARY:-}" ]]; then
-  build_release switchyard
-  BINARY=.build/release/switchyard
-fi
+release_binary
 
 # A valgrind that can read the binary: the system's when recent enough, else Debian 13's.
 valgrind=valgrind

@@ -12,10 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/support.sh
-if [[ -z "${BINARY:-}" ]]; then
-  build_release switchyard
-  BINARY=.build/release/switchyard
-fi
+release_binary
 venv=.build/litellm
 if [[ ! -x $venv/bin/litellm ]]; then
   python3 -m venv "$venv"

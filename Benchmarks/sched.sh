@@ -16,10 +16,7 @@ source Benchmarks/support.sh
 for tool in perf wrk nginx; do
   command -v "$tool" >/dev/null || { echo "$tool missing: bash .ci/setup --bench" >&2; exit 1; }
 done
-if [[ -z "${BINARY:-}" ]]; then
-  build_release switchyard
-  BINARY=.build/release/switchyard
-fi
+release_binary
 seconds=${SECONDS_TRACED:-4}
 bench_workspace
 start_bench_static_gateway "$BINARY"

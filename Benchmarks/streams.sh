@@ -16,10 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 STREAMS=${STREAMS:-5000} TOKENS=${TOKENS:-20} TOKENS_PER_SECOND=${TOKENS_PER_SECOND:-2} RAMP_SECONDS=${RAMP_SECONDS:-5}
 source Benchmarks/support.sh
-if [[ -z "${BINARY:-}" ]]; then
-  build_release switchyard
-  BINARY=.build/release/switchyard
-fi
+release_binary
 build_release StreamLoadBenchmark
 client=.build/release/StreamLoadBenchmark
 python=.venv/bin/python

@@ -11,6 +11,14 @@ build_release() {  # product…
   rm -f "$log"
 }
 
+# $BINARY, the gateway to measure: as given, else the release build (built first).
+release_binary() {
+  if [[ -z "${BINARY:-}" ]]; then
+    build_release switchyard
+    BINARY=.build/release/switchyard
+  fi
+}
+
 # The URL a process announced in its output file ("listening on http://…"), waiting up to
 # SECONDS (10 unless given).
 wait_url() {  # file [seconds]

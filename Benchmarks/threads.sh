@@ -12,10 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/support.sh
-if [[ -z "${BINARY:-}" ]]; then
-  build_release switchyard
-  BINARY=.build/release/switchyard
-fi
+release_binary
 bench_workspace
 start_bench_static_gateway "$BINARY"
 # Each thread name (spaces made underscores) with its CPU clock ticks, threads of one name summed.
