@@ -141,8 +141,30 @@ def test_an_invalid_edit_is_rejected_and_the_running_config_kept(operated):
     assert "broken.yaml:2:" in log and "nobody/none" in log
     raw = operated["client"].chat.completions.with_raw_response.create(model="chat", messages=QUESTION)
     assert raw.headers["x-switchyard-provider"] == "beta"
+    reloaded = operated["gateway"].log.count("configuration reloaded")
     (operated["routes"] / "broken.yaml").unlink()
-    assert wait_for(lambda: operated["gateway"].log.count("configuration reloaded") >= 2)
+    assert wait_for(lambda: operated["gateway"].log.count("configuration reloaded") > reloaded)
+
+
+def test_a_file_caught_half_written_is_never_served(operated):
+    # Truncated, then filled 150 ms later (of the 200 ms check interval), as a slow `cat > file`
+    # would: a check lands in between three times in four. An empty gateway.yaml is a valid
+    # configuration with no routes; it must never be served.
+    path = operated["routes"] / "gateway.yaml"
+    full = path.read_text()
+    before = operated["gateway"].log.count("configuration reloaded")
+    for _ in range(4):
+        with path.open("w") as file:
+            file.flush()
+            time.sleep(0.15)
+            file.write(full)
+        time.sleep(0.3)
+    assert wait_for(lambda: operated["gateway"].log.count("configuration reloaded") > before)
+    time.sleep(0.5)
+    reloads = operated["gateway"].log.split("configuration reloaded")[before + 1:]
+    assert reloads and all(": 0 providers" not in line.split("\n")[0] for line in reloads)
+    raw = operated["client"].chat.completions.with_raw_response.create(model="chat", messages=QUESTION)
+    assert raw.headers["x-switchyard-provider"] == "beta"
 
 
 def test_sighup_reloads_when_file_watching_is_off(operated):

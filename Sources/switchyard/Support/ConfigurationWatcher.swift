@@ -5,8 +5,9 @@ import UnixSignals
 /// Reloads the configuration when `Routes/` changes (checked every `interval`) or on SIGHUP.
 ///
 /// Polling file times rather than inotify: portable, no extra dependency, and a second's delay
-/// is nothing next to a human editing YAML. A reload that fails keeps the running
-/// configuration; the reload closure logs why.
+/// is nothing next to a human editing YAML. A change is loaded once the files have stopped
+/// changing for an interval (a file caught half-written is never served). A reload that fails
+/// keeps the running configuration; the reload closure logs why.
 struct ConfigurationWatcher: Service {
     /// How often to compare file times; nil watches nothing (SIGHUP only).
     let interval: Duration?
@@ -23,14 +24,20 @@ struct ConfigurationWatcher: Service {
                 }
                 if let interval {
                     group.addTask {
-                        var last = fingerprint()
+                        var served = fingerprint()
+                        var seen = served
                         while !Task.isCancelled {
                             try? await sleepOnEventLoop(for: interval)
                             let now = fingerprint()
-                            if now != last {
-                                last = now
+                            // A file being written — truncated, then filled, as a shell
+                            // redirect or most scripts do — may be caught in between, empty
+                            // and valid: Routes/ is loaded once it has looked the same for a
+                            // whole interval.
+                            if now == seen, now != served {
+                                served = now
                                 await reload("a file under Routes/ changed")
                             }
+                            seen = now
                         }
                     }
                 }
