@@ -6,7 +6,7 @@ public enum UsagePace: Sendable, Equatable {
     case keepingUp
     /// The batch is full, so records wait beyond it: faster, still offering the cores now and then.
     case behind
-    /// More than ``farBehindBatches`` full batches wait beyond this one (or the records are an
+    /// ``farBehindBatches`` full batches or more wait beyond this one (or the records are an
     /// import or a replay): full speed, until the ledger has caught up.
     case farBehind
 
