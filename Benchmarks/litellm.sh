@@ -23,7 +23,7 @@ bench_workspace
 start_bench_static_gateway "$BINARY"
 
 litellm_key=sk-$(openssl rand -hex 32)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 cat >"$work/litellm.yaml" <<YAML
 model_list:
   - model_name: static

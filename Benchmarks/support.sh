@@ -19,6 +19,11 @@ release_binary() {
   fi
 }
 
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # The URL a process announced in its output file ("listening on http://…"), waiting up to
 # SECONDS (10 unless given).
 wait_url() {  # file [seconds]
@@ -77,7 +82,7 @@ start_bench_proxy() {
 # answering once it does: sets $nginx_url and $nginx_pid.
 run_nginx() {  # name cpu location [http lines]
   local port
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   mkdir -p "$work/$1"
   cat >"$work/$1/nginx.conf" <<CONF
 daemon off;
