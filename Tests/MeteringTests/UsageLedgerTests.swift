@@ -271,9 +271,9 @@ import Testing
         try await ledger.close()
     }
 
-    /// The meter tells the ledger how far behind it is — a full batch; another full batch
-    /// waiting beyond it — so an embedded ledger leaves its core to requests less, or not at all,
-    /// until it has caught up.
+    /// The meter tells the ledger how far behind it is — a full batch; `farBehindBatches` full
+    /// batches or more waiting beyond it — so an embedded ledger leaves its core to requests
+    /// less, or not at all, until it has caught up.
     @Test func theMeterSaysWhenTheLedgerIsBehind() async throws {
         let ledger = PaceRecordingLedger(try await SQLiteLedger.open(path: ":memory:"))
         try await ledger.migrate()
